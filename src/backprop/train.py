@@ -57,7 +57,10 @@ def accuracy(pred: np.ndarray, target: np.ndarray) -> np.ndarray:
 
 
 def check_xy(x: np.ndarray, y: np.ndarray) -> None:
-    if x.ndim not in (2, 3) or y.ndim not in (2, 3) or x.shape[-2] != y.shape[-2]:
+    """``y`` is ``(N, K)`` or ``(M, N, K)``; ``X`` holds ``N`` samples on axis -2 (features
+    last, ``(N, F)`` or ``(M, N, F)``) or on axis 0 (channels-first images ``(N, C, ...)``)."""
+    n = y.shape[-2] if y.ndim in (2, 3) else None
+    if n is None or x.ndim < 2 or n not in (x.shape[-2], x.shape[0]):
         raise ValueError(
             f"X has shape {x.shape} and y has shape {y.shape}; expected X (N, features) "
             "and y (N, outputs) with the same N (or a stack (M, N, ...))"
