@@ -1,12 +1,19 @@
 """Optimizers. Each sees only aligned lists of parameters and owns its state.
 
 ``lr`` is a scalar, or one value per model for a stack of ``M`` models (shape
-``(M,)``), in which case every parameter must carry the stack axis first.
+``(M,)``), in which case every parameter must carry the stack axis first. All
+other hyperparameters are shared by the models of a stack.
+
+Every update rule and default is the one ``torch.optim`` documents for the same
+name (γ is ``lr``, λ ``weight_decay``, t counts calls to ``step()`` from 1).
+``_update`` works in place on the optimizer's own buffers: the parameter's
+``grad`` is never modified and no array is allocated after the first step.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from functools import partial
 
 import numpy as np
 
@@ -20,8 +27,19 @@ def _check_lr(lr: float | np.ndarray) -> float | np.ndarray:
     return float(arr) if arr.ndim == 0 else arr
 
 
+def _check(name: str, value: float, high: float = np.inf) -> None:
+    """Torch's boundary check: ``0 ≤ value ≤ high``, else ``Invalid <name> value: <value>``."""
+    if not 0.0 <= value <= high:  # also rejects NaN
+        raise ValueError(f"Invalid {name} value: {value}")
+
+
 class Optimizer:
-    """Base class: ``step()`` applies ``_update(param, grad, state, lr)`` to each parameter."""
+    """Base class: ``step()`` applies ``_update(param, grad, state, lr)`` to each parameter.
+
+    ``t`` is the number of steps taken; ``state[i]`` holds parameter ``i``'s buffers.
+    """
+
+    _hparams: tuple[str, ...] = ()
 
     def __init__(self, params: Iterable[Parameter], lr: float | np.ndarray) -> None:
         self.params = list(params)
@@ -29,6 +47,7 @@ class Optimizer:
             raise ValueError("optimizer got an empty parameter list")
         self.state: list[dict[str, np.ndarray]] = [{} for _ in self.params]
         self.lr = lr
+        self.t = 0
 
     @property
     def lr(self) -> float | np.ndarray:
@@ -55,58 +74,382 @@ class Optimizer:
             p.grad.fill(0.0)
 
     def step(self) -> None:
+        self.t += 1
         for p, state, lr in zip(self.params, self.state, self._lrs):
+            if not state:
+                state["s"] = np.empty_like(p.data)  # scratch for the update's temporaries
             self._update(p.data, p.grad, state, lr)
 
     def _update(self, param: np.ndarray, grad: np.ndarray, state: dict, lr) -> None:
         raise NotImplementedError
 
+    def _decayed(self, param: np.ndarray, grad: np.ndarray, state: dict) -> np.ndarray:
+        """``g + λθ`` (L2 penalty) in a buffer of its own, or ``grad`` itself if λ = 0."""
+        if not self.weight_decay:
+            return grad
+        g = state.get("g")
+        if g is None:
+            g = state["g"] = np.empty_like(param)
+        np.multiply(param, self.weight_decay, out=g)
+        g += grad
+        return g
+
     def __repr__(self) -> str:
-        return f"{type(self).__name__}(lr={self._lr})"
+        hp = "".join(f", {k}={getattr(self, k)}" for k in self._hparams)
+        return f"{type(self).__name__}(lr={self._lr}{hp})"
 
 
 class SGD(Optimizer):
-    r"""Gradient descent, the handout's rule.
+    r"""Gradient descent, optionally with momentum (``torch.optim.SGD``).
 
     .. code-block:: text
 
+        input: γ, λ (weight_decay), μ (momentum), τ (dampening), nesterov
         for t = 1, 2, ...:
-            θ_t ← θ_{t-1} − ρ ∇L(θ_{t-1})
+            g_t ← ∇L(θ_{t-1})
+            if λ ≠ 0:  g_t ← g_t + λ θ_{t-1}
+            if μ ≠ 0:
+                b_t ← g_t                          if t = 1
+                b_t ← μ b_{t-1} + (1 − τ) g_t      otherwise
+                g_t ← g_t + μ b_t   if nesterov,   else g_t ← b_t
+            θ_t ← θ_{t-1} − γ g_t
+
+    With μ = λ = 0 this is the handout's θ_t = θ_{t-1} − ρ ∇L(θ_{t-1}).
     """
 
+    _hparams = ("momentum", "dampening", "nesterov", "weight_decay")
+
+    def __init__(
+        self,
+        params: Iterable[Parameter],
+        lr: float | np.ndarray,
+        momentum: float = 0.0,
+        dampening: float = 0.0,
+        nesterov: bool = False,
+        weight_decay: float = 0.0,
+    ) -> None:
+        _check("momentum", momentum)
+        _check("dampening", dampening, 1.0)
+        _check("weight_decay", weight_decay)
+        if nesterov and (momentum <= 0 or dampening != 0):
+            raise ValueError(
+                f"Invalid nesterov setting: Nesterov momentum requires momentum > 0 and "
+                f"dampening = 0, got momentum={momentum}, dampening={dampening}"
+            )
+        super().__init__(params, lr)
+        self.momentum, self.dampening = momentum, dampening
+        self.nesterov, self.weight_decay = nesterov, weight_decay
+
     def _update(self, param, grad, state, lr):
-        param -= lr * grad
+        g, s, mu = self._decayed(param, grad, state), state["s"], self.momentum
+        if mu:
+            b = state.get("b")
+            if b is None:
+                b = state["b"] = g.copy()
+            else:
+                b *= mu
+                np.multiply(g, 1.0 - self.dampening, out=s)
+                b += s
+            if self.nesterov:
+                np.multiply(b, mu, out=s)
+                s += g
+                g = s
+            else:
+                g = b
+        np.multiply(g, lr, out=s)
+        param -= s
+
+
+class Adagrad(Optimizer):
+    r"""Adagrad (Duchi et al., 2011), as ``torch.optim.Adagrad``.
+
+    .. code-block:: text
+
+        input: γ, λ (weight_decay), η (lr_decay), τ (initial_accumulator_value), ε
+        sum_0 ← τ
+        for t = 1, 2, ...:
+            g_t ← ∇L(θ_{t-1})
+            γ̃ ← γ / (1 + (t − 1) η)
+            if λ ≠ 0:  g_t ← g_t + λ θ_{t-1}
+            sum_t ← sum_{t-1} + g_t²
+            θ_t ← θ_{t-1} − γ̃ g_t / (√sum_t + ε)
+    """
+
+    _hparams = ("lr_decay", "weight_decay", "initial_accumulator_value", "eps")
+
+    def __init__(
+        self,
+        params: Iterable[Parameter],
+        lr: float | np.ndarray = 1e-2,
+        lr_decay: float = 0.0,
+        weight_decay: float = 0.0,
+        initial_accumulator_value: float = 0.0,
+        eps: float = 1e-10,
+    ) -> None:
+        _check("lr_decay", lr_decay)
+        _check("weight_decay", weight_decay)
+        _check("initial_accumulator_value", initial_accumulator_value)
+        _check("eps", eps)
+        super().__init__(params, lr)
+        self.lr_decay, self.weight_decay = lr_decay, weight_decay
+        self.initial_accumulator_value, self.eps = initial_accumulator_value, eps
+
+    def _update(self, param, grad, state, lr):
+        g, s = self._decayed(param, grad, state), state["s"]
+        total = state.get("sum")
+        if total is None:
+            total = state["sum"] = np.full_like(param, self.initial_accumulator_value)
+        np.multiply(g, g, out=s)
+        total += s
+        np.sqrt(total, out=s)
+        s += self.eps
+        np.divide(g, s, out=s)
+        s *= lr / (1.0 + (self.t - 1) * self.lr_decay)
+        param -= s
+
+
+class RMSprop(Optimizer):
+    r"""RMSprop (Hinton, 2012), as ``torch.optim.RMSprop``.
+
+    .. code-block:: text
+
+        input: γ, α (alpha), ε, λ (weight_decay), μ (momentum), centered
+        v_0 ← 0, ḡ_0 ← 0, b_0 ← 0
+        for t = 1, 2, ...:
+            g_t ← ∇L(θ_{t-1})
+            if λ ≠ 0:  g_t ← g_t + λ θ_{t-1}
+            v_t ← α v_{t-1} + (1 − α) g_t²
+            ṽ_t ← v_t
+            if centered:
+                ḡ_t ← α ḡ_{t-1} + (1 − α) g_t
+                ṽ_t ← ṽ_t − ḡ_t²
+            if μ > 0:
+                b_t ← μ b_{t-1} + g_t / (√ṽ_t + ε)
+                θ_t ← θ_{t-1} − γ b_t
+            else:
+                θ_t ← θ_{t-1} − γ g_t / (√ṽ_t + ε)
+    """
+
+    _hparams = ("alpha", "eps", "weight_decay", "momentum", "centered")
+
+    def __init__(
+        self,
+        params: Iterable[Parameter],
+        lr: float | np.ndarray = 1e-2,
+        alpha: float = 0.99,
+        eps: float = 1e-8,
+        weight_decay: float = 0.0,
+        momentum: float = 0.0,
+        centered: bool = False,
+    ) -> None:
+        _check("alpha", alpha, 1.0)
+        _check("eps", eps)
+        _check("weight_decay", weight_decay)
+        _check("momentum", momentum)
+        super().__init__(params, lr)
+        self.alpha, self.eps, self.weight_decay = alpha, eps, weight_decay
+        self.momentum, self.centered = momentum, centered
+
+    def _update(self, param, grad, state, lr):
+        g, s, a = self._decayed(param, grad, state), state["s"], self.alpha
+        if "v" not in state:
+            state["v"] = np.zeros_like(param)
+            if self.centered:
+                state["g_avg"] = np.zeros_like(param)
+            if self.momentum:
+                state["b"] = np.zeros_like(param)
+        v = state["v"]
+        v *= a
+        np.multiply(g, g, out=s)
+        s *= 1.0 - a
+        v += s
+        if self.centered:
+            g_avg = state["g_avg"]
+            g_avg *= a
+            np.multiply(g, 1.0 - a, out=s)
+            g_avg += s
+            np.multiply(g_avg, g_avg, out=s)
+            np.subtract(v, s, out=s)
+            np.sqrt(s, out=s)
+        else:
+            np.sqrt(v, out=s)
+        s += self.eps
+        np.divide(g, s, out=s)
+        if self.momentum:
+            b = state["b"]
+            b *= self.momentum
+            b += s
+            np.multiply(b, lr, out=s)
+        else:
+            s *= lr
+        param -= s
 
 
 class Adam(Optimizer):
-    r"""Adam (Kingma & Ba, 2015), as ``torch.optim.Adam`` documents it.
+    r"""Adam (Kingma & Ba, 2015), as ``torch.optim.Adam``.
 
     .. code-block:: text
 
-        m_0 ← 0, v_0 ← 0
+        input: γ, β1, β2 (betas), ε, λ (weight_decay), amsgrad
+        m_0 ← 0, v_0 ← 0, v_0^max ← 0
         for t = 1, 2, ...:
             g_t ← ∇L(θ_{t-1})
+            if λ ≠ 0:  g_t ← g_t + λ θ_{t-1}
             m_t ← β1 m_{t-1} + (1 − β1) g_t
             v_t ← β2 v_{t-1} + (1 − β2) g_t²
-            m̂_t ← m_t / (1 − β1^t),   v̂_t ← v_t / (1 − β2^t)
-            θ_t ← θ_{t-1} − ρ m̂_t / (√v̂_t + ε)
+            m̂_t ← m_t / (1 − β1^t)
+            if amsgrad:
+                v_t^max ← max(v_{t-1}^max, v_t)
+                v̂_t ← v_t^max / (1 − β2^t)
+            else:
+                v̂_t ← v_t / (1 − β2^t)
+            θ_t ← θ_{t-1} − γ m̂_t / (√v̂_t + ε)
     """
 
-    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8):
-        super().__init__(params, lr)
-        self.betas, self.eps, self.t = betas, eps, 0
+    _hparams = ("betas", "eps", "weight_decay", "amsgrad")
+    _decoupled = False
 
-    def step(self) -> None:
-        self.t += 1
-        super().step()
+    def __init__(
+        self,
+        params: Iterable[Parameter],
+        lr: float | np.ndarray = 1e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 0.0,
+        amsgrad: bool = False,
+    ) -> None:
+        for i, beta in enumerate(betas):
+            if not 0.0 <= beta < 1.0:
+                raise ValueError(f"Invalid beta parameter at index {i}: {beta}")
+        _check("eps", eps)
+        _check("weight_decay", weight_decay)
+        super().__init__(params, lr)
+        self.betas, self.eps = tuple(betas), eps
+        self.weight_decay, self.amsgrad = weight_decay, amsgrad
 
     def _update(self, param, grad, state, lr):
         b1, b2 = self.betas
-        if not state:
+        if self._decoupled:
+            if self.weight_decay:
+                param *= 1.0 - lr * self.weight_decay
+            g = grad
+        else:
+            g = self._decayed(param, grad, state)
+        s = state["s"]
+        if "m" not in state:
             state["m"], state["v"] = np.zeros_like(param), np.zeros_like(param)
+            if self.amsgrad:
+                state["v_max"] = np.zeros_like(param)
         m, v = state["m"], state["v"]
         m *= b1
-        m += (1 - b1) * grad
+        np.multiply(g, 1.0 - b1, out=s)
+        m += s
         v *= b2
-        v += (1 - b2) * grad * grad
-        param -= (lr / (1 - b1**self.t)) * m / (np.sqrt(v / (1 - b2**self.t)) + self.eps)
+        np.multiply(g, g, out=s)
+        s *= 1.0 - b2
+        v += s
+        if self.amsgrad:
+            v = np.maximum(state["v_max"], v, out=state["v_max"])
+        np.sqrt(v, out=s)
+        s /= np.sqrt(1.0 - b2**self.t)
+        s += self.eps
+        np.divide(m, s, out=s)
+        s *= lr / (1.0 - b1**self.t)
+        param -= s
+
+
+class AdamW(Adam):
+    r"""Adam with decoupled weight decay (Loshchilov & Hutter, 2019), as ``torch.optim.AdamW``.
+
+    .. code-block:: text
+
+        input: γ, β1, β2 (betas), ε, λ (weight_decay), amsgrad
+        for t = 1, 2, ...:
+            g_t ← ∇L(θ_{t-1})
+            θ_{t-1} ← θ_{t-1} − γ λ θ_{t-1}
+            then Adam's update with λ = 0
+    """
+
+    _decoupled = True
+
+    def __init__(
+        self,
+        params: Iterable[Parameter],
+        lr: float | np.ndarray = 1e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 1e-2,
+        amsgrad: bool = False,
+    ) -> None:
+        super().__init__(params, lr, betas, eps, weight_decay, amsgrad)
+
+
+class Adadelta(Optimizer):
+    r"""Adadelta (Zeiler, 2012), as ``torch.optim.Adadelta``.
+
+    .. code-block:: text
+
+        input: γ, ρ (rho), ε, λ (weight_decay)
+        v_0 ← 0, u_0 ← 0
+        for t = 1, 2, ...:
+            g_t ← ∇L(θ_{t-1})
+            if λ ≠ 0:  g_t ← g_t + λ θ_{t-1}
+            v_t ← ρ v_{t-1} + (1 − ρ) g_t²
+            Δx_t ← √(u_{t-1} + ε) / √(v_t + ε) · g_t
+            u_t ← ρ u_{t-1} + (1 − ρ) Δx_t²
+            θ_t ← θ_{t-1} − γ Δx_t
+    """
+
+    _hparams = ("rho", "eps", "weight_decay")
+
+    def __init__(
+        self,
+        params: Iterable[Parameter],
+        lr: float | np.ndarray = 1.0,
+        rho: float = 0.9,
+        eps: float = 1e-6,
+        weight_decay: float = 0.0,
+    ) -> None:
+        _check("rho", rho, 1.0)
+        _check("eps", eps)
+        _check("weight_decay", weight_decay)
+        super().__init__(params, lr)
+        self.rho, self.eps, self.weight_decay = rho, eps, weight_decay
+
+    def _update(self, param, grad, state, lr):
+        g, s, rho = self._decayed(param, grad, state), state["s"], self.rho
+        if "v" not in state:
+            state["v"], state["u"] = np.zeros_like(param), np.zeros_like(param)
+            state["dx"] = np.empty_like(param)
+        v, u, dx = state["v"], state["u"], state["dx"]
+        v *= rho
+        np.multiply(g, g, out=s)
+        s *= 1.0 - rho
+        v += s
+        np.add(u, self.eps, out=dx)
+        np.sqrt(dx, out=dx)
+        np.add(v, self.eps, out=s)
+        np.sqrt(s, out=s)
+        dx /= s
+        dx *= g
+        u *= rho
+        np.multiply(dx, dx, out=s)
+        s *= 1.0 - rho
+        u += s
+        np.multiply(dx, lr, out=s)
+        param -= s
+
+
+OptimizerFactory = Callable[..., Optimizer]
+
+# CLI name → factory ``(params, lr, **hyperparameters) -> Optimizer``.
+OPTIMIZERS: dict[str, OptimizerFactory] = {
+    "sgd": SGD,
+    "momentum": partial(SGD, momentum=0.9),
+    "nesterov": partial(SGD, momentum=0.9, nesterov=True),
+    "adagrad": Adagrad,
+    "rmsprop": RMSprop,
+    "adam": Adam,
+    "adamw": AdamW,
+    "adadelta": Adadelta,
+}
