@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
+from pathlib import Path
 
 import numpy as np
 
 from .activations import ACTIVATIONS
 from .layers import Linear
 from .losses import LOSSES, Loss
-from .module import Sequential
-from .optim import SGD, Optimizer
+from .module import Module, Sequential
+from .optim import SGD, Adam, Optimizer
+
+OPTIMIZERS = {"sgd": SGD, "adam": Adam}
 
 
 @dataclass(frozen=True)
@@ -22,7 +26,8 @@ class Config:
     activation: str = "tanh"
     output: str = "sigmoid"
     loss: str = "bce"
-    lr: float = 1.0
+    optimizer: str = "adam"
+    lr: float = 0.1
     epochs: int = 500
     bias: bool = True
     init: str = "xavier_uniform"
@@ -34,6 +39,7 @@ class Config:
             ("activation", self.activation, ACTIVATIONS),
             ("output", self.output, ACTIVATIONS),
             ("loss", self.loss, LOSSES),
+            ("optimizer", self.optimizer, OPTIMIZERS),
         ):
             if value not in table:
                 raise ValueError(f"unknown {name} {value!r}; choose one of {', '.join(table)}")
@@ -92,9 +98,27 @@ def build_loss(config: Config) -> Loss:
 
 
 def build_optimizer(config: Config, params, lr: float | np.ndarray | None = None) -> Optimizer:
-    return SGD(params, config.lr if lr is None else lr)
+    return OPTIMIZERS[config.optimizer](params, config.lr if lr is None else lr)
 
 
 def seed_rngs(seeds: Sequence[int]) -> list[np.random.Generator]:
     """One generator per seed, so model ``m`` of a stack equals a run with ``seeds[m]``."""
     return [np.random.default_rng(s) for s in seeds]
+
+
+def save_model(model: Module, config: Config, path: str | Path) -> Path:
+    """Write the parameters and the config (as JSON) to one ``.npz`` file."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    np.savez(path, __config__=json.dumps(config.to_dict()), **model.state_dict())
+    return path
+
+
+def load_model(path: str | Path) -> tuple[Module, Config]:
+    """Rebuild the model written by ``save_model`` and load its parameters."""
+    with np.load(path, allow_pickle=False) as f:
+        config = Config.from_dict(json.loads(str(f["__config__"])))
+        state = {k: f[k] for k in f.files if k != "__config__"}
+    model = build_model(config)
+    model.load_state_dict(state)
+    return model, config

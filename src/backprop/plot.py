@@ -1,0 +1,126 @@
+"""Figures, written to files. Built on ``matplotlib.figure.Figure`` (no pyplot), so
+nothing opens a window or touches global backend state."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from matplotlib.colors import ListedColormap
+from matplotlib.figure import Figure
+
+from .module import Module
+from .train import History
+
+CLASS_COLORS = ("tab:red", "tab:blue")  # class 0, class 1, as in the handout's figure
+PROB_CMAP = ListedColormap(
+    np.vstack(
+        [
+            np.linspace([0.85, 0.33, 0.31], [1, 1, 1], 128),
+            np.linspace([1, 1, 1], [0.26, 0.45, 0.77], 128),
+        ]
+    )
+)
+
+
+def _scatter(ax, X: np.ndarray, labels: np.ndarray, title: str) -> None:
+    labels = np.asarray(labels).reshape(-1) > 0.5
+    for cls, color in enumerate(CLASS_COLORS):
+        pts = X[labels == bool(cls)]
+        ax.scatter(
+            pts[:, 0],
+            pts[:, 1],
+            s=28,
+            c=color,
+            edgecolors="k",
+            linewidths=0.4,
+            label=f"class {cls}",
+        )
+    ax.set_title(title)
+    ax.set_xlabel("$x_1$")
+    ax.set_ylabel("$x_2$")
+    ax.set_aspect("equal")
+    ax.set_xlim(-0.08, 1.08)
+    ax.set_ylim(-0.08, 1.08)
+
+
+def _save(fig: Figure, path: str | Path) -> Path:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=120, bbox_inches="tight")
+    return path
+
+
+def comparison(
+    X: np.ndarray, y: np.ndarray, pred: np.ndarray, path: str | Path, title: str = ""
+) -> Path:
+    """The handout's figure: ground truth beside the thresholded prediction."""
+    fig = Figure(figsize=(9, 4.4))
+    left, right = fig.subplots(1, 2)
+    _scatter(left, X, y, "Ground truth")
+    _scatter(right, X, pred > 0.5, "Predict result")
+    wrong = (np.asarray(pred).reshape(-1) > 0.5) != (np.asarray(y).reshape(-1) > 0.5)
+    if wrong.any():
+        right.scatter(
+            X[wrong, 0],
+            X[wrong, 1],
+            s=140,
+            facecolors="none",
+            edgecolors="k",
+            linewidths=1.2,
+            label="misclassified",
+        )
+    right.legend(loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=3, fontsize=8)
+    if title:
+        fig.suptitle(title)
+    return _save(fig, path)
+
+
+def learning_curve(history: History, path: str | Path, title: str = "") -> Path:
+    """Loss (log scale) and accuracy against epoch."""
+    epochs = np.arange(1, len(history.loss) + 1)
+    fig = Figure(figsize=(9, 3.6))
+    ax_loss, ax_acc = fig.subplots(1, 2)
+    ax_loss.plot(epochs, history.loss, color="tab:purple")
+    ax_loss.set_yscale("log")
+    ax_loss.set_xlabel("epoch")
+    ax_loss.set_ylabel("loss")
+    ax_loss.set_title("Learning curve (loss)")
+    ax_loss.grid(alpha=0.3, which="both")
+    ax_acc.plot(epochs, 100 * np.asarray(history.accuracy), color="tab:green")
+    first = history.epochs_to_100
+    if isinstance(first, int) and first > 0:
+        ax_acc.axvline(first, color="0.5", ls="--", lw=1, label=f"100 % at epoch {first}")
+        ax_acc.legend(loc="lower right", fontsize=8)
+    ax_acc.set_xlabel("epoch")
+    ax_acc.set_ylabel("accuracy (%)")
+    ax_acc.set_ylim(-2, 102)
+    ax_acc.set_title("Accuracy")
+    ax_acc.grid(alpha=0.3)
+    if title:
+        fig.suptitle(title)
+    return _save(fig, path)
+
+
+def decision_boundary(
+    model: Module,
+    X: np.ndarray,
+    y: np.ndarray,
+    path: str | Path,
+    title: str = "Decision boundary",
+    resolution: int = 200,
+) -> Path:
+    """Predicted probability over the input square, the 0.5 contour, the points on top."""
+    lo, hi = -0.08, 1.08
+    grid = np.linspace(lo, hi, resolution)
+    g1, g2 = np.meshgrid(grid, grid)
+    with np.errstate(all="ignore"):
+        prob = model.forward(np.column_stack([g1.ravel(), g2.ravel()])).reshape(g1.shape)
+    fig = Figure(figsize=(5.4, 4.6))
+    ax = fig.subplots()
+    image = ax.contourf(g1, g2, prob, levels=np.linspace(0, 1, 21), cmap=PROB_CMAP)
+    ax.contour(g1, g2, prob, levels=[0.5], colors="k", linewidths=1.2)
+    fig.colorbar(image, ax=ax, label="P(class 1)", ticks=np.linspace(0, 1, 6))
+    _scatter(ax, X, y, title)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=2, fontsize=8)
+    return _save(fig, path)
