@@ -64,7 +64,9 @@ class Linear(Module):
         if self.bias is not None:
             # 1ᵀG as a matmul: a column sum at a fraction of ``sum(axis=-2)``'s cost.
             self.bias.grad += np.ones((1, grad_out.shape[-2]), grad_out.dtype) @ grad_out
-        return grad_out @ np.swapaxes(self.weight.data, -1, -2)
+        grad_in = grad_out @ np.swapaxes(self.weight.data, -1, -2)
+        # An input shared by a stack was broadcast over the models: its gradient sums them.
+        return grad_in.sum(axis=0) if grad_in.ndim > x.ndim else grad_in
 
     def extra_repr(self) -> str:
         stack = "" if self.models is None else f", models={self.models}"

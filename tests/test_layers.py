@@ -1,0 +1,62 @@
+"""Linear: shapes, the handout's Z = XW, and finite-difference checks, single and stacked."""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import backprop as bp
+from backprop.gradcheck import check_module
+
+
+def test_forward_is_x_times_w_plus_b():
+    lin = bp.Linear(3, 2, rng=np.random.default_rng(0))
+    lin.bias.data[...] = [[1.0, -2.0]]
+    x = np.arange(6.0).reshape(2, 3)
+    np.testing.assert_allclose(lin(x), x @ lin.weight.data + [[1.0, -2.0]])
+    assert lin.weight.shape == (3, 2) and lin.bias.shape == (1, 2)
+
+
+def test_stacked_shapes_broadcast_a_shared_input():
+    lin = bp.Linear(2, 4, models=5, rng=np.random.default_rng(0))
+    assert lin.weight.shape == (5, 2, 4) and lin.bias.shape == (5, 1, 4)
+    assert lin(np.zeros((7, 2))).shape == (5, 7, 4)
+    assert lin(np.zeros((5, 7, 2))).shape == (5, 7, 4)
+
+
+def test_no_bias():
+    lin = bp.Linear(2, 3, bias=False, rng=np.random.default_rng(0))
+    assert lin.bias is None and [n for n, _ in lin.named_parameters()] == ["weight"]
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    n=st.integers(1, 6), n_in=st.integers(1, 5), n_out=st.integers(1, 5),
+    models=st.one_of(st.none(), st.integers(1, 4)), bias=st.booleans(),
+    per_model_input=st.booleans(), seed=st.integers(0, 2**16),
+)
+def test_linear_gradcheck(n, n_in, n_out, models, bias, per_model_input, seed):
+    rng = np.random.default_rng(seed)
+    lin = bp.Linear(n_in, n_out, bias=bias, models=models, rng=rng)
+    if lin.bias is not None:
+        lin.bias.data[...] = rng.standard_normal(lin.bias.shape)
+    shape = (models, n, n_in) if models and per_model_input else (n, n_in)
+    errors = check_module(lin, rng.standard_normal(shape), rng)
+    assert max(errors.values()) < 1e-6, errors
+
+
+def test_stacked_gradients_stay_within_their_model():
+    rng = np.random.default_rng(1)
+    lin = bp.Linear(3, 2, models=4, rng=rng)
+    x = rng.standard_normal((5, 3))
+    lin(x)
+    upstream = np.zeros((4, 5, 2))
+    upstream[2] = rng.standard_normal((5, 2))
+    lin.backward(upstream)
+    assert not lin.weight.grad[[0, 1, 3]].any() and lin.weight.grad[2].any()
+
+
+@pytest.mark.parametrize("value", [0, -1])
+def test_bad_sizes(value):
+    with pytest.raises(ValueError, match="must be at least 1"):
+        bp.Linear(value, 2)
