@@ -1,61 +1,258 @@
-"""Element-wise activations. Each caches its output (or input) for backward.
+"""Element-wise activations, with PyTorch's formulas and defaults.
 
-=============  ============================  ==============================
-module         forward  y = f(x)             backward  dL/dx = dL/dy · f'(x)
-=============  ============================  ==============================
-``Sigmoid``    1 / (1 + e^{-x})              y (1 - y)
-``Tanh``       tanh x                        1 - y²
-``ReLU``       max(x, 0)                     [x > 0]
-``Identity``   x                             1
-=============  ============================  ==============================
+Each module caches what its backward needs in ``forward``; ``backward(G)``
+returns ``dL/dx = G ⊙ f'(x)``. Shapes are free and unchanged: ``(N, F)``, a
+stack ``(M, N, F)``, images ``(N, C, H, W)``, ...; the dtype is kept.
 
-Shapes are free: ``(N, F)`` or a stack ``(M, N, F)``.
+===============  =======================================  ===============================
+module           forward  y = f(x)                        backward  f'(x)
+===============  =======================================  ===============================
+``Sigmoid``      σ(x) = 1 / (1 + e^{-x})                  y (1 - y)
+``Tanh``         tanh x                                   1 - y²
+``ReLU``         max(x, 0)                                [x > 0]
+``LeakyReLU``    max(x, 0) + s min(x, 0)                  [x > 0] + s [x ≤ 0]
+``ELU``          x if x > 0 else α (e^x - 1)              1 if x > 0 else y + α
+``GELU``         ½ x (1 + t),  t = tanh u,                ½ (1 + t) + ½ x (1 - t²) u'
+                 u = √(2/π) (x + 0.044715 x³)             u' = √(2/π) (1 + 3·0.044715 x²)
+``SiLU``         x σ(x)                                   σ(x) (1 + x (1 - σ(x)))
+``Softplus``     ln(1 + e^{βx}) / β,  x if βx > threshold  σ(βx),  1 if βx > threshold
+``Identity``     x                                        1
+===============  =======================================  ===============================
+
+No activation overflows, underflows with a warning or returns NaN/inf for
+finite inputs of moderate size (tested to |x| = 1e4 in float32 and float64).
+Forward and backward allocate one or two fresh arrays and work in place on them:
+they run once per layer per epoch.
 """
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 
 from .module import Module
 
 
+def _sigmoid_of_half(h: np.ndarray) -> np.ndarray:
+    """σ(2h) = ½ (1 + tanh h), computed in place in ``h`` (a fresh array)."""
+    np.tanh(h, out=h)
+    h *= 0.5
+    h += 0.5
+    return h
+
+
 def sigmoid(x: np.ndarray) -> np.ndarray:
     """σ(x) = ½ (1 + tanh(x/2)): the same function as 1/(1+e^{-x}), never overflows."""
-    y = np.tanh(0.5 * x)
-    y *= 0.5
-    y += 0.5
-    return y
+    return _sigmoid_of_half(np.multiply(x, 0.5))
+
+
+def _changed(module: Module, **defaults: object) -> str:
+    """``name=value`` for each hyperparameter that differs from its default."""
+    return ", ".join(
+        f"{k}={getattr(module, k)!r}" for k, d in defaults.items() if getattr(module, k) != d
+    )
 
 
 class Sigmoid(Module):
+    """y = σ(x) = 1/(1 + e^{-x});  dL/dx = G y (1 - y).  Any shape."""
+
     def forward(self, x: np.ndarray) -> np.ndarray:
         self._y = sigmoid(x)
         return self._y
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
-        y = self._y
-        return grad_out * y * (1.0 - y)
+        d = 1.0 - self._y
+        d *= self._y
+        d *= grad_out
+        return d
 
 
 class Tanh(Module):
+    """y = tanh x;  dL/dx = G (1 - y²).  Any shape."""
+
     def forward(self, x: np.ndarray) -> np.ndarray:
         self._y = np.tanh(x)
         return self._y
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
-        return grad_out * (1.0 - self._y * self._y)
+        d = self._y * self._y
+        np.subtract(1.0, d, out=d)
+        d *= grad_out
+        return d
 
 
 class ReLU(Module):
+    """y = max(x, 0);  dL/dx = G [x > 0] (0 at x = 0, as in PyTorch).  Any shape."""
+
     def forward(self, x: np.ndarray) -> np.ndarray:
-        self._mask = x > 0
-        return x * self._mask
+        self._y = np.maximum(x, 0.0)
+        return self._y
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
-        return grad_out * self._mask
+        return np.where(self._y > 0, grad_out, 0.0)
+
+
+class LeakyReLU(Module):
+    """y = max(x, 0) + s min(x, 0);  dL/dx = G if x > 0 else s G.  Any shape."""
+
+    def __init__(self, negative_slope: float = 0.01) -> None:
+        self.negative_slope = float(negative_slope)
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        self._x = x
+        y = x * self.negative_slope
+        # y = max(x, s x) when s ≤ 1 and min(x, s x) when s ≥ 1, for either sign of x.
+        (np.maximum if self.negative_slope <= 1.0 else np.minimum)(x, y, out=y)
+        return y
+
+    def backward(self, grad_out: np.ndarray) -> np.ndarray:
+        d = grad_out * self.negative_slope
+        np.copyto(d, grad_out, where=self._x > 0)
+        return d
+
+    def extra_repr(self) -> str:
+        return _changed(self, negative_slope=0.01)
+
+
+class ELU(Module):
+    """y = x if x > 0 else α (e^x - 1);  dL/dx = G if x > 0 else G (y + α).  Any shape."""
+
+    def __init__(self, alpha: float = 1.0) -> None:
+        self.alpha = float(alpha)
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        self._pos = x > 0
+        # expm1 of min(x, 0) never overflows, and tends to -1 without underflowing.
+        y = np.minimum(x, 0.0)
+        np.expm1(y, out=y)
+        y *= self.alpha
+        np.copyto(y, x, where=self._pos)
+        self._y = y
+        return y
+
+    def backward(self, grad_out: np.ndarray) -> np.ndarray:
+        d = self._y + self.alpha  # α e^x where x ≤ 0
+        np.copyto(d, 1.0, where=self._pos)
+        d *= grad_out
+        return d
+
+    def extra_repr(self) -> str:
+        return _changed(self, alpha=1.0)
+
+
+_GELU_C = math.sqrt(2.0 / math.pi)
+_GELU_A = 0.044715
+
+
+class GELU(Module):
+    """GELU, tanh approximation (PyTorch's ``GELU(approximate="tanh")``).
+
+    y = ½ x (1 + t),  t = tanh(√(2/π) (x + 0.044715 x³));
+    dL/dx = G (1 + t) (½ + ½ x (1 - t) √(2/π) (1 + 3·0.044715 x²)).  Any shape.
+
+    PyTorch's default, ``approximate="none"``, is x Φ(x) with the error function,
+    which NumPy does not provide; the two differ by less than 5e-4.
+    """
+
+    def __init__(self, approximate: str = "tanh") -> None:
+        if approximate != "tanh":
+            raise ValueError(
+                f"GELU supports only approximate='tanh' (NumPy has no erf), got {approximate!r}"
+            )
+        self.approximate = approximate
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        self._x = x
+        t = x * _GELU_A
+        t *= x
+        t += 1.0
+        t *= x
+        t *= _GELU_C
+        np.tanh(t, out=t)
+        self._t = t
+        y = t + 1.0
+        y *= x
+        y *= 0.5
+        return y
+
+    def backward(self, grad_out: np.ndarray) -> np.ndarray:
+        x, t = self._x, self._t
+        s = x * (3.0 * _GELU_A)
+        s *= x
+        s += 1.0
+        s *= x
+        s *= 0.5 * _GELU_C  # ½ x u'
+        # ½(1 + t) + ½ x u' (1 - t)(1 + t), factored so that t = ±1 gives exact 0 or 1.
+        d = 1.0 - t
+        d *= s
+        d += 0.5
+        np.add(t, 1.0, out=s)
+        d *= s
+        d *= grad_out
+        return d
+
+    def extra_repr(self) -> str:
+        return f"approximate={self.approximate!r}"
+
+
+class SiLU(Module):
+    """y = x σ(x);  dL/dx = G σ(x) (1 + x (1 - σ(x))).  Any shape."""
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        self._x = x
+        self._s = sigmoid(x)
+        return x * self._s
+
+    def backward(self, grad_out: np.ndarray) -> np.ndarray:
+        d = 1.0 - self._s
+        d *= self._x
+        d += 1.0
+        d *= self._s
+        d *= grad_out
+        return d
+
+
+class Softplus(Module):
+    """y = ln(1 + e^{βx}) / β, or x where βx > threshold;  dL/dx = G σ(βx), or G there.
+
+    Computed as (max(βx, 0) + ln(1 + e^{-|βx|})) / β, which cannot overflow.  Any shape.
+    """
+
+    def __init__(self, beta: float = 1.0, threshold: float = 20.0) -> None:
+        if not beta > 0:
+            raise ValueError(f"Softplus beta must be positive, got {beta}")
+        self.beta, self.threshold = float(beta), float(threshold)
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        self._x = x
+        bx = x * self.beta
+        self._linear = bx > self.threshold
+        y = np.abs(bx)
+        np.negative(y, out=y)
+        with np.errstate(under="ignore"):  # e^{-|βx|} rounding to 0 is the right answer
+            np.exp(y, out=y)
+        np.log1p(y, out=y)
+        np.maximum(bx, 0.0, out=bx)
+        y += bx
+        if self.beta != 1.0:
+            y /= self.beta
+        np.copyto(y, x, where=self._linear)
+        return y
+
+    def backward(self, grad_out: np.ndarray) -> np.ndarray:
+        d = _sigmoid_of_half(self._x * (0.5 * self.beta))
+        np.copyto(d, 1.0, where=self._linear)
+        d *= grad_out
+        return d
+
+    def extra_repr(self) -> str:
+        return _changed(self, beta=1.0, threshold=20.0)
 
 
 class Identity(Module):
+    """y = x;  dL/dx = G.  Any shape."""
+
     def forward(self, x: np.ndarray) -> np.ndarray:
         return x
 
@@ -67,5 +264,10 @@ ACTIVATIONS: dict[str, type[Module]] = {
     "sigmoid": Sigmoid,
     "tanh": Tanh,
     "relu": ReLU,
+    "leaky_relu": LeakyReLU,
+    "elu": ELU,
+    "gelu": GELU,
+    "silu": SiLU,
+    "softplus": Softplus,
     "identity": Identity,
 }
