@@ -7,7 +7,8 @@ other hyperparameters are shared by the models of a stack.
 Every update rule and default is the one ``torch.optim`` documents for the same
 name (γ is ``lr``, λ ``weight_decay``, t counts calls to ``step()`` from 1).
 ``_update`` works in place on the optimizer's own buffers: the parameter's
-``grad`` is never modified and no array is allocated after the first step.
+``grad`` is never modified and no parameter-sized array is allocated after the
+first step.
 """
 
 from __future__ import annotations
@@ -33,6 +34,13 @@ def _check(name: str, value: float, high: float = np.inf) -> None:
         raise ValueError(f"Invalid {name} value: {value}")
 
 
+def _ema(avg: np.ndarray, beta: float, x: np.ndarray, scratch: np.ndarray) -> None:
+    """``avg ← β avg + (1 − β) x`` in place (``scratch`` may be ``x`` itself)."""
+    avg *= beta
+    np.multiply(x, 1.0 - beta, out=scratch)
+    avg += scratch
+
+
 class Optimizer:
     """Base class: ``step()`` applies ``_update(param, grad, state, lr)`` to each parameter.
 
@@ -40,6 +48,7 @@ class Optimizer:
     """
 
     _hparams: tuple[str, ...] = ()
+    weight_decay: float = 0.0
 
     def __init__(self, params: Iterable[Parameter], lr: float | np.ndarray) -> None:
         self.params = list(params)
@@ -259,15 +268,10 @@ class RMSprop(Optimizer):
             if self.momentum:
                 state["b"] = np.zeros_like(param)
         v = state["v"]
-        v *= a
-        np.multiply(g, g, out=s)
-        s *= 1.0 - a
-        v += s
+        _ema(v, a, np.multiply(g, g, out=s), s)
         if self.centered:
             g_avg = state["g_avg"]
-            g_avg *= a
-            np.multiply(g, 1.0 - a, out=s)
-            g_avg += s
+            _ema(g_avg, a, g, s)
             np.multiply(g_avg, g_avg, out=s)
             np.subtract(v, s, out=s)
             np.sqrt(s, out=s)
@@ -341,13 +345,8 @@ class Adam(Optimizer):
             if self.amsgrad:
                 state["v_max"] = np.zeros_like(param)
         m, v = state["m"], state["v"]
-        m *= b1
-        np.multiply(g, 1.0 - b1, out=s)
-        m += s
-        v *= b2
-        np.multiply(g, g, out=s)
-        s *= 1.0 - b2
-        v += s
+        _ema(m, b1, g, s)
+        _ema(v, b2, np.multiply(g, g, out=s), s)
         if self.amsgrad:
             v = np.maximum(state["v_max"], v, out=state["v_max"])
         np.sqrt(v, out=s)
@@ -422,20 +421,14 @@ class Adadelta(Optimizer):
             state["v"], state["u"] = np.zeros_like(param), np.zeros_like(param)
             state["dx"] = np.empty_like(param)
         v, u, dx = state["v"], state["u"], state["dx"]
-        v *= rho
-        np.multiply(g, g, out=s)
-        s *= 1.0 - rho
-        v += s
+        _ema(v, rho, np.multiply(g, g, out=s), s)
         np.add(u, self.eps, out=dx)
         np.sqrt(dx, out=dx)
         np.add(v, self.eps, out=s)
         np.sqrt(s, out=s)
         dx /= s
         dx *= g
-        u *= rho
-        np.multiply(dx, dx, out=s)
-        s *= 1.0 - rho
-        u += s
+        _ema(u, rho, np.multiply(dx, dx, out=s), s)
         np.multiply(dx, lr, out=s)
         param -= s
 
@@ -452,4 +445,18 @@ OPTIMIZERS: dict[str, OptimizerFactory] = {
     "adam": Adam,
     "adamw": AdamW,
     "adadelta": Adadelta,
+}
+
+# A learning rate per name that trains the default MLP (2-8-8-1, tanh, BCE) to 100 %
+# on both of the lab's datasets: the fastest median epochs-to-100 % over 10 seeds on
+# the grid 1e-3, 3e-3, ..., 10 that is good on both (Adadelta keeps torch's default).
+DEFAULT_LR: dict[str, float] = {
+    "sgd": 1.0,
+    "momentum": 0.3,
+    "nesterov": 0.3,
+    "adagrad": 0.3,
+    "rmsprop": 0.01,
+    "adam": 0.1,
+    "adamw": 0.1,
+    "adadelta": 1.0,
 }

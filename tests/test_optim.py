@@ -1,0 +1,353 @@
+"""Optimizers: first steps against hand-worked formulas, stacks against single runs, torch."""
+
+import re
+from math import sqrt
+
+import numpy as np
+import pytest
+
+from backprop.module import Parameter
+from backprop.optim import (
+    DEFAULT_LR,
+    OPTIMIZERS,
+    SGD,
+    Adadelta,
+    Adagrad,
+    Adam,
+    AdamW,
+    Optimizer,
+    RMSprop,
+)
+
+G = (1.0, -2.0, 0.5)  # the gradient at steps 1, 2, 3 in the hand-worked examples
+TH0 = 1.0
+
+
+def run(make, grads=G, th0=TH0):
+    """θ after each step of ``make([p])`` fed the scalar gradients ``grads``."""
+    p = Parameter(np.array([th0]))
+    opt = make([p])
+    out = []
+    for g in grads:
+        p.grad[...] = g
+        opt.step()
+        out.append(float(p.data[0]))
+    return out
+
+
+def check(got, expected):
+    np.testing.assert_allclose(got, expected, rtol=1e-13, atol=1e-15)
+
+
+# ---- SGD -------------------------------------------------------------------------------
+
+
+def test_sgd_plain_is_the_handout_rule():
+    check(run(lambda ps: SGD(ps, lr=0.1)), [0.9, 1.1, 1.05])
+
+
+def test_sgd_momentum_first_buffer_is_the_gradient():
+    lr, mu = 0.1, 0.9
+    b1 = 1.0  # t = 1: b ← g, no (1 − τ)
+    b2 = mu * b1 + -2.0  # -1.1
+    b3 = mu * b2 + 0.5  # -0.49
+    check(run(lambda ps: SGD(ps, lr, momentum=mu)), [0.9, 0.9 - lr * b2, 0.9 - lr * b2 - lr * b3])
+    check(run(lambda ps: SGD(ps, lr, momentum=mu))[:2], [0.9, 1.01])
+
+
+def test_sgd_dampening_skips_the_first_step():
+    lr, mu, tau = 0.1, 0.9, 0.5
+    b1 = 1.0
+    b2 = mu * b1 + (1 - tau) * -2.0  # -0.1
+    check(run(lambda ps: SGD(ps, lr, momentum=mu, dampening=tau))[:2], [0.9, 0.9 - lr * b2])
+
+
+def test_sgd_nesterov():
+    lr, mu = 0.1, 0.9
+    b1 = 1.0
+    th1 = 1.0 - lr * (1.0 + mu * b1)  # 0.81
+    b2 = mu * b1 - 2.0
+    th2 = th1 - lr * (-2.0 + mu * b2)  # 0.81 + 0.299
+    check(run(lambda ps: SGD(ps, lr, momentum=mu, nesterov=True))[:2], [th1, th2])
+    check([th1, th2], [0.81, 1.109])
+
+
+def test_sgd_weight_decay_is_an_l2_term_in_the_gradient():
+    lr, lam = 0.1, 0.1
+    th1 = 1.0 - lr * (1.0 + lam * 1.0)  # 0.89
+    th2 = th1 - lr * (-2.0 + lam * th1)
+    check(run(lambda ps: SGD(ps, lr, weight_decay=lam))[:2], [th1, th2])
+
+
+# ---- Adagrad ---------------------------------------------------------------------------
+
+
+def test_adagrad_divides_by_the_root_of_the_running_sum():
+    lr, eps = 0.1, 1e-10
+    s1 = 1.0**2
+    th1 = 1.0 - lr * 1.0 / (sqrt(s1) + eps)
+    s2 = s1 + (-2.0) ** 2
+    th2 = th1 - lr * -2.0 / (sqrt(s2) + eps)
+    s3 = s2 + 0.5**2
+    th3 = th2 - lr * 0.5 / (sqrt(s3) + eps)
+    check(run(lambda ps: Adagrad(ps, lr=lr)), [th1, th2, th3])
+
+
+def test_adagrad_lr_decay_and_initial_accumulator():
+    lr, decay, tau, eps = 0.1, 0.5, 0.25, 1e-10
+    s1 = tau + 1.0
+    th1 = 1.0 - lr / (1 + 0 * decay) * 1.0 / (sqrt(s1) + eps)
+    s2 = s1 + 4.0
+    th2 = th1 - lr / (1 + 1 * decay) * -2.0 / (sqrt(s2) + eps)
+    got = run(lambda ps: Adagrad(ps, lr, lr_decay=decay, initial_accumulator_value=tau))
+    check(got[:2], [th1, th2])
+
+
+# ---- RMSprop ---------------------------------------------------------------------------
+
+
+def test_rmsprop_defaults():
+    lr, a, eps = 1e-2, 0.99, 1e-8
+    v1 = (1 - a) * 1.0
+    th1 = 1.0 - lr * 1.0 / (sqrt(v1) + eps)  # ≈ 0.9: the first step is lr / √(1 − α)
+    v2 = a * v1 + (1 - a) * 4.0
+    th2 = th1 - lr * -2.0 / (sqrt(v2) + eps)
+    check(run(lambda ps: RMSprop(ps))[:2], [th1, th2])
+
+
+def test_rmsprop_centered_with_momentum():
+    lr, a, eps, mu = 1e-2, 0.9, 1e-8, 0.5
+    v1, m1 = (1 - a) * 1.0, (1 - a) * 1.0
+    b1 = 1.0 / (sqrt(v1 - m1**2) + eps)
+    th1 = 1.0 - lr * b1
+    v2, m2 = a * v1 + (1 - a) * 4.0, a * m1 + (1 - a) * -2.0
+    b2 = mu * b1 + -2.0 / (sqrt(v2 - m2**2) + eps)
+    th2 = th1 - lr * b2
+    got = run(lambda ps: RMSprop(ps, lr, alpha=a, momentum=mu, centered=True))
+    check(got[:2], [th1, th2])
+
+
+# ---- Adam / AdamW ----------------------------------------------------------------------
+
+
+def test_adam_bias_correction():
+    lr, b1, b2, eps = 1e-3, 0.9, 0.999, 1e-8
+    m1, v1 = (1 - b1) * 1.0, (1 - b2) * 1.0
+    th1 = 1.0 - lr * (m1 / (1 - b1)) / (sqrt(v1 / (1 - b2)) + eps)  # ≈ 1 − lr: step is ±lr
+    m2, v2 = b1 * m1 + (1 - b1) * -2.0, b2 * v1 + (1 - b2) * 4.0
+    th2 = th1 - lr * (m2 / (1 - b1**2)) / (sqrt(v2 / (1 - b2**2)) + eps)
+    m3, v3 = b1 * m2 + (1 - b1) * 0.5, b2 * v2 + (1 - b2) * 0.25
+    th3 = th2 - lr * (m3 / (1 - b1**3)) / (sqrt(v3 / (1 - b2**3)) + eps)
+    check(run(lambda ps: Adam(ps)), [th1, th2, th3])
+
+
+def test_adam_amsgrad_keeps_the_largest_second_moment():
+    lr, b1, b2, eps = 0.1, 0.9, 0.9, 1e-8
+    g = (2.0, 0.1)  # v falls at step 2 (0.4 → 0.361), so v_max stays at 0.4
+    m1, v1 = (1 - b1) * 2.0, (1 - b2) * 4.0
+    th1 = 1.0 - lr * (m1 / (1 - b1)) / (sqrt(v1 / (1 - b2)) + eps)
+    m2, v2 = b1 * m1 + (1 - b1) * 0.1, b2 * v1 + (1 - b2) * 0.01
+    assert v2 < v1
+    plain = th1 - lr * (m2 / (1 - b1**2)) / (sqrt(v2 / (1 - b2**2)) + eps)
+    ams = th1 - lr * (m2 / (1 - b1**2)) / (sqrt(v1 / (1 - b2**2)) + eps)
+    check(run(lambda ps: Adam(ps, lr, betas=(b1, b2)), g), [th1, plain])
+    check(run(lambda ps: Adam(ps, lr, betas=(b1, b2), amsgrad=True), g), [th1, ams])
+
+
+def test_adam_weight_decay_enters_the_moments():
+    lr, lam, b1, b2, eps = 0.1, 0.5, 0.9, 0.999, 1e-8
+    g1 = 1.0 + lam * 1.0
+    th1 = 1.0 - lr * g1 / (sqrt(g1**2) + eps)  # the first Adam step is ±lr whatever g is
+    g2 = -2.0 + lam * th1
+    m2, v2 = b1 * (1 - b1) * g1 + (1 - b1) * g2, b2 * (1 - b2) * g1**2 + (1 - b2) * g2**2
+    th2 = th1 - lr * (m2 / (1 - b1**2)) / (sqrt(v2 / (1 - b2**2)) + eps)
+    check(run(lambda ps: Adam(ps, lr, weight_decay=lam))[:2], [th1, th2])
+
+
+def test_adamw_decays_the_parameter_before_the_adam_step():
+    lr, lam, b1, b2, eps = 0.1, 0.5, 0.9, 0.999, 1e-8
+    th1 = 1.0 * (1 - lr * lam) - lr * 1.0 / (1.0 + eps)  # 0.95 − 0.1
+    m2, v2 = b1 * (1 - b1) * 1.0 + (1 - b1) * -2.0, b2 * (1 - b2) * 1.0 + (1 - b2) * 4.0
+    th2 = th1 * (1 - lr * lam) - lr * (m2 / (1 - b1**2)) / (sqrt(v2 / (1 - b2**2)) + eps)
+    check(run(lambda ps: AdamW(ps, lr, weight_decay=lam))[:2], [th1, th2])
+    np.testing.assert_allclose(th1, 0.85, rtol=1e-8)  # ε shifts it by 1e-9
+
+
+# ---- Adadelta --------------------------------------------------------------------------
+
+
+def test_adadelta_defaults():
+    lr, rho, eps = 1.0, 0.9, 1e-6
+    v1 = (1 - rho) * 1.0
+    dx1 = sqrt(0.0 + eps) / sqrt(v1 + eps) * 1.0
+    u1 = (1 - rho) * dx1**2
+    th1 = 1.0 - lr * dx1
+    v2 = rho * v1 + (1 - rho) * 4.0
+    dx2 = sqrt(u1 + eps) / sqrt(v2 + eps) * -2.0
+    th2 = th1 - lr * dx2
+    check(run(lambda ps: Adadelta(ps))[:2], [th1, th2])
+
+
+# ---- shared behaviour ------------------------------------------------------------------
+
+# Non-default settings so that every branch of every update runs in the tests below.
+SETTINGS = [
+    ("sgd", {}),
+    ("momentum", {"dampening": 0.2, "weight_decay": 0.1}),
+    ("nesterov", {"weight_decay": 0.1}),
+    ("adagrad", {"lr_decay": 0.1, "weight_decay": 0.1, "initial_accumulator_value": 0.1}),
+    ("rmsprop", {}),
+    ("rmsprop", {"momentum": 0.9, "centered": True, "weight_decay": 0.1}),
+    ("adam", {"amsgrad": True, "weight_decay": 0.1}),
+    ("adamw", {}),
+    ("adamw", {"amsgrad": True, "weight_decay": 0.3}),
+    ("adadelta", {"weight_decay": 0.1}),
+]
+
+
+def drive(opt: Optimizer, grads: list[np.ndarray], steps: int) -> None:
+    """``steps`` updates with a gradient that depends on θ, so the state matters."""
+    for t in range(steps):
+        for p, g in zip(opt.params, grads):
+            p.grad[...] = g[t] + 0.5 * p.data
+        opt.step()
+
+
+@pytest.mark.parametrize(("name", "kw"), SETTINGS)
+def test_stack_with_per_model_lr_equals_separate_runs(name, kw):
+    rng = np.random.default_rng(0)
+    lrs = np.array([0.3, 0.01, 0.05])
+    w0, b0 = rng.normal(size=(3, 2, 4)), rng.normal(size=(3, 1, 4))
+    gw, gb = rng.normal(size=(6, 3, 2, 4)), rng.normal(size=(6, 3, 1, 4))
+    stack = [Parameter(w0.copy()), Parameter(b0.copy())]
+    drive(OPTIMIZERS[name](stack, lrs, **kw), [gw, gb], 6)
+    for m, lr in enumerate(lrs):
+        single = [Parameter(w0[m].copy()), Parameter(b0[m].copy())]
+        drive(OPTIMIZERS[name](single, float(lr), **kw), [gw[:, m], gb[:, m]], 6)
+        np.testing.assert_allclose(stack[0].data[m], single[0].data, rtol=1e-13, atol=1e-15)
+        np.testing.assert_allclose(stack[1].data[m], single[1].data, rtol=1e-13, atol=1e-15)
+    assert not np.allclose(stack[0].data, w0)  # it moved
+
+
+@pytest.mark.parametrize(("name", "kw"), SETTINGS)
+def test_update_is_elementwise_and_leaves_grad_alone(name, kw):
+    rng = np.random.default_rng(1)
+    th0, grads = rng.normal(size=3), rng.normal(size=(4, 3))
+    p = Parameter(th0.copy())
+    opt = OPTIMIZERS[name]([p], 0.1, **kw)
+    for g in grads:
+        p.grad[...] = g
+        opt.step()
+        np.testing.assert_array_equal(p.grad, g)
+    for i in range(3):
+        q = Parameter(th0[i : i + 1].copy())
+        opt = OPTIMIZERS[name]([q], 0.1, **kw)
+        for g in grads:
+            q.grad[...] = g[i]
+            opt.step()
+        np.testing.assert_allclose(p.data[i], q.data[0], rtol=1e-14)
+
+
+def test_the_cli_table():
+    names = ["sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adamw", "adadelta"]
+    assert list(OPTIMIZERS) == names
+    assert list(DEFAULT_LR) == names
+    p = [Parameter(np.zeros(2))]
+    assert OPTIMIZERS["momentum"](p, 0.1).momentum == 0.9
+    nesterov = OPTIMIZERS["nesterov"](p, 0.1, momentum=0.5)
+    assert (nesterov.momentum, nesterov.nesterov) == (0.5, True)
+    assert isinstance(OPTIMIZERS["adamw"](p, 0.1), AdamW)
+    assert "momentum=0.9" in repr(OPTIMIZERS["momentum"](p, 0.1))
+
+
+def test_torch_defaults():
+    p = [Parameter(np.zeros(2))]
+    assert (Adagrad(p).lr, Adagrad(p).eps, Adagrad(p).initial_accumulator_value) == (1e-2, 1e-10, 0)
+    r = RMSprop(p)
+    assert (r.lr, r.alpha, r.eps, r.momentum, r.centered) == (1e-2, 0.99, 1e-8, 0, False)
+    a = Adam(p)
+    assert (a.lr, a.betas, a.eps, a.weight_decay, a.amsgrad) == (1e-3, (0.9, 0.999), 1e-8, 0, False)
+    assert AdamW(p).weight_decay == 1e-2
+    d = Adadelta(p)
+    assert (d.lr, d.rho, d.eps, d.weight_decay) == (1.0, 0.9, 1e-6, 0)
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda p: SGD(p, 0.1, momentum=-1), "Invalid momentum value: -1"),
+        (lambda p: SGD(p, 0.1, dampening=1.5), "Invalid dampening value: 1.5"),
+        (lambda p: SGD(p, 0.1, weight_decay=-0.1), "Invalid weight_decay value: -0.1"),
+        (lambda p: SGD(p, 0.1, nesterov=True), "Nesterov momentum requires momentum > 0"),
+        (lambda p: SGD(p, 0.1, 0.9, 0.1, nesterov=True), "and dampening = 0"),
+        (lambda p: SGD(p, 0.1, momentum=float("nan")), "Invalid momentum value: nan"),
+        (lambda p: SGD(p, 0), "Invalid learning rate: 0"),
+        (lambda p: SGD(p, -0.1), "Invalid learning rate: -0.1"),
+        (lambda p: SGD(p, np.ones((2, 2))), "Invalid learning rate"),
+        (lambda p: SGD(p, np.ones(3)), "lr has 3 values but a parameter has shape (2,)"),
+        (lambda p: Adagrad(p, lr_decay=-1), "Invalid lr_decay value: -1"),
+        (lambda p: Adagrad(p, initial_accumulator_value=-1), "initial_accumulator_value value"),
+        (lambda p: Adagrad(p, eps=-1e-10), "Invalid eps value: -1e-10"),
+        (lambda p: RMSprop(p, alpha=1.5), "Invalid alpha value: 1.5"),
+        (lambda p: RMSprop(p, momentum=-0.5), "Invalid momentum value: -0.5"),
+        (lambda p: Adam(p, betas=(1.0, 0.999)), "Invalid beta parameter at index 0: 1.0"),
+        (lambda p: Adam(p, betas=(0.9, -0.1)), "Invalid beta parameter at index 1: -0.1"),
+        (lambda p: Adam(p, eps=-1), "Invalid eps value: -1"),
+        (lambda p: AdamW(p, weight_decay=-0.01), "Invalid weight_decay value: -0.01"),
+        (lambda p: Adadelta(p, rho=1.1), "Invalid rho value: 1.1"),
+        (lambda p: Adadelta(p, weight_decay=-1), "Invalid weight_decay value: -1"),
+    ],
+)
+def test_invalid_hyperparameters_raise(make, message):
+    with pytest.raises(ValueError, match=re.escape(message)):
+        make([Parameter(np.zeros(2))])
+
+
+def test_empty_parameter_list_raises():
+    with pytest.raises(ValueError, match="empty parameter list"):
+        Adam([])
+
+
+# ---- against torch, when it is installed -----------------------------------------------
+
+TORCH_CASES = [
+    ("SGD", {"lr": 0.1}),
+    ("SGD", {"lr": 0.1, "momentum": 0.9, "dampening": 0.3, "weight_decay": 0.05}),
+    ("SGD", {"lr": 0.1, "momentum": 0.9, "nesterov": True, "weight_decay": 0.05}),
+    ("Adagrad", {}),
+    (
+        "Adagrad",
+        {"lr": 0.1, "lr_decay": 0.05, "weight_decay": 0.05, "initial_accumulator_value": 0.3},
+    ),
+    ("RMSprop", {}),
+    ("RMSprop", {"lr": 0.01, "momentum": 0.9, "centered": True, "weight_decay": 0.05}),
+    ("Adam", {}),
+    ("Adam", {"lr": 0.01, "betas": (0.8, 0.99), "weight_decay": 0.05, "amsgrad": True}),
+    ("AdamW", {}),
+    ("AdamW", {"lr": 0.01, "weight_decay": 0.1, "amsgrad": True}),
+    ("Adadelta", {}),
+    ("Adadelta", {"lr": 0.5, "rho": 0.8, "weight_decay": 0.05}),
+]
+
+
+@pytest.mark.parametrize(("name", "kw"), TORCH_CASES)
+def test_matches_torch_for_20_steps(name, kw):
+    torch = pytest.importorskip("torch")
+    import backprop.optim
+
+    rng = np.random.default_rng(0)
+    th0 = rng.normal(size=(3, 4))
+    # Gradients spanning orders of magnitude, so that AMSGrad's max and Adagrad's sum matter.
+    grads = rng.normal(size=(20, 3, 4)) * np.exp(rng.normal(size=(20, 1, 1)))
+    p = Parameter(th0.copy())
+    ours = getattr(backprop.optim, name)([p], **kw)
+    q = torch.tensor(th0.copy(), dtype=torch.float64, requires_grad=True)
+    theirs = getattr(torch.optim, name)([q], **kw)
+    worst = 0.0
+    for g in grads:
+        p.grad[...] = g + 0.5 * p.data
+        ours.step()
+        q.grad = torch.from_numpy(g) + 0.5 * q.detach()
+        theirs.step()
+        worst = max(worst, float(np.abs(p.data - q.detach().numpy()).max()))
+    assert worst < 1e-12, f"{name}{kw}: max |θ_ours − θ_torch| = {worst:.3g}"
