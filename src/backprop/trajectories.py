@@ -72,7 +72,7 @@ class Surface:
 # ridge y = 0; exactly on it the gradient has no y part and no method could escape.
 SURFACES: dict[str, Surface] = {
     "saddle": Surface(
-        "saddle", r"$f = x^2 - y^2$", saddle, start=(1.4, 0.01), target=(0.0, 0.0),
+        "saddle", r"Saddle $f = x^2 - y^2$", saddle, start=(1.4, 0.01), target=(0.0, 0.0),
         target_label="saddle point (0, 0)", xlim=(-1.5, 1.5), ylim=(-1.5, 1.5), steps=80,
         lrs={"sgd": 0.04, "momentum": 0.01, "nesterov": 0.01, "adagrad": 0.5,
              "rmsprop": 0.01, "adam": 0.05, "adamw": 0.05, "adadelta": 5.0},
