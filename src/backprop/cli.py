@@ -61,6 +61,7 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
         help="sizes of the two hidden layers",
     )
     p.add_argument("--activation", choices=ACTIVATIONS, help="hidden-layer activation")
+    p.add_argument("--output", choices=ACTIVATIONS, help="output-layer activation")
     p.add_argument("--loss", choices=LOSSES)
     p.add_argument("--optimizer", choices=OPTIMIZERS)
     p.add_argument("--lr", type=_positive(float), help="learning rate ρ")
@@ -96,7 +97,7 @@ def config_from_args(args: argparse.Namespace) -> Config:
     base = PRESETS["handout" if args.handout else "default"]
     changes = {
         k: getattr(args, k)
-        for k in ("activation", "loss", "optimizer", "lr", "epochs")
+        for k in ("activation", "output", "loss", "optimizer", "lr", "epochs")
         if getattr(args, k) is not None
     }
     if args.hidden:

@@ -13,9 +13,8 @@ from .activations import ACTIVATIONS
 from .layers import Linear
 from .losses import LOSSES, Loss
 from .module import Module, Sequential
-from .optim import SGD, Adam, Optimizer
-
-OPTIMIZERS = {"sgd": SGD, "adam": Adam}
+from .optim import OPTIMIZERS, Optimizer
+from .schedule import SCHEDULES, CosineAnnealingLR
 
 
 @dataclass(frozen=True)
@@ -28,6 +27,7 @@ class Config:
     loss: str = "bce"
     optimizer: str = "adam"
     lr: float = 0.1
+    schedule: str = "cosine"
     epochs: int = 500
     bias: bool = True
     init: str = "xavier_uniform"
@@ -40,6 +40,7 @@ class Config:
             ("output", self.output, ACTIVATIONS),
             ("loss", self.loss, LOSSES),
             ("optimizer", self.optimizer, OPTIMIZERS),
+            ("schedule", self.schedule, SCHEDULES),
         ):
             if value not in table:
                 raise ValueError(f"unknown {name} {value!r}; choose one of {', '.join(table)}")
@@ -63,14 +64,16 @@ class Config:
 DEFAULT = Config()
 # The handout's network exactly: Z1 = σ(XW1), Z2 = σ(Z1W2), y = σ(Z2W3), MSE, gradient descent.
 HANDOUT = Config(
-    hidden=(8, 8),
+    hidden=(16, 16),
     activation="sigmoid",
     output="sigmoid",
     loss="mse",
-    lr=1.0,
+    optimizer="sgd",
+    lr=10.0,
+    schedule="constant",
     epochs=5000,
     bias=False,
-    init="xavier_uniform",
+    init="normal",
 )
 PRESETS = {"default": DEFAULT, "handout": HANDOUT}
 
@@ -99,6 +102,10 @@ def build_loss(config: Config) -> Loss:
 
 def build_optimizer(config: Config, params, lr: float | np.ndarray | None = None) -> Optimizer:
     return OPTIMIZERS[config.optimizer](params, config.lr if lr is None else lr)
+
+
+def build_scheduler(config: Config, optimizer: Optimizer) -> CosineAnnealingLR | None:
+    return CosineAnnealingLR(optimizer, config.epochs) if config.schedule == "cosine" else None
 
 
 def seed_rngs(seeds: Sequence[int]) -> list[np.random.Generator]:

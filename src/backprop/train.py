@@ -13,6 +13,7 @@ import numpy as np
 from .losses import Loss
 from .module import Module
 from .optim import Optimizer
+from .schedule import CosineAnnealingLR
 
 
 class DivergedError(FloatingPointError):
@@ -76,13 +77,15 @@ def fit(
     optimizer: Optimizer,
     epochs: int,
     log_every: int = 0,
+    scheduler: CosineAnnealingLR | None = None,
     on_nonfinite: str = "raise",
     file: TextIO | None = None,
 ) -> History:
     """Full-batch training: forward, loss, backward, ``optimizer.step()``, ``epochs`` times.
 
-    Prints ``epoch {e} loss : {loss}`` every ``log_every`` epochs (the mean over a
-    stack). A non-finite loss raises ``DivergedError`` unless ``on_nonfinite`` is
+    ``scheduler.step()`` (if given) runs after each update. Prints
+    ``epoch {e} loss : {loss}`` every ``log_every`` epochs (the mean over a stack).
+    A non-finite loss raises ``DivergedError`` unless ``on_nonfinite`` is
     ``"continue"`` (sweeps, where one diverging model must not stop the others).
     """
     check_xy(X, y)
@@ -104,6 +107,8 @@ def fit(
             optimizer.zero_grad()
             model.backward(grad)
             optimizer.step()
+            if scheduler is not None:
+                scheduler.step()
             if log_every and epoch % log_every == 0:
                 print(f"epoch {epoch} loss : {float(np.mean(value))}", file=file)
     return History(np.array(losses), np.array(accs))

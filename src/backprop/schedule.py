@@ -1,0 +1,37 @@
+"""Learning-rate schedules: ``step()`` once per epoch, after ``optimizer.step()``."""
+
+from __future__ import annotations
+
+import math
+
+from .optim import Optimizer
+
+
+class CosineAnnealingLR:
+    r"""Cosine annealing, as ``torch.optim.lr_scheduler.CosineAnnealingLR`` (no restarts).
+
+    .. code-block:: text
+
+        ρ_t = ρ_min + (ρ_0 − ρ_min) (1 + cos(π t / T_max)) / 2,   t = 0, 1, ..., T_max
+
+    ``ρ_0`` is the optimizer's learning rate when the schedule is made (a scalar or
+    one per model); the rate falls smoothly to ``eta_min`` at ``t = T_max``.
+    """
+
+    def __init__(self, optimizer: Optimizer, T_max: int, eta_min: float = 0.0) -> None:
+        if T_max < 1:
+            raise ValueError(f"Invalid T_max: {T_max}")
+        self.optimizer, self.T_max, self.eta_min = optimizer, T_max, eta_min
+        self.base_lr, self.t = optimizer.lr, 0
+
+    def step(self) -> None:
+        self.t = min(self.t + 1, self.T_max)
+        factor = 0.5 * (1.0 + math.cos(math.pi * self.t / self.T_max))
+        # Optimizers reject lr <= 0, and a rate of 0 changes nothing: keep a sliver.
+        self.optimizer.lr = self.eta_min + (self.base_lr - self.eta_min) * max(factor, 1e-6)
+
+    def __repr__(self) -> str:
+        return f"CosineAnnealingLR(T_max={self.T_max}, eta_min={self.eta_min})"
+
+
+SCHEDULES = ("constant", "cosine")

@@ -1,0 +1,120 @@
+"""fit/test: the handout's printed formats, History, stacks equal separate runs, bad input."""
+
+import io
+import re
+
+import numpy as np
+import pytest
+
+import backprop as bp
+from backprop import data
+from backprop.config import build_loss, build_model, build_optimizer, seed_rngs
+
+
+def _run(config, X, y, models=None, rng=None, lr=None, epochs=30):
+    model = build_model(config, models=models, rng=rng)
+    opt = build_optimizer(config, model.parameters(), lr)
+    hist = bp.fit(model, X, y, loss=build_loss(config), optimizer=opt, epochs=epochs)
+    return model, hist
+
+
+@pytest.mark.parametrize("preset", [bp.DEFAULT, bp.HANDOUT], ids=["default", "handout"])
+def test_stack_equals_separate_runs(preset):
+    """M models trained as one stack end with exactly the parameters of M separate runs."""
+    seeds, lrs = (
+        [0, 1, 2, 3],
+        np.array([0.05, 0.1, 0.2, 0.4]) * (10 if preset.optimizer == "sgd" else 1),
+    )
+    Xs, ys = zip(*[data.load("linear", s) for s in seeds])
+    stack, hist = _run(preset, np.stack(Xs), np.stack(ys), len(seeds), seed_rngs(seeds), lrs)
+    assert hist.loss.shape == hist.accuracy.shape == (30, 4)
+    for m, seed in enumerate(seeds):
+        single, h1 = _run(preset, Xs[m], ys[m], rng=np.random.default_rng(seed), lr=lrs[m])
+        for (name, p), q in zip(stack.named_parameters(), single.parameters()):
+            np.testing.assert_allclose(p.data[m], q.data, rtol=1e-12, atol=1e-12, err_msg=name)
+        np.testing.assert_allclose(hist.loss[:, m], h1.loss, rtol=1e-12)
+
+
+def test_shared_input_stack_equals_separate_runs():
+    X, y = data.load("xor")
+    seeds = [10, 11, 12]
+    stack, _ = _run(bp.DEFAULT, X, y, 3, seed_rngs(seeds))
+    for m, seed in enumerate(seeds):
+        single, _ = _run(bp.DEFAULT, X, y, rng=np.random.default_rng(seed))
+        np.testing.assert_allclose(stack(X)[m], single(X), rtol=1e-12, atol=1e-14)
+
+
+def test_fit_prints_the_handout_loss_line():
+    X, y = data.load("xor")
+    model = build_model(bp.DEFAULT, rng=np.random.default_rng(0))
+    out = io.StringIO()
+    bp.fit(
+        model,
+        X,
+        y,
+        loss=bp.BCELoss(),
+        optimizer=bp.SGD(model.parameters(), 0.5),
+        epochs=20,
+        log_every=5,
+        file=out,
+    )
+    lines = out.getvalue().splitlines()
+    assert [line.split(" loss : ")[0] for line in lines] == [f"epoch {e}" for e in (5, 10, 15, 20)]
+    assert all(re.fullmatch(r"epoch \d+ loss : \d+\.\d+(e-\d+)?", line) for line in lines)
+
+
+def test_test_prints_predictions_and_summary():
+    X, y = data.load("xor")
+    model = build_model(bp.DEFAULT, rng=np.random.default_rng(0))
+    out = io.StringIO()
+    value, acc = bp.test(model, X, y, bp.BCELoss(), file=out)
+    lines = out.getvalue().splitlines()
+    assert len(lines) == 22
+    assert re.fullmatch(r"Iter0\tGround truth: 0\.0\tprediction: \d\.\d{5}", lines[0])
+    assert lines[20].startswith("Iter20\tGround truth: 1.0\tprediction: ")
+    assert lines[-1] == f"loss={value:.5f} accuracy={acc * 100:.2f}%"
+    pred = model(X)
+    assert acc == np.mean((pred > 0.5) == (y > 0.5))
+
+
+def test_history_epochs_to_100_and_json(tmp_path):
+    acc = np.array([[0.5, 0.5], [1.0, 0.5], [1.0, 0.9]])
+    h = bp.History(np.zeros((3, 2)), acc)
+    np.testing.assert_array_equal(h.epochs_to_100, [2, -1])
+    h.save(tmp_path / "h.json")
+    back = bp.History.load(tmp_path / "h.json")
+    np.testing.assert_array_equal(back.accuracy, acc)
+
+
+def test_mismatched_shapes_name_both():
+    model = build_model(bp.DEFAULT)
+    with pytest.raises(ValueError, match=r"\(5, 2\).*\(4, 1\)"):
+        bp.fit(
+            model,
+            np.zeros((5, 2)),
+            np.zeros((4, 1)),
+            loss=bp.MSELoss(),
+            optimizer=bp.SGD(model.parameters(), 0.1),
+            epochs=1,
+        )
+
+
+def test_divergence_names_the_learning_rate():
+    X, y = data.load("xor")
+    model = build_model(
+        bp.DEFAULT.replace(activation="relu", output="identity", loss="mse"),
+        rng=np.random.default_rng(0),
+    )
+    with pytest.raises(
+        bp.DivergedError, match=r"the learning rate \(lr=1000000.0\) is probably too large"
+    ):
+        bp.fit(
+            model, X, y, loss=bp.MSELoss(), optimizer=bp.SGD(model.parameters(), 1e6), epochs=100
+        )
+
+
+def test_default_reaches_100_percent_on_both_datasets():
+    for name in ("linear", "xor"):
+        X, y = data.load(name, seed=0)
+        model, hist = _run(bp.DEFAULT, X, y, rng=np.random.default_rng(0), epochs=bp.DEFAULT.epochs)
+        assert bp.train.accuracy(model(X), y) == 1.0, name
