@@ -11,8 +11,10 @@ from backprop.gradcheck import check_module
 def small_model(models=None, rng=None):
     rng = np.random.default_rng(0) if rng is None else rng
     return bp.Sequential(
-        bp.Linear(2, 3, models=models, rng=rng), bp.Tanh(),
-        bp.Linear(3, 1, models=models, rng=rng), bp.Sigmoid(),
+        bp.Linear(2, 3, models=models, rng=rng),
+        bp.Tanh(),
+        bp.Linear(3, 1, models=models, rng=rng),
+        bp.Sigmoid(),
     )
 
 
@@ -38,7 +40,8 @@ def test_load_state_dict_rejects_wrong_keys_and_shapes():
         m.load_state_dict({k: v for k, v in state.items() if k != "2.bias"})
     with pytest.raises(ValueError, match=r"unexpected \['extra'\]"):
         m.load_state_dict({**state, "extra": np.zeros(1)})
-    with pytest.raises(ValueError, match=r"state_dict\['0.weight'\] has shape \(3, 2\), expected \(2, 3\)"):
+    shape_message = r"state_dict\['0.weight'\] has shape \(3, 2\), expected \(2, 3\)"
+    with pytest.raises(ValueError, match=shape_message):
         m.load_state_dict({**state, "0.weight": np.zeros((3, 2))})
 
 

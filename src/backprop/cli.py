@@ -1,4 +1,4 @@
-"""Command line: ``backprop [lab|train] ...``. With no command it runs ``lab``."""
+"""Command line: ``backprop [lab|train|animate] ...``. With no command it runs ``lab``."""
 
 from __future__ import annotations
 
@@ -10,19 +10,36 @@ from pathlib import Path
 import numpy as np
 
 from . import plot
-from .activations import ACTIVATIONS
+from .activations import ACTIVATIONS, Sigmoid
 from .config import (
-    OPTIMIZERS,
+    MODELS,
     PRESETS,
     Config,
     build_loss,
     build_model,
     build_optimizer,
+    build_scheduler,
     save_model,
 )
 from .data import DATASETS, load
+from .init import INITS
 from .losses import LOSSES
+from .module import Sequential
+from .optim import DEFAULT_LR, OPTIMIZERS
+from .schedule import SCHEDULES
 from .train import DivergedError, fit, test
+
+# CLI flag → optimizer keyword (only the optimizers that have it accept it).
+OPTIMIZER_FLAGS = {
+    "momentum": float,
+    "dampening": float,
+    "weight_decay": float,
+    "eps": float,
+    "alpha": float,
+    "rho": float,
+    "lr_decay": float,
+}
+OPTIMIZER_SWITCHES = ("nesterov", "centered", "amsgrad")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -47,37 +64,56 @@ def _positive(kind):
 
 
 def _add_run_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument(
+    g = p.add_argument_group("model and training (defaults: the measured preset)")
+    g.add_argument(
         "--handout",
         action="store_true",
         help="the handout's network: sigmoid after every layer, no bias, MSE, "
         "plain gradient descent",
     )
-    p.add_argument(
+    g.add_argument("--model", choices=MODELS, help="mlp (default) or cnn (points as images)")
+    g.add_argument(
         "--hidden",
         type=_positive(int),
         nargs=2,
         metavar=("H1", "H2"),
         help="sizes of the two hidden layers",
     )
-    p.add_argument("--activation", choices=ACTIVATIONS, help="hidden-layer activation")
-    p.add_argument("--output", choices=ACTIVATIONS, help="output-layer activation")
-    p.add_argument("--loss", choices=LOSSES)
-    p.add_argument("--optimizer", choices=OPTIMIZERS)
-    p.add_argument("--lr", type=_positive(float), help="learning rate ρ")
-    p.add_argument("--epochs", type=_positive(int))
-    p.add_argument(
+    g.add_argument("--activation", choices=ACTIVATIONS, help="hidden-layer activation")
+    g.add_argument("--output", choices=ACTIVATIONS, help="output-layer activation")
+    g.add_argument("--loss", choices=LOSSES)
+    g.add_argument("--init", choices=INITS, help="weight initialisation")
+    g.add_argument(
+        "--no-normalize",
+        action="store_true",
+        help="feed raw inputs in [0, 1] (default: centre and scale to [-2, 2])",
+    )
+    g.add_argument("--optimizer", choices=OPTIMIZERS)
+    g.add_argument(
+        "--lr",
+        type=_positive(float),
+        help="learning rate ρ (default: the preset's, or the optimizer's tuned one)",
+    )
+    g.add_argument("--schedule", choices=SCHEDULES, help="learning-rate schedule")
+    g.add_argument("--epochs", type=_positive(int))
+    g.add_argument(
         "--seed",
         type=int,
         default=0,
         help="seeds the data (np.random.seed) and the weights (default: 0)",
     )
-    p.add_argument(
+    g.add_argument(
         "--log-every",
         type=_positive(int),
         metavar="K",
         help="print the loss every K epochs (default: epochs / 10)",
     )
+    o = p.add_argument_group("optimizer options (each where the optimizer has it)")
+    for name, kind in OPTIMIZER_FLAGS.items():
+        o.add_argument("--" + name.replace("_", "-"), type=kind, metavar="X")
+    o.add_argument("--betas", type=float, nargs=2, metavar=("B1", "B2"))
+    for name in OPTIMIZER_SWITCHES:
+        o.add_argument("--" + name, action="store_true")
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -90,19 +126,35 @@ def make_parser() -> argparse.ArgumentParser:
     _add_run_options(train)
     train.add_argument("--data", choices=DATASETS, default="xor")
     train.add_argument("--out", type=Path, help="default: runs/train/<data>")
+    anim = sub.add_parser("animate", help="optimizer paths on 2-D test surfaces (PNG and GIF)")
+    anim.add_argument("--surface", choices=["saddle", "beale", "rosenbrock", "all"], default="all")
+    anim.add_argument("--steps", type=_positive(int), help="optimizer steps (default: per surface)")
+    anim.add_argument(
+        "--out", type=Path, default=Path("runs/animate"), help="default: runs/animate"
+    )
     return parser
 
 
 def config_from_args(args: argparse.Namespace) -> Config:
-    base = PRESETS["handout" if args.handout else "default"]
+    """The preset (handout, cnn or default) with the flags that were given on top."""
+    preset = "handout" if args.handout else "cnn" if args.model == "cnn" else "default"
+    base = PRESETS[preset]
     changes = {
         k: getattr(args, k)
-        for k in ("activation", "output", "loss", "optimizer", "lr", "epochs")
+        for k in ("activation", "output", "loss", "init", "optimizer", "lr", "schedule", "epochs")
         if getattr(args, k) is not None
     }
     if args.hidden:
         changes["hidden"] = tuple(args.hidden)
-    return base.replace(**changes).validate()
+    if args.no_normalize:
+        changes["normalize"] = False
+    if args.optimizer and args.lr is None and args.optimizer != base.optimizer:
+        changes["lr"] = DEFAULT_LR[args.optimizer]
+    opt_args = {k: getattr(args, k) for k in OPTIMIZER_FLAGS if getattr(args, k) is not None}
+    opt_args |= {k: True for k in OPTIMIZER_SWITCHES if getattr(args, k)}
+    if args.betas:
+        opt_args["betas"] = tuple(args.betas)
+    return base.replace(**changes, optimizer_args=opt_args).validate()
 
 
 def run(config: Config, data: str, seed: int, out: Path, log_every: int | None) -> float:
@@ -110,13 +162,15 @@ def run(config: Config, data: str, seed: int, out: Path, log_every: int | None) 
     X, y = load(data, seed)
     model = build_model(config, rng=np.random.default_rng(seed))
     loss = build_loss(config)
+    optimizer = build_optimizer(config, model.parameters())
     history = fit(
         model,
         X,
         y,
         loss=loss,
-        optimizer=build_optimizer(config, model.parameters()),
+        optimizer=optimizer,
         epochs=config.epochs,
+        scheduler=build_scheduler(config, optimizer),
         log_every=log_every or max(1, config.epochs // 10),
     )
     _, acc = test(model, X, y, loss)
@@ -124,20 +178,35 @@ def run(config: Config, data: str, seed: int, out: Path, log_every: int | None) 
     history.config = {**config.to_dict(), "data": data, "seed": seed}
     history.save(out / "history.json")
     save_model(model, config, out / "model.npz")
+    prob = Sequential(model, Sigmoid()) if loss.takes_logits else model
     name = f"{data} (seed {seed})"
-    plot.comparison(X, y, model.forward(X), out / "comparison.png", title=name)
+    plot.comparison(X, y, prob.forward(X), out / "comparison.png", title=name)
     plot.learning_curve(history, out / "learning_curve.png", title=name)
     plot.decision_boundary(
-        model, X, y, out / "decision_boundary.png", title=f"Decision boundary: {name}"
+        prob, X, y, out / "decision_boundary.png", title=f"Decision boundary: {name}"
     )
     return acc
 
 
+def animate(args: argparse.Namespace) -> None:
+    from . import trajectories
+
+    names = list(trajectories.SURFACES) if args.surface == "all" else [args.surface]
+    for name in names:
+        png = trajectories.plot_trajectories(name, args.out / f"{name}.png", steps=args.steps)
+        gif = trajectories.animate(name, args.out / f"{name}.gif", steps=args.steps)
+        print(f"{png}  {gif}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = make_parser()
+    argv = sys.argv[1:] if argv is None else argv
     args = parser.parse_args(argv)
     if args.command is None:
-        args = parser.parse_args(["lab", *(argv or [])])
+        args = parser.parse_args(["lab", *argv])
+    if args.command == "animate":
+        animate(args)
+        return 0
     try:
         config = config_from_args(args)
     except ValueError as e:
@@ -159,4 +228,7 @@ def main(argv: list[str] | None = None) -> int:
     except DivergedError as e:
         print(f"backprop: {e}", file=sys.stderr)
         return 1
+    except BrokenPipeError:  # e.g. `backprop | head`: the reader left, nothing to report
+        sys.stderr.close()
+        return 0
     return 0

@@ -1,46 +1,58 @@
-"""A run's configuration, the two presets, and the builders that turn it into objects."""
+"""A run's configuration, the presets, and the builders that turn it into objects."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 
 from .activations import ACTIVATIONS
-from .layers import Linear
+from .init import INITS
+from .layers import Linear, Normalize
 from .losses import LOSSES, Loss
-from .module import Module, Sequential
+from .module import Module, Parameter, Sequential
 from .optim import OPTIMIZERS, Optimizer
 from .schedule import SCHEDULES, CosineAnnealingLR
 
 
 @dataclass(frozen=True)
 class Config:
-    """Everything that decides a run: ``2 → hidden[0] → hidden[1] → 1``."""
+    """Everything that decides a run.
 
-    hidden: tuple[int, int] = (8, 8)
+    ``model="mlp"``: ``2 → hidden[0] → hidden[1] → 1`` (after ``Normalize`` if
+    ``normalize``); ``model="cnn"``: ``backprop.cnn.build_cnn`` (``hidden`` unused).
+    ``optimizer_args`` go to the optimizer, e.g. ``{"momentum": 0.9}``.
+    """
+
+    model: str = "mlp"
+    hidden: tuple[int, int] = (16, 16)
     activation: str = "tanh"
     output: str = "sigmoid"
     loss: str = "bce"
     optimizer: str = "adam"
     lr: float = 0.1
     schedule: str = "cosine"
-    epochs: int = 500
+    epochs: int = 400
     bias: bool = True
-    init: str = "xavier_uniform"
+    init: str = "he_normal"
+    normalize: bool = True
+    optimizer_args: dict = field(default_factory=dict)
 
     def validate(self) -> Config:
+        """Raise ``ValueError`` with a message naming the bad field; return self."""
         if len(self.hidden) != 2 or min(self.hidden) < 1:
             raise ValueError(f"hidden must be two sizes of at least 1, got {self.hidden}")
         for name, value, table in (
+            ("model", self.model, MODELS),
             ("activation", self.activation, ACTIVATIONS),
             ("output", self.output, ACTIVATIONS),
             ("loss", self.loss, LOSSES),
             ("optimizer", self.optimizer, OPTIMIZERS),
             ("schedule", self.schedule, SCHEDULES),
+            ("init", self.init, INITS),
         ):
             if value not in table:
                 raise ValueError(f"unknown {name} {value!r}; choose one of {', '.join(table)}")
@@ -48,7 +60,36 @@ class Config:
             raise ValueError(f"lr must be positive, got {self.lr}")
         if self.epochs < 1:
             raise ValueError(f"epochs must be at least 1, got {self.epochs}")
+        output = "sigmoid" if self.model == "cnn" else self.output  # the CNN ends in σ
+        if LOSSES[self.loss].takes_logits and output != "identity":
+            raise ValueError(
+                f"loss {self.loss!r} takes logits, but the output is {output!r}; "
+                "use --output identity (MLP only)"
+            )
+        if self.loss == "bce" and output != "sigmoid":
+            raise ValueError(
+                f"loss 'bce' needs probabilities, but the output is {output!r}; use --output "
+                "sigmoid, or --loss bce-logits with --output identity"
+            )
+        try:
+            OPTIMIZERS[self.optimizer]([Parameter(np.zeros(1))], self.lr, **self.optimizer_args)
+        except TypeError as e:
+            bad = str(e).rsplit("argument ", 1)[-1]
+            raise ValueError(f"optimizer {self.optimizer!r} has no option {bad}") from None
         return self
+
+    def __str__(self) -> str:
+        if self.model == "cnn":
+            net = f"cnn {self.activation}"
+        else:
+            sizes = "-".join(map(str, (2, *self.hidden, 1)))
+            net = f"mlp {sizes} {self.activation}/{self.output}" + ("" if self.bias else " no-bias")
+        extra = "".join(f" {k}={v}" for k, v in self.optimizer_args.items())
+        return (
+            f"{net}, {self.loss} loss, {self.optimizer}{extra} lr={self.lr:g} "
+            f"({self.schedule}), {self.epochs} epochs, init {self.init}"
+            + (", inputs normalized" if self.normalize and self.model == "mlp" else "")
+        )
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -61,6 +102,8 @@ class Config:
         return replace(self, **changes)
 
 
+MODELS = ("mlp", "cnn")
+# Measured over 1000 seeds on both datasets (README, "Defaults chosen by measurement").
 DEFAULT = Config()
 # The handout's network exactly: Z1 = σ(XW1), Z2 = σ(Z1W2), y = σ(Z2W3), MSE, gradient descent.
 HANDOUT = Config(
@@ -71,11 +114,15 @@ HANDOUT = Config(
     optimizer="sgd",
     lr=10.0,
     schedule="constant",
-    epochs=5000,
+    epochs=10000,
     bias=False,
-    init="normal",
+    init="xavier_uniform",
+    normalize=False,
 )
-PRESETS = {"default": DEFAULT, "handout": HANDOUT}
+CNN = Config(
+    model="cnn", activation="relu", optimizer="adam", lr=0.01, schedule="constant", epochs=300
+)
+PRESETS = {"default": DEFAULT, "handout": HANDOUT, "cnn": CNN}
 
 
 def build_model(
@@ -83,16 +130,21 @@ def build_model(
     models: int | None = None,
     rng: np.random.Generator | Sequence[np.random.Generator] | None = None,
 ) -> Sequential:
-    """The MLP of ``config``; ``models=M`` builds a stack of ``M`` of them."""
+    """The network of ``config``; ``models=M`` builds a stack of ``M`` MLPs."""
+    if config.model == "cnn":
+        if models is not None:
+            raise ValueError("the CNN trains one model at a time (models=None)")
+        from .cnn import build_cnn
+
+        return build_cnn(rng, activation=config.activation)
     sizes = (2, *config.hidden, 1)
-    act = ACTIVATIONS[config.activation]
-    layers = []
+    layers: list[Module] = [Normalize()] if config.normalize else []
     for i, (n_in, n_out) in enumerate(zip(sizes, sizes[1:])):
-        last = i == len(sizes) - 2
         layers.append(
             Linear(n_in, n_out, bias=config.bias, models=models, rng=rng, init=config.init)
         )
-        layers.append(ACTIVATIONS[config.output]() if last else act())
+        last = i == len(sizes) - 2
+        layers.append(ACTIVATIONS[config.output if last else config.activation]())
     return Sequential(*layers)
 
 
@@ -101,7 +153,8 @@ def build_loss(config: Config) -> Loss:
 
 
 def build_optimizer(config: Config, params, lr: float | np.ndarray | None = None) -> Optimizer:
-    return OPTIMIZERS[config.optimizer](params, config.lr if lr is None else lr)
+    lr = config.lr if lr is None else lr
+    return OPTIMIZERS[config.optimizer](params, lr, **config.optimizer_args)
 
 
 def build_scheduler(config: Config, optimizer: Optimizer) -> CosineAnnealingLR | None:

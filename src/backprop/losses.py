@@ -27,6 +27,8 @@ from .activations import sigmoid
 class Loss:
     """Base class: ``__call__(pred, target) -> (value, grad)``."""
 
+    takes_logits = False  # True: pred is a logit z and P(class 1) = σ(z)
+
     def __call__(self, pred: np.ndarray, target: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         raise NotImplementedError
 
@@ -100,6 +102,8 @@ class BCEWithLogitsLoss(Loss):
 
     L = mean max(z, 0) - z y + ln(1 + e^{-|z|});  dL/dz = (σ(z) - y) / n.
     """
+
+    takes_logits = True
 
     def __call__(self, pred: np.ndarray, target: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         n, dtype = _check(pred, target)

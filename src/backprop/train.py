@@ -10,6 +10,7 @@ from typing import TextIO
 
 import numpy as np
 
+from .activations import sigmoid
 from .losses import Loss
 from .module import Module
 from .optim import Optimizer
@@ -52,9 +53,9 @@ class History:
         return cls(np.array(d["loss"]), np.array(d["accuracy"]), d.get("config", {}))
 
 
-def accuracy(pred: np.ndarray, target: np.ndarray) -> np.ndarray:
-    """Fraction of ``pred > 0.5`` equal to ``target``, per model."""
-    return ((pred > 0.5) == (target > 0.5)).mean(axis=(-2, -1))
+def accuracy(pred: np.ndarray, target: np.ndarray, threshold: float = 0.5) -> np.ndarray:
+    """Fraction of ``pred > threshold`` equal to ``target``, per model (0 for logits)."""
+    return ((pred > threshold) == (target > 0.5)).mean(axis=(-2, -1))
 
 
 def check_xy(x: np.ndarray, y: np.ndarray) -> None:
@@ -92,17 +93,19 @@ def fit(
     if epochs < 1:
         raise ValueError(f"epochs must be at least 1, got {epochs}")
     file = sys.stdout if file is None else file
+    threshold = 0.0 if loss.takes_logits else 0.5
+    lr = optimizer.lr  # as given, before any schedule changes it
     losses, accs = [], []
     with np.errstate(all="ignore"):
         for epoch in range(1, epochs + 1):
             pred = model.forward(X)
             value, grad = loss(pred, y)
             losses.append(value)
-            accs.append(accuracy(pred, y))
+            accs.append(accuracy(pred, y, threshold))
             if on_nonfinite == "raise" and not np.isfinite(value).all():
                 raise DivergedError(
                     f"the loss became {np.asarray(value).max()} at epoch {epoch}: the learning "
-                    f"rate (lr={optimizer.lr}) is probably too large, try a smaller one"
+                    f"rate (lr={lr}) is probably too large, try a smaller one"
                 )
             optimizer.zero_grad()
             model.backward(grad)
@@ -117,12 +120,14 @@ def fit(
 def test(
     model: Module, X: np.ndarray, y: np.ndarray, loss: Loss, file: TextIO | None = None
 ) -> tuple[float, float]:
-    """Print each prediction and ``loss=... accuracy=...%`` as the handout does."""
+    """Print each prediction (a probability) and ``loss=... accuracy=...%`` as the handout does."""
     check_xy(X, y)
     file = sys.stdout if file is None else file
     with np.errstate(all="ignore"):
-        pred = model.forward(X)
-    value, acc = float(loss(pred, y)[0]), float(accuracy(pred, y))
+        out = model.forward(X)
+    value = float(loss(out, y)[0])
+    pred = sigmoid(out) if loss.takes_logits else out
+    acc = float(accuracy(pred, y))
     for i, (t, p) in enumerate(zip(y[:, 0], pred[:, 0])):
         print(f"Iter{i}\tGround truth: {t:.1f}\tprediction: {p:.5f}", file=file)
     print(f"loss={value:.5f} accuracy={acc * 100:.2f}%", file=file)
