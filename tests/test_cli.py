@@ -85,8 +85,21 @@ def test_bad_input_is_one_line_and_exit_2(args, message):
 
 
 def test_divergence_is_one_message_not_a_traceback(tmp_path):
-    args = ["train", "--activation", "relu", "--output", "identity", "--loss", "mse",
-            "--optimizer", "sgd", "--lr", "1e6", "--out", str(tmp_path)]
+    args = [
+        "train",
+        "--activation",
+        "relu",
+        "--output",
+        "identity",
+        "--loss",
+        "mse",
+        "--optimizer",
+        "sgd",
+        "--lr",
+        "1e6",
+        "--out",
+        str(tmp_path),
+    ]
     proc = subprocess.run([sys.executable, "-m", "backprop", *args], capture_output=True, text=True)
     assert proc.returncode == 1
     assert "Traceback" not in proc.stderr

@@ -31,9 +31,13 @@ def test_no_bias():
 
 @settings(max_examples=25, deadline=None)
 @given(
-    n=st.integers(1, 6), n_in=st.integers(1, 5), n_out=st.integers(1, 5),
-    models=st.one_of(st.none(), st.integers(1, 4)), bias=st.booleans(),
-    per_model_input=st.booleans(), seed=st.integers(0, 2**16),
+    n=st.integers(1, 6),
+    n_in=st.integers(1, 5),
+    n_out=st.integers(1, 5),
+    models=st.one_of(st.none(), st.integers(1, 4)),
+    bias=st.booleans(),
+    per_model_input=st.booleans(),
+    seed=st.integers(0, 2**16),
 )
 def test_linear_gradcheck(n, n_in, n_out, models, bias, per_model_input, seed):
     rng = np.random.default_rng(seed)
