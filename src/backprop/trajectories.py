@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
 
 from .module import Parameter
 from .optim import OPTIMIZERS
@@ -183,16 +185,10 @@ def plot_trajectories(
     """Draw every optimizer's path (``run``) over the contours of a surface, or of a row
     of surfaces side by side. Writes ``path`` (PNG, PDF, ... by its suffix) and returns it.
     """
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
     many = not isinstance(surface, str | Surface)
     surfaces = [_surface(s) for s in (surface if many else [surface])]
-    fig, axes = plt.subplots(
-        1, len(surfaces), figsize=(5.2 * len(surfaces) + 2.2, 5.4), layout="constrained"
-    )
+    fig = Figure(figsize=(5.2 * len(surfaces) + 2.2, 5.4), layout="constrained")
+    axes = fig.subplots(1, len(surfaces))
     for ax, s in zip(np.atleast_1d(axes), surfaces):
         paths, used = run(s, steps, lrs=lrs), {**s.lrs, **(lrs or {})}
         n_steps = len(next(iter(paths.values()))) - 1
@@ -207,7 +203,6 @@ def plot_trajectories(
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=130)
-    plt.close(fig)
     return path
 
 
@@ -224,10 +219,6 @@ def animate(
 
     ``frames`` evenly spaced steps are shown (all of them if there are fewer).
     """
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
     from matplotlib.animation import FuncAnimation, PillowWriter
 
     if frames < 2:
@@ -237,7 +228,9 @@ def animate(
     n_steps = len(next(iter(paths.values()))) - 1
     ends = np.unique(np.linspace(1, n_steps + 1, min(frames, n_steps + 1)).round().astype(int))
     aspect = (s.ylim[1] - s.ylim[0]) / (s.xlim[1] - s.xlim[0])
-    fig, ax = plt.subplots(figsize=(7.8, 4.6 * aspect + 1.0), dpi=dpi, layout="constrained")
+    fig = Figure(figsize=(7.8, 4.6 * aspect + 1.0), dpi=dpi, layout="constrained")
+    FigureCanvasAgg(fig)  # frames are read from an Agg buffer; no pyplot, no window
+    ax = fig.subplots()
     _draw_surface(ax, s, n_steps, grid=200)
     styles = [_line_style(name, i, len(paths), used[name], n_steps) for i, name in enumerate(paths)]
     for style in styles:
@@ -272,5 +265,4 @@ def animate(
     path.parent.mkdir(parents=True, exist_ok=True)
     anim = FuncAnimation(fig, draw, frames=len(ends), blit=False)
     anim.save(path, writer=PillowWriter(fps=fps), dpi=dpi)
-    plt.close(fig)
     return path

@@ -1,0 +1,1 @@
+"""backprop's benchmarks: ``python -m benchmarks`` (see README)."""
