@@ -1,39 +1,27 @@
-"""backprop: a NumPy-only neural-network lab with hand-written backpropagation."""
+"""backprop: a NumPy-only neural-network lab with hand-written backpropagation.
 
-from .activations import Identity, ReLU, Sigmoid, Tanh
-from .config import DEFAULT, HANDOUT, Config, build_loss, build_model, build_optimizer
+No autograd: every module has its own ``backward``. ``Linear.weight`` is
+``(in, out)`` so the forward is the handout's ``Z = XW`` (+ b). A leading
+"models" axis trains a stack of independent models in one NumPy computation.
+"""
+
+from .activations import ELU, GELU, Identity, LeakyReLU, ReLU, Sigmoid, SiLU, Softplus, Tanh
+from .config import CNN, DEFAULT, HANDOUT, Config, build_loss, build_model, build_optimizer
 from .data import generate_linear, generate_XOR_easy
-from .layers import Linear
-from .losses import BCELoss, MSELoss
+from .layers import AvgPool2d, Conv1d, Conv2d, Flatten, Linear, MaxPool2d, Normalize
+from .losses import BCELoss, BCEWithLogitsLoss, MSELoss
 from .module import Module, Parameter, Sequential
-from .optim import SGD, Optimizer
+from .optim import SGD, Adadelta, Adagrad, Adam, AdamW, Optimizer, RMSprop
+from .schedule import CosineAnnealingLR
 from .train import DivergedError, History, fit, test
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "BCELoss",
-    "Config",
-    "DEFAULT",
-    "DivergedError",
-    "HANDOUT",
-    "History",
-    "Identity",
-    "Linear",
-    "MSELoss",
-    "Module",
-    "Optimizer",
-    "Parameter",
-    "ReLU",
-    "SGD",
-    "Sequential",
-    "Sigmoid",
-    "Tanh",
-    "build_loss",
-    "build_model",
-    "build_optimizer",
-    "fit",
-    "generate_XOR_easy",
-    "generate_linear",
-    "test",
+    "CNN", "DEFAULT", "ELU", "GELU", "HANDOUT", "Adadelta", "Adagrad", "Adam", "AdamW",
+    "AvgPool2d", "BCELoss", "BCEWithLogitsLoss", "Config", "Conv1d", "Conv2d",
+    "CosineAnnealingLR", "DivergedError", "Flatten", "History", "Identity", "LeakyReLU",
+    "Linear", "MSELoss", "MaxPool2d", "Module", "Normalize", "Optimizer", "Parameter", "RMSprop",
+    "ReLU", "SGD", "Sequential", "SiLU", "Sigmoid", "Softplus", "Tanh", "build_loss",
+    "build_model", "build_optimizer", "fit", "generate_XOR_easy", "generate_linear", "test",
 ]
