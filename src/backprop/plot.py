@@ -55,7 +55,7 @@ def comparison(
     X: np.ndarray, y: np.ndarray, pred: np.ndarray, path: str | Path, title: str = ""
 ) -> Path:
     """The handout's figure: ground truth beside the thresholded prediction."""
-    fig = Figure(figsize=(9, 4.4))
+    fig = Figure(figsize=(9, 4.6), layout="constrained")
     left, right = fig.subplots(1, 2)
     _scatter(left, X, y, "Ground truth")
     _scatter(right, X, pred > 0.5, "Predict result")
@@ -70,7 +70,7 @@ def comparison(
             linewidths=1.2,
             label="misclassified",
         )
-    right.legend(loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=3, fontsize=8)
+    fig.legend(*right.get_legend_handles_labels(), loc="outside lower center", ncol=3, fontsize=8)
     if title:
         fig.suptitle(title)
     return _save(fig, path)
@@ -79,7 +79,7 @@ def comparison(
 def learning_curve(history: History, path: str | Path, title: str = "") -> Path:
     """Loss (log scale) and accuracy against epoch."""
     epochs = np.arange(1, len(history.loss) + 1)
-    fig = Figure(figsize=(9, 3.6))
+    fig = Figure(figsize=(9, 3.8), layout="constrained")
     ax_loss, ax_acc = fig.subplots(1, 2)
     ax_loss.plot(epochs, history.loss, color="tab:purple")
     ax_loss.set_yscale("log")
@@ -116,7 +116,7 @@ def decision_boundary(
     g1, g2 = np.meshgrid(grid, grid)
     with np.errstate(all="ignore"):
         prob = model.forward(np.column_stack([g1.ravel(), g2.ravel()])).reshape(g1.shape)
-    fig = Figure(figsize=(5.4, 4.6))
+    fig = Figure(figsize=(5.4, 4.9), layout="constrained")
     ax = fig.subplots()
     image = ax.contourf(g1, g2, prob, levels=np.linspace(0, 1, 21), cmap=PROB_CMAP)
     ax.contour(g1, g2, prob, levels=[0.5], colors="k", linewidths=1.2)
