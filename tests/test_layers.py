@@ -64,3 +64,14 @@ def test_stacked_gradients_stay_within_their_model():
 def test_bad_sizes(value):
     with pytest.raises(ValueError, match="must be at least 1"):
         bp.Linear(value, 2)
+
+
+@pytest.mark.parametrize("shape", [(5, 2), (3, 5, 2)])
+def test_normalize_maps_the_unit_square_and_gradchecks(shape):
+    norm = bp.Normalize()
+    np.testing.assert_allclose(norm(np.array([[0.0, 1.0], [0.5, 0.25]])), [[-2, 2], [0, -1]])
+    rng = np.random.default_rng(0)
+    errors = check_module(norm, rng.random(shape), rng)
+    assert errors["input"] < 1e-6, errors
+    with pytest.raises(ValueError, match="std must be positive"):
+        bp.Normalize(std=0)
