@@ -1,0 +1,214 @@
+"""Figures of an experiment: learning curves across seeds, and the outcome per setting."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from matplotlib import colormaps
+from matplotlib.figure import Figure
+
+from .sweep import Result, Setting
+
+DATA_NAMES = {"linear": "linear", "xor": "XOR"}
+
+
+def _save(fig: Figure, path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=120)
+    return path
+
+
+def _colors(settings: list[Setting]) -> list:
+    """Ordered settings on a sequential map (dark = small), categories in tab10."""
+    if all(isinstance(s.x, int | float) and not isinstance(s.x, bool) for s in settings):
+        ranks = np.argsort(np.argsort([float(s.x) for s in settings]))
+        return [colormaps["viridis"](0.9 * r / max(1, len(settings) - 1)) for r in ranks]
+    return [colormaps["tab10"](i % 10) for i in range(len(settings))]
+
+
+def curve_rows(result: Result) -> list[tuple[str, list[Setting]]]:
+    """Which settings share a panel: per group, the tuned one of each group, or all in one."""
+    exp = result.experiment
+    groups = list(dict.fromkeys(s.group for s in exp.settings))
+    if exp.tune:
+        tuned = {t["setting"] for t in result.summary["tuned"].values()}
+        return [("tuned", [s for s in exp.settings if s.label in tuned])]
+    rows = [(g, [s for s in exp.settings if s.group == g]) for g in groups]
+    if all(len(r) == 1 for _, r in rows):
+        return [("", [r[0] for _, r in rows])]
+    return rows
+
+
+def learning_curves(result: Result, path: Path) -> Path:
+    """Loss against epoch, one panel per (group, dataset): mean line, min–max band."""
+    exp = result.experiment
+    rows = curve_rows(result)
+    n_data = len(exp.datasets)
+    fig = Figure(figsize=(4.1 * n_data + 2.0, 3.2 * len(rows) + 0.5), layout="constrained")
+    axes = np.array(fig.subplots(len(rows), n_data, squeeze=False))
+    mixed = len({exp.seeds_of(s) for s in exp.settings}) > 1
+    for (group, settings), row in zip(rows, axes):
+        for ax, data in zip(row, exp.datasets):
+            for s, color in zip(settings, _colors(settings)):
+                c = result.curves[s.label, data]
+                ax.fill_between(
+                    c["epoch"], c["loss_min"], c["loss_max"], color=color, alpha=0.15, lw=0
+                )
+                label = s.label.removeprefix(f"{group} ") if group else s.label
+                if mixed:
+                    label += f" ({len(exp.seeds_of(s))} seeds)"
+                ax.plot(c["epoch"], c["loss_mean"], color=color, lw=1.5, label=label)
+            ax.set_xscale("log")
+            ax.set_yscale("log")
+            ax.set_xlabel("epoch (log scale)")
+            ax.set_ylabel("loss")
+            ax.grid(alpha=0.3, which="major")
+            title = DATA_NAMES.get(data, data) + (f" — {group}" if group else "")
+            ax.set_title(title, fontsize=10)
+        row[-1].legend(loc="center left", bbox_to_anchor=(1.02, 0.5), fontsize=8, frameon=False)
+    over = "seeds" if mixed else f"{len(exp.seeds)} seeds"
+    fig.suptitle(f"{exp.title}: loss, mean over {over} (band: min–max)", fontsize=11)
+    return _save(fig, path)
+
+
+def _never_level(result: Result) -> float:
+    return 1.8 * max(s.config.epochs for s in result.experiment.settings)
+
+
+def outcome(result: Result, path: Path) -> Path:
+    """Final accuracy (mean, min–max) and epochs to 100 % (median, IQR) per setting."""
+    exp = result.experiment
+    groups = list(dict.fromkeys(s.group for s in exp.settings))
+    numeric = exp.log_x
+    cats = list(dict.fromkeys(str(s.x) for s in exp.settings))
+    never = _never_level(result)
+    n_data = len(exp.datasets)
+    fig = Figure(figsize=(4.3 * n_data + 1.6, 6.4), layout="constrained")
+    axes = np.array(fig.subplots(2, n_data, squeeze=False, sharex="col"))
+    colors = [colormaps["tab10"](i % 10) for i in range(len(groups))]
+    for col, data in enumerate(exp.datasets):
+        ax_acc, ax_ep = axes[:, col]
+        low = never
+        for g, (group, color) in enumerate(zip(groups, colors)):
+            st = [
+                d
+                for d in result.summary["by_setting"]
+                if d["group"] == group and d["dataset"] == data
+            ]
+            if numeric:
+                x = np.array([float(d["x"]) for d in st])
+            else:  # side by side when several groups share a category
+                x = np.array([cats.index(str(d["x"])) for d in st]) + 0.12 * (
+                    g - (len(groups) - 1) / 2
+                )
+            acc = 100 * np.array([[d[f"{k}_accuracy"] for k in ("mean", "min", "max")] for d in st])
+            eps = np.array([_epoch_quartiles(result, d["setting"], data, never) for d in st])
+            style = dict(color=color, marker="o", ms=5, lw=1.5 if numeric else 0)
+            label = group if len(groups) > 1 else None
+            ax_acc.plot(x, acc[:, 0], label=label, **style)
+            if numeric:
+                ax_acc.fill_between(x, acc[:, 1], acc[:, 2], color=color, alpha=0.15, lw=0)
+            else:
+                ax_acc.vlines(x, acc[:, 1], acc[:, 2], color=color, lw=1.2, alpha=0.7)
+            low = min(low, eps[:, 0].min())
+            ax_ep.errorbar(
+                x,
+                eps[:, 1],
+                yerr=[eps[:, 1] - eps[:, 0], eps[:, 2] - eps[:, 1]],
+                capsize=2,
+                elinewidth=1,
+                label=label,
+                **style,
+            )
+            if exp.tune:
+                best = result.summary["tuned"][group]["lr"]
+                i = int(np.argmin(np.abs(np.log(x / best))))
+                ax_ep.plot(x[i], eps[i, 1], marker="*", ms=14, color=color, mec="k", ls="")
+        ax_acc.set_ylim(min(45, ax_acc.get_ylim()[0]), 103)
+        ax_acc.set_ylabel("final accuracy (%)")
+        ax_acc.set_title(
+            f"{DATA_NAMES.get(data, data)}: accuracy after training (mean, min–max)", fontsize=10
+        )
+        ax_ep.set_yscale("log")
+        ax_ep.axhline(never, color="0.4", ls=":", lw=1)
+        ax_ep.text(
+            0.01,
+            never,
+            " never",
+            transform=ax_ep.get_yaxis_transform(),
+            va="bottom",
+            fontsize=8,
+            color="0.3",
+        )
+        ax_ep.set_ylim(max(0.8, low / 2), never * 1.6)
+        ax_ep.set_ylabel("epochs to 100 %")
+        ax_ep.set_title(f"{DATA_NAMES.get(data, data)}: epochs to 100 % (median, IQR)", fontsize=10)
+        ax_ep.set_xlabel(exp.xlabel)
+        for ax in (ax_acc, ax_ep):
+            ax.grid(alpha=0.3)
+            if numeric:
+                ax.set_xscale("log", base=2 if exp.name == "hidden" else 10)
+            else:
+                ax.set_xticks(range(len(cats)), cats, rotation=30, ha="right")
+        if exp.name == "hidden":
+            ax_ep.set_xticks([float(s.x) for s in exp.settings], [str(s.x) for s in exp.settings])
+    if len(groups) > 1:
+        axes[0, -1].legend(loc="center left", bbox_to_anchor=(1.02, 0.5), fontsize=8, frameon=False)
+    star = " (★ tuned)" if exp.tune else ""
+    fig.suptitle(f"{exp.title}: {len(exp.seeds)} seeds per setting{star}", fontsize=11)
+    return _save(fig, path)
+
+
+def _epoch_quartiles(result: Result, label: str, data: str, never: float) -> np.ndarray:
+    e = np.array(
+        [r["epochs_to_100"] for r in result.rows if r["setting"] == label and r["dataset"] == data],
+        dtype=float,
+    )
+    e[e < 0] = never
+    return np.percentile(e, [25, 50, 75])
+
+
+def histogram(result: Result, path: Path) -> Path:
+    """Epochs to 100 % across seeds, one panel per dataset (single-setting experiments)."""
+    exp = result.experiment
+    label = exp.settings[0].label
+    fig = Figure(figsize=(4.2 * len(exp.datasets), 3.4), layout="constrained")
+    axes = np.atleast_1d(fig.subplots(1, len(exp.datasets)))
+    for ax, data in zip(axes, exp.datasets):
+        e = np.array(
+            [
+                r["epochs_to_100"]
+                for r in result.rows
+                if r["setting"] == label and r["dataset"] == data
+            ]
+        )
+        reached = e[e > 0]
+        if reached.size:
+            ax.hist(reached, bins=np.arange(0.5, reached.max() + 1.5), color="tab:blue")
+        ax.set_yscale("log")
+        ax.set_xlabel("epochs to 100 %")
+        ax.set_ylabel("seeds")
+        st = result.stats(label, data)
+        ax.set_title(
+            f"{DATA_NAMES.get(data, data)}: {st['at_100']}/{st['seeds']} seeds at 100 %, "
+            f"median {st['median_epochs_to_100']:g}",
+            fontsize=10,
+        )
+        ax.grid(alpha=0.3)
+    fig.suptitle(f"{exp.title}: epochs to 100 % over {len(exp.seeds)} seeds", fontsize=11)
+    return _save(fig, path)
+
+
+def draw_all(result: Result, folder: Path, redraw: bool = True) -> dict[str, Path]:
+    """Every figure of ``result`` in ``folder``; existing files are kept unless ``redraw``."""
+    single = len(result.experiment.settings) == 1
+    makers = {
+        "learning_curves": learning_curves,
+        "histogram" if single else "outcome": histogram if single else outcome,
+    }
+    paths = {}
+    for name, make in makers.items():
+        path = folder / f"{name}.png"
+        paths[name] = path if path.exists() and not redraw else make(result, path)
+    return paths

@@ -1,0 +1,392 @@
+"""Many settings × seeds trained as stacks, summarised across seeds, saved and read back.
+
+An ``Experiment`` is a list of ``Setting``s (a label and the ``Config`` it trains)
+run over ``seeds`` on each dataset. Settings whose configs differ only in ``lr``
+train as **one** stacked computation: model ``k·S + j`` of the stack is setting
+``k`` with ``seeds[j]`` (weights from ``default_rng(seeds[j])``, the linear data
+drawn after ``np.random.seed(seeds[j])``, the learning rate per model), which
+equals the separate run ``backprop train --seed seeds[j]``. The CNN has no stack
+axis and trains one seed at a time.
+
+``save`` writes ``results.csv`` (one row per setting, dataset and seed),
+``curves.npz`` (mean, min and max of loss and accuracy across seeds per epoch) and
+``summary.json`` (with ``Experiment.key()``, a hash of the settings and the package
+version); ``load_cached`` reads them back when the key still matches.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import sys
+import time
+import warnings
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from . import __version__
+from .config import (
+    Config,
+    build_loss,
+    build_model,
+    build_optimizer,
+    build_scheduler,
+    seed_rngs,
+)
+from .data import DATASETS, load
+from .train import History, accuracy, fit
+
+CURVE_POINTS = 500  # epochs kept per curve in curves.npz
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One line of a sweep: ``config`` trained over the experiment's seeds (or ``seeds``)."""
+
+    label: str
+    config: Config
+    group: str = ""  # settings of one group are one line in the summary figure
+    x: float | str = ""  # position on the setting axis
+    seeds: tuple[int, ...] | None = None
+
+
+@dataclass(frozen=True)
+class Experiment:
+    name: str
+    title: str
+    xlabel: str
+    settings: tuple[Setting, ...]
+    seeds: tuple[int, ...]
+    datasets: tuple[str, ...] = DATASETS
+    log_x: bool = False
+    tune: bool = False  # pick each group's best setting (the tuned optimizer table)
+    note: str = ""
+
+    def seeds_of(self, s: Setting) -> tuple[int, ...]:
+        return self.seeds if s.seeds is None else s.seeds
+
+    def key(self) -> str:
+        """Hash of everything that decides the numbers, and the package version."""
+        spec = {
+            "version": __version__,
+            "datasets": self.datasets,
+            "settings": [
+                [s.label, s.group, s.x, s.config.to_dict(), self.seeds_of(s)] for s in self.settings
+            ],
+        }
+        return hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()[:16]
+
+
+@dataclass
+class Result:
+    """``rows``: one dict per (setting, dataset, seed); ``curves[(label, dataset)]``:
+    ``epoch``, ``loss_mean/min/max``, ``acc_mean/min/max`` across seeds."""
+
+    experiment: Experiment
+    rows: list[dict]
+    curves: dict[tuple[str, str], dict[str, np.ndarray]]
+    summary: dict = field(default_factory=dict)
+    seconds: float = 0.0
+    cached: bool = False
+    figures: dict[str, Path] = field(default_factory=dict)
+
+    def stats(self, label: str, dataset: str) -> dict:
+        """Across seeds: mean/min accuracy, seeds at 100 %, median epochs, mean loss."""
+        for s in self.summary["by_setting"]:
+            if s["setting"] == label and s["dataset"] == dataset:
+                return s
+        raise KeyError(f"{self.experiment.name} has no setting {label!r} on {dataset!r}")
+
+
+def _stacks(exp: Experiment) -> list[list[Setting]]:
+    """Settings grouped into stacks: same config apart from ``lr``, same seeds."""
+    stacks: dict[str, list[Setting]] = {}
+    for i, s in enumerate(exp.settings):
+        if s.config.model == "cnn":
+            key = f"single {i}"
+        else:
+            key = json.dumps([s.config.replace(lr=1.0).to_dict(), exp.seeds_of(s)])
+        stacks.setdefault(key, []).append(s)
+    return list(stacks.values())
+
+
+def _data(data: str, seeds: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
+    """``X, y`` shared by all seeds (``(N, 2)``, ``(N, 1)``), else one per seed ``(M, N, .)``."""
+    Xs, ys = zip(*(load(data, s) for s in seeds))
+    if all(np.array_equal(x, Xs[0]) for x in Xs):
+        return Xs[0], ys[0]
+    return np.stack(Xs), np.stack(ys)
+
+
+def train_stack(
+    configs: Sequence[Config],
+    seeds: Sequence[int],
+    data: str,
+    tick: Callable[[int], None] = lambda epoch: None,
+) -> dict[str, np.ndarray]:
+    """Train ``configs`` (equal but for ``lr``) × ``seeds`` as one stack.
+
+    Returns ``loss`` and ``accuracy`` ``(epochs, K·S)`` (before each update) and
+    ``final_loss``, ``final_accuracy``, ``epochs_to_100`` ``(K·S,)`` after training;
+    model ``k·S + j`` is ``configs[k]`` with ``seeds[j]``.
+    """
+    base = configs[0]
+    all_seeds = [s for _ in configs for s in seeds]
+    X, y = _data(data, all_seeds)
+    models = len(all_seeds)
+    model = build_model(base, models=models, rng=seed_rngs(all_seeds))
+    loss = build_loss(base)
+    opt = build_optimizer(base, model.parameters(), np.repeat([c.lr for c in configs], len(seeds)))
+    return _fit(model, X, y, base, loss, opt, tick)
+
+
+def train_single(config: Config, seed: int, data: str, tick=lambda epoch: None) -> dict:
+    """One model (e.g. the CNN), with the same outputs as ``train_stack`` for one model."""
+    X, y = load(data, seed)
+    model = build_model(config, rng=np.random.default_rng(seed))
+    opt = build_optimizer(config, model.parameters())
+    out = _fit(model, X, y, config, build_loss(config), opt, tick)
+    return {k: v.reshape(*v.shape, 1) if v.ndim == 1 else np.atleast_1d(v) for k, v in out.items()}
+
+
+def _fit(model, X, y, config: Config, loss, opt, tick) -> dict[str, np.ndarray]:
+    """``fit`` in chunks (the same updates as one call) so that ``tick`` shows progress."""
+    kwargs = dict(loss=loss, optimizer=opt, scheduler=build_scheduler(config, opt))
+    chunk = max(1, config.epochs // 20)
+    parts = []
+    for start in range(0, config.epochs, chunk):
+        n = min(chunk, config.epochs - start)
+        parts.append(fit(model, X, y, epochs=n, on_nonfinite="continue", **kwargs))
+        tick(start + n)
+    history = History(
+        *(np.concatenate([getattr(h, k) for h in parts]) for k in ("loss", "accuracy"))
+    )
+    with np.errstate(all="ignore"):
+        pred = model.forward(X)
+        final_loss = np.asarray(loss(pred, y)[0], dtype=float)
+    threshold = 0.0 if loss.takes_logits else 0.5
+    return {
+        "loss": history.loss,
+        "accuracy": history.accuracy,
+        "final_loss": final_loss,
+        "final_accuracy": np.asarray(accuracy(pred, y, threshold), dtype=float),
+        "epochs_to_100": np.asarray(history.epochs_to_100),
+    }
+
+
+def _curve_stats(loss: np.ndarray, acc: np.ndarray) -> dict[str, np.ndarray]:
+    """Mean, min and max across seeds (axis 1) at up to ``CURVE_POINTS`` epochs."""
+    idx = np.unique(np.linspace(0, len(loss) - 1, CURVE_POINTS).round().astype(int))
+    loss, acc = loss[idx], acc[idx]
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN slices of diverged runs
+        return {
+            "epoch": idx + 1,
+            "loss_mean": np.nanmean(loss, axis=1),
+            "loss_min": np.nanmin(loss, axis=1),
+            "loss_max": np.nanmax(loss, axis=1),
+            "acc_mean": acc.mean(axis=1),
+            "acc_min": acc.min(axis=1),
+            "acc_max": acc.max(axis=1),
+        }
+
+
+class Progress:
+    """One ``\\r``-updated line on stderr: ``[lr] linear 3/5 stacks, epoch 200/400, 2.1 s``."""
+
+    def __init__(self, name: str, enabled: bool = True, stream=None) -> None:
+        self.name, self.enabled = name, enabled
+        self.stream = sys.stderr if stream is None else stream
+        self.start = self.last = time.perf_counter()
+        self.width = 0
+
+    def show(self, text: str, force: bool = False) -> None:
+        now = time.perf_counter()
+        if self.enabled and (force or now - self.last >= 0.2):
+            self.last = now
+            line = f"[{self.name}] {text}, {time.perf_counter() - self.start:.1f} s"
+            self.stream.write("\r" + line.ljust(self.width))
+            self.width = len(line)
+            self.stream.flush()
+
+    def done(self, text: str) -> None:
+        self.show(text, force=True)
+        if self.enabled:
+            self.stream.write("\n")
+
+
+def _train(stack: list[Setting], seeds: Sequence[int], data: str, show) -> dict:
+    """One stack, or the CNN seed by seed; ``show(text)`` reports progress."""
+    cfg = stack[0].config
+    if cfg.model != "cnn":
+        return train_stack([s.config for s in stack], seeds, data, show)
+    outs = []
+    for j, seed in enumerate(seeds):
+        note = f", seed {j + 1}/{len(seeds)}"
+        outs.append(train_single(cfg, seed, data, lambda e, note=note: show(e, note)))
+    return {k: np.concatenate([o[k] for o in outs], axis=-1) for k in outs[0]}
+
+
+def run(exp: Experiment, progress: Progress | None = None) -> Result:
+    """Train every setting of ``exp`` on every dataset; nothing is written."""
+    progress = progress or Progress(exp.name, enabled=False)
+    start = time.perf_counter()
+    rows: list[dict] = []
+    curves: dict[tuple[str, str], dict[str, np.ndarray]] = {}
+    stacks = _stacks(exp)
+    for data in exp.datasets:
+        for i, stack in enumerate(stacks, 1):
+            seeds, epochs = exp.seeds_of(stack[0]), stack[0].config.epochs
+            where = f"{data} {i}/{len(stacks)} stacks"
+
+            def show(epoch, note="", where=where, epochs=epochs):
+                progress.show(f"{where}{note}, epoch {epoch}/{epochs}")
+
+            out = _train(stack, seeds, data, show)
+            for k, s in enumerate(stack):
+                part = slice(k * len(seeds), (k + 1) * len(seeds))
+                curves[s.label, data] = _curve_stats(out["loss"][:, part], out["accuracy"][:, part])
+                for j, seed in enumerate(seeds):
+                    m = k * len(seeds) + j
+                    rows.append(
+                        {"setting": s.label, "group": s.group, "lr": s.config.lr, "dataset": data,
+                         "seed": seed, "final_loss": float(out["final_loss"][m]),
+                         "final_accuracy": float(out["final_accuracy"][m]),
+                         "epochs_to_100": int(out["epochs_to_100"][m])}
+                    )  # fmt: skip
+    order = {s.label: i for i, s in enumerate(exp.settings)}
+    rows.sort(key=lambda r: (order[r["setting"]], exp.datasets.index(r["dataset"]), r["seed"]))
+    result = Result(exp, rows, curves, seconds=time.perf_counter() - start)
+    result.summary = summarize(result)
+    return result
+
+
+def median_epochs(epochs: Sequence[int]) -> float:
+    """Median epochs to 100 %, counting "never" (-1) as infinitely many."""
+    e = np.asarray(epochs, dtype=float)
+    return float(np.median(np.where(e < 0, np.inf, e))) if e.size else float("inf")
+
+
+def summarize(result: Result) -> dict:
+    exp = result.experiment
+    by_setting = []
+    for s in exp.settings:
+        for data in exp.datasets:
+            rs = [r for r in result.rows if r["setting"] == s.label and r["dataset"] == data]
+            acc = np.array([r["final_accuracy"] for r in rs])
+            loss = np.array([r["final_loss"] for r in rs])
+            by_setting.append(
+                {
+                    "setting": s.label,
+                    "group": s.group,
+                    "x": s.x,
+                    "lr": s.config.lr,
+                    "dataset": data,
+                    "seeds": len(rs),
+                    "epochs": s.config.epochs,
+                    "mean_accuracy": float(acc.mean()),
+                    "min_accuracy": float(acc.min()),
+                    "max_accuracy": float(acc.max()),
+                    "at_100": int((acc >= 1).sum()),
+                    "median_epochs_to_100": median_epochs([r["epochs_to_100"] for r in rs]),
+                    "max_epochs_to_100": max(r["epochs_to_100"] for r in rs)
+                    if all(r["epochs_to_100"] > 0 for r in rs)
+                    else -1,
+                    "median_final_loss": float(np.median(loss)),
+                    "diverged": int((~np.isfinite(loss)).sum()),
+                }
+            )
+    summary = {
+        "name": exp.name,
+        "title": exp.title,
+        "key": exp.key(),
+        "version": __version__,
+        "seeds": len(exp.seeds),
+        "note": exp.note,
+        "seconds": round(result.seconds, 2),
+        "by_setting": by_setting,
+    }
+    if exp.tune:
+        summary["tuned"] = tune(exp, by_setting)
+    return summary
+
+
+def tune(exp: Experiment, by_setting: list[dict]) -> dict[str, dict]:
+    """Per group: the setting with the most seeds at 100 % on the worse dataset, then
+    the fewest median epochs to 100 % (summed over the datasets), then the smaller lr."""
+    best = {}
+    for group in dict.fromkeys(s.group for s in exp.settings):
+        cands = []
+        for s in (s for s in exp.settings if s.group == group):
+            st = {d["dataset"]: d for d in by_setting if d["setting"] == s.label}
+            worst = min(d["at_100"] / d["seeds"] for d in st.values())
+            speed = sum(d["median_epochs_to_100"] for d in st.values())
+            cands.append((-worst, speed, s.config.lr, s.label, st))
+        _, _, lr, label, st = min(cands, key=lambda c: c[:3])
+        best[group] = {
+            "setting": label,
+            "lr": lr,
+            **{f"median_epochs_{d}": st[d]["median_epochs_to_100"] for d in exp.datasets},
+            **{f"at_100_{d}": f"{st[d]['at_100']}/{st[d]['seeds']}" for d in exp.datasets},
+        }
+    return best
+
+
+FIELDS = (
+    "setting",
+    "group",
+    "lr",
+    "dataset",
+    "seed",
+    "final_loss",
+    "final_accuracy",
+    "epochs_to_100",
+)
+
+
+def save(result: Result, folder: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    with (folder / "results.csv").open("w", newline="") as f:
+        w = csv.DictWriter(f, FIELDS)
+        w.writeheader()
+        w.writerows(result.rows)
+    labels = [s.label for s in result.experiment.settings]
+    arrays = {
+        f"{labels.index(label)}|{data}|{k}": v
+        for (label, data), c in result.curves.items()
+        for k, v in c.items()
+    }
+    np.savez_compressed(folder / "curves.npz", **arrays)
+    (folder / "summary.json").write_text(json.dumps(result.summary, indent=1) + "\n")
+
+
+def load_cached(exp: Experiment, folder: Path) -> Result | None:
+    """The saved result of ``exp`` in ``folder`` if its key matches, else None."""
+    try:
+        summary = json.loads((folder / "summary.json").read_text())
+        if summary.get("key") != exp.key():
+            return None
+        with (folder / "results.csv").open(newline="") as f:
+            rows = [
+                {
+                    **r,
+                    "lr": float(r["lr"]),
+                    "seed": int(r["seed"]),
+                    "final_loss": float(r["final_loss"]),
+                    "final_accuracy": float(r["final_accuracy"]),
+                    "epochs_to_100": int(r["epochs_to_100"]),
+                }
+                for r in csv.DictReader(f)
+            ]
+        curves: dict[tuple[str, str], dict[str, np.ndarray]] = {}
+        with np.load(folder / "curves.npz") as z:
+            for name in z.files:
+                i, data, k = name.split("|")
+                curves.setdefault((exp.settings[int(i)].label, data), {})[k] = z[name]
+    except (OSError, ValueError, KeyError, IndexError):
+        return None
+    return Result(exp, rows, curves, summary, summary.get("seconds", 0.0), cached=True)

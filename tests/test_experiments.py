@@ -1,0 +1,198 @@
+"""experiments: stacked sweeps equal separate runs, the cache, the files, the tuning rule."""
+
+import argparse
+import csv
+import json
+
+import numpy as np
+import pytest
+
+from backprop import experiments as ex
+from backprop import sweep
+from backprop.config import (
+    DEFAULT,
+    build_loss,
+    build_model,
+    build_optimizer,
+    build_scheduler,
+)
+from backprop.data import load
+from backprop.train import accuracy, fit
+
+
+def _tiny(epochs=25, seeds=(3, 7)) -> sweep.Experiment:
+    sgd = DEFAULT.replace(optimizer="sgd", schedule="constant", epochs=epochs)
+    adam = DEFAULT.replace(epochs=epochs)
+    settings = [
+        sweep.Setting(f"{name} lr={lr:g}", c.replace(lr=lr), name, lr)
+        for name, c, lrs in (("sgd", sgd, (0.3, 1.0)), ("adam", adam, (0.05, 0.1)))
+        for lr in lrs
+    ]
+    return sweep.Experiment("tiny", "Tiny", "learning rate", tuple(settings), seeds, log_x=True)
+
+
+def _single(config, seed, data):
+    """The run ``backprop train --seed seed`` would do, without the stack."""
+    X, y = load(data, seed)
+    model = build_model(config, rng=np.random.default_rng(seed))
+    loss = build_loss(config)
+    opt = build_optimizer(config, model.parameters())
+    hist = fit(
+        model,
+        X,
+        y,
+        loss=loss,
+        optimizer=opt,
+        epochs=config.epochs,
+        scheduler=build_scheduler(config, opt),
+    )
+    pred = model.forward(X)
+    return float(loss(pred, y)[0]), float(accuracy(pred, y)), hist
+
+
+def test_settings_that_differ_in_lr_share_one_stack():
+    stacks = sweep._stacks(_tiny())
+    assert [[s.label for s in st] for st in stacks] == [
+        ["sgd lr=0.3", "sgd lr=1"],
+        ["adam lr=0.05", "adam lr=0.1"],
+    ]
+
+
+def test_stacked_results_equal_separate_runs():
+    exp = _tiny()
+    result = sweep.run(exp)
+    assert len(result.rows) == 4 * 2 * 2
+    reached = 0
+    for row in result.rows:
+        setting = next(s for s in exp.settings if s.label == row["setting"])
+        loss, acc, hist = _single(setting.config, row["seed"], row["dataset"])
+        np.testing.assert_allclose(row["final_loss"], loss, rtol=1e-10, err_msg=str(row))
+        assert row["final_accuracy"] == acc, row
+        assert row["epochs_to_100"] == hist.epochs_to_100, row
+        reached += row["epochs_to_100"] > 0
+    assert reached > 0  # the comparison covers runs that reach 100 %
+
+
+def test_curves_summarise_the_seeds():
+    exp = _tiny(epochs=10, seeds=(0, 1, 2))
+    result = sweep.run(exp)
+    setting = exp.settings[1]
+    curves = [_single(setting.config, s, "linear")[2].loss for s in exp.seeds]
+    c = result.curves[setting.label, "linear"]
+    np.testing.assert_array_equal(c["epoch"], np.arange(1, 11))
+    np.testing.assert_allclose(c["loss_mean"], np.mean(curves, axis=0), rtol=1e-10)
+    np.testing.assert_allclose(c["loss_min"], np.min(curves, axis=0), rtol=1e-10)
+    np.testing.assert_allclose(c["loss_max"], np.max(curves, axis=0), rtol=1e-10)
+
+
+def test_never_reaching_100_is_minus_one():
+    slow = DEFAULT.replace(optimizer="sgd", schedule="constant", lr=1e-6, epochs=3)
+    exp = sweep.Experiment("slow", "Slow", "", (sweep.Setting("slow", slow),), (0, 1), ("xor",))
+    result = sweep.run(exp)
+    assert [r["epochs_to_100"] for r in result.rows] == [-1, -1]
+    assert result.stats("slow", "xor")["median_epochs_to_100"] == float("inf")
+
+
+def test_files_cache_and_force(tmp_path, monkeypatch, capsys):
+    exp = _tiny(epochs=5)
+    first = ex.run_experiment(exp, tmp_path)
+    folder = tmp_path / "tiny"
+    names = {"results.csv", "curves.npz", "summary.json", "learning_curves.png", "outcome.png"}
+    assert names <= {p.name for p in folder.iterdir()}
+    assert not first.cached
+    assert "\r[tiny] " in capsys.readouterr().err
+    with (folder / "results.csv").open() as f:
+        rows = list(csv.DictReader(f))
+    assert list(rows[0]) == list(sweep.FIELDS)
+    assert len(rows) == len(exp.settings) * 2 * len(exp.seeds)
+    summary = json.loads((folder / "summary.json").read_text())
+    assert summary["key"] == exp.key()
+
+    def no_training(*args, **kwargs):
+        raise AssertionError("a cached experiment was trained again")
+
+    monkeypatch.setattr(sweep, "run", no_training)
+    again = ex.run_experiment(exp, tmp_path, progress=False)
+    assert again.cached
+    assert again.rows == first.rows
+    for key, c in first.curves.items():
+        for k, v in c.items():
+            np.testing.assert_array_equal(again.curves[key][k], v)
+    with pytest.raises(AssertionError, match="trained again"):
+        ex.run_experiment(exp, tmp_path, force=True, progress=False)
+    with pytest.raises(AssertionError, match="trained again"):  # another config: a cache miss
+        ex.run_experiment(_tiny(epochs=6), tmp_path, progress=False)
+
+
+def test_key_changes_with_the_config():
+    assert _tiny().key() == _tiny().key()
+    assert _tiny().key() != _tiny(seeds=(3, 8)).key()
+    assert _tiny().key() != _tiny(epochs=26).key()
+
+
+def test_tune_prefers_all_seeds_at_100_then_speed():
+    settings = tuple(
+        sweep.Setting(f"lr={lr}", DEFAULT.replace(lr=lr), "adam", lr) for lr in (1, 2, 3)
+    )
+    exp = sweep.Experiment("t", "T", "lr", settings, (0, 1), ("linear", "xor"), tune=True)
+    table = {  # (at_100 of 2, median epochs) per dataset
+        "lr=1": ((2, 30), (2, 30)),
+        "lr=2": ((2, 5), (1, 5)),  # fastest, but a seed fails on xor
+        "lr=3": ((2, 20), (2, 20)),
+    }
+    by_setting = [
+        {"setting": label, "dataset": data, "seeds": 2, "at_100": n, "median_epochs_to_100": e}
+        for label, per in table.items()
+        for data, (n, e) in zip(("linear", "xor"), per)
+    ]
+    best = sweep.tune(exp, by_setting)["adam"]
+    assert (best["setting"], best["lr"], best["median_epochs_linear"]) == ("lr=3", 3, 20)
+    assert best["at_100_xor"] == "2/2"
+
+
+def test_median_epochs_counts_never_as_infinite():
+    assert sweep.median_epochs([-1, 3, 5]) == 5
+    assert sweep.median_epochs([-1, -1, 3]) == float("inf")
+
+
+def test_every_experiment_is_defined_with_ten_seeds():
+    for name in ex.NAMES:
+        exp = ex.define(name)
+        assert exp.name == name and exp.settings
+        assert len(exp.seeds) >= 10
+    lr = ex.define("lr")
+    assert {s.config.optimizer for s in lr.settings} == {"sgd", "adam"}
+    assert min(s.config.lr for s in lr.settings) == 1e-3
+    assert max(s.config.lr for s in lr.settings) == 10
+    assert [s.x for s in ex.define("hidden").settings] == [1, 2, 4, 8, 16, 32, 64]
+    assert "identity" in {s.config.activation for s in ex.define("activation").settings}
+    assert {s.config.optimizer for s in ex.define("optimizer").settings} == set(ex.OPTIMIZERS)
+    assert {s.config.model for s in ex.define("cnn").settings} == {"mlp", "cnn"}
+    assert {s.config.epochs for s in ex.define("hidden", epochs=7).settings} == {7}
+    with pytest.raises(ValueError, match="unknown experiment"):
+        ex.define("nope")
+
+
+def test_cnn_trains_per_seed_like_a_single_run():
+    exp = ex.define("cnn", seeds=2, epochs=3, cnn_seeds=1)
+    result = sweep.run(sweep.Experiment(exp.name, exp.title, "", exp.settings, exp.seeds, ("xor",)))
+    cnn_rows = [r for r in result.rows if r["setting"] == "cnn"]
+    assert [r["seed"] for r in cnn_rows] == [0]
+    loss, acc, hist = _single(exp.settings[1].config, 0, "xor")
+    np.testing.assert_allclose(cnn_rows[0]["final_loss"], loss, rtol=1e-10)
+    assert cnn_rows[0]["final_accuracy"] == acc
+
+
+def _cli(argv):
+    parser = argparse.ArgumentParser()
+    ex.add_arguments(parser)
+    return ex.command(parser.parse_args(argv))
+
+
+def test_command_runs_named_experiments(tmp_path, capsys):
+    assert _cli(["bias", "--seeds", "2", "--epochs", "4", "--out", str(tmp_path), "--quiet"]) == 0
+    out, err = capsys.readouterr()
+    assert out.startswith("bias ") and err == ""
+    assert (tmp_path / "bias" / "outcome.png").is_file()
+    assert _cli(["nope", "--out", str(tmp_path)]) == 2
+    assert "unknown nope" in capsys.readouterr().err
