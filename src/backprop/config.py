@@ -24,7 +24,8 @@ class Config:
 
     ``model="mlp"``: ``2 → hidden[0] → hidden[1] → 1`` (after ``Normalize`` if
     ``normalize``); ``model="cnn"``: ``backprop.cnn.build_cnn`` (``hidden`` unused).
-    ``optimizer_args`` go to the optimizer, e.g. ``{"momentum": 0.9}``.
+    ``optimizer_args`` go to the optimizer, e.g. ``{"momentum": 0.9}``. ``dtype``
+    (``"float64"`` or ``"float32"``) is the parameters' dtype; ``fit`` casts the data.
     """
 
     model: str = "mlp"
@@ -40,6 +41,7 @@ class Config:
     init: str = "he_normal"
     normalize: bool = True
     optimizer_args: dict = field(default_factory=dict)
+    dtype: str = "float64"
 
     def validate(self) -> Config:
         """Raise ``ValueError`` with a message naming the bad field; return self."""
@@ -58,6 +60,8 @@ class Config:
                 raise ValueError(f"unknown {name} {value!r}; choose one of {', '.join(table)}")
         if not self.lr > 0:
             raise ValueError(f"lr must be positive, got {self.lr}")
+        if self.dtype not in DTYPES:
+            raise ValueError(f"unknown dtype {self.dtype!r}; choose one of {', '.join(DTYPES)}")
         if self.epochs < 1:
             raise ValueError(f"epochs must be at least 1, got {self.epochs}")
         output = "sigmoid" if self.model == "cnn" else self.output  # the CNN ends in σ
@@ -89,6 +93,7 @@ class Config:
             f"{net}, {self.loss} loss, {self.optimizer}{extra} lr={self.lr:g} "
             f"({self.schedule}), {self.epochs} epochs, init {self.init}"
             + (", inputs normalized" if self.normalize and self.model == "mlp" else "")
+            + ("" if self.dtype == "float64" else f", {self.dtype}")
         )
 
     def to_dict(self) -> dict:
@@ -103,6 +108,7 @@ class Config:
 
 
 MODELS = ("mlp", "cnn")
+DTYPES = ("float64", "float32")
 # Measured over 1000 seeds on both datasets (README, "Defaults chosen by measurement").
 DEFAULT = Config()
 # The handout's network exactly: Z1 = σ(XW1), Z2 = σ(Z1W2), y = σ(Z2W3), MSE, gradient descent.
@@ -141,7 +147,15 @@ def build_model(
     layers: list[Module] = [Normalize()] if config.normalize else []
     for i, (n_in, n_out) in enumerate(zip(sizes, sizes[1:])):
         layers.append(
-            Linear(n_in, n_out, bias=config.bias, models=models, rng=rng, init=config.init)
+            Linear(
+                n_in,
+                n_out,
+                bias=config.bias,
+                models=models,
+                rng=rng,
+                init=config.init,
+                dtype=config.dtype,
+            )
         )
         last = i == len(sizes) - 2
         layers.append(ACTIVATIONS[config.output if last else config.activation]())

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
+import numpy.typing as npt
 
 from .init import Init, draw
 from .module import Module, Parameter
@@ -27,6 +28,9 @@ class Linear(Module):
     Backward, with ``G = dL/dY``::
 
         dL/dW = Xᵀ G      dL/db = 1ᵀ G      dL/dX = G Wᵀ
+
+    ``dtype`` (float64 or float32) is the parameters' dtype; inputs of another float
+    dtype are promoted by NumPy as usual (``fit`` casts them to the model's).
     """
 
     def __init__(
@@ -39,16 +43,22 @@ class Linear(Module):
         rng: np.random.Generator | Sequence[np.random.Generator] | None = None,
         init: str | Init = "xavier_uniform",
         gain: float = 1.0,
+        dtype: npt.DTypeLike = np.float64,
     ) -> None:
         for name, value in (("in_features", in_features), ("out_features", out_features)):
             if value < 1:
                 raise ValueError(f"{name} must be at least 1, got {value}")
         if models is not None and models < 1:
             raise ValueError(f"models must be at least 1, got {models}")
+        dtype = np.dtype(dtype)
+        if dtype.kind != "f":
+            raise ValueError(f"dtype must be a float type such as float32, got {dtype}")
         self.in_features, self.out_features, self.models = in_features, out_features, models
-        self.weight = Parameter(draw(init, rng, (in_features, out_features), models, gain))
+        # Drawn in float64 and rounded, so a float32 model starts where the float64 one does.
+        w = draw(init, rng, (in_features, out_features), models, gain)
+        self.weight = Parameter(w.astype(dtype, copy=False))
         lead = () if models is None else (models,)
-        self.bias = Parameter(np.zeros((*lead, 1, out_features))) if bias else None
+        self.bias = Parameter(np.zeros((*lead, 1, out_features), dtype)) if bias else None
         self._x: np.ndarray | None = None
 
     def forward(self, x: np.ndarray) -> np.ndarray:
@@ -64,7 +74,9 @@ class Linear(Module):
         if self.bias is not None:
             # 1ᵀG as a matmul: a column sum at a fraction of ``sum(axis=-2)``'s cost.
             self.bias.grad += np.ones((1, grad_out.shape[-2]), grad_out.dtype) @ grad_out
-        grad_in = grad_out @ np.swapaxes(self.weight.data, -1, -2)
+        w_t = np.swapaxes(self.weight.data, -1, -2)
+        # G Wᵀ with one output is an outer product: a broadcast multiply, not a k = 1 GEMM.
+        grad_in = grad_out * w_t if self.out_features == 1 else grad_out @ w_t
         # An input shared by a stack was broadcast over the models: its gradient sums them.
         return grad_in.sum(axis=0) if grad_in.ndim > x.ndim else grad_in
 

@@ -47,11 +47,25 @@ def _check(pred: np.ndarray, target: np.ndarray) -> tuple[int, np.dtype]:
             f"target has shape {target.shape} and pred has shape {pred.shape}; expected "
             "pred (N, K) or (M, N, K) and target (N, K) or pred's shape"
         )
-    return pred.shape[-2] * pred.shape[-1], np.result_type(pred, np.float16)
+    dtype = pred.dtype if pred.dtype.kind == "f" else np.dtype(np.float64)
+    return pred.shape[-2] * pred.shape[-1], dtype
 
 
-def _mean(a: np.ndarray) -> np.ndarray:
-    return a.mean(axis=(-2, -1))
+# Per-model sums over the last two axes. ``mean(axis=(-2, -1))`` costs ~4 µs on a
+# (100, 1) array; these cost ~1 µs, which matters at one call per epoch.
+
+
+def _sum(a: np.ndarray) -> np.ndarray:
+    """Σ a over the last two axes: a scalar for ``(N, K)``, ``(M,)`` for a stack."""
+    return np.add.reduce(a.reshape(*a.shape[:-2], -1), axis=-1)
+
+
+def _sum_sq(d: np.ndarray) -> np.ndarray:
+    """Σ d² over the last two axes, as one dot product per model (no d² temporary)."""
+    if d.ndim == 2:
+        return np.vdot(d, d)
+    rows = d.reshape(*d.shape[:-2], 1, -1)
+    return np.matmul(rows, np.swapaxes(rows, -1, -2))[..., 0, 0]
 
 
 class MSELoss(Loss):
@@ -60,7 +74,7 @@ class MSELoss(Loss):
     def __call__(self, pred: np.ndarray, target: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         n, dtype = _check(pred, target)
         diff = np.subtract(pred, target, dtype=dtype)
-        value = _mean(diff * diff)
+        value = _sum_sq(diff) / n
         diff *= 2.0 / n
         return value, diff
 
@@ -91,7 +105,7 @@ class BCELoss(Loss):
         denom *= p
         denom *= n
         grad /= denom
-        return -_mean(term), grad
+        return _sum(term) / -n, grad
 
     def extra_repr(self) -> str:
         return "" if self.eps == 1e-12 else f"eps={self.eps!r}"
@@ -114,7 +128,7 @@ class BCEWithLogitsLoss(Loss):
             np.log1p(soft, out=soft)
             soft += np.maximum(pred, 0.0)
             soft -= pred * target
-            value = _mean(soft)
+            value = _sum(soft) / n
         grad = sigmoid(pred)
         grad -= target
         grad /= n

@@ -9,10 +9,20 @@ name (γ is ``lr``, λ ``weight_decay``, t counts calls to ``step()`` from 1).
 ``_update`` works in place on the optimizer's own buffers: the parameter's
 ``grad`` is never modified and no parameter-sized array is allocated after the
 first step.
+
+Every rule is element-wise, so the optimizer moves its parameters into one flat
+buffer (``data`` and ``grad`` become views of it, the values unchanged) and applies
+the rule once to the whole buffer: one set of NumPy calls per step instead of one
+per parameter, the same numbers. Parameters sharing a leading (stack) axis ``M``
+are laid out ``(M, P)``, so a per-model ``lr`` of shape ``(M, 1)`` broadcasts;
+others ``(P,)``. Rebinding ``p.data`` or ``p.grad`` to an array of the same shape
+and dtype later is fine: ``step`` copies it into the buffer first.
 """
 
 from __future__ import annotations
 
+import math
+import operator
 from collections.abc import Callable, Iterable
 from functools import partial
 
@@ -22,6 +32,8 @@ from .module import Parameter
 
 
 def _check_lr(lr: float | np.ndarray) -> float | np.ndarray:
+    if isinstance(lr, float | int) and math.isfinite(lr) and lr > 0:
+        return float(lr)  # the schedule's case, once per epoch: no array round trip
     arr = np.asarray(lr, dtype=float)
     if arr.ndim > 1 or not np.all(np.isfinite(arr)) or np.any(arr <= 0):
         raise ValueError(f"Invalid learning rate: {lr} (must be a positive number or 1-D array)")
@@ -41,10 +53,35 @@ def _ema(avg: np.ndarray, beta: float, x: np.ndarray, scratch: np.ndarray) -> No
     avg += scratch
 
 
-class Optimizer:
-    """Base class: ``step()`` applies ``_update(param, grad, state, lr)`` to each parameter.
+def _pack(params: list[Parameter]) -> tuple[np.ndarray, np.ndarray] | None:
+    """One ``(data, grad)`` buffer pair holding every parameter, each rebound to views
+    of it; ``None`` (parameters left alone) if their dtypes differ."""
+    dtypes = {p.data.dtype for p in params} | {p.grad.dtype for p in params}
+    if len(dtypes) != 1:
+        return None
+    lead = {p.data.shape[:1] for p in params}
+    rows = lead.pop()[0] if len(lead) == 1 and params[0].data.ndim else 1
+    widths, dtype = [p.data.size // rows for p in params], dtypes.pop()
+    data, grad = (np.empty((rows, sum(widths)), dtype) for _ in range(2))
+    start = 0
+    for p, width in zip(params, widths):
+        for flat, name in ((data, "data"), (grad, "grad")):
+            view = flat[:, start : start + width].reshape(p.data.shape)
+            view[...] = getattr(p, name)
+            setattr(p, name, view)
+        start += width
+    return (data, grad) if rows > 1 else (data[0], grad[0])
 
-    ``t`` is the number of steps taken; ``state[i]`` holds parameter ``i``'s buffers.
+
+_DATA, _GRAD = operator.attrgetter("data"), operator.attrgetter("grad")
+
+
+class Optimizer:
+    """Base class: ``step()`` applies ``_update(param, grad, state, lr)`` to each group.
+
+    A group is the flat buffer of all parameters (or, if their dtypes differ, one
+    parameter). ``t`` is the number of steps taken; ``state[i]`` holds group ``i``'s
+    buffers.
     """
 
     _hparams: tuple[str, ...] = ()
@@ -54,9 +91,30 @@ class Optimizer:
         self.params = list(params)
         if not self.params:
             raise ValueError("optimizer got an empty parameter list")
-        self.state: list[dict[str, np.ndarray]] = [{} for _ in self.params]
+        flat = _pack(self.params)
+        self._groups = [flat] if flat else [(p.data, p.grad) for p in self.params]
+        self._views = self._bound()
+        self.state: list[dict[str, np.ndarray]] = [{} for _ in self._groups]
         self.lr = lr
         self.t = 0
+
+    def _bound(self) -> tuple[list[np.ndarray], list[np.ndarray]]:
+        return list(map(_DATA, self.params)), list(map(_GRAD, self.params))
+
+    def _rebind(self) -> None:
+        """Copy parameters rebound since the last step back into the groups' buffers."""
+        for i, (p, data, grad) in enumerate(zip(self.params, *self._views)):
+            for old, name in ((data, "data"), (grad, "grad")):
+                new = getattr(p, name)
+                if new is not old:
+                    if new.shape != old.shape or new.dtype != old.dtype:
+                        raise ValueError(
+                            f"parameter {i}'s {name} changed from {old.shape} {old.dtype} to "
+                            f"{new.shape} {new.dtype} after the optimizer was made; "
+                            "make a new optimizer"
+                        )
+                    old[...] = new
+                    setattr(p, name, old)
 
     @property
     def lr(self) -> float | np.ndarray:
@@ -65,8 +123,8 @@ class Optimizer:
     @lr.setter
     def lr(self, value: float | np.ndarray) -> None:
         self._lr = _check_lr(value)
-        if np.ndim(self._lr) == 0:
-            self._lrs = [self._lr] * len(self.params)
+        if isinstance(self._lr, float):
+            self._lrs = [self._lr] * len(self._groups)
             return
         m = len(self._lr)
         for p in self.params:
@@ -75,19 +133,27 @@ class Optimizer:
                     f"lr has {m} values but a parameter has shape {p.data.shape}; "
                     "per-model learning rates need the stack axis first"
                 )
-        # One column of rates per parameter, broadcasting over the model's own axes.
-        self._lrs = [self._lr.reshape(m, *(1,) * (p.data.ndim - 1)) for p in self.params]
+        # One column of rates per group, in its dtype, broadcasting over the model's axes.
+        self._lrs = [
+            self._lr.reshape(m, *(1,) * (d.ndim - 1)).astype(d.dtype) for d, _ in self._groups
+        ]
 
     def zero_grad(self) -> None:
-        for p in self.params:
-            p.grad.fill(0.0)
+        for _, grad in self._groups:
+            grad.fill(0.0)
 
     def step(self) -> None:
         self.t += 1
-        for p, state, lr in zip(self.params, self.state, self._lrs):
+        data, grad = self._views
+        if not (
+            all(map(operator.is_, map(_DATA, self.params), data))
+            and all(map(operator.is_, map(_GRAD, self.params), grad))
+        ):
+            self._rebind()
+        for (param, grad), state, lr in zip(self._groups, self.state, self._lrs):
             if not state:
-                state["s"] = np.empty_like(p.data)  # scratch for the update's temporaries
-            self._update(p.data, p.grad, state, lr)
+                state["s"] = np.empty_like(param)  # scratch for the update's temporaries
+            self._update(param, grad, state, lr)
 
     def _update(self, param: np.ndarray, grad: np.ndarray, state: dict, lr) -> None:
         raise NotImplementedError
@@ -350,7 +416,7 @@ class Adam(Optimizer):
         if self.amsgrad:
             v = np.maximum(state["v_max"], v, out=state["v_max"])
         np.sqrt(v, out=s)
-        s /= np.sqrt(1.0 - b2**self.t)
+        s /= math.sqrt(1.0 - b2**self.t)
         s += self.eps
         np.divide(m, s, out=s)
         s *= lr / (1.0 - b1**self.t)

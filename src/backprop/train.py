@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -11,6 +12,7 @@ from typing import TextIO
 import numpy as np
 
 from .activations import sigmoid
+from .fused import plan
 from .losses import Loss
 from .module import Module
 from .optim import Optimizer
@@ -58,6 +60,37 @@ def accuracy(pred: np.ndarray, target: np.ndarray, threshold: float = 0.5) -> np
     return ((pred > threshold) == (target > 0.5)).mean(axis=(-2, -1))
 
 
+class _Accuracies:
+    """``accuracy`` of every epoch at one NumPy call an epoch.
+
+    ``record`` stores ``pred > threshold`` into a block of bool maps; ``flush``
+    compares a whole block with the labels and averages it in one go.
+    """
+
+    def __init__(self, out: np.ndarray, target: np.ndarray, threshold: float) -> None:
+        self.out, self.truth, self.threshold = out, target > 0.5, threshold
+        self.block: np.ndarray | None = None
+        self.done = self.used = 0
+
+    def record(self, pred: np.ndarray) -> None:
+        if self.block is None:  # ~4 MB of maps between flushes
+            rows = max(1, min(len(self.out), (1 << 22) // max(pred.size, 1)))
+            self.block = np.empty((rows, *pred.shape), bool)
+        np.greater(pred, self.threshold, out=self.block[self.used])
+        self.used += 1
+        if self.used == len(self.block):
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.used:
+            return
+        maps = self.block[: self.used]
+        hits = np.equal(maps, self.truth, out=maps)
+        lead = hits.shape[:-2]
+        self.out[self.done : self.done + self.used] = hits.reshape(*lead, -1).mean(axis=-1)
+        self.done, self.used = self.done + self.used, 0
+
+
 def check_xy(x: np.ndarray, y: np.ndarray) -> None:
     """``y`` is ``(N, K)`` or ``(M, N, K)``; ``X`` holds ``N`` samples on axis -2 (features
     last, ``(N, F)`` or ``(M, N, F)``) or on axis 0 (channels-first images ``(N, C, ...)``)."""
@@ -67,6 +100,12 @@ def check_xy(x: np.ndarray, y: np.ndarray) -> None:
             f"X has shape {x.shape} and y has shape {y.shape}; expected X (N, features) "
             "and y (N, outputs) with the same N (or a stack (M, N, ...))"
         )
+
+
+def as_model_dtype(model: Module, *arrays: np.ndarray) -> list[np.ndarray]:
+    """The arrays as the float dtype of ``model``'s parameters (float64 if it has none)."""
+    dtype = next((p.data.dtype for p in model.parameters()), np.dtype(np.float64))
+    return [np.asarray(a, dtype) for a in arrays]
 
 
 def fit(
@@ -84,6 +123,11 @@ def fit(
 ) -> History:
     """Full-batch training: forward, loss, backward, ``optimizer.step()``, ``epochs`` times.
 
+    ``X`` and ``y`` are cast to the model's dtype (float64 or float32). An MLP
+    (``Sequential`` of ``Normalize``, ``Linear``, ``Sigmoid``, ``Tanh``, ``Identity``)
+    trains through the fused path of ``fused.py``, the same maths on preallocated
+    buffers; any other model through its own ``forward`` and ``backward``.
+
     ``scheduler.step()`` (if given) runs after each update. Prints
     ``epoch {e} loss : {loss}`` every ``log_every`` epochs (the mean over a stack).
     A non-finite loss raises ``DivergedError`` unless ``on_nonfinite`` is
@@ -92,29 +136,43 @@ def fit(
     check_xy(X, y)
     if epochs < 1:
         raise ValueError(f"epochs must be at least 1, got {epochs}")
+    X, y = as_model_dtype(model, X, y)
     file = sys.stdout if file is None else file
     threshold = 0.0 if loss.takes_logits else 0.5
     lr = optimizer.lr  # as given, before any schedule changes it
-    losses, accs = [], []
+    step = plan(model, X, y, loss)
+    check = on_nonfinite == "raise"
+    losses = accs = record = None
     with np.errstate(all="ignore"):
         for epoch in range(1, epochs + 1):
-            pred = model.forward(X)
-            value, grad = loss(pred, y)
-            losses.append(value)
-            accs.append(accuracy(pred, y, threshold))
-            if on_nonfinite == "raise" and not np.isfinite(value).all():
+            if step is not None:
+                value, pred = step.step()  # forward, loss and backward into every .grad
+            else:
+                pred = model.forward(X)
+                value, grad = loss(pred, y)
+            if losses is None:
+                losses = np.empty((epochs, *np.shape(value)), np.result_type(value))
+                accs = np.empty(losses.shape)
+                record = _Accuracies(accs, y, threshold)
+            losses[epoch - 1] = value
+            record.record(pred)
+            if check and not (
+                math.isfinite(value) if np.ndim(value) == 0 else np.isfinite(value).all()
+            ):
                 raise DivergedError(
                     f"the loss became {np.asarray(value).max()} at epoch {epoch}: the learning "
                     f"rate (lr={lr}) is probably too large, try a smaller one"
                 )
-            optimizer.zero_grad()
-            model.backward(grad)
+            if step is None:
+                optimizer.zero_grad()
+                model.backward(grad)
             optimizer.step()
             if scheduler is not None:
                 scheduler.step()
             if log_every and epoch % log_every == 0:
                 print(f"epoch {epoch} loss : {float(np.mean(value))}", file=file)
-    return History(np.array(losses), np.array(accs))
+    record.flush()
+    return History(losses, accs)
 
 
 def test(
@@ -122,6 +180,7 @@ def test(
 ) -> tuple[float, float]:
     """Print each prediction (a probability) and ``loss=... accuracy=...%`` as the handout does."""
     check_xy(X, y)
+    X, y = as_model_dtype(model, X, y)
     file = sys.stdout if file is None else file
     with np.errstate(all="ignore"):
         out = model.forward(X)
