@@ -120,3 +120,24 @@ def test_models_outside_the_fused_path_fall_back(model):
         model, X, y, loss=bp.MSELoss(), optimizer=bp.SGD(model.parameters(), 0.1), epochs=3
     )
     assert hist.loss.shape[0] == 3 and np.isfinite(hist.loss).all()
+
+
+@pytest.mark.parametrize("reverse", [False, True], ids=["folded-bias", "separate-bias"])
+def test_bias_folds_only_when_stored_after_its_weight(reverse):
+    """The optimizer stores each bias after its weight, so [W; b] is one GEMM operand;
+    given the parameters in another order, the fused path adds the bias separately."""
+    from backprop.fused import _folds
+
+    X, y = data.load("linear", 2)
+    out = []
+    for fused in (True, False):
+        model = build_model(bp.DEFAULT, rng=np.random.default_rng(2))
+        params = model.parameters()[::-1] if reverse else model.parameters()
+        opt, loss = bp.Adam(params, lr=0.05), bp.BCELoss()
+        assert _folds(model[1]) is not reverse
+        if fused:
+            hist = bp.fit(model, X, y, loss=loss, optimizer=opt, epochs=30)
+        else:
+            hist = plain_fit(model, X, y, loss, opt, None, 30)
+        out += [model, hist]
+    assert_same(*out, rtol=1e-12)

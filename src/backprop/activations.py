@@ -29,7 +29,9 @@ arrays, ``fit``'s fused path (``fused.py``) its own preallocated ones.
 
 from __future__ import annotations
 
+import functools
 import math
+from typing import NamedTuple
 
 import numpy as np
 
@@ -44,21 +46,44 @@ def _sigmoid_of_half(h: np.ndarray) -> np.ndarray:
     return h
 
 
+class Scalars(NamedTuple):
+    """The constants of the kernels as 0-d arrays of one dtype.
+
+    A ufunc takes a 0-d array ~250 ns faster than a Python float (NumPy converts the
+    float on every call), which is most of a call's cost on these small arrays, and
+    one of the operand's own dtype never promotes float32 to float64.
+    """
+
+    half: np.ndarray
+    one: np.ndarray
+    minus_one: np.ndarray
+    tanh_sigmoid: bool  # σ through tanh: NumPy's float32 tanh is ~3× its float32 exp
+
+
+@functools.cache
+def scalars(dtype: np.dtype) -> Scalars:
+    half, one, minus_one = (np.full((), v, dtype) for v in (0.5, 1.0, -1.0))
+    return Scalars(half, one, minus_one, dtype == np.float32)
+
+
 def sigmoid_(x: np.ndarray, out: np.ndarray) -> np.ndarray:
     """``out ← σ(x)`` (``out`` may be ``x``); the caller silences the float errors.
 
     float32: ½ (1 + tanh(x/2)); otherwise 1 / (1 + e^{-x}), whose e^{-x} overflows to
     inf (σ = 0 exactly) below x ≈ -709. The formula follows NumPy's speed: its float32
     tanh is ~3× faster than its float32 exp, its float64 exp ~2× faster than float64
-    tanh (benchmarks/README). Four ufunc calls either way.
+    tanh (benchmarks/README.md). Four ufunc calls either way.
     """
-    if out.dtype == np.float32:
-        np.multiply(x, 0.5, out=out)
-        return _sigmoid_of_half(out)
-    np.multiply(x, -1.0, out=out)
-    np.exp(out, out=out)
-    out += 1.0
-    return np.divide(1.0, out, out=out)
+    c = scalars(out.dtype)
+    if c.tanh_sigmoid:
+        np.multiply(x, c.half, out)
+        np.tanh(out, out)
+        np.multiply(out, c.half, out)
+        return np.add(out, c.half, out)
+    np.multiply(x, c.minus_one, out)
+    np.exp(out, out)
+    np.add(out, c.one, out)
+    return np.divide(c.one, out, out)
 
 
 def sigmoid(x: np.ndarray) -> np.ndarray:
@@ -70,18 +95,21 @@ def sigmoid(x: np.ndarray) -> np.ndarray:
 
 def sigmoid_backward(y: np.ndarray, grad_out: np.ndarray, out: np.ndarray) -> np.ndarray:
     """``out ← G ⊙ y (1 - y)`` with ``y = σ(x)`` (``out`` must not be ``G``)."""
-    np.subtract(1.0, y, out=out)
-    out *= y
-    out *= grad_out
-    return out
+    np.subtract(scalars(out.dtype).one, y, out)
+    np.multiply(out, y, out)
+    return np.multiply(out, grad_out, out)
+
+
+def tanh_(x: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """``out ← tanh x`` (``out`` may be ``x``)."""
+    return np.tanh(x, out)
 
 
 def tanh_backward(y: np.ndarray, grad_out: np.ndarray, out: np.ndarray) -> np.ndarray:
     """``out ← G ⊙ (1 - y²)`` with ``y = tanh x`` (``out`` must not be ``G``)."""
-    np.multiply(y, y, out=out)
-    np.subtract(1.0, out, out=out)
-    out *= grad_out
-    return out
+    np.multiply(y, y, out)
+    np.subtract(scalars(out.dtype).one, out, out)
+    return np.multiply(out, grad_out, out)
 
 
 def _changed(module: Module, **defaults: object) -> str:

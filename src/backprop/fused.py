@@ -27,119 +27,163 @@ Shapes, with ``M`` models (``M = 1`` for a single model), ``N`` samples::
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 
-from .activations import Identity, Sigmoid, Tanh, sigmoid_, sigmoid_backward, tanh_backward
+from .activations import Identity, Sigmoid, Tanh, sigmoid_, sigmoid_backward, tanh_, tanh_backward
 from .layers import Linear, Normalize
 from .losses import Loss
 from .module import Module, Sequential
 
-
-def _tanh_(x: np.ndarray, out: np.ndarray) -> np.ndarray:
-    return np.tanh(x, out=out)
-
-
 # Activation type → in-place kernels ``(forward(x, out), backward(y, G, out))``.
-KERNELS = {Sigmoid: (sigmoid_, sigmoid_backward), Tanh: (_tanh_, tanh_backward)}
+KERNELS = {Sigmoid: (sigmoid_, sigmoid_backward), Tanh: (tanh_, tanh_backward)}
 
-# Bytes of hidden-layer buffers per chunk of a stack: about half an L2 cache. At
-# 2-4-4-1 on 100 points that is ~70 models; 32-256 are all within 5 % (benchmarks).
+# Bytes of buffers per chunk of a stack, about half an L2 cache: at 2-4-4-1 on 100
+# points that is ~50 models (benchmarks/README.md has the measurements).
 CHUNK_BYTES = 1 << 20
 
 
 def _t(a: np.ndarray) -> np.ndarray:
-    return np.swapaxes(a, -1, -2)
+    return a.swapaxes(-1, -2)
 
 
-class _Layer:
-    """One ``Linear`` and its activation, seen through one chunk's views.
+def _augmented(w: np.ndarray, b: np.ndarray) -> np.ndarray | None:
+    """``[W; b]`` ``(…, in + 1, out)`` as one view, when ``b`` is stored right after ``W``
+    (as the optimizer's flat buffer lays a ``Linear`` out); else ``None``."""
+    row = w.shape[-1] * w.itemsize
+    if (
+        w.strides[-2:] != (row, w.itemsize)
+        or b.strides[-1] != w.itemsize
+        or b.strides[:-2] != w.strides[:-2]
+        or b.ctypes.data != w.ctypes.data + w.shape[-2] * row
+    ):
+        return None
+    shape = (*w.shape[:-2], w.shape[-2] + 1, w.shape[-1])
+    return np.lib.stride_tricks.as_strided(w, shape, w.strides)
 
-    ``z``: Z_l; ``t``: dL/d(pre-activation) (the activation's backward output);
-    ``g``: dL/dZ_l, written by the next layer's backward. All ``(m, F_l, N)``.
+
+def _ops(linears: list, sl, x: np.ndarray, bufs: list, ones: np.ndarray) -> tuple[list, list]:
+    """The forward and backward of one chunk as fixed NumPy calls on fixed buffers.
+
+    Layer ``l`` (``W`` ``(m, in, out)``, ``A`` its input ``(m, in, N)``, ``Z``, ``T``,
+    ``G`` its buffers ``(m, out, N)``, ``G`` holding dL/dZ when its backward starts)::
+
+        forward   Z ← f(Wᵀ A + b)
+        backward  D ← G ⊙ f'  (in T; D = G for Identity)
+                  dL/dW ← A Dᵀ    dL/db ← 1ᵀ Dᵀ    G_{l-1} ← W D  (not for l = 0)
+
+    A layer whose ``[W; b]`` is one array (``folds``) takes ``A`` with a row of ones
+    appended instead: ``Z = [W; b]ᵀ [A; 1]`` and ``d[W; b] = [A; 1] Dᵀ``, one GEMM each
+    and no bias call.
     """
-
-    def __init__(self, lin: Linear, act: type | None, sl, z, t, g) -> None:
-        self.out_features = lin.out_features
+    fwd, bwd = [], []
+    a = x
+    for i, ((lin, act, folds), (zf, t, g)) in enumerate(zip(linears, bufs)):
         w, b = lin.weight, lin.bias
-        self.w, self.gw = w.data[sl], w.grad[sl]
-        self.wt = _t(self.w)
-        self.bt = None if b is None else _t(b.data[sl])
-        self.gb = None if b is None else b.grad[sl]
-        self.fwd, self.bwd = KERNELS.get(act, (None, None))
-        self.z, self.t, self.g = z, t, g
+        z = zf[..., : lin.out_features, :]  # zf has a row of ones if the next layer folds
+        kf, kb = KERNELS.get(act, (None, None))
+        if folds:
+            fwd.append(partial(np.matmul, _t(_augmented(w.data, b.data)[sl]), a, z))
+        else:
+            fwd.append(partial(np.matmul, _t(w.data[sl]), a, z))
+            if b is not None:
+                fwd.append(partial(np.add, z, _t(b.data[sl]), z))
+        if kf is not None:
+            fwd.append(partial(kf, z, z))
+        layer = []
+        d = g
+        if kb is not None:
+            layer.append(partial(kb, z, g, t))
+            d = t
+        if folds:
+            layer.append(partial(np.matmul, a, _t(d), _augmented(w.grad, b.grad)[sl]))
+        else:
+            layer.append(partial(np.matmul, a, _t(d), w.grad[sl]))
+            if b is not None:
+                layer.append(partial(np.matmul, ones, _t(d), b.grad[sl]))
+        if i:
+            # W D with one output is an outer product: a broadcast multiply, not a GEMM.
+            mul = np.multiply if lin.out_features == 1 else np.matmul
+            layer.append(partial(mul, w.data[sl], d, bufs[i - 1][2]))
+        bwd[:0] = layer
+        a = zf
+    return fwd, bwd
+
+
+def _folds(lin: Linear) -> bool:
+    """Is ``[W; b]`` one array, data and grad (see ``_augmented``)?"""
+    w, b = lin.weight, lin.bias
+    return b is not None and all(
+        _augmented(*pair) is not None for pair in ((w.data, b.data), (w.grad, b.grad))
+    )
+
+
+def _with_ones(shape: tuple[int, ...], ones_row: bool, dtype) -> np.ndarray:
+    """An empty ``(…, F, N)`` buffer, or ``(…, F + 1, N)`` whose last row is ones."""
+    buf = np.empty((*shape[:-2], shape[-2] + ones_row, shape[-1]), dtype)
+    buf[..., shape[-2] :, :] = 1.0
+    return buf
 
 
 class Fused:
     """The compiled training step of one model (or stack) on one ``(X, y)``."""
 
     def __init__(self, linears: list, x: np.ndarray, y: np.ndarray, loss: Loss, models) -> None:
-        self.loss = loss
+        self.into = loss.into
         n, dtype = x.shape[-2], x.dtype
-        self._ones = np.ones((1, n), dtype)  # 1ᵀ for the bias gradient
-        self.x = np.ascontiguousarray(_t(x))
+        ones = np.ones((1, n), dtype)  # 1ᵀ for the gradient of a bias that does not fold
+        linears = [(lin, act, _folds(lin)) for lin, act in linears]
+        needs_ones = [f for _, _, f in linears[1:]] + [False]  # layer l + 1 folds
+        xt = _t(x)
+        x = _with_ones(xt.shape, linears[0][2], dtype)
+        x[..., : xt.shape[-2], :] = xt
         m = 1 if models is None else models
-        widths = [lin.out_features for lin, _ in linears]
-        per_model = 3 * n * dtype.itemsize * sum(widths)
-        size = max(1, min(m, CHUNK_BYTES // per_model))
+        widths = [lin.out_features for lin, _, _ in linears]
+        size = max(1, min(m, CHUNK_BYTES // (3 * n * dtype.itemsize * sum(widths))))
         # Z of the last layer spans the stack (accuracy reads it); the rest is reused per chunk.
         pred = np.empty((m, widths[-1], n), dtype)
-        bufs = [[np.empty((size, f, n), dtype) for _ in range(3)] for f in widths]
+        bufs = [
+            [_with_ones((size, f, n), ones_row, dtype), *np.empty((2, size, f, n), dtype)]
+            for f, ones_row in zip(widths, needs_ones)
+        ]
         self.value = None if models is None else np.empty(m, dtype)
         self.chunks = []
         for start in range(0, m, size):
             stop = min(start + size, m)
             bufs[-1][0] = pred[start:stop]
-            views = [[b[: stop - start] for b in zt_g] for zt_g in bufs]
+            views = [[b[: stop - start] for b in ztg] for ztg in bufs]
+            sl = slice(start, stop)
             if models is None:
                 sl, views = (), [[b[0] for b in v] for v in views]
-            else:
-                sl = slice(start, stop)
-            layers = [_Layer(lin, act, sl, *v) for (lin, act), v in zip(linears, views)]
-            xs = self.x[sl] if self.x.ndim == 3 else self.x
+            xs = x[sl] if x.ndim == 3 else x
             ys = y[sl] if y.ndim == 3 else y
-            self.chunks.append((sl, xs, ys, layers))
+            fwd, bwd = _ops(linears, sl, xs, views, ones)
+            last_z, _, last_g = views[-1]
+            self.chunks.append((sl, fwd, (_t(last_z), ys, _t(last_g)), bwd))
         self.pred = _t(pred if models else pred[0])
 
     def step(self) -> tuple[np.ndarray, np.ndarray]:
-        """Forward, loss and backward over every chunk; ``(loss value, pred (M, N, K))``."""
-        for sl, x, y, layers in self.chunks:
-            value = self._chunk(x, y, layers)
+        """Forward, loss and backward over every chunk: every ``.grad`` holds this epoch's
+        gradient. Returns the loss (a scalar, or one per model) and pred ``(M, N, K)``."""
+        for sl, fwd, loss_args, bwd in self.chunks:
+            for op in fwd:
+                op()
+            value = self.into(*loss_args)
+            for op in bwd:
+                op()
             if self.value is None:
                 return value, self.pred
             self.value[sl] = value
         return self.value, self.pred
-
-    def _chunk(self, x: np.ndarray, y: np.ndarray, layers: list[_Layer]) -> np.ndarray:
-        a = x
-        for L in layers:
-            np.matmul(L.wt, a, out=L.z)
-            if L.bt is not None:
-                L.z += L.bt
-            if L.fwd is not None:
-                L.fwd(L.z, L.z)
-            a = L.z
-        value, grad = self.loss(_t(a), y)
-        d = _t(grad)
-        for i in range(len(layers) - 1, -1, -1):
-            L = layers[i]
-            if L.bwd is not None:
-                d = L.bwd(L.z, d, L.t)
-            a = layers[i - 1].z if i else x
-            np.matmul(a, _t(d), out=L.gw)  # dL/dW = A Gᵀ, (in, N) @ (N, out)
-            if L.gb is not None:
-                np.matmul(self._ones, _t(d), out=L.gb)  # dL/db = 1ᵀ Gᵀ
-            if i:
-                g = layers[i - 1].g
-                # W G with one output is an outer product: a broadcast multiply, not a GEMM.
-                (np.multiply if L.out_features == 1 else np.matmul)(L.w, d, out=g)
-                d = g
-        return value
 
 
 def plan(model: Module, x: np.ndarray, y: np.ndarray, loss: Loss) -> Fused | None:
     """The fused step for ``model`` on ``(x, y)``, or ``None`` if it does not apply."""
     if type(model) is not Sequential or x.ndim not in (2, 3) or x.dtype.kind != "f":
         return None
+    if type(loss).into is Loss.into or type(loss).__call__ is not Loss.__call__:
+        return None  # a loss written as __call__ only
     modules = list(model.modules)
     if modules and type(modules[0]) is Normalize:
         x = modules.pop(0).forward(x)
@@ -154,8 +198,8 @@ def plan(model: Module, x: np.ndarray, y: np.ndarray, loss: Loss) -> Fused | Non
     if not linears:
         return None
     stacks = {lin.models for lin, _ in linears}
-    dtypes = {p.data.dtype for lin, _ in linears for p in lin.parameters()}
-    if len(stacks) != 1 or dtypes != {x.dtype}:
+    dtypes = {a.dtype for lin, _ in linears for p in lin.parameters() for a in (p.data, p.grad)}
+    if len(stacks) != 1 or dtypes != {x.dtype} or y.dtype != x.dtype:
         return None
     models = stacks.pop()
     lead = () if models is None else (models,)

@@ -19,17 +19,28 @@ loss                   L (mean over n = N·K entries)              dL/dp
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
-from .activations import sigmoid
+from .activations import scalars, sigmoid_
 
 
 class Loss:
-    """Base class: ``__call__(pred, target) -> (value, grad)``."""
+    """Base class: ``__call__(pred, target) -> (value, grad)``.
+
+    Subclasses write ``into(pred, target, grad) -> value``, which fills a given
+    ``grad`` buffer (``fit``'s fused path passes its own, once per epoch).
+    """
 
     takes_logits = False  # True: pred is a logit z and P(class 1) = σ(z)
 
     def __call__(self, pred: np.ndarray, target: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        grad = np.empty(pred.shape, _check(pred, target))
+        return self.into(pred, target, grad), grad
+
+    def into(self, pred: np.ndarray, target: np.ndarray, grad: np.ndarray) -> np.ndarray:
+        """The value; dL/dpred written into ``grad`` (``pred``'s shape, a float dtype)."""
         raise NotImplementedError
 
     def extra_repr(self) -> str:
@@ -39,16 +50,15 @@ class Loss:
         return f"{type(self).__name__}({self.extra_repr()})"
 
 
-def _check(pred: np.ndarray, target: np.ndarray) -> tuple[int, np.dtype]:
-    """Refuse a target that would broadcast silently; return n = N·K and the float dtype
-    of ``pred``, which the gradient keeps (integer labels must not promote float32)."""
+def _check(pred: np.ndarray, target: np.ndarray) -> np.dtype:
+    """Refuse a target that would broadcast silently; return the float dtype of ``pred``,
+    which the gradient keeps (integer labels must not promote float32)."""
     if pred.ndim < 2 or target.shape not in (pred.shape, pred.shape[-2:]):
         raise ValueError(
             f"target has shape {target.shape} and pred has shape {pred.shape}; expected "
             "pred (N, K) or (M, N, K) and target (N, K) or pred's shape"
         )
-    dtype = pred.dtype if pred.dtype.kind == "f" else np.dtype(np.float64)
-    return pred.shape[-2] * pred.shape[-1], dtype
+    return pred.dtype if pred.dtype.kind == "f" else np.dtype(np.float64)
 
 
 # Per-model sums over the last two axes. ``mean(axis=(-2, -1))`` costs ~4 µs on a
@@ -71,12 +81,19 @@ def _sum_sq(d: np.ndarray) -> np.ndarray:
 class MSELoss(Loss):
     """L = mean (p - y)²;  dL/dp = 2 (p - y) / n."""
 
-    def __call__(self, pred: np.ndarray, target: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        n, dtype = _check(pred, target)
-        diff = np.subtract(pred, target, dtype=dtype)
-        value = _sum_sq(diff) / n
-        diff *= 2.0 / n
-        return value, diff
+    def into(self, pred: np.ndarray, target: np.ndarray, grad: np.ndarray) -> np.ndarray:
+        n = pred.shape[-2] * pred.shape[-1]
+        np.subtract(pred, target, grad, dtype=grad.dtype)
+        value = _sum_sq(grad) / n
+        np.multiply(grad, 2.0 / n, grad)
+        return value
+
+
+@functools.cache
+def _clip_bounds(eps: float, dtype: np.dtype) -> tuple[np.ndarray, np.ndarray]:
+    """``(eps, 1 - eps)`` as 0-d arrays of ``dtype``, eps at least its machine epsilon."""
+    eps = max(eps, float(np.finfo(dtype).eps))
+    return np.full((), eps, dtype), np.full((), 1.0 - eps, dtype)
 
 
 class BCELoss(Loss):
@@ -89,23 +106,25 @@ class BCELoss(Loss):
     def __init__(self, eps: float = 1e-12) -> None:
         self.eps = eps
 
-    def __call__(self, pred: np.ndarray, target: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        n, dtype = _check(pred, target)
-        eps = max(self.eps, float(np.finfo(dtype).eps))
-        p = np.clip(pred, eps, 1.0 - eps, dtype=dtype)
+    def into(self, pred: np.ndarray, target: np.ndarray, grad: np.ndarray) -> np.ndarray:
+        n, dtype = pred.shape[-2] * pred.shape[-1], grad.dtype
+        lo, hi = _clip_bounds(self.eps, dtype)
+        # min(max(p, lo), hi) is np.clip without its ~2 µs of Python wrappers.
+        p = np.maximum(pred, lo, dtype=dtype)
+        np.minimum(p, hi, out=p)
         # y ln p + (1-y) ln(1-p) = ln(1-p) + y (ln p - ln(1-p)): two fresh arrays, not six.
         log_q = np.negative(p)
-        np.log1p(log_q, out=log_q)
+        np.log1p(log_q, log_q)
         term = np.log(p)
         term -= log_q
         term *= target
         term += log_q
-        grad = np.subtract(p, target, dtype=dtype)
-        denom = np.subtract(1.0, p, out=log_q)  # log_q is no longer needed
+        np.subtract(p, target, grad, dtype=dtype)
+        denom = np.subtract(scalars(dtype).one, p, log_q)  # log_q is no longer needed
         denom *= p
         denom *= n
         grad /= denom
-        return _sum(term) / -n, grad
+        return _sum(term) / -n
 
     def extra_repr(self) -> str:
         return "" if self.eps == 1e-12 else f"eps={self.eps!r}"
@@ -119,9 +138,10 @@ class BCEWithLogitsLoss(Loss):
 
     takes_logits = True
 
-    def __call__(self, pred: np.ndarray, target: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        n, dtype = _check(pred, target)
-        with np.errstate(under="ignore"):  # e^{-|z|} rounding to 0 is the right answer
+    def into(self, pred: np.ndarray, target: np.ndarray, grad: np.ndarray) -> np.ndarray:
+        n, dtype = pred.shape[-2] * pred.shape[-1], grad.dtype
+        # e^{-|z|} rounding to 0 and σ's e^{-z} overflowing to inf give the right answers.
+        with np.errstate(over="ignore", under="ignore"):
             soft = np.abs(pred, dtype=dtype)
             np.negative(soft, out=soft)
             np.exp(soft, out=soft)
@@ -129,10 +149,10 @@ class BCEWithLogitsLoss(Loss):
             soft += np.maximum(pred, 0.0)
             soft -= pred * target
             value = _sum(soft) / n
-        grad = sigmoid(pred)
+            sigmoid_(pred, grad)
         grad -= target
         grad /= n
-        return value, grad
+        return value
 
 
 LOSSES: dict[str, type[Loss]] = {"mse": MSELoss, "bce": BCELoss, "bce-logits": BCEWithLogitsLoss}

@@ -21,6 +21,7 @@ and dtype later is fine: ``step`` copies it into the buffer first.
 
 from __future__ import annotations
 
+import functools
 import math
 import operator
 from collections.abc import Callable, Iterable
@@ -46,11 +47,18 @@ def _check(name: str, value: float, high: float = np.inf) -> None:
         raise ValueError(f"Invalid {name} value: {value}")
 
 
+@functools.cache
+def _scalars(dtype: np.dtype, *values: float) -> tuple[np.ndarray, ...]:
+    """0-d arrays of ``dtype``: a ufunc takes one ~250 ns faster than a Python float."""
+    return tuple(np.full((), v, dtype) for v in values)
+
+
 def _ema(avg: np.ndarray, beta: float, x: np.ndarray, scratch: np.ndarray) -> None:
     """``avg ← β avg + (1 − β) x`` in place (``scratch`` may be ``x`` itself)."""
-    avg *= beta
-    np.multiply(x, 1.0 - beta, out=scratch)
-    avg += scratch
+    b, c = _scalars(avg.dtype, beta, 1.0 - beta)
+    np.multiply(avg, b, avg)
+    np.multiply(x, c, scratch)
+    np.add(avg, scratch, avg)
 
 
 def _pack(params: list[Parameter]) -> tuple[np.ndarray, np.ndarray] | None:
@@ -415,10 +423,10 @@ class Adam(Optimizer):
         _ema(v, b2, np.multiply(g, g, out=s), s)
         if self.amsgrad:
             v = np.maximum(state["v_max"], v, out=state["v_max"])
-        np.sqrt(v, out=s)
+        np.sqrt(v, s)
         s /= math.sqrt(1.0 - b2**self.t)
-        s += self.eps
-        np.divide(m, s, out=s)
+        np.add(s, *_scalars(s.dtype, self.eps), s)
+        np.divide(m, s, s)
         s *= lr / (1.0 - b1**self.t)
         param -= s
 

@@ -63,31 +63,30 @@ def accuracy(pred: np.ndarray, target: np.ndarray, threshold: float = 0.5) -> np
 class _Accuracies:
     """``accuracy`` of every epoch at one NumPy call an epoch.
 
-    ``record`` stores ``pred > threshold`` into a block of bool maps; ``flush``
-    compares a whole block with the labels and averages it in one go.
+    ``record`` stores ``pred > threshold`` into the next of a block of bool maps;
+    ``flush`` compares the block with the labels and averages it in one go.
     """
 
-    def __init__(self, out: np.ndarray, target: np.ndarray, threshold: float) -> None:
-        self.out, self.truth, self.threshold = out, target > 0.5, threshold
-        self.block: np.ndarray | None = None
+    def __init__(self, out: np.ndarray, target: np.ndarray, threshold: float, pred) -> None:
+        self.out, self.truth = out, target > 0.5
+        self.threshold = np.full((), threshold, pred.dtype)
+        rows = max(1, min(len(out), (1 << 22) // max(pred.size, 1)))  # ~4 MB of maps
+        self.block = np.empty((rows, *pred.shape), bool)
+        self.rows = list(self.block)
         self.done = self.used = 0
 
     def record(self, pred: np.ndarray) -> None:
-        if self.block is None:  # ~4 MB of maps between flushes
-            rows = max(1, min(len(self.out), (1 << 22) // max(pred.size, 1)))
-            self.block = np.empty((rows, *pred.shape), bool)
-        np.greater(pred, self.threshold, out=self.block[self.used])
+        np.greater(pred, self.threshold, self.rows[self.used])
         self.used += 1
-        if self.used == len(self.block):
+        if self.used == len(self.rows):
             self.flush()
 
     def flush(self) -> None:
         if not self.used:
             return
-        maps = self.block[: self.used]
-        hits = np.equal(maps, self.truth, out=maps)
-        lead = hits.shape[:-2]
-        self.out[self.done : self.done + self.used] = hits.reshape(*lead, -1).mean(axis=-1)
+        hits = np.equal(self.block[: self.used], self.truth, self.block[: self.used])
+        mean = hits.reshape(*hits.shape[:-2], -1).mean(axis=-1)
+        self.out[self.done : self.done + self.used] = mean
         self.done, self.used = self.done + self.used, 0
 
 
@@ -142,7 +141,7 @@ def fit(
     lr = optimizer.lr  # as given, before any schedule changes it
     step = plan(model, X, y, loss)
     check = on_nonfinite == "raise"
-    losses = accs = record = None
+    losses = record = finite = None
     with np.errstate(all="ignore"):
         for epoch in range(1, epochs + 1):
             if step is not None:
@@ -152,13 +151,11 @@ def fit(
                 value, grad = loss(pred, y)
             if losses is None:
                 losses = np.empty((epochs, *np.shape(value)), np.result_type(value))
-                accs = np.empty(losses.shape)
-                record = _Accuracies(accs, y, threshold)
+                record = _Accuracies(np.empty(losses.shape), y, threshold, pred)
+                finite = math.isfinite if losses.ndim == 1 else lambda v: np.isfinite(v).all()
             losses[epoch - 1] = value
             record.record(pred)
-            if check and not (
-                math.isfinite(value) if np.ndim(value) == 0 else np.isfinite(value).all()
-            ):
+            if check and not finite(value):
                 raise DivergedError(
                     f"the loss became {np.asarray(value).max()} at epoch {epoch}: the learning "
                     f"rate (lr={lr}) is probably too large, try a smaller one"
@@ -172,7 +169,7 @@ def fit(
             if log_every and epoch % log_every == 0:
                 print(f"epoch {epoch} loss : {float(np.mean(value))}", file=file)
     record.flush()
-    return History(losses, accs)
+    return History(losses, record.out)
 
 
 def test(
