@@ -46,7 +46,9 @@ def main(argv: list[str] | None = None) -> None:
     runs = {
         "single": lambda: suite.single(rounds=3 if q else 7, epochs=1000 if q else 3000),
         "stack": lambda: suite.stack(rounds=3 if q else 5, scale=0.3 if q else 1.0),
-        "convergence": lambda: suite.converge(seeds=100 if q else 1000),
+        "convergence": lambda: suite.converge(
+            seeds=100 if q else 1000, handout_seeds=100 if q else 200
+        ),
         "end-to-end": lambda: suite.end_to_end(rounds=1 if q else 3),
     }
     info = machine()

@@ -88,7 +88,7 @@ def test_chunked_stack_matches_the_plain_path(monkeypatch):
 
     seeds = [7, 8, 9, 10, 11]
     X, y = (np.stack(a) for a in zip(*[data.load("linear", s) for s in seeds]))
-    per_model = 3 * 100 * 8 * (4 + 4 + 1)
+    per_model = 100 * 8 * (2 * (4 + 4 + 1) + 1)
     monkeypatch.setattr(backprop.fused, "CHUNK_BYTES", 2 * per_model)
     model = build_model(CONFIGS["handout"], models=5, rng=seed_rngs(seeds))
     assert len(plan(model, X, y, bp.MSELoss()).chunks) == 3

@@ -100,6 +100,13 @@ def sigmoid_backward(y: np.ndarray, grad_out: np.ndarray, out: np.ndarray) -> np
     return np.multiply(out, grad_out, out)
 
 
+def sigmoid_backward_(y: np.ndarray, grad_out: np.ndarray) -> np.ndarray:
+    """``G ← G ⊙ y (1 - y)`` in place, using ``y``'s buffer as scratch (``y`` is lost)."""
+    np.multiply(grad_out, y, grad_out)
+    np.subtract(scalars(y.dtype).one, y, y)
+    return np.multiply(grad_out, y, grad_out)
+
+
 def tanh_(x: np.ndarray, out: np.ndarray) -> np.ndarray:
     """``out ← tanh x`` (``out`` may be ``x``)."""
     return np.tanh(x, out)
@@ -110,6 +117,13 @@ def tanh_backward(y: np.ndarray, grad_out: np.ndarray, out: np.ndarray) -> np.nd
     np.multiply(y, y, out)
     np.subtract(scalars(out.dtype).one, out, out)
     return np.multiply(out, grad_out, out)
+
+
+def tanh_backward_(y: np.ndarray, grad_out: np.ndarray) -> np.ndarray:
+    """``G ← G ⊙ (1 - y²)`` in place, using ``y``'s buffer as scratch (``y`` is lost)."""
+    np.multiply(y, y, y)
+    np.subtract(scalars(y.dtype).one, y, y)
+    return np.multiply(grad_out, y, grad_out)
 
 
 def _changed(module: Module, **defaults: object) -> str:

@@ -31,17 +31,33 @@ from functools import partial
 
 import numpy as np
 
-from .activations import Identity, Sigmoid, Tanh, sigmoid_, sigmoid_backward, tanh_, tanh_backward
+from .activations import (
+    Identity,
+    Sigmoid,
+    Tanh,
+    sigmoid_,
+    sigmoid_backward,
+    sigmoid_backward_,
+    tanh_,
+    tanh_backward,
+    tanh_backward_,
+)
 from .layers import Linear, Normalize
 from .losses import Loss
 from .module import Module, Sequential
 
-# Activation type → in-place kernels ``(forward(x, out), backward(y, G, out))``.
-KERNELS = {Sigmoid: (sigmoid_, sigmoid_backward), Tanh: (tanh_, tanh_backward)}
+# Activation type → kernels ``(forward(x, out), backward(y, G, out), backward_(y, G))``;
+# the last works in G and uses y as scratch: a hidden layer's Z is not needed once its
+# backward starts, and one buffer fewer per layer keeps more models in cache.
+KERNELS = {
+    Sigmoid: (sigmoid_, sigmoid_backward, sigmoid_backward_),
+    Tanh: (tanh_, tanh_backward, tanh_backward_),
+}
 
-# Bytes of buffers per chunk of a stack, about half an L2 cache: at 2-4-4-1 on 100
-# points that is ~50 models (benchmarks/README.md has the measurements).
-CHUNK_BYTES = 1 << 20
+# Bytes of buffers per chunk of a stack. Measured at 2-4-4-1 on 100 points, K = 1000
+# (1 MB L2): 256 KB chunks pay the per-call cost too often (6.7 µs per model-epoch in
+# float64), 16 MB ones miss the cache (5.0 µs); 2-4 MB are fastest (3.7-4.1 µs).
+CHUNK_BYTES = 1 << 21
 
 
 def _t(a: np.ndarray) -> np.ndarray:
@@ -82,7 +98,7 @@ def _ops(linears: list, sl, x: np.ndarray, bufs: list, ones: np.ndarray) -> tupl
     for i, ((lin, act, folds), (zf, t, g)) in enumerate(zip(linears, bufs)):
         w, b = lin.weight, lin.bias
         z = zf[..., : lin.out_features, :]  # zf has a row of ones if the next layer folds
-        kf, kb = KERNELS.get(act, (None, None))
+        kf, kb, kb_ = KERNELS.get(act, (None, None, None))
         if folds:
             fwd.append(partial(np.matmul, _t(_augmented(w.data, b.data)[sl]), a, z))
         else:
@@ -93,8 +109,10 @@ def _ops(linears: list, sl, x: np.ndarray, bufs: list, ones: np.ndarray) -> tupl
             fwd.append(partial(kf, z, z))
         layer = []
         d = g
-        if kb is not None:
-            layer.append(partial(kb, z, g, t))
+        if kb is not None and i < len(linears) - 1:
+            layer.append(partial(kb_, z, g))  # Z_l is scratch now: d = G in place
+        elif kb is not None:
+            layer.append(partial(kb, z, g, t))  # the last Z is pred, which fit still reads
             d = t
         if folds:
             layer.append(partial(np.matmul, a, _t(d), _augmented(w.grad, b.grad)[sl]))
@@ -140,22 +158,24 @@ class Fused:
         x[..., : xt.shape[-2], :] = xt
         m = 1 if models is None else models
         widths = [lin.out_features for lin, _, _ in linears]
-        size = max(1, min(m, CHUNK_BYTES // (3 * n * dtype.itemsize * sum(widths))))
+        per_model = n * dtype.itemsize * (2 * sum(widths) + widths[-1])  # Z, G; T for the last
+        size = max(1, min(m, CHUNK_BYTES // per_model))
         # Z of the last layer spans the stack (accuracy reads it); the rest is reused per chunk.
         pred = np.empty((m, widths[-1], n), dtype)
         bufs = [
-            [_with_ones((size, f, n), ones_row, dtype), *np.empty((2, size, f, n), dtype)]
+            [_with_ones((size, f, n), ones_row, dtype), None, np.empty((size, f, n), dtype)]
             for f, ones_row in zip(widths, needs_ones)
         ]
+        bufs[-1][1] = np.empty_like(bufs[-1][2])
         self.value = None if models is None else np.empty(m, dtype)
         self.chunks = []
         for start in range(0, m, size):
             stop = min(start + size, m)
             bufs[-1][0] = pred[start:stop]
-            views = [[b[: stop - start] for b in ztg] for ztg in bufs]
+            views = [[b if b is None else b[: stop - start] for b in ztg] for ztg in bufs]
             sl = slice(start, stop)
             if models is None:
-                sl, views = (), [[b[0] for b in v] for v in views]
+                sl, views = (), [[b if b is None else b[0] for b in v] for v in views]
             xs = x[sl] if x.ndim == 3 else x
             ys = y[sl] if y.ndim == 3 else y
             fwd, bwd = _ops(linears, sl, xs, views, ones)
