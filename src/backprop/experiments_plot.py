@@ -35,8 +35,8 @@ def curve_rows(result: Result) -> list[tuple[str, list[Setting]]]:
         tuned = {t["setting"] for t in result.summary["tuned"].values()}
         return [("tuned", [s for s in exp.settings if s.label in tuned])]
     rows = [(g, [s for s in exp.settings if s.group == g]) for g in groups]
-    if all(len(r) == 1 for _, r in rows):
-        return [("", [r[0] for _, r in rows])]
+    if len(rows) == 1 or all(len(r) == 1 for _, r in rows):
+        return [("", [s for _, r in rows for s in r])]
     return rows
 
 
@@ -66,7 +66,8 @@ def learning_curves(result: Result, path: Path) -> Path:
             ax.grid(alpha=0.3, which="major")
             title = DATA_NAMES.get(data, data) + (f" — {group}" if group else "")
             ax.set_title(title, fontsize=10)
-        row[-1].legend(loc="center left", bbox_to_anchor=(1.02, 0.5), fontsize=8, frameon=False)
+        if len(settings) > 1:
+            row[-1].legend(loc="center left", bbox_to_anchor=(1.02, 0.5), fontsize=8, frameon=False)
     over = "seeds" if mixed else f"{len(exp.seeds)} seeds"
     fig.suptitle(f"{exp.title}: loss, mean over {over} (band: min–max)", fontsize=11)
     return _save(fig, path)

@@ -1,0 +1,448 @@
+"""A small document (headings, prose, equations, figures, tables) laid out on A4 pages.
+
+``write_pdf`` measures every line with matplotlib's font metrics, wraps prose
+(``textwrap``) to the text width, keeps headings with what follows, scales figures
+and tables to fit, numbers figures and tables in order, and writes a multi-page
+PDF (``PdfPages``) with "page i of n" footers. ``write_markdown`` writes the same
+blocks as Markdown with links to the images. In prose, ``@fig:key`` and
+``@tab:key`` become the number of that figure or table.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import textwrap
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+from matplotlib.backends.backend_pdf import PdfPages
+from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
+from matplotlib.image import imread
+from matplotlib.lines import Line2D
+from matplotlib.mathtext import MathTextParser
+from matplotlib.patches import Rectangle
+from matplotlib.textpath import TextToPath
+
+PAGE_W, PAGE_H = 8.27, 11.69  # A4, inches
+LEFT, TOP, BOTTOM = 0.85, 0.75, 0.85
+TEXT_W = PAGE_W - 2 * LEFT
+BODY, SMALL = 10.0, 8.8  # font sizes (pt)
+LEADING = 1.38
+GAP = 0.15  # between images side by side
+SHRINK = 0.75  # a figure may shrink to this to fit the rest of a page
+PAD = 0.16  # inside a table cell, left and right together
+
+
+@dataclass
+class Heading:
+    text: str
+    level: int = 1  # 0: title, 1: section, 2: subsection
+
+
+@dataclass
+class Text:
+    text: str
+
+
+@dataclass
+class Bullets:
+    items: list[str]
+
+
+@dataclass
+class Equations:
+    lines: list[str]  # mathtext, e.g. r"$Z_1 = XW_1 + b_1$"
+    size: float = 11.0
+
+
+@dataclass
+class Image:
+    key: str
+    paths: list[Path]  # side by side, equal heights
+    caption: str
+    width: float = 1.0  # fraction of the text width
+
+
+@dataclass
+class Table:
+    key: str
+    header: list[str]
+    rows: list[list[str]]
+    caption: str
+    align: str = ""  # one of "l", "r", "c" per column; default: first left, rest right
+
+
+@dataclass
+class Document:
+    title: str
+    subtitle: str = ""
+    blocks: list = field(default_factory=list)
+
+    def add(self, *blocks) -> None:
+        self.blocks.extend(blocks)
+
+    def numbers(self) -> dict[str, int]:
+        """``{"fig:key": n, "tab:key": m}`` in order of appearance."""
+        out: dict[str, int] = {}
+        counts = {"fig": 0, "tab": 0}
+        for b in self.blocks:
+            kind = "fig" if isinstance(b, Image) else "tab" if isinstance(b, Table) else None
+            if kind:
+                counts[kind] += 1
+                out[f"{kind}:{b.key}"] = counts[kind]
+        return out
+
+    def resolve(self, text: str) -> str:
+        """Replace ``@fig:key`` / ``@tab:key`` by numbers; an unknown key is a KeyError."""
+        numbers = self.numbers()
+        return re.sub(r"@((?:fig|tab):\w+)", lambda m: str(numbers[m.group(1)]), text)
+
+
+# ----------------------------------------------------------------------------- measuring
+
+
+@cache
+def _font(size: float, weight: str = "normal", style: str = "normal", family: str = "sans-serif"):
+    return FontProperties(family=family, size=size, weight=weight, style=style)
+
+
+def text_width(s: str, size: float, weight: str = "normal", style: str = "normal") -> float:
+    """Width of ``s`` in inches."""
+    w, _, _ = TextToPath().get_text_width_height_descent(s, _font(size, weight, style), False)
+    return w / 72
+
+
+def wrap(text: str, size: float, width: float, weight="normal", style="normal") -> list[str]:
+    """``textwrap`` lines of ``text`` that each measure at most ``width`` inches."""
+    avg = text_width(text, size, weight, style) / max(1, len(text))
+    n = max(12, int(width / max(avg, 1e-6)))
+    while True:
+        lines = textwrap.wrap(text, n, break_on_hyphens=False) or [""]
+        if n <= 12 or all(text_width(s, size, weight, style) <= width for s in lines):
+            return lines
+        n -= 2
+
+
+def _math_size(s: str, size: float) -> tuple[float, float, float]:
+    """Width, height and depth of a mathtext line, in inches."""
+    w, h, d, *_ = MathTextParser("path").parse(s, dpi=72, prop=_font(size))
+    return w / 72, h / 72, d / 72
+
+
+# ----------------------------------------------------------------------------- layout
+
+Draw = Callable[[Figure], None]
+
+
+class _Pages:
+    """A cursor ``y`` (inches from the top) on a list of pages of draw calls, and the
+    floats (figures, tables) waiting for a page with room for them."""
+
+    def __init__(self) -> None:
+        self.pages: list[list[Draw]] = [[]]
+        self.y = TOP
+        self.floats: list[tuple[float, Callable[[_Pages], None]]] = []
+        self._placing = False
+
+    @property
+    def room(self) -> float:
+        return PAGE_H - BOTTOM - self.y
+
+    @property
+    def empty(self) -> bool:
+        return self.y <= TOP + 1e-9
+
+    def need(self, height: float) -> None:
+        """Start a new page unless ``height`` fits below the cursor; a new page
+        starts with the waiting floats that fit on it."""
+        if height > self.room and not self.empty:
+            self.pages.append([])
+            self.y = TOP
+            while not self._placing and self.floats and self.floats[0][0] <= self.room:
+                self._place(self.floats.pop(0)[1])
+
+    def _place(self, place: Callable[[_Pages], None]) -> None:
+        self._placing = True  # a float that needs a new page must not pull in others
+        try:
+            place(self)
+        finally:
+            self._placing = False
+
+    def float(self, least: float, place: Callable[[_Pages], None]) -> None:
+        """Place now if ``least`` inches fit (and nothing waits), else after the text
+        that follows, at the top of the next page."""
+        if not self.floats and (least <= self.room or self.empty):
+            self._place(place)
+        else:
+            self.floats.append((least, place))
+
+    def flush(self) -> None:
+        while self.floats:
+            self._place(self.floats.pop(0)[1])
+
+    def draw(self, fn: Draw) -> None:
+        self.pages[-1].append(fn)
+
+
+def _fy(y: float) -> float:
+    return 1 - y / PAGE_H
+
+
+def _text_lines(p: _Pages, lines: list[str], size: float, x: float = LEFT, **kw) -> None:
+    lh = size * LEADING / 72
+    for line in lines:
+        p.need(lh)
+        y = p.y
+        p.draw(lambda f, y=y, s=line: f.text(x / PAGE_W, _fy(y), s, size=size, va="top", **kw))
+        p.y += lh
+
+
+def _heading(p: _Pages, b: Heading) -> None:
+    size, before, after = {0: (19, 0.0, 0.12), 1: (14.5, 0.22, 0.08), 2: (11.5, 0.12, 0.05)}[
+        b.level
+    ]
+    lines = wrap(b.text, size, TEXT_W, weight="bold")
+    height = len(lines) * size * LEADING / 72
+    p.need(before + height + 1.3)  # keep a heading with the start of what follows
+    if p.y > TOP + 1e-9:
+        p.y += before
+    _text_lines(p, lines, size, weight="bold", color="0.05" if b.level else "black")
+    p.y += after
+
+
+def _paragraph(p: _Pages, text: str, bullet: bool = False) -> None:
+    indent = 0.22 if bullet else 0.0
+    lines = wrap(text, BODY, TEXT_W - indent)
+    if bullet:
+        p.need(BODY * LEADING / 72)
+        y = p.y
+        p.draw(lambda f, y=y: f.text((LEFT + 0.06) / PAGE_W, _fy(y), "•", size=BODY, va="top"))
+    _text_lines(p, lines, BODY, x=LEFT + indent)
+    p.y += 0.05 if bullet else 0.1
+
+
+def _equations(p: _Pages, b: Equations) -> None:
+    p.y += 0.02
+    for line in b.lines:
+        size = b.size
+        w, h, d = _math_size(line, size)
+        if w > TEXT_W - 0.4:
+            size *= (TEXT_W - 0.4) / w
+            w, h, d = _math_size(line, size)
+        p.need(h + 0.12)
+        y = p.y + 0.06 + h - d  # the baseline
+        p.draw(
+            lambda f, y=y, s=line, size=size: f.text(
+                0.5, _fy(y), s, size=size, ha="center", va="baseline"
+            )
+        )
+        p.y += h + 0.12
+    p.y += 0.08
+
+
+def _caption(text: str) -> list[str]:
+    return wrap(text, SMALL, TEXT_W - 0.3)
+
+
+def _image_sizes(b: Image, label: str) -> tuple[list, float, list[str], float]:
+    """The images, their full height, the caption's lines and height (inches)."""
+    images = [imread(str(path)) for path in b.paths]
+    width = b.width * TEXT_W - GAP * (len(images) - 1)
+    height = width / sum(im.shape[1] / im.shape[0] for im in images)
+    cap = _caption(f"{label}. {b.caption}")
+    cap_h = len(cap) * SMALL * LEADING / 72 + 0.08
+    return images, min(height, PAGE_H - TOP - BOTTOM - cap_h - 0.12), cap, cap_h
+
+
+def _image(p: _Pages, b: Image, label: str) -> None:
+    images, height, cap, cap_h = _image_sizes(b, label)
+    if height + cap_h + 0.11 > p.room and SHRINK * height + cap_h + 0.11 <= p.room:
+        height = p.room - cap_h - 0.11  # shrink a little rather than leave the page empty
+    p.need(height + cap_h + 0.11)
+    inv_aspect = sum(im.shape[1] / im.shape[0] for im in images)
+    total = height * inv_aspect + GAP * (len(images) - 1)
+    x = LEFT + (TEXT_W - total) / 2
+    top = p.y + 0.05
+    for im in images:
+        w = height * im.shape[1] / im.shape[0]
+
+        def draw(f, im=im, x=x, w=w, top=top):
+            ax = f.add_axes((x / PAGE_W, _fy(top + height), w / PAGE_W, height / PAGE_H))
+            ax.imshow(im, aspect="auto", interpolation="none")  # embedded as is, not resampled
+            ax.set_axis_off()
+
+        p.draw(draw)
+        x += w + GAP
+    p.y = top + height + 0.06
+    _text_lines(p, cap, SMALL, x=LEFT + 0.15, color="0.15")
+    p.y += 0.12
+
+
+def _image_least(b: Image, label: str) -> float:
+    _, height, _, cap_h = _image_sizes(b, label)
+    return SHRINK * height + cap_h + 0.11
+
+
+def _table_sizes(b: Table, label: str) -> tuple[list[float], float, list[str], float]:
+    """Column widths, font size, caption lines and the whole height (inches). Header
+    cells may hold line breaks ("\\n")."""
+    size, cols = 9.0, len(b.header)
+
+    def widths(size: float) -> list[float]:
+        return [
+            max(
+                max(text_width(part, size, "bold") for part in b.header[c].split("\n")),
+                *(text_width(str(r[c]), size) for r in b.rows),
+            ) + PAD
+            for c in range(cols)
+        ]  # fmt: skip
+
+    ws = widths(size)
+    while sum(ws) > TEXT_W and size > 6.5:
+        size -= 0.5
+        ws = widths(size)
+    cap = _caption(f"{label}. {b.caption}")
+    row_h, head_h = _row_heights(b, size)
+    height = len(cap) * SMALL * LEADING / 72 + 0.16 + head_h + row_h * len(b.rows)
+    return ws, size, cap, height
+
+
+def _row_heights(b: Table, size: float) -> tuple[float, float]:
+    """Height of a body row and of the header (which may have several lines)."""
+    lines = max(cell.count("\n") + 1 for cell in b.header)
+    row_h = size * 1.9 / 72
+    return row_h, row_h + (lines - 1) * size * 1.25 / 72
+
+
+def _table_height(b: Table, label: str) -> float:
+    return _table_sizes(b, label)[3]
+
+
+def _table(p: _Pages, b: Table, label: str) -> None:
+    ws, size, cap, height = _table_sizes(b, label)
+    align = b.align or "l" + "r" * (len(b.header) - 1)
+    row_h, head_h = _row_heights(b, size)
+    p.need(height)
+    _text_lines(p, cap, SMALL, x=LEFT + 0.15, color="0.15")
+    p.y += 0.04
+    total = sum(ws)
+    x0 = LEFT + (TEXT_W - total) / 2
+    top = p.y
+    bottom = top + head_h + row_h * len(b.rows)
+
+    def draw(f: Figure) -> None:
+        def rule(y: float, lw: float) -> None:
+            f.add_artist(Line2D([x0 / PAGE_W, (x0 + total) / PAGE_W], [_fy(y)] * 2, lw=lw,
+                                color="black", transform=f.transFigure))  # fmt: skip
+
+        for i, row in enumerate([b.header, *b.rows]):
+            y = top if i == 0 else top + head_h + (i - 1) * row_h
+            h = head_h if i == 0 else row_h
+            if i and i % 2 == 0:
+                box = (x0 / PAGE_W, _fy(y + h)), total / PAGE_W, h / PAGE_H
+                f.add_artist(Rectangle(*box, color="0.94", lw=0, transform=f.transFigure))
+            x = x0
+            for c, (cell, w) in enumerate(zip(row, ws)):
+                a = align[c]
+                tx = {"l": x + PAD / 2, "r": x + w - PAD / 2, "c": x + w / 2}[a]
+                ha = {"l": "left", "r": "right", "c": "center"}[a]
+                f.text(tx / PAGE_W, _fy(y + h / 2), str(cell), size=size, ha=ha, ma=ha,
+                       va="center_baseline" if i else "center", linespacing=1.15,
+                       weight="bold" if i == 0 else "normal")  # fmt: skip
+                x += w
+        rule(top, 1.0)
+        rule(top + head_h, 0.6)
+        rule(bottom, 1.0)
+
+    p.draw(draw)
+    p.y = bottom + 0.22
+
+
+def layout(doc: Document) -> list[list[Draw]]:
+    """The pages of ``doc``, each a list of calls that draw on an A4 ``Figure``."""
+    p = _Pages()
+    numbers = doc.numbers()
+    _heading(p, Heading(doc.title, 0))
+    if doc.subtitle:
+        _text_lines(p, wrap(doc.subtitle, SMALL, TEXT_W), SMALL, color="0.3")
+        p.y += 0.15
+    for b in doc.blocks:
+        if isinstance(b, Heading):
+            p.flush()
+            _heading(p, b)
+        elif isinstance(b, Text):
+            _paragraph(p, _plain(doc.resolve(b.text)))
+        elif isinstance(b, Bullets):
+            for item in b.items:
+                _paragraph(p, _plain(doc.resolve(item)), bullet=True)
+            p.y += 0.05
+        elif isinstance(b, Equations):
+            _equations(p, b)
+        elif isinstance(b, Image):
+            label = f"Figure {numbers['fig:' + b.key]}"
+            p.float(_image_least(b, label), lambda p, b=b, label=label: _image(p, b, label))
+        elif isinstance(b, Table):
+            label = f"Table {numbers['tab:' + b.key]}"
+            p.float(_table_height(b, label), lambda p, b=b, label=label: _table(p, b, label))
+        else:
+            raise TypeError(f"unknown block {b!r}")
+    p.flush()
+    return p.pages
+
+
+def _plain(text: str) -> str:
+    """Prose for the PDF: Markdown's code backticks dropped."""
+    return text.replace("`", "")
+
+
+def write_pdf(doc: Document, path: Path) -> int:
+    """Write ``doc`` to ``path`` (A4, numbered pages); return the number of pages."""
+    pages = layout(doc)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with PdfPages(path, metadata={"Title": doc.title, "Creator": "backprop report"}) as pdf:
+        for i, draws in enumerate(pages, 1):
+            fig = Figure(figsize=(PAGE_W, PAGE_H))
+            for draw in draws:
+                draw(fig)
+            fig.text(0.5, 0.45 / PAGE_H, f"page {i} of {len(pages)}", size=8, ha="center",
+                     color="0.35")  # fmt: skip
+            pdf.savefig(fig)
+    return len(pages)
+
+
+def write_markdown(doc: Document, path: Path) -> Path:
+    """Write ``doc`` as Markdown; images are linked relative to ``path``'s folder."""
+    numbers = doc.numbers()
+    out = [f"# {doc.title}", ""]
+    if doc.subtitle:
+        out += [f"*{doc.subtitle}*", ""]
+    for b in doc.blocks:
+        if isinstance(b, Heading):
+            out += ["#" * (b.level + 1) + " " + b.text, ""]
+        elif isinstance(b, Text):
+            out += [doc.resolve(b.text), ""]
+        elif isinstance(b, Bullets):
+            out += [f"- {doc.resolve(item)}" for item in b.items] + [""]
+        elif isinstance(b, Equations):
+            out += [f"$${line.strip('$')}$$" for line in b.lines] + [""]
+        elif isinstance(b, Image):
+            n = numbers["fig:" + b.key]
+            for img in b.paths:
+                rel = Path(os.path.relpath(img, path.parent)).as_posix()
+                out.append(f"![Figure {n}]({rel})")
+            out += ["", f"*Figure {n}. {b.caption}*", ""]
+        elif isinstance(b, Table):
+            n = numbers["tab:" + b.key]
+            out += [f"*Table {n}. {b.caption}*", ""]
+            align = b.align or "l" + "r" * (len(b.header) - 1)
+            marks = {"l": ":---", "r": "---:", "c": ":---:"}
+            out.append("| " + " | ".join(h.replace("\n", " ") for h in b.header) + " |")
+            out.append("|" + "|".join(marks[a] for a in align) + "|")
+            out += ["| " + " | ".join(map(str, row)) + " |" for row in b.rows]
+            out.append("")
+    path.write_text("\n".join(out))
+    return path
