@@ -20,8 +20,12 @@ def _save(fig: Figure, path: Path) -> Path:
 
 
 def _colors(settings: list[Setting]) -> list:
-    """Ordered settings on a sequential map (dark = small), categories in tab10."""
-    if all(isinstance(s.x, int | float) and not isinstance(s.x, bool) for s in settings):
+    """Ordered settings of one group on a sequential map (dark = small); settings of
+    different groups, or categories, in tab10."""
+    one_group = len({s.group for s in settings}) == 1
+    if one_group and all(
+        isinstance(s.x, int | float) and not isinstance(s.x, bool) for s in settings
+    ):
         ranks = np.argsort(np.argsort([float(s.x) for s in settings]))
         return [colormaps["viridis"](0.9 * r / max(1, len(settings) - 1)) for r in ranks]
     return [colormaps["tab10"](i % 10) for i in range(len(settings))]
@@ -33,7 +37,7 @@ def curve_rows(result: Result) -> list[tuple[str, list[Setting]]]:
     groups = list(dict.fromkeys(s.group for s in exp.settings))
     if exp.tune:
         tuned = {t["setting"] for t in result.summary["tuned"].values()}
-        return [("tuned", [s for s in exp.settings if s.label in tuned])]
+        return [("", [s for s in exp.settings if s.label in tuned])]
     rows = [(g, [s for s in exp.settings if s.group == g]) for g in groups]
     if len(rows) == 1 or all(len(r) == 1 for _, r in rows):
         return [("", [s for _, r in rows for s in r])]
