@@ -47,7 +47,9 @@ def _scatter(ax, X: np.ndarray, labels: np.ndarray, title: str) -> None:
 def _save(fig: Figure, path: str | Path) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=120, bbox_inches="tight")
+    # Fixed margins (set per figure) instead of constrained layout or a tight bounding
+    # box: both measure every text extent again and made ``backprop lab`` 3x slower.
+    fig.savefig(path, dpi=110)
     return path
 
 
@@ -55,7 +57,8 @@ def comparison(
     X: np.ndarray, y: np.ndarray, pred: np.ndarray, path: str | Path, title: str = ""
 ) -> Path:
     """The handout's figure: ground truth beside the thresholded prediction."""
-    fig = Figure(figsize=(9, 4.6), layout="constrained")
+    fig = Figure(figsize=(9, 4.8))
+    fig.subplots_adjust(left=0.07, right=0.98, bottom=0.17, top=0.86, wspace=0.25)
     left, right = fig.subplots(1, 2)
     _scatter(left, X, y, "Ground truth")
     _scatter(right, X, pred > 0.5, "Predict result")
@@ -70,7 +73,7 @@ def comparison(
             linewidths=1.2,
             label="misclassified",
         )
-    fig.legend(*right.get_legend_handles_labels(), loc="outside lower center", ncol=3, fontsize=8)
+    fig.legend(*right.get_legend_handles_labels(), loc="lower center", ncol=3, fontsize=8)
     if title:
         fig.suptitle(title)
     return _save(fig, path)
@@ -79,14 +82,15 @@ def comparison(
 def learning_curve(history: History, path: str | Path, title: str = "") -> Path:
     """Loss (log scale) and accuracy against epoch."""
     epochs = np.arange(1, len(history.loss) + 1)
-    fig = Figure(figsize=(9, 3.8), layout="constrained")
+    fig = Figure(figsize=(9, 3.8))
+    fig.subplots_adjust(left=0.08, right=0.98, bottom=0.14, top=0.82, wspace=0.25)
     ax_loss, ax_acc = fig.subplots(1, 2)
     ax_loss.plot(epochs, history.loss, color="tab:purple")
     ax_loss.set_yscale("log")
     ax_loss.set_xlabel("epoch")
     ax_loss.set_ylabel("loss")
     ax_loss.set_title("Learning curve (loss)")
-    ax_loss.grid(alpha=0.3, which="both")
+    ax_loss.grid(alpha=0.3)
     ax_acc.plot(epochs, 100 * np.asarray(history.accuracy), color="tab:green")
     first = history.epochs_to_100
     if isinstance(first, int) and first > 0:
@@ -116,11 +120,12 @@ def decision_boundary(
     g1, g2 = np.meshgrid(grid, grid)
     with np.errstate(all="ignore"):
         prob = model.forward(np.column_stack([g1.ravel(), g2.ravel()])).reshape(g1.shape)
-    fig = Figure(figsize=(5.4, 4.9), layout="constrained")
-    ax = fig.subplots()
+    fig = Figure(figsize=(5.6, 5.0))
+    ax = fig.add_axes((0.11, 0.17, 0.68, 0.76))  # square: 3.8 in × 3.8 in
+    cax = fig.add_axes((0.83, 0.17, 0.035, 0.76))
     image = ax.contourf(g1, g2, prob, levels=np.linspace(0, 1, 21), cmap=PROB_CMAP)
     ax.contour(g1, g2, prob, levels=[0.5], colors="k", linewidths=1.2)
-    fig.colorbar(image, ax=ax, label="P(class 1)", ticks=np.linspace(0, 1, 6))
+    fig.colorbar(image, cax=cax, label="P(class 1)", ticks=np.linspace(0, 1, 6))
     _scatter(ax, X, y, title)
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=2, fontsize=8)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.11), ncol=2, fontsize=8)
     return _save(fig, path)
