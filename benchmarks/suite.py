@@ -111,7 +111,7 @@ def stack(rounds: int, scale: float, sizes=(1, 10, 100, 1000)) -> tuple[list[dic
     """
     rows, targets = [], []
     data = [load("linear", s) for s in range(max(sizes))]
-    for config, label in ((HANDOUT_4, "handout 2-4-4-1"), (bp.DEFAULT, "default")):
+    for config, label in ((HANDOUT_4, "handout"), (bp.DEFAULT, "default")):
         for dtype in ("float64", "float32"):
             c = config.replace(dtype=dtype)
             for k in sizes if config is HANDOUT_4 else sizes[-1:]:
