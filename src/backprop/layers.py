@@ -139,16 +139,17 @@ def _unpad(x: np.ndarray, padding: tuple[int, ...]) -> np.ndarray:
 def conv_forward(
     x: np.ndarray, w: np.ndarray, b: np.ndarray | None, stride, padding
 ) -> tuple[np.ndarray, np.ndarray]:
-    """``y (N, O, *out)`` and the im2col matrix ``(N·P, C·K)`` the backward needs."""
+    """``y (N, O, *out)`` and the im2col matrix ``(C·K, N·P)`` the backward needs."""
     d = w.ndim - 2
     win = windows(_pad(x, padding), w.shape[2:], stride)
     out = win.shape[2 : 2 + d]
-    # (N, *out, C, *k) rows: one output position per row, one (c, offset) per column.
-    cols = np.moveaxis(win, 1, 1 + d).reshape(-1, w[0].size)
-    y = cols @ w.reshape(len(w), -1).T
+    # Rows (c, *offset), columns (n, *position): the copy runs along output rows,
+    # several times faster than (n, *position)-major rows whose inner run is one kernel row.
+    cols = win.transpose(1, *range(2 + d, 2 + 2 * d), 0, *range(2, 2 + d)).reshape(w[0].size, -1)
+    y = w.reshape(len(w), -1) @ cols
     if b is not None:
-        y += b
-    return np.moveaxis(y.reshape(len(x), *out, len(w)), -1, 1), cols
+        y += b[:, None]
+    return y.reshape(len(w), len(x), *out).swapaxes(0, 1), cols
 
 
 def conv_backward(
@@ -156,13 +157,15 @@ def conv_backward(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``(dL/dx, dL/dw, dL/db)`` from ``g = dL/dy`` ``(N, O, *out)``."""
     d = w.ndim - 2
-    g2 = np.moveaxis(g, 1, -1).reshape(-1, len(w))
-    dw = (g2.T @ cols).reshape(w.shape)
-    db = g2.sum(axis=0)
-    dcols = (g2 @ w.reshape(len(w), -1)).reshape(len(g), *g.shape[2:], *w.shape[1:])
+    g2 = g.swapaxes(0, 1).reshape(len(w), -1)
+    w2 = w.reshape(len(w), -1)
+    dw = (g2 @ cols.T).reshape(w.shape)
+    db = g2.sum(axis=1)
+    # (C, *k, N, *out) → the (N, C, *out, *k) view col2im reads.
+    dcols = (w2.T @ g2).reshape(*w.shape[1:], len(g), *g.shape[2:])
+    dcols = dcols.transpose(d + 1, 0, *range(d + 2, 2 * d + 2), *range(1, d + 1))
     size = tuple(n + 2 * p for n, p in zip(x_shape[2:], padding))
-    dx = col2im(np.moveaxis(dcols, 1 + d, 1), size, w.shape[2:], stride)
-    return _unpad(dx, padding), dw, db
+    return _unpad(col2im(dcols, size, w.shape[2:], stride), padding), dw, db
 
 
 def _draw_conv(init, rng, shape: tuple[int, ...], gain: float) -> np.ndarray:
@@ -256,10 +259,11 @@ class Conv2d(_ConvNd):
     """Cross-correlation over two axes, as ``torch.nn.Conv2d`` (no dilation, no groups).
 
     ``y[n, o, i, j] = b[o] + Σ_{c, u, v} w[o, c, u, v] · x̃[n, c, s_h i + u, s_w j + v]``
-    with ``x̃`` the zero-padded input. As a matmul: ``Y = X_col Wᵀ + b`` where each row
-    of ``X_col`` ``(N·H_out·W_out, C_in·k_h·k_w)`` is one window. Backward, ``G = dL/dy``::
+    with ``x̃`` the zero-padded input. As one matmul: ``Y = W X_col + b`` with ``W``
+    as ``(C_out, C_in·k_h·k_w)`` and each column of ``X_col`` ``(C_in·k_h·k_w,
+    N·H_out·W_out)`` one window. Backward, with ``G`` ``(C_out, N·H_out·W_out)``::
 
-        dL/dW = G_colᵀ X_col      dL/db = Σ_{n,i,j} G      dL/dX_col = G_col W
+        dL/dW = G X_colᵀ      dL/db = G 1      dL/dX_col = Wᵀ G
 
     and ``dL/dx`` is ``dL/dX_col`` added back into the windows it came from (col2im).
 
