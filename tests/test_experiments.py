@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from backprop import experiments as ex
-from backprop import sweep
+from backprop import sweep, sweep_store
 from backprop.config import (
     DEFAULT,
     build_loss,
@@ -103,7 +103,7 @@ def test_files_cache_and_force(tmp_path, monkeypatch, capsys):
     assert "\r[tiny] " in capsys.readouterr().err
     with (folder / "results.csv").open() as f:
         rows = list(csv.DictReader(f))
-    assert list(rows[0]) == list(sweep.FIELDS)
+    assert list(rows[0]) == list(sweep_store.FIELDS)
     assert len(rows) == len(exp.settings) * 2 * len(exp.seeds)
     summary = json.loads((folder / "summary.json").read_text())
     assert summary["key"] == exp.key()

@@ -8,18 +8,8 @@ from pathlib import Path
 import pytest
 
 from backprop import report
-from backprop.report_layout import (
-    TEXT_W,
-    Document,
-    Heading,
-    Image,
-    Table,
-    Text,
-    layout,
-    text_width,
-    wrap,
-    write_markdown,
-)
+from backprop.report_doc import Document, Heading, Image, Table, Text, write_markdown
+from backprop.report_layout import TEXT_W, layout, text_width, wrap
 from backprop.report_text import pct
 
 SECTIONS = [

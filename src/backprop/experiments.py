@@ -18,7 +18,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from . import sweep
+from . import sweep, sweep_store
 from .activations import ACTIVATIONS
 from .config import CNN, DEFAULT, HANDOUT, Config
 from .data import DATASETS
@@ -165,10 +165,10 @@ def run_experiment(
 
     folder = Path(out) / exp.name
     bar = sweep.Progress(exp.name, progress)
-    result = None if force else sweep.load_cached(exp, folder)
+    result = None if force else sweep_store.load_cached(exp, folder)
     if result is None:
         result = sweep.run(exp, bar)
-        sweep.save(result, folder)
+        sweep_store.save(result, folder)
         bar.done(f"{len(exp.settings)} settings × {len(exp.seeds)} seeds, done")
     else:
         bar.done(f"cached in {folder}")

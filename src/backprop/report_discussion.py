@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .config import DEFAULT, HANDOUT
 from .data import load
-from .report_layout import Bullets, Document, Heading, Image, Table, Text
+from .report_doc import Bullets, Document, Heading, Image, Table, Text
 from .report_text import DATA, Context, ep, listing, median_phrase, pct, seeds_at_100
 
 NONE = "none (identity)"

@@ -8,7 +8,7 @@ from . import trajectories
 from .cnn import CNN_CHANNELS, CNN_SIGMA, CNN_SIZE
 from .config import CNN, build_model
 from .optim import DEFAULT_LR
-from .report_layout import Document, Equations, Heading, Image, Table, Text
+from .report_doc import Document, Equations, Heading, Image, Table, Text
 from .report_text import DATA, Context, ep, listing, seeds_at_100
 
 ACTIVATION_FORMULAS = {

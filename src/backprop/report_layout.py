@@ -1,20 +1,15 @@
-"""A small document (headings, prose, equations, figures, tables) laid out on A4 pages.
+"""A ``report_doc.Document`` laid out on A4 pages and written as a PDF.
 
 ``write_pdf`` measures every line with matplotlib's font metrics, wraps prose
-(``textwrap``) to the text width, keeps headings with what follows, scales figures
-and tables to fit, numbers figures and tables in order, and writes a multi-page
-PDF (``PdfPages``) with "page i of n" footers. ``write_markdown`` writes the same
-blocks as Markdown with links to the images. In prose, ``@fig:key`` and
-``@tab:key`` become the number of that figure or table.
+(``textwrap``) to the text width, keeps headings with what follows, lets figures
+and tables float to the next page (the text goes on meanwhile) or shrink a little
+to fit, and writes a multi-page PDF (``PdfPages``) with "page i of n" footers.
 """
 
 from __future__ import annotations
 
-import os
-import re
 import textwrap
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
@@ -27,6 +22,8 @@ from matplotlib.mathtext import MathTextParser
 from matplotlib.patches import Rectangle
 from matplotlib.textpath import TextToPath
 
+from .report_doc import Bullets, Document, Equations, Heading, Image, Table, Text
+
 PAGE_W, PAGE_H = 8.27, 11.69  # A4, inches
 LEFT, TOP, BOTTOM = 0.85, 0.75, 0.85
 TEXT_W = PAGE_W - 2 * LEFT
@@ -35,71 +32,6 @@ LEADING = 1.38
 GAP = 0.15  # between images side by side
 SHRINK = 0.75  # a figure may shrink to this to fit the rest of a page
 PAD = 0.16  # inside a table cell, left and right together
-
-
-@dataclass
-class Heading:
-    text: str
-    level: int = 1  # 0: title, 1: section, 2: subsection
-
-
-@dataclass
-class Text:
-    text: str
-
-
-@dataclass
-class Bullets:
-    items: list[str]
-
-
-@dataclass
-class Equations:
-    lines: list[str]  # mathtext, e.g. r"$Z_1 = XW_1 + b_1$"
-    size: float = 11.0
-
-
-@dataclass
-class Image:
-    key: str
-    paths: list[Path]  # side by side, equal heights
-    caption: str
-    width: float = 1.0  # fraction of the text width
-
-
-@dataclass
-class Table:
-    key: str
-    header: list[str]
-    rows: list[list[str]]
-    caption: str
-    align: str = ""  # one of "l", "r", "c" per column; default: first left, rest right
-
-
-@dataclass
-class Document:
-    title: str
-    subtitle: str = ""
-    blocks: list = field(default_factory=list)
-
-    def add(self, *blocks) -> None:
-        self.blocks.extend(blocks)
-
-    def numbers(self) -> dict[str, int]:
-        """``{"fig:key": n, "tab:key": m}`` in order of appearance."""
-        out: dict[str, int] = {}
-        counts = {"fig": 0, "tab": 0}
-        for b in self.blocks:
-            kind = "fig" if isinstance(b, Image) else "tab" if isinstance(b, Table) else None
-            if kind:
-                counts[kind] += 1
-                out[f"{kind}:{b.key}"] = counts[kind]
-        return out
-
-    def resolve(self, text: str) -> str:
-        """Replace ``@fig:key`` / ``@tab:key`` by numbers; an unknown key is a KeyError."""
-        numbers = self.numbers()
-        return re.sub(r"@((?:fig|tab):\w+)", lambda m: str(numbers[m.group(1)]), text)
 
 
 # ----------------------------------------------------------------------------- measuring
@@ -412,37 +344,3 @@ def write_pdf(doc: Document, path: Path) -> int:
                      color="0.35")  # fmt: skip
             pdf.savefig(fig)
     return len(pages)
-
-
-def write_markdown(doc: Document, path: Path) -> Path:
-    """Write ``doc`` as Markdown; images are linked relative to ``path``'s folder."""
-    numbers = doc.numbers()
-    out = [f"# {doc.title}", ""]
-    if doc.subtitle:
-        out += [f"*{doc.subtitle}*", ""]
-    for b in doc.blocks:
-        if isinstance(b, Heading):
-            out += ["#" * (b.level + 1) + " " + b.text, ""]
-        elif isinstance(b, Text):
-            out += [doc.resolve(b.text), ""]
-        elif isinstance(b, Bullets):
-            out += [f"- {doc.resolve(item)}" for item in b.items] + [""]
-        elif isinstance(b, Equations):
-            out += [f"$${line.strip('$')}$$" for line in b.lines] + [""]
-        elif isinstance(b, Image):
-            n = numbers["fig:" + b.key]
-            for img in b.paths:
-                rel = Path(os.path.relpath(img, path.parent)).as_posix()
-                out.append(f"![Figure {n}]({rel})")
-            out += ["", f"*Figure {n}. {b.caption}*", ""]
-        elif isinstance(b, Table):
-            n = numbers["tab:" + b.key]
-            out += [f"*Table {n}. {b.caption}*", ""]
-            align = b.align or "l" + "r" * (len(b.header) - 1)
-            marks = {"l": ":---", "r": "---:", "c": ":---:"}
-            out.append("| " + " | ".join(h.replace("\n", " ") for h in b.header) + " |")
-            out.append("|" + "|".join(marks[a] for a in align) + "|")
-            out += ["| " + " | ".join(map(str, row)) + " |" for row in b.rows]
-            out.append("")
-    path.write_text("\n".join(out))
-    return path

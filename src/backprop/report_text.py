@@ -1,7 +1,8 @@
-"""The report's text, sections 1–3: every number is read from the experiments' results.
+"""The report's text, sections 1–2, and what every section is written from.
 
-``document`` assembles all six sections of the handout's report spec; sections 4–6
-(discussion, questions, extras) are in ``report_discussion``.
+``document`` assembles all six sections of the handout's report spec: section 3 is
+in ``report_results``, 4–5 in ``report_discussion``, 6 in ``report_extra``. Every
+number in the text is read from the experiments' results (``Context``).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import numpy as np
 
 from .config import DEFAULT, HANDOUT, build_model
 from .layers import Linear, Normalize
-from .report_layout import Document, Equations, Heading, Image, Table, Text
+from .report_doc import Document, Equations, Heading, Image, Table, Text
 from .sweep import Result
 
 DATA = {"linear": "linear", "xor": "XOR"}
@@ -105,6 +106,7 @@ FORMATS = {
 def document(results, figures, lab, extra, version: str) -> Document:
     """The whole report: sections 1–6 of the handout's report spec, in order."""
     from . import report_discussion as disc
+    from .report_results import experimental_results
 
     ctx = Context(results, figures, lab, extra, version)
     doc = Document(
@@ -313,144 +315,3 @@ def _backpropagation(doc: Document) -> None:
             ]
         ),  # fmt: skip
     )
-
-
-def experimental_results(doc: Document, ctx: Context) -> None:
-    lab, out = ctx.lab, ctx.lab.outcome
-    doc.add(
-        Heading("3 Experimental results"),
-        Heading("A. Screenshot and comparison figure", 2),
-        Text(
-            f"Figure @fig:terminal is the terminal output of `backprop lab` (seed {lab.seed}), "
-            "run by the report itself: the configuration, the training loss in the handout's "
-            "format 'epoch e loss : …', one line per prediction in the handout's format, and "
-            "the loss and accuracy. Only the first and last three predictions of each dataset "
-            "are shown. Figures @fig:comparison_linear and @fig:comparison_xor are the "
-            "handout's comparison figures: ground truth beside the thresholded prediction."
-        ),
-        Image("terminal", [ctx.extra["terminal"]],
-              f"Terminal output of backprop lab (seed {lab.seed}), captured in-process.", 0.95),
-    )  # fmt: skip
-    for d in ctx.datasets:
-        doc.add(Image(
-            f"comparison_{d}", [lab.folder / d / "comparison.png"],
-            f"{DATA[d]} data: ground truth (left) and prediction (right), seed {lab.seed}; "
-            f"accuracy {pct(out[d]['accuracy'])}.", 0.8,
-        ))  # fmt: skip
-    conv = ctx.results["convergence"]
-    n_conv = len(conv.experiment.seeds)
-    rows = []
-    for d in ctx.datasets:
-        st = conv.stats("default", d)
-        rows.append([
-            DATA[d], f"{100 * out[d]['accuracy']:.2f} %", f"{out[d]['loss']:.5f}",
-            str(out[d]["epochs_to_100"]) if out[d]["epochs_to_100"] > 0 else "never",
-            seeds_at_100(st), ep(st["median_epochs_to_100"]),
-        ])  # fmt: skip
-    doc.add(
-        Heading("B. Accuracy of the prediction", 2),
-        Text(
-            "Table @tab:accuracy gives the accuracy of the lab run (the handout's last line) "
-            f"and, for the same network over {n_conv} seeds, how many runs end at 100 % and the "
-            "median epoch at which the accuracy first reaches 100 %. "
-            + (
-                "Both datasets are above the 90 % the handout asks for."
-                if all(out[d]["accuracy"] >= 0.9 for d in ctx.datasets)
-                else "The handout asks for at least 90 %."
-            )
-        ),
-        Table(
-            "accuracy",
-            [
-                "dataset",
-                "accuracy",
-                "loss",
-                "epochs\nto 100 %",
-                f"at 100 %\n({n_conv} seeds)",
-                f"median epochs\n({n_conv} seeds)",
-            ],
-            rows,
-            f"Accuracy and loss after training (seed {lab.seed}, {out[ctx.datasets[0]]['epochs']}"
-            f" epochs), and over {n_conv} seeds the runs at 100 % and the median epochs to "
-            "100 %.",
-        ),  # fmt: skip
-    )
-    _learning_curves(doc, ctx)
-    _more(doc, ctx)
-
-
-def _learning_curves(doc: Document, ctx: Context) -> None:
-    lab, out = ctx.lab, ctx.lab.outcome
-    conv = ctx.results["convergence"]
-    first = {d: out[d]["first_loss"] for d in ctx.datasets}
-    doc.add(
-        Heading("C. Learning curve (loss–epoch curve)", 2),
-        Text(
-            "Figures @fig:curve_linear and @fig:curve_xor are the learning curves of the lab run. "
-            "The loss starts near ln 2 ≈ 0.69, the loss of a network that answers 0.5 "
-            "everywhere ("
-            + ", ".join(f"{first[d]:.3f} on {DATA[d]}" for d in ctx.datasets)
-            + "), and falls by orders of magnitude, to "
-            + ", ".join(f"{out[d]['loss']:.1e} on {DATA[d]}" for d in ctx.datasets)
-            + ". The accuracy reaches 100 % at epoch "
-            + " and ".join(
-                f"{out[d]['epochs_to_100'] if out[d]['epochs_to_100'] > 0 else 'never'} ({DATA[d]})"
-                for d in ctx.datasets
-            )
-            + "; after that, the loss keeps falling as the predictions move away from 0.5, "
-            "and the cosine decay of the learning rate flattens it towards the end. Figure "
-            f"@fig:curve_seeds shows the same shape for all {len(conv.experiment.seeds)} seeds."
-        ),
-    )
-    for d in ctx.datasets:
-        doc.add(Image(f"curve_{d}", [lab.folder / d / "learning_curve.png"],
-                      f"Learning curve of the lab run on the {DATA[d]} data (seed {lab.seed}): "
-                      "loss on a log scale, and accuracy.", 0.9))  # fmt: skip
-    n = len(conv.experiment.seeds)
-    doc.add(Image("curve_seeds", [ctx.figures["convergence"]["learning_curves"]],
-                  f"Loss of the default network over {n} seeds: mean, and the band from the "
-                  "lowest to the highest seed (log–log axes).", 0.9))  # fmt: skip
-
-
-def _more(doc: Document, ctx: Context) -> None:
-    lab = ctx.lab
-    conv = ctx.results["convergence"]
-    n = len(conv.experiment.seeds)
-    rows = []
-    for d in ctx.datasets:
-        st = conv.stats("default", d)
-        rows.append([DATA[d], seeds_at_100(st), ep(st["median_epochs_to_100"]),
-                     str(st["max_epochs_to_100"]) if st["max_epochs_to_100"] > 0 else "never",
-                     pct(st["min_accuracy"])])  # fmt: skip
-    failing = {d: conv.stats("default", d)["seeds"] - conv.stats("default", d)["at_100"]
-               for d in ctx.datasets}  # fmt: skip
-    doc.add(
-        Heading("D. Anything you want to present", 2),
-        Text(
-            "Decision boundaries. Figure @fig:boundaries_lab colours the input square by the "
-            "predicted probability of class 1 and draws the 0.5 contour: the network separates "
-            "the linear data with a nearly straight boundary along the diagonal, and the XOR "
-            "data with bent boundaries between the two diagonals, although it only ever saw "
-            "the points shown."
-        ),
-        Image("boundaries_lab", [lab.folder / d / "decision_boundary.png" for d in ctx.datasets],
-              f"Decision boundaries of the lab run (seed {lab.seed}): linear (left), XOR "
-              "(right); colour = predicted probability of class 1, black line = 0.5.", 0.95),
-        Text(
-            f"Convergence over {n} seeds. One seed proves little, so the default network was "
-            f"trained on {n} seeds of each dataset in one stacked run (Table @tab:convergence, "
-            "Figure @fig:convergence). "
-            + (
-                "Every seed ends at 100 % on both datasets."
-                if not any(failing.values())
-                else " ".join(f"{failing[d]} seeds of {n} end below 100 % on {DATA[d]} "
-                              "(the lowest accuracy is in the table)." for d in ctx.datasets
-                              if failing[d])
-            )
-        ),
-        Table("convergence", ["dataset", "seeds\nat 100 %", "median epochs\nto 100 %",
-                              "slowest seed\n(epochs)", "lowest final\naccuracy"], rows,
-              f"The default network over {n} seeds (`backprop experiments convergence`)."),
-        Image("convergence", [ctx.figures["convergence"]["histogram"]],
-              f"Epochs to 100 % of the default network over {n} seeds (log count).", 0.9),
-    )  # fmt: skip

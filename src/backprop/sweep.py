@@ -8,15 +8,12 @@ drawn after ``np.random.seed(seeds[j])``, the learning rate per model), which
 equals the separate run ``backprop train --seed seeds[j]``. The CNN has no stack
 axis and trains one seed at a time.
 
-``save`` writes ``results.csv`` (one row per setting, dataset and seed),
-``curves.npz`` (mean, min and max of loss and accuracy across seeds per epoch) and
-``summary.json`` (with ``Experiment.key()``, a hash of the settings and the package
-version); ``load_cached`` reads them back when the key still matches.
+``run`` trains an experiment and summarises it across seeds (``Result``);
+``sweep_store`` writes it to files and reads it back.
 """
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import json
 import sys
@@ -334,59 +331,3 @@ def tune(exp: Experiment, by_setting: list[dict]) -> dict[str, dict]:
             **{f"at_100_{d}": f"{st[d]['at_100']}/{st[d]['seeds']}" for d in exp.datasets},
         }
     return best
-
-
-FIELDS = (
-    "setting",
-    "group",
-    "lr",
-    "dataset",
-    "seed",
-    "final_loss",
-    "final_accuracy",
-    "epochs_to_100",
-)
-
-
-def save(result: Result, folder: Path) -> None:
-    folder.mkdir(parents=True, exist_ok=True)
-    with (folder / "results.csv").open("w", newline="") as f:
-        w = csv.DictWriter(f, FIELDS)
-        w.writeheader()
-        w.writerows(result.rows)
-    labels = [s.label for s in result.experiment.settings]
-    arrays = {
-        f"{labels.index(label)}|{data}|{k}": v
-        for (label, data), c in result.curves.items()
-        for k, v in c.items()
-    }
-    np.savez_compressed(folder / "curves.npz", **arrays)
-    (folder / "summary.json").write_text(json.dumps(result.summary, indent=1) + "\n")
-
-
-def load_cached(exp: Experiment, folder: Path) -> Result | None:
-    """The saved result of ``exp`` in ``folder`` if its key matches, else None."""
-    try:
-        summary = json.loads((folder / "summary.json").read_text())
-        if summary.get("key") != exp.key():
-            return None
-        with (folder / "results.csv").open(newline="") as f:
-            rows = [
-                {
-                    **r,
-                    "lr": float(r["lr"]),
-                    "seed": int(r["seed"]),
-                    "final_loss": float(r["final_loss"]),
-                    "final_accuracy": float(r["final_accuracy"]),
-                    "epochs_to_100": int(r["epochs_to_100"]),
-                }
-                for r in csv.DictReader(f)
-            ]
-        curves: dict[tuple[str, str], dict[str, np.ndarray]] = {}
-        with np.load(folder / "curves.npz") as z:
-            for name in z.files:
-                i, data, k = name.split("|")
-                curves.setdefault((exp.settings[int(i)].label, data), {})[k] = z[name]
-    except (OSError, ValueError, KeyError, IndexError):
-        return None
-    return Result(exp, rows, curves, summary, summary.get("seconds", 0.0), cached=True)
