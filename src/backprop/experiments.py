@@ -29,7 +29,7 @@ LR_GRID = (1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3, 1.0, 3.0, 10.0)
 HANDOUT_LR_GRID = (0.1, 0.3, 1.0, 3.0, 10.0, 30.0, 100.0)
 HANDOUT_SWEEP_EPOCHS = 2000  # the preset trains 10 000; 2 000 already separate the rates
 HIDDEN_SIZES = (1, 2, 4, 8, 16, 32, 64)
-CNN_SWEEP_EPOCHS = 60  # constant rate, so these are the preset's first 60 epochs
+CNN_SWEEP_EPOCHS = 60  # at most; with a constant rate, the preset's first 60 epochs
 NAMES = ("lr", "handout_lr", "hidden", "activation", "bias", "optimizer", "cnn", "convergence")
 DEFAULT_NAMES = NAMES[:-1]  # convergence (1000 seeds) runs for the report or on request
 
@@ -130,7 +130,7 @@ def define(
             "dataset, then the fewest median epochs to 100 %",
         )
     if name == "cnn":
-        cnn = ep(CNN, CNN_SWEEP_EPOCHS)
+        cnn = ep(CNN, min(CNN.epochs, CNN_SWEEP_EPOCHS))
         settings = [
             Setting("mlp", ep(DEFAULT), "mlp", "MLP"),
             Setting("cnn", cnn, "cnn", "CNN", tuple(range(min(cnn_seeds, seeds)))),

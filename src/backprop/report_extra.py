@@ -216,8 +216,13 @@ def convolution(doc: Document, ctx: Context) -> None:
         Text(
             "The CNN has no stack axis, so it trains one seed at a time: "
             f"{len(r.experiment.seeds_of(cnn_setting))} seeds for {cnn_setting.config.epochs} "
-            f"epochs (its preset trains {CNN.epochs} at a constant rate, so these are the "
-            "preset's first epochs), against the default MLP over "
+            + (
+                f"epochs (its preset trains {CNN.epochs} at a constant rate, so these are the "
+                "preset's first epochs)"
+                if CNN.schedule == "constant"
+                else f"epochs (its preset trains {CNN.epochs})"
+            )
+            + ", against the default MLP over "
             f"{len(r.experiment.seeds)} seeds (Table @tab:cnn, Figure @fig:cnn_curves). "
             f"Seeds at 100 %: {ctx.both('cnn', 'cnn', 'at_100')}; median epochs to 100 %: "
             f"{ctx.both('cnn', 'cnn', 'median_epochs_to_100')}, against the MLP's "
