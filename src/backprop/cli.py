@@ -1,4 +1,6 @@
-"""Command line: ``backprop [lab|train|animate] ...``. With no command it runs ``lab``."""
+"""Command line: ``backprop [lab|train|experiments|report|pack|animate] ...``.
+
+With no command it runs ``lab``."""
 
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import plot
+from . import experiments, plot, report
 from .activations import ACTIVATIONS, Sigmoid
 from .config import (
     MODELS,
@@ -26,6 +28,7 @@ from .init import INITS
 from .losses import LOSSES
 from .module import Sequential
 from .optim import DEFAULT_LR, OPTIMIZERS
+from .pack import pack
 from .schedule import SCHEDULES
 from .train import DivergedError, fit, test
 
@@ -126,6 +129,32 @@ def make_parser() -> argparse.ArgumentParser:
     _add_run_options(train)
     train.add_argument("--data", choices=DATASETS, default="xor")
     train.add_argument("--out", type=Path, help="default: runs/train/<data>")
+    exp = sub.add_parser("experiments", help="the handout's discussion and extra experiments")
+    experiments.add_arguments(exp)
+    rep = sub.add_parser("report", help="report.pdf and report.md (runs what it needs)")
+    report.add_arguments(rep)
+    pk = sub.add_parser("pack", help="the submission zip DL_LAB1_<ID>_<NAME>.zip")
+    pk.add_argument("--student-id", required=True, metavar="ID", help="digits only")
+    pk.add_argument("--name", required=True, help="your name as the course spells it")
+    pk.add_argument(
+        "--report",
+        type=Path,
+        default=Path("runs/report/report.pdf"),
+        help="the report to include (default: runs/report/report.pdf)",
+    )
+    pk.add_argument(
+        "--build-report",
+        action="store_true",
+        help="run `backprop report` first if the report is missing",
+    )
+    pk.add_argument(
+        "--root",
+        type=Path,
+        default=Path("."),
+        help="the project folder whose source goes in (default: .)",
+    )
+    pk.add_argument("--out", type=Path, help="folder for the zip (default: the project folder)")
+    pk.add_argument("--force", action="store_true", help="overwrite an existing zip")
     anim = sub.add_parser("animate", help="optimizer paths on 2-D test surfaces (PNG and GIF)")
     anim.add_argument("--surface", choices=["saddle", "beale", "rosenbrock", "all"], default="all")
     anim.add_argument("--steps", type=_positive(int), help="optimizer steps (default: per surface)")
@@ -198,15 +227,44 @@ def animate(args: argparse.Namespace) -> None:
         print(f"{png}  {gif}")
 
 
+def pack_command(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    if args.build_report and not args.report.exists():
+        report.command(report_defaults(args.report.parent))
+    try:
+        path = pack(
+            args.student_id,
+            args.name,
+            root=args.root,
+            report=args.report,
+            out_dir=args.out,
+            force=args.force,
+        )
+    except (ValueError, FileExistsError) as e:
+        parser.exit(2, f"backprop pack: error: {e}\n")
+    print(path)
+    return 0
+
+
+def report_defaults(out: Path) -> argparse.Namespace:
+    """``backprop report``'s defaults, writing to ``out``."""
+    rep = _Parser(prog="backprop report")
+    report.add_arguments(rep)
+    return rep.parse_args(["--out", str(out)])
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = make_parser()
     argv = sys.argv[1:] if argv is None else argv
     args = parser.parse_args(argv)
     if args.command is None:
         args = parser.parse_args(["lab", *argv])
+    if args.command in ("experiments", "report"):
+        return (experiments if args.command == "experiments" else report).command(args)
     if args.command == "animate":
         animate(args)
         return 0
+    if args.command == "pack":
+        return pack_command(args, parser)
     try:
         config = config_from_args(args)
     except ValueError as e:

@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from .activations import ACTIVATIONS
+from .cnn import CNN_ACTIVATION, CNN_EPOCHS, CNN_LR, CNN_OPTIMIZER, build_cnn
 from .init import INITS
 from .layers import Linear, Normalize
 from .losses import LOSSES, Loss
@@ -125,9 +126,11 @@ HANDOUT = Config(
     init="xavier_uniform",
     normalize=False,
 )
+# Measured in backprop.cnn: 100 % on both datasets over 60 seeds.
 CNN = Config(
-    model="cnn", activation="relu", optimizer="adam", lr=0.01, schedule="constant", epochs=300
-)
+    model="cnn", activation=CNN_ACTIVATION, optimizer=CNN_OPTIMIZER, lr=CNN_LR,
+    schedule="constant", epochs=CNN_EPOCHS, normalize=False,
+)  # fmt: skip
 PRESETS = {"default": DEFAULT, "handout": HANDOUT, "cnn": CNN}
 
 
@@ -140,8 +143,6 @@ def build_model(
     if config.model == "cnn":
         if models is not None:
             raise ValueError("the CNN trains one model at a time (models=None)")
-        from .cnn import build_cnn
-
         return build_cnn(rng, activation=config.activation)
     sizes = (2, *config.hidden, 1)
     layers: list[Module] = [Normalize()] if config.normalize else []
