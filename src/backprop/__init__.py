@@ -5,7 +5,15 @@ No autograd: every module has its own ``backward``. ``Linear.weight`` is
 "models" axis trains a stack of independent models in one NumPy computation.
 """
 
+import os
+
+# backprop's matrices are small: OpenBLAS's threads cost more than they save (a CNN
+# epoch ran 1.8x slower with two threads on two cores). Only a default, and only
+# effective if NumPy is not imported yet; set OPENBLAS_NUM_THREADS to override.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
 from .activations import ELU, GELU, Identity, LeakyReLU, ReLU, Sigmoid, SiLU, Softplus, Tanh
+from .cnn import PointsToImage, build_cnn
 from .config import CNN, DEFAULT, HANDOUT, Config, build_loss, build_model, build_optimizer
 from .data import generate_linear, generate_XOR_easy
 from .layers import AvgPool2d, Conv1d, Conv2d, Flatten, Linear, MaxPool2d, Normalize
@@ -18,10 +26,49 @@ from .train import DivergedError, History, fit, test
 __version__ = "0.1.0"
 
 __all__ = [
-    "CNN", "DEFAULT", "ELU", "GELU", "HANDOUT", "Adadelta", "Adagrad", "Adam", "AdamW",
-    "AvgPool2d", "BCELoss", "BCEWithLogitsLoss", "Config", "Conv1d", "Conv2d",
-    "CosineAnnealingLR", "DivergedError", "Flatten", "History", "Identity", "LeakyReLU",
-    "Linear", "MSELoss", "MaxPool2d", "Module", "Normalize", "Optimizer", "Parameter", "RMSprop",
-    "ReLU", "SGD", "Sequential", "SiLU", "Sigmoid", "Softplus", "Tanh", "build_loss",
-    "build_model", "build_optimizer", "fit", "generate_XOR_easy", "generate_linear", "test",
+    "CNN",
+    "DEFAULT",
+    "ELU",
+    "GELU",
+    "HANDOUT",
+    "Adadelta",
+    "Adagrad",
+    "Adam",
+    "AdamW",
+    "AvgPool2d",
+    "BCELoss",
+    "BCEWithLogitsLoss",
+    "Config",
+    "Conv1d",
+    "Conv2d",
+    "CosineAnnealingLR",
+    "DivergedError",
+    "Flatten",
+    "History",
+    "Identity",
+    "LeakyReLU",
+    "Linear",
+    "MSELoss",
+    "MaxPool2d",
+    "Module",
+    "Normalize",
+    "Optimizer",
+    "Parameter",
+    "RMSprop",
+    "ReLU",
+    "SGD",
+    "Sequential",
+    "SiLU",
+    "Sigmoid",
+    "Softplus",
+    "Tanh",
+    "PointsToImage",
+    "build_cnn",
+    "build_loss",
+    "build_model",
+    "build_optimizer",
+    "fit",
+    "generate_XOR_easy",
+    "generate_linear",
+    "test",
 ]
