@@ -31,6 +31,7 @@ SOURCES = {
     "tests/test_layers.py": "def test_x():\n    assert True\n",
     "tests/conftest.py": "",
     "benchmarks/bench_speed.py": "pass\n",
+    "docs/lab/xor/comparison.png": "PNG",  # the README's figures
 }
 JUNK = {
     "src/backprop/__pycache__/layers.cpython-311.pyc": "",
@@ -54,6 +55,7 @@ JUNK = {
     "notes.txt": "not source\n",
     "src/backprop/data.csv": "not python\n",
     "report.pdf": PDF.decode(),
+    "docs/notes.md": "not a README figure\n",
 }
 
 

@@ -6,6 +6,7 @@ Layout (for ``pack("313551157", "陳敬中", ...)``)::
     ├── report.pdf                      the report, where a grader looks first
     └── DL_LAB1_313551157_陳敬中/        the source, a project root of its own
         ├── pyproject.toml  README.md  LICENSE  .ci/run
+        ├── docs/**.png                 the README's figures
         ├── src/backprop/**.py
         ├── tests/**.py
         └── benchmarks/**.py
@@ -36,6 +37,8 @@ SOURCE_FILES = frozenset(
     {"README.md", "pyproject.toml", "LICENSE", "LICENSE.md", "LICENSE.txt", ".ci/run"}
 )
 SOURCE_DIRS = ("src/backprop/", "tests/", "benchmarks/")
+# The README's figures, so that it reads the same inside the zip.
+DOC_FILES = ("docs/", ".png")
 # Path components never shipped, wherever they occur.
 JUNK_DIRS = frozenset(
     {
@@ -91,7 +94,11 @@ def _is_junk(part: str) -> bool:
 def _wanted(rel: str) -> bool:
     if any(_is_junk(part) for part in rel.split("/")):
         return False
-    return rel in SOURCE_FILES or (rel.endswith(".py") and rel.startswith(SOURCE_DIRS))
+    return (
+        rel in SOURCE_FILES
+        or (rel.endswith(".py") and rel.startswith(SOURCE_DIRS))
+        or (rel.startswith(DOC_FILES[0]) and rel.endswith(DOC_FILES[1]))
+    )
 
 
 def _git_files(root: Path) -> list[str] | None:
