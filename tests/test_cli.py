@@ -45,8 +45,10 @@ def test_lab_end_to_end(tmp_path, capsys):
 def test_bare_command_runs_lab(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     assert main([]) == 0
+    assert main(["--epochs", "5", "--out", "flags"]) == 0  # flags without a command: lab
+    assert (tmp_path / "flags/linear/history.json").exists()
     assert (tmp_path / "runs/lab/xor/model.npz").exists()
-    assert capsys.readouterr().out.count("accuracy=") == 2
+    assert capsys.readouterr().out.count("accuracy=") == 4
 
 
 def test_train_handout_preset(tmp_path, capsys):
@@ -74,6 +76,13 @@ def test_train_handout_preset(tmp_path, capsys):
         (["train", "--activation", "swish"], "--activation: invalid choice: 'swish'"),
         (["train", "--loss", "hinge"], "--loss: invalid choice: 'hinge'"),
         (["lab", "--bogus"], "unrecognized arguments: --bogus"),
+        (["--seed", "-1"], "--seed: must be between 0 and 2**32 - 1, got -1"),
+        (["train", "--model", "cnn", "--hidden", "3", "3"], "--hidden applies to the MLP only"),
+        (["train", "--handout", "--model", "cnn"], "--handout applies to the MLP only"),
+        (["train", "--loss", "bce-logits"], "takes logits, but the output is 'sigmoid'"),
+        (["train", "--optimizer", "sgd", "--betas", "0.9", "0.99"], "has no option 'betas'"),
+        (["train", "--out", __file__], "is a file; name a folder"),
+        (["pack", "--student-id", "12a", "--name", "x"], "ASCII digits only"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(args, message):
@@ -104,3 +113,33 @@ def test_divergence_is_one_message_not_a_traceback(tmp_path):
     assert proc.returncode == 1
     assert "Traceback" not in proc.stderr
     assert "learning rate (lr=1000000.0) is probably too large" in proc.stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--optimizer", name]
+        for name in (
+            "sgd",
+            "momentum",
+            "nesterov",
+            "adagrad",
+            "rmsprop",
+            "adam",
+            "adamw",
+            "adadelta",
+        )
+    ]
+    + [
+        ["--model", "cnn"],
+        ["--loss", "bce-logits", "--output", "identity"],
+        ["--dtype", "float32"],
+        ["--activation", "gelu", "--optimizer", "nesterov"],
+    ],
+    ids=lambda a: " ".join(a),
+)
+def test_each_choice_trains_xor_to_100_percent(args, tmp_path, capsys):
+    assert main(["train", "--data", "xor", "--out", str(tmp_path), *args]) == 0
+    out = capsys.readouterr().out
+    assert "accuracy=100.00%" in out, out[-300:]
+    assert (tmp_path / "decision_boundary.png").exists()

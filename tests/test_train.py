@@ -118,3 +118,12 @@ def test_default_reaches_100_percent_on_both_datasets():
         X, y = data.load(name, seed=0)
         model, hist = _run(bp.DEFAULT, X, y, rng=np.random.default_rng(0), epochs=bp.DEFAULT.epochs)
         assert bp.train.accuracy(model(X), y) == 1.0, name
+
+
+def test_test_refuses_a_stack():
+    X, y = data.load("xor")
+    stack = build_model(bp.DEFAULT, models=2, rng=np.random.default_rng(0))
+    with pytest.raises(
+        ValueError, match=r"one model's predictions; the model returned \(2, 21, 1\)"
+    ):
+        bp.test(stack, X, y, bp.BCELoss(), file=io.StringIO())

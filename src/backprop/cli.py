@@ -13,16 +13,7 @@ import numpy as np
 
 from . import experiments, plot, report
 from .activations import ACTIVATIONS, Sigmoid
-from .config import (
-    MODELS,
-    PRESETS,
-    Config,
-    build_loss,
-    build_model,
-    build_optimizer,
-    build_scheduler,
-    save_model,
-)
+from .config import MODELS, PRESETS, Config, save_model, train
 from .data import DATASETS, load
 from .init import INITS
 from .losses import LOSSES
@@ -30,7 +21,7 @@ from .module import Sequential
 from .optim import DEFAULT_LR, OPTIMIZERS
 from .pack import pack
 from .schedule import SCHEDULES
-from .train import DivergedError, fit, test
+from .train import DivergedError, test
 
 # CLI flag → optimizer keyword (only the optimizers that have it accept it).
 OPTIMIZER_FLAGS = {
@@ -66,6 +57,17 @@ def _positive(kind):
     return parse
 
 
+def _seed(text: str) -> int:
+    """``np.random.seed`` takes 0 ≤ seed < 2³²."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if not 0 <= value < 2**32:
+        raise argparse.ArgumentTypeError(f"must be between 0 and 2**32 - 1, got {text}")
+    return value
+
+
 def _add_run_options(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("model and training (defaults: the measured preset)")
     g.add_argument(
@@ -99,9 +101,10 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
     )
     g.add_argument("--schedule", choices=SCHEDULES, help="learning-rate schedule")
     g.add_argument("--epochs", type=_positive(int))
+    g.add_argument("--dtype", choices=("float64", "float32"), help="parameter dtype (MLP)")
     g.add_argument(
         "--seed",
-        type=int,
+        type=_seed,
         default=0,
         help="seeds the data (np.random.seed) and the weights (default: 0)",
     )
@@ -166,13 +169,18 @@ def make_parser() -> argparse.ArgumentParser:
 
 def config_from_args(args: argparse.Namespace) -> Config:
     """The preset (handout, cnn or default) with the flags that were given on top."""
+    if args.model == "cnn":
+        mlp_only = {"--handout": args.handout, "--hidden": args.hidden, "--init": args.init,
+                    "--output": args.output, "--no-normalize": args.no_normalize,
+                    "--dtype": args.dtype}  # fmt: skip
+        given = [flag for flag, value in mlp_only.items() if value]
+        if given:
+            raise ValueError(f"{', '.join(given)} applies to the MLP only, not --model cnn")
     preset = "handout" if args.handout else "cnn" if args.model == "cnn" else "default"
     base = PRESETS[preset]
-    changes = {
-        k: getattr(args, k)
-        for k in ("activation", "output", "loss", "init", "optimizer", "lr", "schedule", "epochs")
-        if getattr(args, k) is not None
-    }
+    names = ("activation", "output", "loss", "init", "optimizer", "lr", "schedule", "epochs",
+             "dtype")  # fmt: skip
+    changes = {k: getattr(args, k) for k in names if getattr(args, k) is not None}
     if args.hidden:
         changes["hidden"] = tuple(args.hidden)
     if args.no_normalize:
@@ -189,19 +197,8 @@ def config_from_args(args: argparse.Namespace) -> Config:
 def run(config: Config, data: str, seed: int, out: Path, log_every: int | None) -> float:
     """Train, test and write figures, ``history.json`` and ``model.npz`` to ``out``."""
     X, y = load(data, seed)
-    model = build_model(config, rng=np.random.default_rng(seed))
-    loss = build_loss(config)
-    optimizer = build_optimizer(config, model.parameters())
-    history = fit(
-        model,
-        X,
-        y,
-        loss=loss,
-        optimizer=optimizer,
-        epochs=config.epochs,
-        scheduler=build_scheduler(config, optimizer),
-        log_every=log_every or max(1, config.epochs // 10),
-    )
+    log_every = log_every or max(1, config.epochs // 10)
+    model, loss, history = train(config, X, y, np.random.default_rng(seed), log_every=log_every)
     _, acc = test(model, X, y, loss)
     out.mkdir(parents=True, exist_ok=True)
     history.config = {**config.to_dict(), "data": data, "seed": seed}
@@ -230,6 +227,9 @@ def animate(args: argparse.Namespace) -> None:
 
 def pack_command(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     if args.build_report and not args.report.exists():
+        if args.report.name != "report.pdf":
+            parser.exit(2, "backprop pack: error: --build-report writes report.pdf; "
+                           f"--report names {args.report.name}\n")  # fmt: skip
         report.command(report_defaults(args.report.parent))
     try:
         path = pack(
@@ -240,7 +240,7 @@ def pack_command(args: argparse.Namespace, parser: argparse.ArgumentParser) -> i
             out_dir=args.out,
             force=args.force,
         )
-    except (ValueError, FileExistsError) as e:
+    except (ValueError, OSError) as e:
         parser.exit(2, f"backprop pack: error: {e}\n")
     print(path)
     return 0
@@ -256,9 +256,9 @@ def report_defaults(out: Path) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     parser = make_parser()
     argv = sys.argv[1:] if argv is None else argv
+    if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help")):
+        argv = ["lab", *argv]  # no command: ``backprop --seed 3`` is ``backprop lab --seed 3``
     args = parser.parse_args(argv)
-    if args.command is None:
-        args = parser.parse_args(["lab", *argv])
     if args.command in ("experiments", "report"):
         return (experiments if args.command == "experiments" else report).command(args)
     if args.command == "animate":
@@ -268,8 +268,11 @@ def main(argv: list[str] | None = None) -> int:
         return pack_command(args, parser)
     try:
         config = config_from_args(args)
+        out = args.out or Path("runs/train") / args.data
+        if out.exists() and not out.is_dir():
+            raise ValueError(f"--out {out} is a file; name a folder")
     except ValueError as e:
-        parser.error(str(e))
+        parser.exit(2, f"backprop {args.command}: error: {e}\n")
     start = time.perf_counter()
     try:
         if args.command == "lab":
@@ -281,10 +284,9 @@ def main(argv: list[str] | None = None) -> int:
                 f"({time.perf_counter() - start:.1f} s)"
             )
         else:
-            out = args.out or Path("runs/train") / args.data
             run(config, args.data, args.seed, out, args.log_every)
             print(f"figures, history.json and model.npz in {out}/")
-    except DivergedError as e:
+    except (DivergedError, OSError) as e:
         print(f"backprop: {e}", file=sys.stderr)
         return 1
     except BrokenPipeError:  # e.g. `backprop | head`: the reader left, nothing to report

@@ -17,6 +17,7 @@ from .losses import LOSSES, Loss
 from .module import Module, Parameter, Sequential
 from .optim import OPTIMIZERS, Optimizer
 from .schedule import SCHEDULES, CosineAnnealingLR
+from .train import History, fit
 
 
 @dataclass(frozen=True)
@@ -84,16 +85,18 @@ class Config:
         return self
 
     def __str__(self) -> str:
-        if self.model == "cnn":
-            net = f"cnn {self.activation}"
-        else:
-            sizes = "-".join(map(str, (2, *self.hidden, 1)))
-            net = f"mlp {sizes} {self.activation}/{self.output}" + ("" if self.bias else " no-bias")
         extra = "".join(f" {k}={v}" for k, v in self.optimizer_args.items())
+        training = (
+            f"{self.loss} loss, {self.optimizer}{extra} lr={self.lr:g} ({self.schedule}), "
+            f"{self.epochs} epochs"
+        )
+        if self.model == "cnn":
+            return f"cnn {self.activation}, {training}"
+        sizes = "-".join(map(str, (2, *self.hidden, 1)))
         return (
-            f"{net}, {self.loss} loss, {self.optimizer}{extra} lr={self.lr:g} "
-            f"({self.schedule}), {self.epochs} epochs, init {self.init}"
-            + (", inputs normalized" if self.normalize and self.model == "mlp" else "")
+            f"mlp {sizes} {self.activation}/{self.output}{'' if self.bias else ' no-bias'}, "
+            f"{training}, init {self.init}"
+            + (", inputs normalized" if self.normalize else "")
             + ("" if self.dtype == "float64" else f", {self.dtype}")
         )
 
@@ -174,6 +177,23 @@ def build_optimizer(config: Config, params, lr: float | np.ndarray | None = None
 
 def build_scheduler(config: Config, optimizer: Optimizer) -> CosineAnnealingLR | None:
     return CosineAnnealingLR(optimizer, config.epochs) if config.schedule == "cosine" else None
+
+
+def train(
+    config: Config,
+    X: np.ndarray,
+    y: np.ndarray,
+    rng: np.random.Generator | Sequence[np.random.Generator] | None = None,
+    models: int | None = None,
+    **fit_kwargs,
+) -> tuple[Sequential, Loss, History]:
+    """Build ``config``'s model (or stack), loss, optimizer and schedule; ``fit`` on (X, y)."""
+    model = build_model(config, models=models, rng=rng)
+    loss = build_loss(config)
+    opt = build_optimizer(config, model.parameters())
+    history = fit(model, X, y, loss=loss, optimizer=opt, epochs=config.epochs,
+                  scheduler=build_scheduler(config, opt), **fit_kwargs)  # fmt: skip
+    return model, loss, history
 
 
 def seed_rngs(seeds: Sequence[int]) -> list[np.random.Generator]:

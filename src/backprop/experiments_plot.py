@@ -8,15 +8,10 @@ import numpy as np
 from matplotlib import colormaps
 from matplotlib.figure import Figure
 
+from . import plot
 from .sweep import Result, Setting
 
 DATA_NAMES = {"linear": "linear", "xor": "XOR"}
-
-
-def _save(fig: Figure, path: Path) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=120)
-    return path
 
 
 def _colors(settings: list[Setting]) -> list:
@@ -74,7 +69,7 @@ def learning_curves(result: Result, path: Path) -> Path:
             row[-1].legend(loc="center left", bbox_to_anchor=(1.02, 0.5), fontsize=8, frameon=False)
     over = "seeds" if mixed else f"{len(exp.seeds)} seeds"
     fig.suptitle(f"{exp.title}: loss, mean over {over} (band: min–max)", fontsize=11)
-    return _save(fig, path)
+    return plot.save(fig, path, dpi=120)
 
 
 def _never_level(result: Result) -> float:
@@ -162,7 +157,7 @@ def outcome(result: Result, path: Path) -> Path:
         axes[0, -1].legend(loc="center left", bbox_to_anchor=(1.02, 0.5), fontsize=8, frameon=False)
     star = " (★ tuned)" if exp.tune else ""
     fig.suptitle(f"{exp.title}: {len(exp.seeds)} seeds per setting{star}", fontsize=11)
-    return _save(fig, path)
+    return plot.save(fig, path, dpi=120)
 
 
 def _epoch_quartiles(result: Result, label: str, data: str, never: float) -> np.ndarray:
@@ -202,7 +197,7 @@ def histogram(result: Result, path: Path) -> Path:
         )
         ax.grid(alpha=0.3)
     fig.suptitle(f"{exp.title}: epochs to 100 % over {len(exp.seeds)} seeds", fontsize=11)
-    return _save(fig, path)
+    return plot.save(fig, path, dpi=120)
 
 
 def draw_all(result: Result, folder: Path, redraw: bool = True) -> dict[str, Path]:

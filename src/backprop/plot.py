@@ -44,12 +44,16 @@ def _scatter(ax, X: np.ndarray, labels: np.ndarray, title: str) -> None:
     ax.set_ylim(-0.08, 1.08)
 
 
-def _save(fig: Figure, path: str | Path) -> Path:
+def save(fig: Figure, path: str | Path, dpi: int = 110, tight: bool = False) -> Path:
+    """Write ``fig`` to ``path`` (its folder made if needed) and return the path.
+
+    Figures here set their margins; ``tight`` measures every text extent again (as
+    constrained layout does), which made ``backprop lab`` 3× slower: keep it for
+    one-off figures.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    # Fixed margins (set per figure) instead of constrained layout or a tight bounding
-    # box: both measure every text extent again and made ``backprop lab`` 3x slower.
-    fig.savefig(path, dpi=110)
+    fig.savefig(path, dpi=dpi, bbox_inches="tight" if tight else None)
     return path
 
 
@@ -76,7 +80,7 @@ def comparison(
     fig.legend(*right.get_legend_handles_labels(), loc="lower center", ncol=3, fontsize=8)
     if title:
         fig.suptitle(title)
-    return _save(fig, path)
+    return save(fig, path)
 
 
 def learning_curve(history: History, path: str | Path, title: str = "") -> Path:
@@ -103,7 +107,7 @@ def learning_curve(history: History, path: str | Path, title: str = "") -> Path:
     ax_acc.grid(alpha=0.3)
     if title:
         fig.suptitle(title)
-    return _save(fig, path)
+    return save(fig, path)
 
 
 def decision_boundary(
@@ -128,4 +132,4 @@ def decision_boundary(
     fig.colorbar(image, cax=cax, label="P(class 1)", ticks=np.linspace(0, 1, 6))
     _scatter(ax, X, y, title)
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.11), ncol=2, fontsize=8)
-    return _save(fig, path)
+    return save(fig, path)

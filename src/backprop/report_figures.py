@@ -11,11 +11,10 @@ from matplotlib.figure import Figure
 from matplotlib.patches import FancyBboxPatch
 
 from . import experiments, plot
-from .activations import ACTIVATIONS
+from .activations import ACTIVATIONS, sigmoid
 from .cnn import PointsToImage
-from .config import CNN, DEFAULT, Config, build_loss, build_model, build_optimizer, build_scheduler
+from .config import CNN, DEFAULT, Config, train
 from .data import load
-from .train import fit
 
 
 def terminal_figure(lines: list[str], path: Path, width: int = 110) -> Path:
@@ -53,12 +52,6 @@ def terminal_figure(lines: list[str], path: Path, width: int = 110) -> Path:
     return path
 
 
-def _save(fig: Figure, path: Path) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=120, bbox_inches="tight")
-    return path
-
-
 def _rect(fig: Figure, xy, size, **kw) -> FancyBboxPatch:
     return FancyBboxPatch(xy, *size, boxstyle="round,pad=0,rounding_size=0.01",
                           transform=fig.transFigure, **kw)  # fmt: skip
@@ -66,17 +59,14 @@ def _rect(fig: Figure, xy, size, **kw) -> FancyBboxPatch:
 
 def _train(config: Config, data: str, seed: int):
     X, y = load(data, seed)
-    model = build_model(config, rng=np.random.default_rng(seed))
-    opt = build_optimizer(config, model.parameters())
-    fit(model, X, y, loss=build_loss(config), optimizer=opt, epochs=config.epochs,
-        scheduler=build_scheduler(config, opt))  # fmt: skip
+    model, _, _ = train(config, X, y, np.random.default_rng(seed))
     return model, X, y
 
 
 def sigmoid_figure(path: Path) -> Path:
     """σ and σ' = σ(1 − σ)."""
     x = np.linspace(-7, 7, 400)
-    s = 1 / (1 + np.exp(-x))
+    s = sigmoid(x)
     fig = Figure(figsize=(6.4, 2.7), layout="constrained")
     ax = fig.subplots()
     ax.plot(x, s, lw=2, label="σ(x) = 1 / (1 + e^(−x))")
@@ -85,7 +75,7 @@ def sigmoid_figure(path: Path) -> Path:
     ax.set(xlabel="x", ylabel="value", title="The sigmoid and its derivative (at most 1/4)")
     ax.grid(alpha=0.3)
     ax.legend(loc="center right", fontsize=8, bbox_to_anchor=(1, 0.35))
-    return _save(fig, path)
+    return plot.save(fig, path, dpi=120, tight=True)
 
 
 def activations_figure(path: Path) -> Path:
@@ -109,7 +99,7 @@ def activations_figure(path: Path) -> Path:
         ax.set_xlabel("x")
     fig.suptitle("Activations (solid) and their derivatives (dashed), from each module's "
                  "forward and backward", fontsize=11)  # fmt: skip
-    return _save(fig, path)
+    return plot.save(fig, path, dpi=120, tight=True)
 
 
 def boundary_figures(folder: Path, seed: int, epochs: int | None) -> list[Path]:
@@ -140,7 +130,7 @@ def cnn_figures(folder: Path, seed: int, epochs: int | None) -> list[Path]:
     ax.set(xlabel="$x_1$", ylabel="$x_2$", title=title)
     ax.legend(loc="lower right", fontsize=8)
     fig.colorbar(image, ax=ax, shrink=0.8)
-    first = _save(fig, folder / "cnn_input.png")
+    first = plot.save(fig, folder / "cnn_input.png", dpi=120, tight=True)
     config = CNN.replace(epochs=epochs or experiments.CNN_SWEEP_EPOCHS)
     model, X, y = _train(config, "xor", seed)
     second = plot.decision_boundary(model, X, y, folder / "cnn_boundary.png",

@@ -40,6 +40,14 @@ from .train import History, accuracy, fit
 CURVE_POINTS = 500  # epochs kept per curve in curves.npz
 
 
+def _code_hash() -> str:
+    """Hash of the package's own source, so that a code change (same version) recomputes."""
+    digest = hashlib.sha256()
+    for path in sorted(Path(__file__).parent.glob("*.py")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 @dataclass(frozen=True)
 class Setting:
     """One line of a sweep: ``config`` trained over the experiment's seeds (or ``seeds``)."""
@@ -70,6 +78,7 @@ class Experiment:
         """Hash of everything that decides the numbers, and the package version."""
         spec = {
             "version": __version__,
+            "code": _code_hash(),
             "datasets": self.datasets,
             "settings": [
                 [s.label, s.group, s.x, s.config.to_dict(), self.seeds_of(s)] for s in self.settings

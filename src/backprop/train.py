@@ -181,6 +181,8 @@ def test(
     file = sys.stdout if file is None else file
     with np.errstate(all="ignore"):
         out = model.forward(X)
+    if out.ndim != 2:
+        raise ValueError(f"test prints one model's predictions; the model returned {out.shape}")
     value = float(loss(out, y)[0])
     pred = sigmoid(out) if loss.takes_logits else out
     acc = float(accuracy(pred, y))
