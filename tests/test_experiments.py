@@ -195,4 +195,4 @@ def test_command_runs_named_experiments(tmp_path, capsys):
     assert out.startswith("bias ") and err == ""
     assert (tmp_path / "bias" / "outcome.png").is_file()
     assert _cli(["nope", "--out", str(tmp_path)]) == 2
-    assert "unknown nope" in capsys.readouterr().err
+    assert "error: unknown experiment nope" in capsys.readouterr().err

@@ -8,6 +8,7 @@ import argparse
 import sys
 import time
 from pathlib import Path
+from typing import NoReturn
 
 import numpy as np
 
@@ -39,7 +40,7 @@ OPTIMIZER_SWITCHES = ("nesterov", "centered", "amsgrad")
 class _Parser(argparse.ArgumentParser):
     """Errors are one line (``backprop train: error: ...``) and exit code 2."""
 
-    def error(self, message: str):
+    def error(self, message: str) -> NoReturn:
         self.exit(2, f"{self.prog}: error: {message}\n")
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
@@ -170,7 +170,9 @@ def build_loss(config: Config) -> Loss:
     return LOSSES[config.loss]()
 
 
-def build_optimizer(config: Config, params, lr: float | np.ndarray | None = None) -> Optimizer:
+def build_optimizer(
+    config: Config, params: Iterable[Parameter], lr: float | np.ndarray | None = None
+) -> Optimizer:
     lr = config.lr if lr is None else lr
     return OPTIMIZERS[config.optimizer](params, lr, **config.optimizer_args)
 

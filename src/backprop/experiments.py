@@ -234,7 +234,8 @@ def command(args: argparse.Namespace) -> int:
     bad = [n for n in names if n not in NAMES]
     if bad:
         print(
-            f"backprop experiments: unknown {', '.join(bad)}; choose from {', '.join(NAMES)}",
+            f"backprop experiments: error: unknown experiment {', '.join(bad)}; "
+            f"choose from {', '.join(NAMES)}",
             file=sys.stderr,
         )
         return 2

@@ -5,10 +5,10 @@ All return an array of ``shape`` whose last two axes are ``(fan_in, fan_out)``:
 =================  ==========================================
 ``xavier_uniform``  U(-a, a),  a = gain * sqrt(6 / (fan_in + fan_out))
 ``xavier_normal``   N(0, s²),  s = gain * sqrt(2 / (fan_in + fan_out))
-``he_uniform``      U(-a, a),  a = sqrt(6 / fan_in)
-``he_normal``       N(0, s²),  s = sqrt(2 / fan_in)
-``uniform``         U(0, 1), the common choice in public solutions of the lab
-``normal``          N(0, 1)
+``he_uniform``      U(-a, a),  a = gain * sqrt(6 / fan_in)
+``he_normal``       N(0, s²),  s = gain * sqrt(2 / fan_in)
+``uniform``         gain * U(0, 1), the common choice in public solutions of the lab
+``normal``          gain * N(0, 1)
 =================  ==========================================
 """
 
@@ -25,31 +25,35 @@ def _fans(shape: tuple[int, ...]) -> tuple[int, int]:
     return shape[-2], shape[-1]
 
 
-def xavier_uniform(rng: np.random.Generator, shape: tuple[int, ...], gain: float = 1.0):
+def xavier_uniform(
+    rng: np.random.Generator, shape: tuple[int, ...], gain: float = 1.0
+) -> np.ndarray:
     fan_in, fan_out = _fans(shape)
     a = gain * np.sqrt(6.0 / (fan_in + fan_out))
     return rng.uniform(-a, a, shape)
 
 
-def xavier_normal(rng: np.random.Generator, shape: tuple[int, ...], gain: float = 1.0):
+def xavier_normal(
+    rng: np.random.Generator, shape: tuple[int, ...], gain: float = 1.0
+) -> np.ndarray:
     fan_in, fan_out = _fans(shape)
     return rng.normal(0.0, gain * np.sqrt(2.0 / (fan_in + fan_out)), shape)
 
 
-def he_uniform(rng: np.random.Generator, shape: tuple[int, ...], gain: float = 1.0):
+def he_uniform(rng: np.random.Generator, shape: tuple[int, ...], gain: float = 1.0) -> np.ndarray:
     a = gain * np.sqrt(6.0 / _fans(shape)[0])
     return rng.uniform(-a, a, shape)
 
 
-def he_normal(rng: np.random.Generator, shape: tuple[int, ...], gain: float = 1.0):
+def he_normal(rng: np.random.Generator, shape: tuple[int, ...], gain: float = 1.0) -> np.ndarray:
     return rng.normal(0.0, gain * np.sqrt(2.0 / _fans(shape)[0]), shape)
 
 
-def uniform(rng: np.random.Generator, shape: tuple[int, ...], gain: float = 1.0):
+def uniform(rng: np.random.Generator, shape: tuple[int, ...], gain: float = 1.0) -> np.ndarray:
     return gain * rng.uniform(0.0, 1.0, shape)
 
 
-def normal(rng: np.random.Generator, shape: tuple[int, ...], gain: float = 1.0):
+def normal(rng: np.random.Generator, shape: tuple[int, ...], gain: float = 1.0) -> np.ndarray:
     return gain * rng.normal(0.0, 1.0, shape)
 
 

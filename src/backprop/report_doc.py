@@ -14,28 +14,38 @@ from pathlib import Path
 
 @dataclass
 class Heading:
+    """A section title: level 0 the document's, 1 a section, 2 a subsection."""
+
     text: str
     level: int = 1  # 0: title, 1: section, 2: subsection
 
 
 @dataclass
 class Text:
+    """A paragraph, wrapped to the page width."""
+
     text: str
 
 
 @dataclass
 class Bullets:
+    """A bulleted list, each item wrapped."""
+
     items: list[str]
 
 
 @dataclass
 class Equations:
+    """Lines of mathtext, centred, one per row."""
+
     lines: list[str]  # mathtext, e.g. r"$Z_1 = XW_1 + b_1$"
     size: float = 11.0
 
 
 @dataclass
 class Image:
+    """A numbered figure: one or more PNGs side by side, and its caption."""
+
     key: str
     paths: list[Path]  # side by side, equal heights
     caption: str
@@ -44,6 +54,8 @@ class Image:
 
 @dataclass
 class Table:
+    """A numbered table: a header row, rows of strings, and its caption."""
+
     key: str
     header: list[str]
     rows: list[list[str]]
@@ -53,6 +65,8 @@ class Table:
 
 @dataclass
 class Document:
+    """Blocks in reading order; numbers figures and tables as it lays them out."""
+
     title: str
     subtitle: str = ""
     blocks: list = field(default_factory=list)

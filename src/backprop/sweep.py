@@ -61,6 +61,8 @@ class Setting:
 
 @dataclass(frozen=True)
 class Experiment:
+    """One named sweep: its settings (each a config and an x value), datasets and seeds."""
+
     name: str
     title: str
     xlabel: str
