@@ -95,6 +95,19 @@ def test_chunked_stack_matches_the_plain_path(monkeypatch):
     assert_same(*both(CONFIGS["handout"], X, y, models=5, seeds=seeds), rtol=1e-12)
 
 
+@pytest.mark.parametrize("dtype, rtol", [("float64", 1e-12), ("float32", 2e-4)])
+def test_einsum_outer_product_matches_the_plain_path(monkeypatch, dtype, rtol):
+    """A stack's W D of one output through einsum (chunks of 64+ models), and σ of
+    ``c Wᵀ A`` with float32's ``c = ½``."""
+    import backprop.fused
+
+    seeds = [0, 1, 2, 3, 4]
+    X, y = (np.stack(a) for a in zip(*[data.load("linear", s) for s in seeds]))
+    monkeypatch.setattr(backprop.fused, "EINSUM_MODELS", 2)
+    config = CONFIGS["handout"].replace(dtype=dtype)
+    assert_same(*both(config, X, y, models=5, seeds=seeds, epochs=20), rtol=rtol)
+
+
 def test_float32_matches_the_plain_path_in_float32():
     X, y = data.load("linear", 5)
     a, ha, b, hb = both(bp.DEFAULT.replace(dtype="float32"), X, y, epochs=20)

@@ -58,12 +58,14 @@ class Scalars(NamedTuple):
     one: np.ndarray
     minus_one: np.ndarray
     tanh_sigmoid: bool  # σ through tanh: NumPy's float32 tanh is ~3× its float32 exp
+    prescale: np.ndarray  # c of ``sigmoid_of_scaled_``: ½ with tanh, else -1
 
 
 @functools.cache
 def scalars(dtype: np.dtype) -> Scalars:
     half, one, minus_one = (np.full((), v, dtype) for v in (0.5, 1.0, -1.0))
-    return Scalars(half, one, minus_one, dtype == np.float32)
+    tanh_sigmoid = dtype == np.float32
+    return Scalars(half, one, minus_one, tanh_sigmoid, half if tanh_sigmoid else minus_one)
 
 
 def sigmoid_(x: np.ndarray, out: np.ndarray) -> np.ndarray:
@@ -72,16 +74,26 @@ def sigmoid_(x: np.ndarray, out: np.ndarray) -> np.ndarray:
     float32: ½ (1 + tanh(x/2)); otherwise 1 / (1 + e^{-x}), whose e^{-x} overflows to
     inf (σ = 0 exactly) below x ≈ -709. The formula follows NumPy's speed: its float32
     tanh is ~3× faster than its float32 exp, its float64 exp ~2× faster than float64
-    tanh (benchmarks/README.md). Four ufunc calls either way.
+    tanh (benchmarks/README.md). Four ufunc calls either way: ``s = c x`` (``c`` is
+    ``scalars(dtype).prescale``), then ``sigmoid_of_scaled_``.
+    """
+    np.multiply(x, scalars(out.dtype).prescale, out)
+    return sigmoid_of_scaled_(out, out)
+
+
+def sigmoid_of_scaled_(s: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """``out ← σ(x)`` from ``s = c x``, ``c = scalars(dtype).prescale``: ½ + ½ tanh s
+    (``c = ½``) or 1 / (1 + e^s) (``c = -1``). Three ufunc calls.
+
+    ``c`` is a power of two, so ``(c W)ᵀ A = c (Wᵀ A)`` exactly: a caller that keeps
+    ``c W`` (``fused.py``) gets ``s`` from its GEMM and saves ``sigmoid_``'s first pass.
     """
     c = scalars(out.dtype)
     if c.tanh_sigmoid:
-        np.multiply(x, c.half, out)
-        np.tanh(out, out)
+        np.tanh(s, out)
         np.multiply(out, c.half, out)
         return np.add(out, c.half, out)
-    np.multiply(x, c.minus_one, out)
-    np.exp(out, out)
+    np.exp(s, out)
     np.add(out, c.one, out)
     return np.divide(c.one, out, out)
 

@@ -8,8 +8,9 @@ dtype. It computes what ``model.forward``, ``loss`` and ``model.backward`` compu
 ~0.5 µs per call on arrays this small:
 
 * Activations are stored feature-major, ``A (M, F, N)``, so layer ``l`` is
-  ``Z = Wᵀ A + b`` (``Wᵀ`` a view). It is the same sum of products; OpenBLAS runs
-  these tiny GEMMs 1.5× faster in this orientation than as ``(M, N, F) @ W``.
+  ``Z = Wᵀ A + b`` (``Wᵀ`` a contiguous copy, made once a step). It is the same sum of
+  products; OpenBLAS runs these tiny GEMMs 1.5× faster in this orientation than as
+  ``(M, N, F) @ W``.
 * Every array is allocated once; activations and their backward run in place.
   ``dL/dW = A Gᵀ`` and ``dL/db = Gᵀ 1`` are written into ``Parameter.grad``, which
   ``fit`` would have zeroed anyway, and the first layer's input gradient, which
@@ -35,9 +36,11 @@ from .activations import (
     Identity,
     Sigmoid,
     Tanh,
+    scalars,
     sigmoid_,
     sigmoid_backward,
     sigmoid_backward_,
+    sigmoid_of_scaled_,
     tanh_,
     tanh_backward,
     tanh_backward_,
@@ -54,10 +57,19 @@ KERNELS = {
     Tanh: (tanh_, tanh_backward, tanh_backward_),
 }
 
+# Activation type → its kernel of ``s = c x`` (``c = scalars(dtype).prescale``, a power of
+# two): the forward GEMM reads ``c Wᵀ``, so s comes out of it exactly and σ takes 3 passes.
+PRESCALED = {Sigmoid: sigmoid_of_scaled_}
+
 # Bytes of buffers per chunk of a stack. Measured at 2-4-4-1 on 100 points, K = 1000
-# (1 MB L2): 256 KB chunks pay the per-call cost too often (6.7 µs per model-epoch in
-# float64), 16 MB ones miss the cache (5.0 µs); 2-4 MB are fastest (3.7-4.1 µs).
+# (1 MB L2), one step in float64: 256 KB chunks pay the per-call cost too often (3.9 µs
+# per model-epoch), 16 MB ones miss the cache (3.5 µs); 2-4 MB are fastest (2.8 µs).
 CHUNK_BYTES = 1 << 21
+
+
+# Chunks of at least this many models take an outer product ``W D`` through einsum (see
+# ``_w_times_d``); below it einsum's ~1 µs more per call outweighs its faster loop.
+EINSUM_MODELS = 64
 
 
 def _t(a: np.ndarray) -> np.ndarray:
@@ -89,23 +101,23 @@ def _ops(linears: list, sl, x: np.ndarray, bufs: list, ones: np.ndarray) -> tupl
         backward  D ← G ⊙ f'  (in T; D = G for Identity)
                   dL/dW ← A Dᵀ    dL/db ← 1ᵀ Dᵀ    G_{l-1} ← W D  (not for l = 0)
 
-    A layer whose ``[W; b]`` is one array (``folds``) takes ``A`` with a row of ones
-    appended instead: ``Z = [W; b]ᵀ [A; 1]`` and ``d[W; b] = [A; 1] Dᵀ``, one GEMM each
-    and no bias call.
+    The forward reads the copies ``c Wᵀ``, ``c bᵀ`` of ``Fused._forward_weights``; a
+    ``PRESCALED`` activation gets ``c (Wᵀ A + b)``. A layer whose ``[W; b]`` is one array
+    (``folds``) takes ``A`` with a row of ones appended instead: ``Z = [W; b]ᵀ [A; 1]``
+    and ``d[W; b] = [A; 1] Dᵀ``, one GEMM each and no bias call.
     """
     fwd, bwd = [], []
     a = x
-    for i, ((lin, act, folds), (zf, t, g)) in enumerate(zip(linears, bufs)):
+    for i, ((lin, act, folds, wt, bt), (zf, t, g)) in enumerate(zip(linears, bufs)):
         w, b = lin.weight, lin.bias
         z = zf[..., : lin.out_features, :]  # zf has a row of ones if the next layer folds
         kf, kb, kb_ = KERNELS.get(act, (None, None, None))
-        if folds:
-            fwd.append(partial(np.matmul, _t(_augmented(w.data, b.data)[sl]), a, z))
-        else:
-            fwd.append(partial(np.matmul, _t(w.data[sl]), a, z))
-            if b is not None:
-                fwd.append(partial(np.add, z, _t(b.data[sl]), z))
-        if kf is not None:
+        fwd.append(partial(np.matmul, wt[sl], a, z))
+        if bt is not None:
+            fwd.append(partial(np.add, z, bt[sl], z))
+        if act in PRESCALED:
+            fwd.append(partial(PRESCALED[act], z, z))
+        elif kf is not None:
             fwd.append(partial(kf, z, z))
         layer = []
         d = g
@@ -121,12 +133,21 @@ def _ops(linears: list, sl, x: np.ndarray, bufs: list, ones: np.ndarray) -> tupl
             if b is not None:
                 layer.append(partial(np.matmul, ones, _t(d), b.grad[sl]))
         if i:
-            # W D with one output is an outer product: a broadcast multiply, not a GEMM.
-            mul = np.multiply if lin.out_features == 1 else np.matmul
-            layer.append(partial(mul, w.data[sl], d, bufs[i - 1][2]))
+            layer.append(_w_times_d(w.data[sl], d, bufs[i - 1][2]))
         bwd[:0] = layer
         a = zf
     return fwd, bwd
+
+
+def _w_times_d(w: np.ndarray, d: np.ndarray, out: np.ndarray) -> partial:
+    """``out ← W D``. With one output it is an outer product, not a GEMM: a broadcast
+    multiply for one model, ``einsum`` for a stack, whose loop over ``(m, in)`` rows of
+    ``N`` costs 0.17 µs a model where the multiply's costs 0.23 (float64, 4 × 100)."""
+    if w.shape[-1] != 1:
+        return partial(np.matmul, w, d, out)
+    if w.ndim == 3 and len(w) >= EINSUM_MODELS:
+        return partial(np.einsum, "mio,mon->min", w, d, out=out)
+    return partial(np.multiply, w, d, out)
 
 
 def _folds(lin: Linear) -> bool:
@@ -168,6 +189,11 @@ class Fused:
         ]
         bufs[-1][1] = np.empty_like(bufs[-1][2])
         self.value = None if models is None else np.empty(m, dtype)
+        self.before: list = []  # c Wᵀ, c bᵀ of every layer, refreshed as a step starts
+        linears = [
+            (lin, act, folds, *self._forward_weights(lin, act, folds, dtype))
+            for lin, act, folds in linears
+        ]
         self.chunks = []
         for start in range(0, m, size):
             stop = min(start + size, m)
@@ -183,9 +209,29 @@ class Fused:
             self.chunks.append((sl, fwd, (_t(last_z), ys, _t(last_g)), bwd))
         self.pred = _t(pred if models else pred[0])
 
+    def _forward_weights(self, lin: Linear, act, folds: bool, dtype) -> tuple:
+        """``c Wᵀ`` ``(…, out, in)`` (``c [W; b]ᵀ`` if the layer folds) and ``c bᵀ``
+        ``(…, out, 1)`` or ``None``, each with its refresh in ``self.before``.
+
+        ``c`` is 1, or a ``PRESCALED`` activation's power of two, so ``Z`` is exact. The
+        copy costs one call per layer and step for the whole stack; a contiguous ``Wᵀ``
+        makes the forward GEMMs 10-25 % faster than a transposed view does.
+        """
+        c = scalars(dtype).prescale if act in PRESCALED else scalars(dtype).one
+        w, b = lin.weight.data, None if lin.bias is None else lin.bias.data
+        out = []
+        for p in [_augmented(w, b), None] if folds else [w, b]:
+            q = None if p is None else np.empty(_t(p).shape, dtype)
+            if q is not None:
+                self.before.append(partial(np.multiply, _t(p), c, q))
+            out.append(q)
+        return tuple(out)
+
     def step(self) -> tuple[np.ndarray, np.ndarray]:
         """Forward, loss and backward over every chunk: every ``.grad`` holds this epoch's
         gradient. Returns the loss (a scalar, or one per model) and pred ``(M, N, K)``."""
+        for op in self.before:
+            op()
         for sl, fwd, loss_args, bwd in self.chunks:
             for op in fwd:
                 op()
