@@ -15,45 +15,27 @@ import time
 
 import numpy as np
 
-from backprop.config import (
-    PRESETS,
-    Config,
-    build_loss,
-    build_model,
-    build_optimizer,
-    build_scheduler,
-    seed_rngs,
-)
-from backprop.data import load
-from backprop.train import accuracy, fit
+from backprop.config import PRESETS, Config
+from backprop.sweep import median_epochs, train_stack
 
 
 def convergence(config: Config, data: str, seeds: list[int]) -> dict:
-    """Train one stack (one model per seed); return the final accuracies and epochs to 100 %."""
-    Xs, ys = zip(*[load(data, s) for s in seeds])
-    X, y = (np.stack(Xs), np.stack(ys)) if data == "linear" else (Xs[0], ys[0])
-    model = build_model(config, models=len(seeds), rng=seed_rngs(seeds))
-    opt = build_optimizer(config, model.parameters())
+    """Train one stack (one model per seed); return the final accuracies and epochs to 100 %.
+
+    The median counts a seed that never reached 100 % as infinitely many epochs, as
+    ``backprop experiments`` does; the percentiles and the maximum are over the seeds
+    that did reach it.
+    """
     start = time.perf_counter()
-    hist = fit(
-        model,
-        X,
-        y,
-        loss=build_loss(config),
-        optimizer=opt,
-        epochs=config.epochs,
-        scheduler=build_scheduler(config, opt),
-        on_nonfinite="continue",
-    )
-    final = accuracy(model.forward(X), y)
-    first = hist.epochs_to_100
+    out = train_stack([config], seeds, data)
+    final, first = out["final_accuracy"], out["epochs_to_100"]
     reached = first[first > 0]
     return {
         "data": data,
         "seeds": len(seeds),
         "at_100_after_training": int((final == 1).sum()),
         "failing_seeds": [seeds[i] for i in np.flatnonzero(final < 1)],
-        "median_epochs_to_100": float(np.median(reached)) if reached.size else None,
+        "median_epochs_to_100": median_epochs(first),
         "p99_epochs_to_100": float(np.percentile(reached, 99)) if reached.size else None,
         "max_epochs_to_100": int(reached.max()) if reached.size else None,
         "epochs": config.epochs,
