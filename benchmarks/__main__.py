@@ -2,7 +2,8 @@
 
 Runs the sections of ``benchmarks/suite.py``, prints each table as it is measured and
 writes them all, with the machine and the issue's targets, to ``benchmarks/RESULTS.md``.
-``--quick`` (under a minute) uses fewer rounds, epochs and seeds.
+``--quick`` (about a minute, most of it timing ``backprop report``) uses fewer rounds,
+epochs and seeds.
 """
 
 from __future__ import annotations
