@@ -39,7 +39,7 @@ def table(rows: list[dict]) -> str:
 
 def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.split("\n")[0])
-    p.add_argument("--quick", action="store_true", help="fewer rounds and epochs (< 1 min)")
+    p.add_argument("--quick", action="store_true", help="fewer rounds and epochs (about 1 min)")
     p.add_argument("--sections", nargs="+", choices=SECTIONS, default=list(SECTIONS))
     p.add_argument("--out", type=Path, default=Path(__file__).with_name("RESULTS.md"))
     args = p.parse_args(argv)
