@@ -85,8 +85,10 @@ class _Accuracies:
         if not self.used:
             return
         hits = np.equal(self.block[: self.used], self.truth, self.block[: self.used])
-        mean = hits.reshape(*hits.shape[:-2], -1).mean(axis=-1)
-        self.out[self.done : self.done + self.used] = mean
+        hits = hits.reshape(*hits.shape[:-2], -1)
+        # Counting bytes is half the cost of ``mean`` on bools (which converts to float).
+        count = np.add.reduce(hits.view(np.uint8), axis=-1, dtype=np.int32)
+        np.divide(count, hits.shape[-1], out=self.out[self.done : self.done + self.used])
         self.done, self.used = self.done + self.used, 0
 
 
