@@ -1,0 +1,160 @@
+"""backprop against PyTorch's own outputs, recorded once into tests/golden/*.npz.
+
+tests/golden/record.py (run where torch is installed) drew every input and stored it
+beside torch's outputs: 20 steps of each optimizer setting, each activation's forward
+and gradient at special points (signed zero, subnormals, exp limits, ±1e4, Softplus's
+threshold), each loss, and Linear, Conv1d, Conv2d, MaxPool2d (with ties) and AvgPool2d.
+No test here needs torch.
+
+Tolerances: |got - torch| ≤ rtol |torch| + 16 ε, rtol = 1e-12 in float64 and 5e-7 (4 ε)
+in float32, ε the dtype's machine epsilon. The absolute 16 ε is there because several
+kernels are accurate to a few ε in absolute, not relative, terms: float32 σ(x) is
+½ + ½ tanh(x/2), so σ(-20) is 0 rather than 2e-9; 1 - y² and y + α cancel near 0
+(the largest seen is 6.7 ε, GELU's float32 gradient). Optimizers: 1e-12 absolute on θ
+after each of 20 float64 steps. Any real bug moves results far more: Softplus taking
+its linear branch at βx = threshold shifts f(20) by 2e-9 (float64) and f(1.5) with
+β = 2, threshold = 3 by 0.02.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import backprop.optim
+from backprop import activations, layers, losses
+from backprop.module import Parameter
+
+GOLDEN = Path(__file__).parent / "golden"
+ATOL = 16  # machine epsilons of absolute slack: see the module docstring
+
+
+def load(name: str) -> tuple[list[dict], dict[str, np.ndarray]]:
+    with np.load(GOLDEN / f"{name}.npz") as f:
+        arrays = {k: f[k] for k in f.files}
+    return json.loads(str(arrays.pop("manifest"))), arrays
+
+
+def cases(name: str) -> list:
+    manifest, arrays = load(name)
+    return [pytest.param(c, arrays, id=c["id"]) for c in manifest]
+
+
+def close(got: np.ndarray, want: np.ndarray, what: str) -> None:
+    """Equal within the module docstring's tolerance for ``want``'s dtype."""
+    rtol = 1e-12 if want.dtype == np.float64 else 5e-7
+    assert np.asarray(got).dtype == want.dtype, f"{what}: dtype {np.asarray(got).dtype}"
+    np.testing.assert_allclose(got, want, rtol, ATOL * np.finfo(want.dtype).eps, err_msg=what)
+
+
+# --- Optimizers -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("case", "arrays"), cases("optim"))
+def test_optimizer_matches_torch_for_20_steps(case, arrays):
+    kw = dict(case["kwargs"])
+    if "betas" in kw:
+        kw["betas"] = tuple(kw["betas"])
+    p = Parameter(arrays["th0"].copy())
+    opt = getattr(backprop.optim, case["optimizer"])([p], **kw)
+    for t, (g, want) in enumerate(zip(arrays["grads"], arrays[case["id"] + ".theta"])):
+        p.grad[...] = g + 0.5 * p.data
+        opt.step()
+        np.testing.assert_allclose(
+            p.data, want, rtol=0, atol=1e-12, err_msg=f"{case['optimizer']}{kw} at step {t + 1}"
+        )
+
+
+def test_every_optimizer_and_weight_decay_combination_is_recorded():
+    manifest, _ = load("optim")
+    # Settings switched on (non-zero, True) per case; dampening counts only with momentum.
+    on = [(c["optimizer"], {k for k, v in c["kwargs"].items() if v}) for c in manifest]
+    for name in ("SGD", "Adagrad", "RMSprop", "Adam", "AdamW", "Adadelta"):
+        assert any(o == name and "weight_decay" in k for o, k in on), name
+    for flags in ("momentum", "dampening", "nesterov", "centered", "amsgrad"):
+        for decay in (set(), {"weight_decay"}):
+            assert any({flags} | decay <= k for _, k in on), {flags} | decay
+    assert any({"centered", "momentum", "weight_decay"} <= k for _, k in on)
+    adadelta_rates = {c["kwargs"].get("lr", 1.0) for c in manifest if c["optimizer"] == "Adadelta"}
+    assert adadelta_rates - {1.0}, "no Adadelta case with lr != 1"
+
+
+# --- Activations ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("case", "arrays"), cases("activations"))
+def test_activation_matches_torch(case, arrays):
+    module = getattr(activations, case["module"])(**case["kwargs"])
+    cid = case["id"]
+    x, g = arrays[cid + ".x"], arrays[cid + ".g"]
+    with np.errstate(under="ignore"):
+        y = module.forward(x.copy())
+        dx = module.backward(g.copy())
+    close(y, arrays[cid + ".y"], f"{module!r} forward, {cid}")
+    close(dx, arrays[cid + ".dx"], f"{module!r} backward, {cid}")
+
+
+# --- Losses -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("case", "arrays"), cases("losses"))
+def test_loss_matches_torch(case, arrays):
+    cid = case["id"]
+    loss = getattr(losses, case["loss"])()
+    with np.errstate(under="ignore"):
+        value, grad = loss(arrays[cid + ".pred"], arrays[cid + ".target"])
+    close(np.asarray(value), arrays[cid + ".value"], f"{loss!r} value, {cid}")
+    close(grad, arrays[cid + ".grad"], f"{loss!r} gradient, {cid}")
+
+
+# --- Linear, convolution and pooling ----------------------------------------------------
+
+
+def build(case: dict, arrays: dict[str, np.ndarray]):
+    cid, kind = case["id"], case["layer"]
+    if kind in ("MaxPool2d", "AvgPool2d"):
+        return getattr(layers, kind)(case["kernel_size"], case["stride"])
+    w = arrays[cid + ".w"]
+    if kind == "Linear":
+        layer = layers.Linear(*w.shape)
+        layer.bias.data = arrays[cid + ".b"].copy()
+    else:
+        layer = getattr(layers, kind)(
+            w.shape[1],
+            w.shape[0],
+            case["kernel_size"],
+            case["stride"],
+            case["padding"],
+            bias=case["bias"],
+        )
+        if case["bias"]:
+            layer.bias.data = arrays[cid + ".b"].copy()
+    layer.weight.data = w.copy()
+    layer.zero_grad()
+    return layer
+
+
+@pytest.mark.parametrize(("case", "arrays"), cases("layers"))
+def test_layer_matches_torch(case, arrays):
+    cid = case["id"]
+    layer = build(case, arrays)
+    x = arrays[cid + ".x"]
+    close(layer.forward(x.copy()), arrays[cid + ".y"], f"{layer!r} forward")
+    close(layer.backward(arrays[cid + ".g"].copy()), arrays[cid + ".dx"], f"{layer!r} dL/dx")
+    for name in ("weight", "bias"):
+        p = getattr(layer, name, None)
+        if p is not None:
+            close(p.grad, arrays[f"{cid}.d{name[0]}"], f"{layer!r} dL/d{name}")
+
+
+def test_max_pool_fixtures_have_ties():
+    manifest, arrays = load("layers")
+    tied = 0
+    for c in manifest:
+        if c["layer"] == "MaxPool2d":
+            x = arrays[c["id"] + ".x"]
+            tied += len(np.unique(x)) < x.size
+    assert tied >= 3
