@@ -83,36 +83,71 @@ def naive_pool2d(x, kernel, stride, reduce):
             for c in range(chans):
                 for i in range(ho):
                     for j in range(wo):
+                        taken = False  # max: only the first maximum, row by row, as PyTorch
                         for u in range(kh):
                             for v in range(kw):
                                 r, s = i * sh + u, j * sw + v
                                 if reduce == "mean":
                                     dx[n, c, r, s] += g[n, c, i, j] / (kh * kw)
-                                elif x[n, c, r, s] == y[n, c, i, j]:  # inputs have no ties
+                                elif x[n, c, r, s] == y[n, c, i, j] and not taken:
                                     dx[n, c, r, s] += g[n, c, i, j]
+                                    taken = True
         return dx
 
     return y, backward
 
 
-def test_naive_references_on_hand_worked_examples():
+def test_layers_on_hand_worked_examples():
     x = np.arange(9.0).reshape(1, 1, 3, 3)  # [[0 1 2] [3 4 5] [6 7 8]]
-    y, backward = naive_conv2d(x, np.ones((1, 1, 2, 2)), np.array([0.5]), (1, 1), (0, 0))
-    np.testing.assert_array_equal(y[0, 0], [[8.5, 12.5], [20.5, 24.5]])
-    dx, dw, db = backward(np.ones((1, 1, 2, 2)))
+    conv = Conv2d(1, 1, 2)
+    conv.weight.data, conv.bias.data = np.ones((1, 1, 2, 2)), np.array([0.5])
+    np.testing.assert_array_equal(conv(x)[0, 0], [[8.5, 12.5], [20.5, 24.5]])
+    conv.zero_grad()
+    dx = conv.backward(np.ones((1, 1, 2, 2)))
     np.testing.assert_array_equal(dx[0, 0], [[1, 2, 1], [2, 4, 2], [1, 2, 1]])
-    np.testing.assert_array_equal(dw[0, 0], [[8, 12], [20, 24]])
-    np.testing.assert_array_equal(db, [4])
+    np.testing.assert_array_equal(conv.weight.grad[0, 0], [[8, 12], [20, 24]])
+    np.testing.assert_array_equal(conv.bias.grad, [4])
     # Padding 1, stride 2 on the same image: the four corners' 2×2 windows.
-    y, _ = naive_conv2d(x, np.ones((1, 1, 2, 2)), None, (2, 2), (1, 1))
-    np.testing.assert_array_equal(y[0, 0], [[0, 3], [9, 24]])
-    y, backward = naive_pool2d(x, (2, 2), (1, 1), "max")
-    np.testing.assert_array_equal(y[0, 0], [[4, 5], [7, 8]])
+    conv = Conv2d(1, 1, 2, stride=2, padding=1, bias=False)
+    conv.weight.data = np.ones((1, 1, 2, 2))
+    np.testing.assert_array_equal(conv(x)[0, 0], [[0, 3], [9, 24]])
+    # Conv1d, kernel [1, -1], stride 2, padding 1 on [1 2 3 4]: windows [0 1] [2 3] [4 0].
+    conv = Conv1d(1, 1, 2, stride=2, padding=1, bias=False)
+    conv.weight.data = np.array([[[1.0, -1.0]]])
+    np.testing.assert_array_equal(conv(np.arange(1.0, 5.0)[None, None])[0, 0], [-1, -1, 4])
+    pool = MaxPool2d(2, 1)
+    np.testing.assert_array_equal(pool(x)[0, 0], [[4, 5], [7, 8]])
     np.testing.assert_array_equal(
-        backward(np.ones((1, 1, 2, 2)))[0, 0], [[0, 0, 0], [0, 1, 1], [0, 1, 1]]
+        pool.backward(np.ones((1, 1, 2, 2)))[0, 0], [[0, 0, 0], [0, 1, 1], [0, 1, 1]]
     )
-    y, _ = naive_pool2d(x, (2, 2), (1, 1), "mean")
-    np.testing.assert_array_equal(y[0, 0], [[2, 3], [5, 6]])
+    pool = AvgPool2d(2, 1)
+    np.testing.assert_array_equal(pool(x)[0, 0], [[2, 3], [5, 6]])
+    np.testing.assert_array_equal(
+        pool.backward(np.ones((1, 1, 2, 2)))[0, 0],
+        [[0.25, 0.5, 0.25], [0.5, 1, 0.5], [0.25, 0.5, 0.25]],
+    )
+
+
+def test_max_pool_gives_a_tied_window_s_gradient_to_its_first_maximum():
+    # Windows [[1 1] [1 0]] and [[7 2] [0 7]] (stride 2): each gradient goes to the first 1 / 7.
+    x = np.array([[[[1.0, 1.0, 7.0, 2.0], [1.0, 0.0, 0.0, 7.0]]]])
+    pool = MaxPool2d(2)
+    np.testing.assert_array_equal(pool(x)[0, 0], [[1, 7]])
+    dx = pool.backward(np.array([[[[10.0, 20.0]]]]))
+    np.testing.assert_array_equal(dx[0, 0], [[10, 0, 20, 0], [0, 0, 0, 0]])
+    # All equal, overlapping windows (stride 1): every window's first entry is its top left.
+    pool = MaxPool2d(2, 1)
+    pool(np.zeros((1, 1, 3, 3)))
+    dx = pool.backward(np.ones((1, 1, 2, 2)))
+    np.testing.assert_array_equal(dx[0, 0], [[1, 1, 0], [1, 1, 0], [0, 0, 0]])
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_max_pool_with_ties_matches_the_loops(seed):
+    rng = np.random.default_rng(300 + seed)
+    x = rng.integers(0, 3, (2, 2, 6, 5)).astype(float)  # three values: ties in most windows
+    pool = MaxPool2d((3, 2), (1 + seed % 2, 1))
+    assert_matches(pool, naive_pool2d(x, pool._k, pool._s, "max"), x, rng)
 
 
 # --- Random cases: shapes, kernels, strides, paddings drawn from a seed. ------------

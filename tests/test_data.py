@@ -80,3 +80,15 @@ def test_load_seeds_the_global_state_and_returns_floats():
 def test_load_rejects_unknown_dataset():
     with pytest.raises(ValueError, match="unknown dataset 'circle'"):
         data.load("circle")
+
+
+def test_generate_linear_labels_a_tie_as_the_handout_does(monkeypatch):
+    # pt[0] > pt[1] → 0, else 1: a point on the diagonal is class 1 (a tie has probability 0
+    # under uniform draws, so construct one).
+    pts = np.array([[0.5, 0.5], [0.25, 0.25], [0.7, 0.3], [0.3, 0.7], [0.0, 0.0]])
+    monkeypatch.setattr(np.random, "uniform", lambda low, high, size: pts[: size[0]].copy())
+    x, y = data.generate_linear(5)
+    x_ref, y_ref = handout_generate_linear(5)
+    np.testing.assert_array_equal(x, pts)
+    np.testing.assert_array_equal(y[:, 0], [1, 1, 0, 1, 1])
+    _same(y, y_ref)
