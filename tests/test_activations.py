@@ -229,3 +229,16 @@ def test_bad_hyperparameters_say_what_to_do():
         GELU(approximate="none")
     with pytest.raises(ValueError, match="beta must be positive, got 0"):
         Softplus(beta=0)
+
+
+@pytest.mark.parametrize(("beta", "threshold"), [(1.0, 20.0), (2.0, 3.0), (0.5, 20.0)])
+def test_softplus_at_its_threshold_is_still_the_log(beta, threshold):
+    # PyTorch switches to y = x only where βx > threshold: at βx = threshold it is the log.
+    at = threshold / beta
+    above = np.nextafter(at, np.inf)
+    module = Softplus(beta=beta, threshold=threshold)
+    y = module.forward(np.array([at, above]))
+    grad = module.backward(np.ones(2))
+    np.testing.assert_allclose(y, [math.log1p(math.exp(threshold)) / beta, above], rtol=1e-15)
+    np.testing.assert_allclose(grad, [_sig(threshold), 1.0], rtol=1e-15)
+    assert grad[0] < 1.0 and y[0] > at  # 20 + 2.1e-9 and 1 − 2.1e-9 at the default
