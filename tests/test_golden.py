@@ -38,9 +38,18 @@ def load(name: str) -> tuple[list[dict], dict[str, np.ndarray]]:
     return json.loads(str(arrays.pop("manifest"))), arrays
 
 
+def label(case: dict) -> str:
+    """``RMSprop(lr=0.01, centered=True)``, ``Softplus(beta=2.0)-float32``, or the case id."""
+    name = case.get("optimizer") or case.get("module")
+    if name is None:
+        return case["id"]
+    kw = ", ".join(f"{k}={v}" for k, v in case["kwargs"].items())
+    return f"{name}({kw})" + (f"-{case['dtype']}" if "dtype" in case else "")
+
+
 def cases(name: str) -> list:
     manifest, arrays = load(name)
-    return [pytest.param(c, arrays, id=c["id"]) for c in manifest]
+    return [pytest.param(c, arrays, id=label(c)) for c in manifest]
 
 
 def close(got: np.ndarray, want: np.ndarray, what: str) -> None:
