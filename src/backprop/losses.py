@@ -140,15 +140,18 @@ class BCEWithLogitsLoss(Loss):
 
     def into(self, pred: np.ndarray, target: np.ndarray, grad: np.ndarray) -> np.ndarray:
         n, dtype = pred.shape[-2] * pred.shape[-1], grad.dtype
+        # max(z, 0) - z y first: it is exactly 0 for a right hard label, to which the small
+        # ln(1 + e^{-|z|}) then adds without being rounded away against |z|.
+        loss = np.maximum(pred, 0.0, dtype=dtype)
+        loss -= pred * target
+        soft = np.abs(pred, dtype=dtype)
+        np.negative(soft, out=soft)
         # e^{-|z|} rounding to 0 and σ's e^{-z} overflowing to inf give the right answers.
         with np.errstate(over="ignore", under="ignore"):
-            soft = np.abs(pred, dtype=dtype)
-            np.negative(soft, out=soft)
             np.exp(soft, out=soft)
             np.log1p(soft, out=soft)
-            soft += np.maximum(pred, 0.0)
-            soft -= pred * target
-            value = _sum(soft) / n
+            loss += soft
+            value = _sum(loss) / n
             sigmoid_(pred, grad)
         grad -= target
         grad /= n

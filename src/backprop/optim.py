@@ -348,6 +348,10 @@ class RMSprop(Optimizer):
             _ema(g_avg, a, g, s)
             np.multiply(g_avg, g_avg, out=s)
             np.subtract(v, s, out=s)
+            # v ≥ ḡ² exactly, but not once rounded: a constant gradient drives v - ḡ² to
+            # rounding noise around 0 (below it after ~1200 float32 steps), and √ of a
+            # negative is NaN. Clip at 0, which changes nothing where v - ḡ² ≥ 0.
+            np.maximum(s, 0.0, out=s)
             np.sqrt(s, out=s)
         else:
             np.sqrt(v, out=s)
