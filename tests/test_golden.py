@@ -153,10 +153,13 @@ def test_layer_matches_torch(case, arrays):
     x = arrays[cid + ".x"]
     close(layer.forward(x.copy()), arrays[cid + ".y"], f"{layer!r} forward")
     close(layer.backward(arrays[cid + ".g"].copy()), arrays[cid + ".dx"], f"{layer!r} dL/dx")
-    for name in ("weight", "bias"):
-        p = getattr(layer, name, None)
-        if p is not None:
-            close(p.grad, arrays[f"{cid}.d{name[0]}"], f"{layer!r} dL/d{name}")
+    params = [(n, getattr(layer, n, None)) for n in ("weight", "bias")]
+    params = [(n, p) for n, p in params if p is not None]
+    for name, p in params:
+        close(p.grad, arrays[f"{cid}.d{name[0]}"], f"{layer!r} dL/d{name}")
+    layer.backward(arrays[cid + ".g"].copy())  # a second backward adds to .grad, as in torch
+    for name, p in params:
+        close(p.grad / 2, arrays[f"{cid}.d{name[0]}"], f"{layer!r} dL/d{name}, accumulated")
 
 
 def test_max_pool_fixtures_have_ties():

@@ -355,7 +355,9 @@ def test_the_cli_table():
     nesterov = OPTIMIZERS["nesterov"](p, 0.1, momentum=0.5)
     assert (nesterov.momentum, nesterov.nesterov) == (0.5, True)
     assert isinstance(OPTIMIZERS["adamw"](p, 0.1), AdamW)
-    assert "momentum=0.9" in repr(OPTIMIZERS["momentum"](p, 0.1))
+    assert repr(OPTIMIZERS["momentum"](p, 0.1)) == (
+        "SGD(lr=0.1, momentum=0.9, dampening=0.0, nesterov=False, weight_decay=0.0)"
+    )
 
 
 def test_torch_defaults():
@@ -386,6 +388,7 @@ def test_torch_defaults():
         (lambda p: Adagrad(p, lr_decay=-1), "Invalid lr_decay value: -1"),
         (lambda p: Adagrad(p, initial_accumulator_value=-1), "initial_accumulator_value value"),
         (lambda p: Adagrad(p, eps=-1e-10), "Invalid eps value: -1e-10"),
+        (lambda p: Adagrad(p, weight_decay=-1), "Invalid weight_decay value: -1"),
         (lambda p: RMSprop(p, alpha=1.5), "Invalid alpha value: 1.5"),
         (lambda p: RMSprop(p, momentum=-0.5), "Invalid momentum value: -0.5"),
         (lambda p: Adam(p, betas=(1.0, 0.999)), "Invalid beta parameter at index 0: 1.0"),
