@@ -106,6 +106,23 @@ def test_activation_matches_torch(case, arrays):
     close(dx, arrays[cid + ".dx"], f"{module!r} backward, {cid}")
 
 
+@pytest.mark.parametrize(
+    ("case", "arrays"),
+    [c for c in cases("activations") if c.values[0]["module"] in ("Sigmoid", "Tanh")],
+)
+def test_in_place_kernels_of_the_fused_path_match_torch(case, arrays):
+    """``fit``'s fused path calls the kernels directly, writing into its own buffers."""
+    cid, sig = case["id"], case["module"] == "Sigmoid"
+    x, g = arrays[cid + ".x"], arrays[cid + ".g"]
+    y = np.empty_like(x)
+    with np.errstate(over="ignore", under="ignore"):
+        (activations.sigmoid_ if sig else activations.tanh_)(x, y)
+    close(y, arrays[cid + ".y"], f"{case['module']} kernel, {cid}")
+    dx = g.copy()
+    (activations.sigmoid_backward_ if sig else activations.tanh_backward_)(y, dx)
+    close(dx, arrays[cid + ".dx"], f"{case['module']} in-place backward, {cid}")
+
+
 # --- Losses -----------------------------------------------------------------------------
 
 

@@ -404,6 +404,21 @@ def test_invalid_hyperparameters_raise(make, message):
         make([Parameter(np.zeros(2))])
 
 
+def test_zero_grad_and_parameters_rebound_after_the_optimizer_was_made():
+    p, q = Parameter(np.ones(2)), Parameter(np.ones((1, 3)))
+    opt = SGD([p, q], lr=0.5)
+    p.grad[...], q.grad[...] = 1.0, 2.0
+    opt.zero_grad()
+    assert not p.grad.any() and not q.grad.any()
+    p.data, p.grad = np.array([4.0, 6.0]), np.array([2.0, -2.0])  # new arrays, same shape
+    opt.step()
+    np.testing.assert_array_equal(p.data, [3.0, 7.0])
+    np.testing.assert_array_equal(q.data, [[1.0, 1.0, 1.0]])
+    p.data = np.zeros(3)
+    with pytest.raises(ValueError, match=r"parameter 0's data changed from \(2,\) float64 to "):
+        opt.step()
+
+
 def test_empty_parameter_list_raises():
     with pytest.raises(ValueError, match="empty parameter list"):
         Adam([])
