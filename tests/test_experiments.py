@@ -69,7 +69,7 @@ def test_stacked_results_equal_separate_runs():
         np.testing.assert_allclose(row["final_loss"], loss, rtol=1e-10, err_msg=str(row))
         assert row["final_accuracy"] == acc, row
         assert row["epochs_to_100"] == hist.epochs_to_100, row
-        reached += row["epochs_to_100"] > 0
+        reached += row["epochs_to_100"] >= 0
     assert reached > 0  # the comparison covers runs that reach 100 %
 
 
@@ -91,6 +91,23 @@ def test_never_reaching_100_is_minus_one():
     result = sweep.run(exp)
     assert [r["epochs_to_100"] for r in result.rows] == [-1, -1]
     assert result.stats("slow", "xor")["median_epochs_to_100"] == float("inf")
+
+
+def test_seeds_at_100_and_the_median_count_the_same_seeds():
+    """at_100 = seeds that end at 100 % = seeds with epochs_to_100 >= 0; the median
+    counts the others as never."""
+    result = sweep.run(_tiny(epochs=12, seeds=(0, 1, 2, 3)))
+    for st in result.summary["by_setting"]:
+        rows = [r for r in result.rows
+                if r["setting"] == st["setting"] and r["dataset"] == st["dataset"]]  # fmt: skip
+        ends = sum(r["final_accuracy"] >= 1 for r in rows)
+        assert st["at_100"] == ends == sum(r["epochs_to_100"] >= 0 for r in rows)
+        assert st["median_epochs_to_100"] == sweep.median_epochs([r["epochs_to_100"] for r in rows])
+    assert any(st["at_100"] > 0 for st in result.summary["by_setting"])
+
+
+def test_seed_draws_the_linear_data_but_not_the_xor_data():
+    assert sweep.seed_draws_data("linear") and not sweep.seed_draws_data("xor")
 
 
 def test_files_cache_and_force(tmp_path, monkeypatch, capsys):

@@ -2,6 +2,7 @@
 the layout's numbering, wrapping and page breaks; the lab excerpt; the CLI options."""
 
 import argparse
+import math
 import re
 from pathlib import Path
 
@@ -161,3 +162,229 @@ def test_command_passes_its_options_to_build(monkeypatch, tmp_path, capsys):
     assert "(3 pages)" in capsys.readouterr().out
     defaults = parser.parse_args([])
     assert defaults.out == Path("runs/report")
+
+
+# ------------------------------------------------------------ claims against their sources
+
+METRICS = ("mean accuracy", "median epochs", "at 100 %")
+
+
+def _numbered(md: str) -> dict[str, str]:
+    """ "Table 4" → its caption and header row; "Figure 2" → its caption."""
+    out = {}
+    for kind, n, caption in re.findall(r"^\*(Table|Figure) (\d+)\. (.*)\*$", md, re.M):
+        text = caption
+        if kind == "Table":
+            rest = md.split(f"*Table {n}. {caption}*", 1)[1].lstrip("\n")
+            text += " " + rest.splitlines()[0]
+        out[f"{kind} {n}"] = text
+    return out
+
+
+def _prose(md: str) -> list[str]:
+    """The report's paragraphs and bullets: no headings, tables, captions or equations."""
+    return [
+        line
+        for line in md.splitlines()
+        if line.strip() and not line.startswith(("#", "|", "*", "!", "$$"))
+    ]
+
+
+def _fragments(paragraph: str):
+    """Each reference ("Table 4", "Figures 10 and 11") with the clause that cites it: the
+    innermost parentheses around it, else its part of the sentence between ; and ."""
+    for m in re.finditer(r"(Tables?|Figures?) (\d+)((?:,? (?:and )?\d+)*)", paragraph):
+        kind = "Table" if m.group(1).startswith("Table") else "Figure"
+        numbers = [m.group(2), *re.findall(r"\d+", m.group(3))]
+        before, after = paragraph[: m.start()], paragraph[m.end() :]
+        if before.count("(") > before.count(")"):
+            start = before.rfind("(") + 1
+            end = m.end() + after.find(")") if ")" in after else len(paragraph)
+        else:
+            start = max(before.rfind(";"), before.rfind(". ")) + 1
+            ends = [i for i in (after.find(";"), after.find(". ")) if i >= 0]
+            end = m.end() + min(ends) if ends else len(paragraph)
+        yield [f"{kind} {n}" for n in numbers], paragraph[start:end]
+
+
+def test_every_cited_quantity_is_in_the_table_or_figure_cited(built):
+    """ "(mean accuracy 52.4 %, Table 4)": Table 4 must have a mean-accuracy column."""
+    _, md, _ = built
+    numbered = _numbered(md)
+    checked = 0
+    for paragraph in _prose(md):
+        for refs, fragment in _fragments(paragraph):
+            cited = [q for q in METRICS if q in fragment]
+            for ref in refs:
+                assert ref in numbered, ref
+                for q in cited:
+                    checked += 1
+                    assert q in numbered[ref], f"{ref} has no {q!r}: …{fragment}…"
+    assert checked >= 3  # the check ran on real citations
+
+
+def test_the_bias_table_has_the_accuracy_the_answers_cite(built):
+    _, md, _ = built
+    header = _numbered(md)["Table 4"]
+    assert "XOR mean accuracy" in header
+    assert "(mean accuracy" in md.split("### C. What is the purpose of weights")[1]
+
+
+NUMBER = re.compile(r"(?<![\w.])[−-]?\d+(?:\.\d+)?(?:e[−+-]?\d+)?(?:/\d+)?")
+
+
+def _numbers(text: str) -> set[str]:
+    return {n.replace("−", "-") for n in NUMBER.findall(text)}
+
+
+def _vocabulary(exp_dir: Path, md: str) -> set[str]:
+    """Every number the results, the lab run and the code's constants can print."""
+    import json
+
+    import numpy as np
+
+    from backprop import report_extra
+    from backprop import report_text as rt
+    from backprop.config import CNN, DEFAULT, HANDOUT, build_model
+    from backprop.schedule import MIN_FACTOR
+
+    values: list[float] = []
+    fractions: set[str] = set()  # "8/10"
+    for summary in exp_dir.glob("*/summary.json"):
+        s = json.loads(summary.read_text())
+        for st in s["by_setting"]:
+            values += [v for v in st.values() if isinstance(v, int | float)]
+            values += [x for x in (st["x"],) if isinstance(x, int | float)]
+            fractions.add(f"{st['at_100']}/{st['seeds']}")
+        for t in s.get("tuned", {}).values():
+            values += [v for v in t.values() if isinstance(v, int | float)]
+            fractions |= {v for k, v in t.items() if k.startswith("at_100")}
+    for curves in exp_dir.glob("*/curves.npz"):
+        with np.load(curves) as z:
+            for name in z.files:
+                values += [float(v) for v in z[name][:1]]  # the first epoch
+    for h in exp_dir.parent.glob("out/lab/*/history.json"):
+        d = json.loads(h.read_text())
+        values += [d["loss"][0], max(d["loss"]), int(np.argmax(d["loss"])), d["epochs_to_100"]]
+        values += [d["final_loss"], len(d["loss"])]
+    for cfg in (DEFAULT, HANDOUT, CNN):
+        values += [v for v in cfg.to_dict().values() if isinstance(v, int | float)]
+        values += list(cfg.hidden)
+    rates, after = rt.schedule_rates(DEFAULT)
+    values += [rates[0], rates[-1], after, rt.bce_eps(), MIN_FACTOR, 1 / (1 + math.exp(40))]
+    values += [rt.sigmoid_zero_below(np.float64), rt.sigmoid_zero_below(np.float32)]
+    model = build_model(CNN, rng=np.random.default_rng(0))
+    out = fractions | _numbers(report_extra._architecture(model))
+    out |= {str(sum(p.data.size for p in model.parameters()))}
+    for v in values:
+        v = float(v)
+        if not np.isfinite(v):
+            continue
+        for f in ("g", ".1f", ".2f", ".3f", ".2g", ".3g", ".1e", ".0f"):
+            out |= _numbers(format(v, f))
+        out |= _numbers(rt.pct(v)) | _numbers(rt.pct(v / 100 if v > 1 else v))
+        out |= _numbers(rt.loss_str(v))
+    return out
+
+
+def _literals() -> set[str]:
+    """Numbers typed into the report's source: fixed prose (0.5, 90 %, 1/4, ...)."""
+    src = Path(report.__file__).parent
+    text = "".join((src / f"report_{n}.py").read_text() for n in
+                   ("text", "results", "discussion", "extra"))  # fmt: skip
+    return _numbers(text)
+
+
+def test_every_number_in_the_text_comes_from_the_results_or_the_code(built):
+    """A number in the prose is typed in the report's source (a fixed fact such as the
+    0.5 threshold) or printed from the cached results, the lab run or a code constant."""
+    _, md, exp_dir = built
+    vocab, literal = _vocabulary(exp_dir, md), _literals()
+    prose = "\n".join(_prose(md)).split("## 1 Introduction")[-1]
+    unknown = sorted(n for n in _numbers(prose) if n not in vocab | literal)
+    # counts of things (seeds, settings, optimizers) are small integers read from the code
+    unknown = [n for n in unknown if not (n.isdigit() and int(n) <= 64)]
+    assert not unknown, [
+        (n, re.findall(rf".{{60}}{re.escape(n)}.{{20}}", prose)[:1]) for n in unknown
+    ]
+
+
+# ------------------------------------------------ implementation sentences pinned to the code
+
+
+def test_the_sigmoid_sentence_names_the_formula_each_dtype_computes(built):
+    import numpy as np
+
+    from backprop import report_text as rt
+    from backprop.activations import sigmoid
+
+    x = np.linspace(-30, 30, 601)
+    forms = {"1/(1 + e^(−x))": lambda v: 1 / (1 + np.exp(-v)),
+             "½ (1 + tanh(x/2))": lambda v: 0.5 * (1 + np.tanh(v / 2))}  # fmt: skip
+    for dtype in (np.float64, np.float32):
+        v = x.astype(dtype)
+        with np.errstate(over="ignore"):
+            expected = forms[rt.sigmoid_form(dtype)](v).astype(dtype)
+        np.testing.assert_allclose(sigmoid(v), expected, rtol=4 * np.finfo(dtype).eps, atol=0)
+        z = rt.sigmoid_zero_below(dtype)
+        assert sigmoid(np.asarray(z, dtype)) == 0 < sigmoid(np.asarray(z + 0.02, dtype))
+        assert f"σ(x) = {rt.sigmoid_form(dtype)}" in built[1]
+
+
+def test_a_saturated_output_gets_no_gradient_through_bce_and_the_sigmoid(built):
+    """Section 2C: δ₃ = (ŷ − y)/N inside the clip, 0 when ŷ rounds to exactly 1."""
+    import numpy as np
+
+    from backprop import report_text as rt
+    from backprop.activations import sigmoid_backward
+    from backprop.losses import BCELoss
+
+    y = np.array([[0.0], [1.0]])
+    for pred, expected in ((np.array([[0.7], [0.2]]), (np.array([[0.7], [0.2]]) - y) / 2),
+                           (np.array([[1.0], [0.2]]), np.array([[0.0], [-0.4]]))):  # fmt: skip
+        _, grad = BCELoss()(pred, y)
+        delta = sigmoid_backward(pred, grad, np.empty_like(grad))
+        np.testing.assert_allclose(delta, expected, rtol=1e-9)
+    lo = rt.bce_eps()
+    _, grad = BCELoss()(np.array([[0.0]]), np.array([[1.0]]))
+    np.testing.assert_allclose(grad, (lo - 1) / (lo * (1 - lo)), rtol=1e-9)  # p clipped to eps
+    assert f"[{lo:g}, 1 − {lo:g}]" in built[1]
+
+
+def test_the_schedule_sentence_reads_the_rates_the_scheduler_gives(built):
+    from backprop import report_text as rt
+    from backprop.config import DEFAULT
+    from backprop.schedule import MIN_FACTOR
+
+    rates, after = rt.schedule_rates(DEFAULT)
+    assert len(rates) == DEFAULT.epochs and rates[0] == DEFAULT.lr
+    assert 0 < rates[-1] < 1e-4 * DEFAULT.lr and after == DEFAULT.lr * MIN_FACTOR
+    md = built[1]
+    assert f"from ρ₀ = {rates[0]:g} for the first update to {rates[-1]:.2g}" in md
+    assert f"at {MIN_FACTOR:g}" in md and f"{after:.2g}, reaches" in md
+
+
+def test_gelu_is_the_tanh_approximation_not_pytorchs_exact_default(built):
+    import numpy as np
+
+    from backprop.activations import ACTIVATIONS
+
+    x = np.linspace(-4, 4, 81).reshape(-1, 1)
+    y = ACTIVATIONS["gelu"]().forward(x.copy())
+    tanh_form = 0.5 * x * (1 + np.tanh(math.sqrt(2 / math.pi) * (x + 0.044715 * x**3)))
+    exact = 0.5 * x * (1 + np.vectorize(math.erf)(x / math.sqrt(2)))
+    np.testing.assert_allclose(y, tanh_form, rtol=1e-12, atol=1e-15)
+    assert np.abs(y - exact).max() > 1e-4
+    assert "GELU(approximate='tanh')" in built[1]
+
+
+def test_the_introduction_counts_the_optimizers_and_activations_of_the_code(built):
+    from backprop.activations import ACTIVATIONS
+    from backprop.optim import OPTIMIZERS
+
+    n_act = len([a for a in ACTIVATIONS if a != "identity"])
+    intro = built[1].split("## 2 ")[0]
+    assert f"{len(OPTIMIZERS) - 1} optimizers besides gradient descent" in intro
+    assert f"({n_act} in all, and the identity)" in intro
+    table = built[1].split("*Table 8.")[1].split("\n\n")[1]
+    assert len(table.splitlines()) - 2 == n_act + 1  # rows: every activation and none

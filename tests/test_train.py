@@ -77,13 +77,33 @@ def test_test_prints_predictions_and_summary():
     assert acc == np.mean((pred > 0.5) == (y > 0.5))
 
 
-def test_history_epochs_to_100_and_json(tmp_path):
-    acc = np.array([[0.5, 0.5], [1.0, 0.5], [1.0, 0.9]])
-    h = bp.History(np.zeros((3, 2)), acc)
-    np.testing.assert_array_equal(h.epochs_to_100, [2, -1])
+def test_epochs_to_100_counts_updates_until_100_percent_is_held():
+    """After n updates the accuracy is 100 % and stays there; -1 if the run ends below."""
+    after = np.array(  # accuracy after 0, 1, 2, 3 updates; one column per model
+        [[0.5, 1.0, 0.5, 1.0], [1.0, 1.0, 1.0, 1.0], [0.9, 1.0, 1.0, 1.0], [1.0, 1.0, 1.0, 0.9]]
+    )
+    np.testing.assert_array_equal(bp.train.epochs_to_100(after), [3, 0, 1, -1])
+    assert bp.train.epochs_to_100(after[:, 2]) == 1
+
+
+def test_history_epochs_to_100_uses_the_final_accuracy_and_json(tmp_path):
+    acc = np.array([[0.5, 0.5], [1.0, 0.5], [1.0, 0.9]])  # before updates 1, 2, 3
+    h = bp.History(np.zeros((3, 2)), acc, final_accuracy=np.array([1.0, 1.0]))
+    np.testing.assert_array_equal(h.epochs_to_100, [1, 3])
     h.save(tmp_path / "h.json")
     back = bp.History.load(tmp_path / "h.json")
     np.testing.assert_array_equal(back.accuracy, acc)
+    np.testing.assert_array_equal(back.epochs_to_100, [1, 3])
+
+
+def test_fit_records_the_model_after_its_last_update():
+    X, y = bp.data.load("xor", 0)
+    model = build_model(bp.DEFAULT.replace(epochs=30), rng=np.random.default_rng(0))
+    h = bp.fit(model, X, y, loss=bp.BCELoss(), optimizer=bp.Adam(model.parameters(), 0.1),
+               epochs=30)  # fmt: skip
+    value, acc = bp.test(model, X, y, bp.BCELoss(), file=io.StringIO())
+    assert float(h.final_loss) == value and float(h.final_accuracy) == acc
+    assert h.after_updates.shape == (31,) and h.epochs_to_100 >= 0
 
 
 def test_mismatched_shapes_name_both():

@@ -183,9 +183,9 @@ def histogram(result: Result, path: Path) -> Path:
                 if r["setting"] == label and r["dataset"] == data
             ]
         )
-        reached = e[e > 0]
+        reached = e[e >= 0]
         if reached.size:
-            ax.hist(reached, bins=np.arange(0.5, reached.max() + 1.5), color="tab:blue")
+            ax.hist(reached, bins=np.arange(-0.5, reached.max() + 1.5), color="tab:blue")
         ax.set_yscale("log")
         ax.set_xlabel("epochs to 100 %")
         ax.set_ylabel("seeds")

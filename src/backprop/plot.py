@@ -84,7 +84,7 @@ def comparison(
 
 
 def learning_curve(history: History, path: str | Path, title: str = "") -> Path:
-    """Loss (log scale) and accuracy against epoch."""
+    """Loss (log scale) and accuracy against epoch, each measured before that epoch's update."""
     epochs = np.arange(1, len(history.loss) + 1)
     fig = Figure(figsize=(9, 3.8))
     fig.subplots_adjust(left=0.08, right=0.98, bottom=0.14, top=0.82, wspace=0.25)
@@ -97,8 +97,10 @@ def learning_curve(history: History, path: str | Path, title: str = "") -> Path:
     ax_loss.grid(alpha=0.3)
     ax_acc.plot(epochs, 100 * np.asarray(history.accuracy), color="tab:green")
     first = history.epochs_to_100
-    if isinstance(first, int) and first > 0:
-        ax_acc.axvline(first, color="0.5", ls="--", lw=1, label=f"100 % at epoch {first}")
+    if isinstance(first, int) and first >= 0:
+        # entry k is before update k + 1 (after k updates), drawn at epoch k + 1
+        ax_acc.axvline(first + 1, color="0.5", ls="--", lw=1,
+                       label=f"100 % from here on (after {first} updates)")  # fmt: skip
         ax_acc.legend(loc="lower right", fontsize=8)
     ax_acc.set_xlabel("epoch")
     ax_acc.set_ylabel("accuracy (%)")

@@ -37,7 +37,7 @@ class Lab:
     output: str
     folder: Path
     seed: int
-    outcome: dict[str, dict] = field(default_factory=dict)  # loss, accuracy, epochs_to_100
+    outcome: dict[str, dict] = field(default_factory=dict)  # loss, accuracy, epochs_to_100, ...
 
 
 def run_lab(folder: Path, seed: int = 0, epochs: int | None = None) -> Lab:
@@ -59,6 +59,8 @@ def run_lab(folder: Path, seed: int = 0, epochs: int | None = None) -> Lab:
             "accuracy": float(m.group(2)) / 100 if m else float("nan"),
             "epochs_to_100": int(history.epochs_to_100),
             "first_loss": float(history.loss[0]),
+            "peak_loss": float(history.loss.max()),
+            "peak_update": int(history.loss.argmax()),  # entry k: after k updates
             "epochs": len(history.loss),
         }
     return lab

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import trajectories
-from .cnn import CNN_CHANNELS, CNN_SIGMA, CNN_SIZE
+from .cnn import CNN_SIGMA, CNN_SIZE
 from .config import CNN, build_model
 from .optim import DEFAULT_LR
 from .report_doc import Document, Equations, Heading, Image, Table, Text
@@ -67,14 +67,24 @@ def optimizers(doc: Document, ctx: Context) -> None:
     fastest, slowest = min(total, key=total.get), max(total, key=total.get)
     widest = max(working, key=lambda n: len(working[n]))
     narrowest = min(working, key=lambda n: len(working[n]))
+    edge = {n: bool(w) and (np.isclose(w[-1], grid[-1]) or np.isclose(w[0], grid[0]))
+            for n, w in working.items()}  # fmt: skip
+    cut = [n for n in dict.fromkeys((widest, narrowest)) if edge[n]]
+    cut_text = "".join(
+        f" The working rates of {n} reach the grid's "
+        f"{'largest' if np.isclose(working[n][-1], grid[-1]) else 'smallest'} rate, so the grid "
+        "cuts its range off and the count is a lower bound."
+        for n in cut
+    )
     differ = [f"{n} ({DEFAULT_LR[n]:g} → {t['lr']:g})" for n, t in tuned.items()
               if n in DEFAULT_LR and not np.isclose(DEFAULT_LR[n], t["lr"])]  # fmt: skip
     doc.add(
         Heading("A. Implement different optimizers", 2),
         Text(
-            "Besides plain gradient descent the package implements momentum, Nesterov momentum, "
-            "Adagrad, RMSprop, Adam, AdamW and Adadelta with torch.optim's update rules and "
-            "defaults. Each optimizer sees only (parameter, gradient) pairs and keeps its own "
+            f"Besides plain gradient descent the package implements {len(tuned) - 1} "
+            "optimizers, momentum, Nesterov momentum, Adagrad, RMSprop, Adam, AdamW and "
+            "Adadelta, with torch.optim's update rules and defaults. Each optimizer sees only "
+            "(parameter, gradient) pairs and keeps its own "
             "state; a learning rate may be one value per model of a stack. With g = ∇L:"
         ),
         Equations(UPDATE_RULES, size=10),
@@ -85,23 +95,23 @@ def optimizers(doc: Document, ctx: Context) -> None:
             "dataset). Its tuned rate is the one with the most seeds at 100 % on the harder "
             "dataset, then the fewest median epochs to 100 % summed over both (Table "
             "@tab:optimizers; Figure @fig:optimizer_outcome shows the whole sweep with stars at "
-            "the tuned rates, Figure @fig:optimizer_curves the loss at those rates). Tuned, the "
-            f"fastest is {fastest} and the slowest {slowest}. The range of rates at which every "
-            f"seed reaches 100 % on both datasets is widest for {widest} "
-            f"({len(working[widest])} of {len(grid)} rates) and narrowest for {narrowest} "
-            f"({len(working[narrowest])}). "
-            + (f"The rates `backprop train --optimizer` uses by default (optim.DEFAULT_LR, "
-               f"tuned for an older default network) differ for {', '.join(differ)}."
+            "the tuned rates, Figure @fig:optimizer_curves the loss at those rates). Tuned, by "
+            f"the summed median epochs to 100 %, the fastest is {fastest} and the slowest "
+            f"{slowest}. Counting the grid rates at which every seed ends at 100 % on both "
+            f"datasets, the range is widest for {widest} ({len(working[widest])} of {len(grid)} "
+            f"rates) and narrowest for {narrowest} ({len(working[narrowest])}).{cut_text} "
+            + (f"The rates `backprop train --optimizer` uses by default (optim.DEFAULT_LR) "
+               f"differ from these for {', '.join(differ)}."
                if differ else "They agree with optim.DEFAULT_LR, the rates `backprop train "
                "--optimizer` uses.")
         ),
         Table("optimizers", head, rows,
               f"Each optimizer at its tuned learning rate in the default network ({ctx.seeds} "
               "seeds): median epochs to 100 %, seeds at 100 %, and the number of grid rates at "
-              "which every seed reaches 100 % on both datasets.", align="lrrrrrr"),
+              "which every seed ends at 100 % on both datasets.", align="lrrrrrr"),
         Image("optimizer_outcome", [ctx.figures["optimizer"]["outcome"]],
-              "Every optimizer over the learning-rate grid: accuracy after training and "
-              "epochs to 100 % (★ = tuned rate).", 0.95),
+              "Every optimizer over the learning-rate grid: mean accuracy after training and "
+              "median epochs to 100 % (★ = tuned rate).", 0.95),
         Image("optimizer_curves", [ctx.figures["optimizer"]["learning_curves"]],
               "Loss of each optimizer at its tuned learning rate (mean, band: min–max over "
               "seeds).", 0.92),
@@ -123,9 +133,12 @@ def activations(doc: Document, ctx: Context) -> None:
     doc.add(
         Heading("B. Implement different activation functions", 2),
         Text(
-            "Besides sigmoid and tanh, the package implements ReLU, leaky ReLU, ELU, GELU (tanh "
-            "approximation), SiLU and softplus, with PyTorch's formulas and defaults, and the "
-            "identity. Each is a Module whose backward multiplies the incoming gradient by its "
+            "Besides sigmoid and tanh, the package implements ReLU, leaky ReLU, ELU, GELU, SiLU "
+            "and softplus with PyTorch's formulas and defaults, and the identity. The one "
+            "exception is GELU: PyTorch's default is the exact form x Φ(x) (with the error "
+            "function), ours is its tanh approximation, PyTorch's GELU(approximate='tanh'), "
+            "whose formula is in Table @tab:activations. Each is a Module whose backward "
+            "multiplies the incoming gradient by its "
             "derivative (Figure @fig:activations), checked against finite differences and "
             "written to stay finite for inputs of ±1e4. Table @tab:activations gives each in "
             "the default network (hidden layers only; the output stays a sigmoid), and Figure "
@@ -141,9 +154,10 @@ def activations(doc: Document, ctx: Context) -> None:
 
 
 def _trajectories(doc: Document, ctx: Context) -> None:
-    finals = {}
+    finals, rates = {}, {}
     for name, s in trajectories.SURFACES.items():
         paths = trajectories.run(name)
+        rates[name] = s.lrs
         finals[name] = {opt: float(s.f(xy[-1])[0]) for opt, xy in paths.items()}
     names = list(trajectories.SURFACES)
     rows = [[opt] + [f"{finals[n][opt]:.3g}" for n in names] for opt in finals[names[0]]]
@@ -155,8 +169,13 @@ def _trajectories(doc: Document, ctx: Context) -> None:
             "animations), Figures @fig:traj_saddle, @fig:traj_beale and @fig:traj_rosenbrock "
             "start every optimizer from the same point on three 2-D test functions (the "
             "animated versions come from `backprop animate`); Table @tab:trajectories gives "
-            "where each ends. On the saddle, lower means further away from the saddle point: "
-            f"{best['saddle']} escapes furthest and {worst['saddle']} least; the lowest final "
+            "where each ends. Each optimizer's rate was chosen by hand for each surface (the "
+            "legends give them; on the saddle they range from "
+            f"{min(rates['saddle'].values()):g} to {max(rates['saddle'].values()):g}), so the "
+            "order below reflects those choices as much as the optimizers, and the paths "
+            "illustrate the update rules rather than rank them. With these rates: on the "
+            "saddle, where lower means further from the saddle point, "
+            f"{best['saddle']} ends lowest and {worst['saddle']} highest; the lowest final "
             f"value on Beale's function is reached by {best['beale']}, in Rosenbrock's curved "
             f"valley by {best['rosenbrock']}, and the highest there by {worst['rosenbrock']}."
         ),
@@ -173,12 +192,32 @@ def _trajectories(doc: Document, ctx: Context) -> None:
                       "the legend, chosen per surface).", 0.66))  # fmt: skip
 
 
+def _architecture(model) -> str:
+    """The CNN's layers as text, from the modules themselves (shapes from one forward)."""
+    x = np.zeros((1, 2))
+    parts = []
+    for m in model.modules:
+        x = m.forward(x)
+        name = type(m).__name__
+        if name == "Conv2d":
+            (kh, kw), (ph, pw) = m.kernel_size, m.padding
+            pad = f"{ph}" if ph == pw else f"{ph}×{pw}"
+            out = "×".join(map(str, x.shape[1:]))
+            parts.append(f"conv {kh}×{kw} ({m.out_channels} channels, padding {pad}, out {out})")
+        elif name == "MaxPool2d":
+            parts.append(f"max-pool {m.kernel_size} (out {'×'.join(map(str, x.shape[1:]))})")
+        elif name == "Flatten":
+            parts.append(f"flatten ({x.shape[1]})")
+        elif name in ("ReLU", "Sigmoid", "Linear"):
+            parts.append(name.lower() if name != "ReLU" else "ReLU")
+    return " → ".join(parts)
+
+
 def convolution(doc: Document, ctx: Context) -> None:
     r = ctx.results["cnn"]
     cnn_setting = next(s for s in r.experiment.settings if s.config.model == "cnn")
     model = build_model(CNN, rng=np.random.default_rng(0))
     n_params = sum(p.data.size for p in model.parameters())
-    side = CNN_SIZE // 2 ** len(CNN_CHANNELS)
     rows = []
     for s in r.experiment.settings:
         row = [s.x, str(len(r.experiment.seeds_of(s))), str(s.config.epochs)]
@@ -189,7 +228,6 @@ def convolution(doc: Document, ctx: Context) -> None:
     head = ["model", "seeds", "epochs"]
     for d in ctx.datasets:
         head += [f"{DATA[d]}\nat 100 %", f"{DATA[d]}\nmedian epochs"]
-    c1, c2 = CNN_CHANNELS
     doc.add(
         Heading("C. Implement convolutional layers", 2),
         Text(
@@ -197,12 +235,11 @@ def convolution(doc: Document, ctx: Context) -> None:
             f"{CNN_SIZE} × {CNN_SIZE} image of a Gaussian bump centred on it (width "
             f"{CNN_SIGMA:g}, Figure @fig:cnn, left). The encoding has an exact backward, so "
             "the CNN is one Sequential with the MLP's input and output, and fit, test and the "
-            f"plots work on it unchanged. Architecture: conv 3×3 ({c1} channels, padding 1) → "
-            f"ReLU → max-pool 2 → conv 3×3 ({c2} channels) → ReLU → max-pool 2 → flatten "
-            f"({c2}·{side}·{side} = {c2 * side * side}) → linear → sigmoid, {n_params} "
+            f"plots work on it unchanged. Architecture: {_architecture(model)}, {n_params} "
             "parameters in all. Conv2d (and Conv1d) compute the convolution by im2col: a "
-            "strided sliding-window view of the padded input becomes rows of 3×3×C patches, "
-            "one matrix product with the weights gives every output, and the backward "
+            "strided sliding-window view of the padded input becomes the matrix X_col whose "
+            "columns are the k×k×C patches, one matrix product with the weights gives every "
+            "output, and the backward "
             "multiplies by the transposes and scatters the patch gradients back (col2im, one "
             "strided addition per kernel offset). Both directions are tested against plain "
             "loops and finite differences:"

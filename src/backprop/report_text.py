@@ -7,15 +7,21 @@ number in the text is read from the experiments' results (``Context``).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from .config import DEFAULT, HANDOUT, build_model
+from .activations import ACTIVATIONS, scalars, sigmoid
+from .config import DEFAULT, HANDOUT, build_model, build_scheduler
 from .layers import Linear, Normalize
+from .losses import BCELoss
+from .module import Parameter
+from .optim import OPTIMIZERS, SGD
 from .report_doc import Document, Equations, Heading, Image, Table, Text
-from .sweep import Result
+from .schedule import MIN_FACTOR
+from .sweep import Result, seed_draws_data
 
 DATA = {"linear": "linear", "xor": "XOR"}
 
@@ -58,12 +64,37 @@ class Context:
             for st in (self.stats(experiment, label, d) for d in self.datasets)
         )
 
+    def speed(self, experiment: str, label: str) -> float:
+        """Median epochs to 100 %, summed over the datasets (inf if any is never)."""
+        return sum(self.stats(experiment, label, d)["median_epochs_to_100"] for d in self.datasets)
+
     def fastest(self, experiment: str, settings: list) -> object:
-        """The setting with the fewest median epochs (summed), among those at 100 %."""
+        """FASTEST_RULE: the fewest summed median epochs among the settings with every seed
+        at 100 % on every dataset (among all settings if none is)."""
         good = [s for s in settings if self.all_at_100(experiment, s.label)] or settings
-        return min(good, key=lambda s: sum(
-            self.stats(experiment, s.label, d)["median_epochs_to_100"] for d in self.datasets
-        ))  # fmt: skip
+        return min(good, key=lambda s: self.speed(experiment, s.label))
+
+    def epochs(self, experiment: str, label: str, data: str) -> np.ndarray:
+        """Epochs to 100 % of every seed, with the seeds not at 100 % as inf."""
+        e = np.array([r["epochs_to_100"] for r in self.results[experiment].rows
+                      if r["setting"] == label and r["dataset"] == data], float)  # fmt: skip
+        return np.where(e < 0, np.inf, e)
+
+    def clearly_faster(self, experiment: str, a: str, b: str, data: str) -> bool:
+        """CLEAR_RULE: ``a``'s upper quartile of epochs to 100 % is below ``b``'s lower one."""
+        big = np.finfo(float).max / 4  # "never", finite so that quartiles interpolate
+        qa = np.percentile(np.minimum(self.epochs(experiment, a, data), big), 75)
+        qb = np.percentile(np.minimum(self.epochs(experiment, b, data), big), 25)
+        return bool(qa < qb)
+
+
+FASTEST_RULE = (
+    "the fewest median epochs to 100 % summed over both datasets, among the settings at "
+    "which every seed ends at 100 % on both"
+)
+CLEAR_RULE = (
+    "its upper quartile of epochs to 100 % over the seeds lies below the other's lower quartile"
+)
 
 
 def pct(a: float) -> str:
@@ -121,6 +152,43 @@ def document(results, figures, lab, extra, version: str) -> Document:
     return doc
 
 
+def seed_sentence(datasets) -> str:
+    """What a seed changes on each dataset, from ``sweep.seed_draws_data``."""
+    drawn = [DATA[d] for d in datasets if seed_draws_data(d)]
+    fixed = [DATA[d] for d in datasets if not seed_draws_data(d)]
+    text = "Seed s draws the initial weights from np.random.default_rng(s)"
+    if drawn:
+        text += f" and the {listing(drawn)} data after np.random.seed(s)"
+    if fixed:
+        text += (
+            f"; the {listing(fixed)} data are the same points for every seed, so there the "
+            "seeds differ only in their initial weights"
+        )
+    return text + ". `backprop train --seed s` re-runs any single run."
+
+
+def seeds_of(n: int, datasets) -> str:
+    """ "1000 seeds (1000 linear datasets, and 1000 initialisations on the fixed XOR data)"."""
+    parts = [
+        f"{n} {DATA[d]} datasets and initialisations"
+        if seed_draws_data(d)
+        else f"{n} initialisations on the fixed {DATA[d]} data"
+        for d in datasets
+    ]
+    return f"{n} seeds ({listing(parts)})"
+
+
+DEFINITIONS = (
+    "Definitions used throughout (train.epochs_to_100). One epoch is one full-batch "
+    "update. Epochs to 100 % counts the updates after which the training accuracy is 100 % "
+    "and stays at 100 % to the end of training; 0 means the initial weights already "
+    "classify every point. A run is at 100 % when its final accuracy is 100 %, which is "
+    "exactly when it has an epochs-to-100 % value, so a column 'at 100 %' and the median "
+    "beside it count the same seeds: the median counts the other seeds as never, and is "
+    "'never' when more than half of them do not end at 100 %."
+)
+
+
 def introduction(doc: Document, ctx: Context) -> None:
     conv = ctx.results["convergence"]
     n_conv = len(conv.experiment.seeds)
@@ -128,6 +196,7 @@ def introduction(doc: Document, ctx: Context) -> None:
     reached = ", ".join(
         f"{seeds_at_100(conv.stats('default', d))} on {DATA[d]}" for d in ctx.datasets
     )
+    n_opt, n_act = len(OPTIMIZERS), len([a for a in ACTIVATIONS if a != "identity"])
     doc.add(
         Heading("1 Introduction"),
         Text(
@@ -142,21 +211,23 @@ def introduction(doc: Document, ctx: Context) -> None:
         Text(
             "Everything in this report, text included, is produced by one command, `backprop "
             "report`, which also writes it as report.md. Each number is measured by `backprop "
-            f"experiments` over {ctx.seeds} seeds per setting unless stated otherwise. Seed s "
-            "draws the linear data after np.random.seed(s) and the initial weights from "
-            "np.random.default_rng(s), so `backprop train --seed s` re-runs any single run. "
-            "Settings that differ only in their seed or learning rate train together as one "
+            f"experiments` over {ctx.seeds} seeds per setting unless stated otherwise. "
+            + seed_sentence(ctx.datasets)
+            + " Settings that differ only in their seed or learning rate train together as one "
             "stacked NumPy computation: every array carries a leading 'models' axis, and a test "
             "checks that each model of a stack ends with the numbers of its separate run."
         ),
+        Text(DEFINITIONS),
         Text(
             "The network used by default (Section 2B) reaches an accuracy of "
             + " and ".join(f"{pct(out[d]['accuracy'])} on {DATA[d]}" for d in ctx.datasets)
-            + f" in the lab run (seed {ctx.lab.seed}), and over {n_conv} seeds the number of "
-            f"runs that end at 100 % is {reached} (Table @tab:accuracy). Section 4 varies the "
-            "learning rate, the hidden units and the activation; Section 5 answers the "
-            "handout's questions from those measurements; Section 6 adds eight optimizers, "
-            "eight activation functions and a convolutional network."
+            + f" in the lab run (seed {ctx.lab.seed}), and over {seeds_of(n_conv, ctx.datasets)}"
+            f" the runs that end at 100 % are {reached} (Table @tab:accuracy). Section 4 varies "
+            "the learning rate, the hidden units and the activation; Section 5 answers the "
+            "handout's questions from those measurements; Section 6 adds "
+            f"{n_opt - 1} optimizers besides gradient descent ({n_opt} in all), "
+            f"{n_act - 2} hidden activations besides sigmoid and tanh ({n_act} in all, and the "
+            "identity) and a convolutional network."
         ),
     )
 
@@ -181,8 +252,42 @@ def _architecture_rows() -> list[list[str]]:
     return rows
 
 
+def sigmoid_zero_below(dtype) -> float:
+    """The largest x (to 0.01) at which the code's ``sigmoid`` in ``dtype`` is exactly 0."""
+    lo, hi = -1000.0, 0.0  # sigmoid(lo) == 0 < sigmoid(hi)
+    while hi - lo > 0.01:
+        mid = (lo + hi) / 2
+        lo, hi = (mid, hi) if sigmoid(np.asarray(mid, dtype)) == 0 else (lo, mid)
+    return lo
+
+
+def sigmoid_form(dtype) -> str:
+    """The formula ``activations.sigmoid`` evaluates in ``dtype``."""
+    return "½ (1 + tanh(x/2))" if scalars(np.dtype(dtype)).tanh_sigmoid else "1/(1 + e^(−x))"
+
+
+def schedule_rates(config) -> tuple[list[float], float]:
+    """The rates the cosine schedule gives updates 1 … T (it steps after each update),
+    and the rate after the last step, from ``config.build_scheduler`` itself."""
+    opt = SGD([Parameter(np.zeros(1))], config.lr)
+    sched = build_scheduler(config, opt)
+    rates = []
+    for _ in range(config.epochs):
+        rates.append(float(opt.lr))
+        sched.step()
+    return rates, float(opt.lr)
+
+
+def bce_eps(dtype=np.float64) -> float:
+    """BCELoss's clip: p ∈ [eps, 1 − eps], eps at least the dtype's machine epsilon."""
+    return max(BCELoss().eps, float(np.finfo(dtype).eps))
+
+
 def implementation(doc: Document, ctx: Context) -> None:
     h = HANDOUT
+    z64, z32 = sigmoid_zero_below(np.float64), sigmoid_zero_below(np.float32)
+    hand = ctx.results["handout_lr"]
+    hand_default = next(s for s in hand.experiment.settings if s.x == h.lr)
     doc.add(
         Heading("2 Implementation details"),
         Heading("A. Sigmoid function", 2),
@@ -199,11 +304,21 @@ def implementation(doc: Document, ctx: Context) -> None:
             ]
         ),  # fmt: skip
         Text(
-            "Computing 1/(1 + e^(−x)) literally overflows for x < −709 (e^(−x) exceeds the "
-            "largest float64). The implementation uses the identity σ(x) = ½ (1 + tanh(x/2)), "
-            "exact and finite for every x. Since σ' ≤ 1/4, each sigmoid layer shrinks the "
-            "gradient at least four-fold on its way back (Figure @fig:sigmoid), one reason the "
-            "handout's all-sigmoid network needs thousands of epochs (Section 4A)."
+            f"In float64, the default, the code computes σ(x) = {sigmoid_form(np.float64)} as "
+            f"written; in float32 it uses σ(x) = {sigmoid_form(np.float32)}, which NumPy "
+            "computes faster there. Neither overflows to a NaN: for very negative x the result "
+            f"rounds to exactly 0, below x ≈ {z64:.1f} in float64 and x ≈ {z32:.1f} in float32 "
+            f"(the true σ(−40) is {1 / (1 + math.exp(40)):.1e}), so σ' = σ(1 − σ) is then 0 "
+            "as well. Backwards, a sigmoid layer multiplies the gradient by σ' ≤ 1/4 "
+            "(Figure @fig:sigmoid), and the layer's weights multiply it by Wᵀ, which can make "
+            "it larger or smaller; the handout's all-sigmoid network, trained with gradient "
+            f"descent at ρ = {h.lr:g}, needs "
+            + " and ".join(
+                f"{median_phrase(hand.stats(hand_default.label, d)['median_epochs_to_100'])} "
+                f"on {DATA[d]}"
+                for d in ctx.datasets
+            )
+            + " (Table @tab:networks)."
         ),
         Image("sigmoid", [ctx.extra["sigmoid"]], "The sigmoid and its derivative.", 0.72),
         Heading("B. Neural network architecture", 2),
@@ -224,9 +339,8 @@ def implementation(doc: Document, ctx: Context) -> None:
             "hidden layers and the sigmoid output, but adds biases, uses tanh in the hidden "
             "layers, centres the inputs, and trains with binary cross-entropy and Adam "
             f"(ρ = {DEFAULT.lr:g} with cosine decay, {DEFAULT.epochs} epochs, "
-            f"{DEFAULT.init.replace('_', '-')} initial weights). Each of these choices was "
-            "measured: Sections 4 and 6 show the sweeps behind them. Table @tab:architecture "
-            "lists its layers for a batch of N points."
+            f"{DEFAULT.init.replace('_', '-')} initial weights). Table @tab:architecture "
+            "lists its layers for a batch of N points. " + _choices(ctx)
         ),
         Table(
             "architecture",
@@ -240,17 +354,75 @@ def implementation(doc: Document, ctx: Context) -> None:
     _backpropagation(doc)
 
 
+def faster_than(ctx: Context, exp: str, labels, ref: str, data: str) -> list[str]:
+    """Settings of ``labels`` whose median epochs on ``data`` are fewer than ``ref``'s, among
+    those with every seed at 100 % on every dataset."""
+    mine = ctx.stats(exp, ref, data)["median_epochs_to_100"]
+    return [
+        lb
+        for lb in labels
+        if ctx.all_at_100(exp, lb) and ctx.stats(exp, lb, data)["median_epochs_to_100"] < mine
+    ]
+
+
+def _choices(ctx: Context) -> str:
+    """What was measured of the default's choices, and what the sweeps favour instead."""
+    acts = [s.label for s in ctx.results["activation"].experiment.settings]
+    fast_acts = faster_than(ctx, "activation", acts, DEFAULT.activation, "xor")
+    tuned = ctx.results["optimizer"].summary["tuned"]
+    total = {n: sum(t[f"median_epochs_{d}"] for d in ctx.datasets) for n, t in tuned.items()}
+    fast_opts = [n for n in tuned if total[n] < total[DEFAULT.optimizer]]
+    n_conv = len(ctx.results["convergence"].experiment.seeds)
+    text = (
+        "Of these choices, this report measures the learning rate with gradient descent and "
+        "Adam (Section 4A), the hidden units (4B), the activation (4C, Table @tab:activations), "
+        "the biases and the centring (Table @tab:bias) and the optimizer (Table "
+        "@tab:optimizers), each varied alone around the default; the initialisation, the loss, "
+        "the schedule and the number of epochs are not swept. The sweeps do not all favour "
+        "the default: "
+    )
+    found = []
+    if fast_acts:
+        found.append(
+            f"on XOR, {listing(fast_acts)} reach 100 % in fewer median epochs than "
+            f"{DEFAULT.activation}"
+        )
+    if fast_opts:
+        found.append(
+            f"tuned, {listing(fast_opts)} {'needs' if len(fast_opts) == 1 else 'need'} fewer "
+            f"median epochs (summed over both datasets) than {DEFAULT.optimizer}"
+        )
+    text += ("; ".join(found) if found else "none of the varied settings is faster") + (
+        f". The default stays the reference point of every sweep and is the one setting run "
+        f"over {n_conv} seeds (Table @tab:convergence); the faster settings were run over "
+        f"{ctx.seeds}."
+    )
+    return text
+
+
+def _normalize() -> Normalize:
+    model = build_model(DEFAULT, rng=np.random.default_rng(0))
+    return next(m for m in model.modules if isinstance(m, Normalize))
+
+
 def _backpropagation(doc: Document) -> None:
+    norm = _normalize()
+    eps = bce_eps()
+    rates, after = schedule_rates(DEFAULT)
+    T = DEFAULT.epochs
     doc.add(
         Heading("C. Back-propagation", 2),
         Text(
-            "Forward pass for a batch X (N × 2), with g the hidden activation (tanh by default, "
-            "σ in the handout's network) and biases bᵢ (absent in the handout's network):"
+            "Forward pass for a batch X (N × 2), with φ the hidden activation (tanh by default, "
+            "σ in the handout's network) and biases bᵢ (absent in the handout's network). The "
+            f"default network first centres its inputs, A₀ = (X − {norm.mean:g}) / {norm.std:g} "
+            "(the Normalize layer of Table @tab:architecture, no parameters); the handout's "
+            "network uses A₀ = X:"
         ),
         Equations(
             [
-                r"$Z_1 = XW_1 + b_1, \qquad A_1 = g(Z_1)$",
-                r"$Z_2 = A_1W_2 + b_2, \qquad A_2 = g(Z_2)$",
+                r"$Z_1 = A_0W_1 + b_1, \qquad A_1 = \varphi(Z_1)$",
+                r"$Z_2 = A_1W_2 + b_2, \qquad A_2 = \varphi(Z_2)$",
                 r"$Z_3 = A_2W_3 + b_3, \qquad \hat{y} = \sigma(Z_3)$",
             ]
         ),  # fmt: skip
@@ -267,8 +439,9 @@ def _backpropagation(doc: Document) -> None:
         ),  # fmt: skip
         Text(
             "The backward pass applies the chain rule layer by layer, from the loss back to "
-            "the input. Write δᵢ = ∂L/∂Zᵢ. At the output the sigmoid's derivative cancels "
-            "against the cross-entropy's, leaving the prediction error:"
+            "the input. Write δᵢ = ∂L/∂Zᵢ. At the output, algebra cancels the sigmoid's "
+            "derivative against the cross-entropy's and leaves the prediction error; under the "
+            "squared error the sigmoid's derivative ŷ(1 − ŷ) stays:"
         ),
         Equations(
             [
@@ -278,14 +451,21 @@ def _backpropagation(doc: Document) -> None:
                 r"(\mathrm{MSE})$",
             ]
         ),  # fmt: skip
-        Text("Then, for layers i = 3, 2, 1 (with A₀ = X):"),
+        Text(
+            "The code does not use the cancelled form. The loss's backward returns "
+            "∂L/∂ŷ = (p − y) / (p (1 − p) N) with p = ŷ clipped to "
+            f"[{eps:g}, 1 − {eps:g}] (float64), and the sigmoid's backward multiplies it by "
+            "ŷ(1 − ŷ). The product equals (ŷ − y)/N while ŷ lies inside the clip; when ŷ rounds "
+            "to exactly 0 or 1 (Section 2A) the product is 0, so a saturated wrong output gets "
+            "δ₃ = 0 rather than the error. Then, for layers i = 3, 2, 1:"
+        ),
         Equations(
             [
                 r"$\dfrac{\partial L}{\partial W_i} = A_{i-1}^{\top}\,\delta_i, \qquad "
                 r"\dfrac{\partial L}{\partial b_i} = \sum_{n=1}^{N} \delta_{i,n}, \qquad "
                 r"\dfrac{\partial L}{\partial A_{i-1}} = \delta_i\,W_i^{\top}$",
-                r"$\delta_{i-1} = \dfrac{\partial L}{\partial A_{i-1}} \odot g'(Z_{i-1}), \qquad "
-                r"\tanh' = 1 - A^2, \qquad \sigma' = A\,(1 - A)$",
+                r"$\delta_{i-1} = \dfrac{\partial L}{\partial A_{i-1}} \odot "
+                r"\varphi'(Z_{i-1}), \qquad \tanh' = 1 - A^2, \qquad \sigma' = A\,(1 - A)$",
             ]
         ),  # fmt: skip
         Text(
@@ -297,21 +477,26 @@ def _backpropagation(doc: Document) -> None:
         ),
         Text(
             "Each epoch ends with one gradient-descent step on all parameters θ, as in the "
-            "handout, with learning rate ρ:"
+            "handout, with learning rate ρ and g = ∇L:"
         ),  # fmt: skip
-        Equations([r"$\theta \leftarrow \theta - \rho\,\nabla_{\theta} L(\theta)$"]),
+        Equations([r"$\theta \leftarrow \theta - \rho\,g$"]),
         Text(
             "The default network uses Adam instead. Its step divides a running mean of the "
             "gradient g by a running root-mean-square, so each parameter moves by about ρ per "
-            f"step whatever its gradient's scale; ρ follows a cosine from ρ₀ = {DEFAULT.lr:g} "
-            f"down to 0 over the T = {DEFAULT.epochs} epochs:"
+            "step whatever its gradient's scale. The rate follows a cosine over the "
+            f"T = {T} epochs; the schedule steps after each update, so update t uses ρ_(t−1), "
+            f"from ρ₀ = {rates[0]:g} for the first update to {rates[-1]:.2g} for the last. "
+            f"The code floors the factor ½(1 + cos(πt/T)) at {MIN_FACTOR:g} (an optimizer "
+            f"rejects a rate of 0), which only the rate after the last update, {after:.2g}, "
+            "reaches:"
         ),
         Equations(
             [
                 r"$m \leftarrow \beta_1 m + (1 - \beta_1)\,g, \quad v \leftarrow \beta_2 v + "
-                r"(1 - \beta_2)\,g^2, \quad \theta \leftarrow \theta - \rho_t\,"
+                r"(1 - \beta_2)\,g^2, \quad \theta \leftarrow \theta - \rho_{t-1}\,"
                 r"\dfrac{m / (1 - \beta_1^t)}{\sqrt{v / (1 - \beta_2^t)} + \epsilon}$",
-                r"$\rho_t = \dfrac{\rho_0}{2}\left(1 + \cos\dfrac{\pi t}{T}\right)$",
+                r"$\rho_t = \rho_0 \max\left(\dfrac{1}{2}\left(1 + \cos\dfrac{\pi t}{T}"
+                r"\right),\ 10^{" + str(round(math.log10(MIN_FACTOR))) + r"}\right)$",
             ]
         ),  # fmt: skip
     )

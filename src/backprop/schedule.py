@@ -6,6 +6,8 @@ import math
 
 from .optim import Optimizer
 
+MIN_FACTOR = 1e-6  # the schedule's floor, as a share of ρ_0 - ρ_min (see ``step``)
+
 
 class CosineAnnealingLR:
     r"""Cosine annealing, as ``torch.optim.lr_scheduler.CosineAnnealingLR`` (no restarts).
@@ -28,7 +30,7 @@ class CosineAnnealingLR:
         self.t = min(self.t + 1, self.T_max)
         factor = 0.5 * (1.0 + math.cos(math.pi * self.t / self.T_max))
         # Optimizers reject lr <= 0, and a rate of 0 changes nothing: keep a sliver.
-        self.optimizer.lr = self.eta_min + (self.base_lr - self.eta_min) * max(factor, 1e-6)
+        self.optimizer.lr = self.eta_min + (self.base_lr - self.eta_min) * max(factor, MIN_FACTOR)
 
     def __repr__(self) -> str:
         return f"CosineAnnealingLR(T_max={self.T_max}, eta_min={self.eta_min})"

@@ -23,25 +23,58 @@ class DivergedError(FloatingPointError):
     """The loss became NaN or infinite; the message names the learning rate."""
 
 
+def epochs_to_100(after: np.ndarray) -> np.ndarray | int:
+    """*Epochs to 100 %*, the one definition used by ``History``, the sweeps, the report
+    and the benchmarks: the fewest epochs ``n`` (full-batch updates, so ``n`` updates)
+    after which the accuracy is 100 % and **stays** 100 % to the end of training; ``0``
+    if the initial weights already classify every point, ``-1`` if the run does not end
+    at 100 %. So a seed counts as *at 100 %* exactly when its final accuracy is 100 %,
+    and a seed that reaches 100 % and drops again counts from its last arrival.
+
+    ``after``: ``(T + 1,)`` or ``(T + 1, M)``, the accuracy after ``0 … T`` updates.
+    """
+    after = np.asarray(after)
+    ok = after >= 1.0
+    # the last index that is not at 100 %, from the end; n = that index + 1
+    last_miss = len(ok) - 1 - np.argmax(~ok[::-1], axis=0)
+    held = np.where(ok.all(axis=0), 0, last_miss + 1)
+    n = np.where(ok[-1], held, -1)
+    return int(n) if n.ndim == 0 else n
+
+
 @dataclass
 class History:
-    """Loss and accuracy before each update: ``(epochs,)``, or ``(epochs, M)`` for a stack."""
+    """Loss and accuracy before each update, ``(epochs,)`` or ``(epochs, M)`` for a stack
+    (entry ``k`` is after ``k`` updates), and ``final_loss``/``final_accuracy`` after the
+    last update (``()`` or ``(M,)``; ``None`` when not recorded)."""
 
     loss: np.ndarray
     accuracy: np.ndarray
     config: dict = field(default_factory=dict)
+    final_loss: np.ndarray | None = None
+    final_accuracy: np.ndarray | None = None
+
+    @property
+    def after_updates(self) -> np.ndarray:
+        """Accuracy after ``0 … T`` updates ``(T + 1, ...)`` (``(T, ...)`` without a final)."""
+        if self.final_accuracy is None:
+            return self.accuracy
+        return np.concatenate([self.accuracy, np.asarray(self.final_accuracy)[None]])
 
     @property
     def epochs_to_100(self) -> np.ndarray | int:
-        """First epoch (1-based) at which accuracy is 100 %, or -1 if never; per model."""
-        hit = self.accuracy >= 1.0
-        first = np.where(hit.any(axis=0), hit.argmax(axis=0) + 1, -1)
-        return int(first) if first.ndim == 0 else first
+        """``epochs_to_100(self.after_updates)``, per model: see that function."""
+        return epochs_to_100(self.after_updates)
 
     def to_dict(self) -> dict:
+        final = {
+            k: None if v is None else np.asarray(v).tolist()
+            for k, v in (("final_loss", self.final_loss), ("final_accuracy", self.final_accuracy))
+        }
         return {
             "loss": self.loss.tolist(),
             "accuracy": self.accuracy.tolist(),
+            **final,
             "epochs_to_100": np.asarray(self.epochs_to_100).tolist(),
             "config": self.config,
         }
@@ -52,7 +85,10 @@ class History:
     @classmethod
     def load(cls, path: str | Path) -> History:
         d = json.loads(Path(path).read_text())
-        return cls(np.array(d["loss"]), np.array(d["accuracy"]), d.get("config", {}))
+        final = [
+            None if d.get(k) is None else np.array(d[k]) for k in ("final_loss", "final_accuracy")
+        ]
+        return cls(np.array(d["loss"]), np.array(d["accuracy"]), d.get("config", {}), *final)
 
 
 def accuracy(pred: np.ndarray, target: np.ndarray, threshold: float = 0.5) -> np.ndarray:
@@ -171,7 +207,11 @@ def fit(
             if log_every and epoch % log_every == 0:
                 print(f"epoch {epoch} loss : {float(np.mean(value))}", file=file)
     record.flush()
-    return History(losses, record.out)
+    with np.errstate(all="ignore"):  # the model after the last update
+        pred = model.forward(X)
+        final_loss = np.asarray(loss(pred, y)[0], dtype=float)
+    final_accuracy = np.asarray(accuracy(pred, y, threshold), dtype=float)
+    return History(losses, record.out, final_loss=final_loss, final_accuracy=final_accuracy)
 
 
 def test(
