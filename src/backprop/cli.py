@@ -5,6 +5,7 @@ With no command it runs ``lab``."""
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 import time
 from pathlib import Path
@@ -12,7 +13,7 @@ from typing import NoReturn
 
 import numpy as np
 
-from . import experiments, plot, report
+from . import experiments, limits, plot, report
 from .activations import ACTIVATIONS, Sigmoid
 from .config import MODELS, PRESETS, Config, save_model, train
 from .data import DATASETS, load
@@ -20,20 +21,12 @@ from .init import INITS
 from .losses import LOSSES
 from .module import Sequential
 from .optim import DEFAULT_LR, OPTIMIZERS
-from .pack import pack
+from .pack import check_report, check_target, pack
 from .schedule import SCHEDULES
-from .train import DivergedError, test
+from .train import DivergedError, saturation, test
 
 # CLI flag → optimizer keyword (only the optimizers that have it accept it).
-OPTIMIZER_FLAGS = {
-    "momentum": float,
-    "dampening": float,
-    "weight_decay": float,
-    "eps": float,
-    "alpha": float,
-    "rho": float,
-    "lr_decay": float,
-}
+OPTIMIZER_FLAGS = ("momentum", "dampening", "weight_decay", "eps", "alpha", "rho", "lr_decay")
 OPTIMIZER_SWITCHES = ("nesterov", "centered", "amsgrad")
 
 
@@ -44,14 +37,27 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message}\n")
 
 
+def _number(text: str) -> float:
+    """A finite float: ``nan`` and ``inf`` are refused here, not an epoch later."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"must be a finite number, got {text}")
+    return value
+
+
 def _positive(kind):
     def parse(text: str):
         try:
             value = kind(text)
         except ValueError:
             raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-        if not value > 0:
+        if not value > 0:  # also nan
             raise argparse.ArgumentTypeError(f"must be positive, got {text}")
+        if value == math.inf:
+            raise argparse.ArgumentTypeError(f"must be finite, got {text}")
         return value
 
     parse.__name__ = kind.__name__
@@ -101,7 +107,7 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
         help="learning rate ρ (default: the preset's, or the optimizer's tuned one)",
     )
     g.add_argument("--schedule", choices=SCHEDULES, help="learning-rate schedule")
-    g.add_argument("--epochs", type=_positive(int))
+    g.add_argument("--epochs", type=_positive(int), help=f"at most {limits.MAX_EPOCHS:,}")
     g.add_argument("--dtype", choices=("float64", "float32"), help="parameter dtype (MLP)")
     g.add_argument(
         "--seed",
@@ -116,9 +122,9 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
         help="print the loss every K epochs (default: epochs / 10)",
     )
     o = p.add_argument_group("optimizer options (each where the optimizer has it)")
-    for name, kind in OPTIMIZER_FLAGS.items():
-        o.add_argument("--" + name.replace("_", "-"), type=kind, metavar="X")
-    o.add_argument("--betas", type=float, nargs=2, metavar=("B1", "B2"))
+    for name in OPTIMIZER_FLAGS:
+        o.add_argument("--" + name.replace("_", "-"), type=_number, metavar="X")
+    o.add_argument("--betas", type=_number, nargs=2, metavar=("B1", "B2"))
     for name in OPTIMIZER_SWITCHES:
         o.add_argument("--" + name, action="store_true")
 
@@ -161,7 +167,11 @@ def make_parser() -> argparse.ArgumentParser:
     pk.add_argument("--force", action="store_true", help="overwrite an existing zip")
     anim = sub.add_parser("animate", help="optimizer paths on 2-D test surfaces (PNG and GIF)")
     anim.add_argument("--surface", choices=["saddle", "beale", "rosenbrock", "all"], default="all")
-    anim.add_argument("--steps", type=_positive(int), help="optimizer steps (default: per surface)")
+    anim.add_argument(
+        "--steps",
+        type=_positive(int),
+        help=f"optimizer steps, at most {limits.MAX_STEPS:,} (default: per surface)",
+    )
     anim.add_argument(
         "--out", type=Path, default=Path("runs/animate"), help="default: runs/animate"
     )
@@ -201,13 +211,18 @@ def run(config: Config, data: str, seed: int, out: Path, log_every: int | None) 
     log_every = log_every or max(1, config.epochs // 10)
     model, loss, history = train(config, X, y, np.random.default_rng(seed), log_every=log_every)
     _, acc = test(model, X, y, loss)
+    prob = Sequential(model, Sigmoid()) if loss.takes_logits else model
+    with np.errstate(all="ignore"):
+        p = prob.forward(X)
+    warning = saturation(history, p, config.lr)
+    if warning:
+        print(f"backprop: warning: {warning}", file=sys.stderr)
     out.mkdir(parents=True, exist_ok=True)
     history.config = {**config.to_dict(), "data": data, "seed": seed}
     history.save(out / "history.json")
     save_model(model, config, out / "model.npz")
-    prob = Sequential(model, Sigmoid()) if loss.takes_logits else model
     name = f"{data} (seed {seed})"
-    plot.comparison(X, y, prob.forward(X), out / "comparison.png", title=name)
+    plot.comparison(X, y, p, out / "comparison.png", title=name)
     plot.learning_curve(history, out / "learning_curve.png", title=name)
     plot.decision_boundary(
         prob, X, y, out / "decision_boundary.png", title=f"Decision boundary: {name}",
@@ -226,23 +241,15 @@ def animate(args: argparse.Namespace) -> None:
         print(f"{png}  {gif}")
 
 
-def pack_command(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+def pack_command(args: argparse.Namespace) -> int:
     if args.build_report and not args.report.exists():
-        if args.report.name != "report.pdf":
-            parser.exit(2, "backprop pack: error: --build-report writes report.pdf; "
-                           f"--report names {args.report.name}\n")  # fmt: skip
         report.command(report_defaults(args.report.parent))
-    try:
-        path = pack(
-            args.student_id,
-            args.name,
-            root=args.root,
-            report=args.report,
-            out_dir=args.out,
-            force=args.force,
-        )
-    except (ValueError, OSError) as e:
-        parser.exit(2, f"backprop pack: error: {e}\n")
+    try:  # checked before the report was built; this is what the build left
+        path = pack(args.student_id, args.name, root=args.root, report=args.report,
+                    out_dir=args.out, force=args.force)  # fmt: skip
+    except ValueError as e:
+        print(f"backprop pack: error: {e}", file=sys.stderr)
+        return 2
     print(path)
     return 0
 
@@ -254,28 +261,77 @@ def report_defaults(out: Path) -> argparse.Namespace:
     return rep.parse_args(["--out", str(out)])
 
 
+def validate(args: argparse.Namespace) -> Config | None:
+    """Every check of ``args`` that needs more than its own flag (``limits``): raises
+    ``ValueError`` before any work. Returns the run's config for ``lab`` and ``train``."""
+    command = args.command
+    if command == "animate":
+        if args.steps is not None:
+            limits.check_steps(args.steps)
+        limits.check_out(args.out)
+        return None
+    if command == "pack":
+        check_target(args.student_id, args.name, root=args.root, out_dir=args.out,
+                     force=args.force)  # fmt: skip
+        if args.build_report and not args.report.exists():
+            if args.report.name != "report.pdf":
+                raise ValueError(
+                    f"--build-report writes report.pdf; --report names {args.report.name}"
+                )
+            _validate_report(report_defaults(args.report.parent))
+        else:
+            check_report(args.report)
+        return None
+    if command == "experiments":
+        bad = [n for n in args.names if n not in experiments.NAMES]
+        if bad:
+            raise ValueError(
+                f"unknown experiment {', '.join(bad)}; choose from {', '.join(experiments.NAMES)}"
+            )
+        limits.check_experiments(args.names or experiments.DEFAULT_NAMES, args.seeds,
+                                 args.epochs, args.cnn_seeds, args.convergence_seeds)  # fmt: skip
+        limits.check_out(args.out)
+        return None
+    if command == "report":
+        _validate_report(args)
+        return None
+    config = config_from_args(args)
+    limits.check_run(config, plot=True)
+    limits.check_out(args.out or Path("runs/train") / args.data)
+    return config
+
+
+def _validate_report(args: argparse.Namespace) -> None:
+    """``backprop report``: its experiments, its lab run, its seed and both folders."""
+    limits.check_experiments(experiments.NAMES, args.seeds, args.epochs, args.cnn_seeds,
+                             args.convergence_seeds)  # fmt: skip
+    lab = PRESETS["default"]
+    limits.check_run(lab.replace(epochs=args.epochs or lab.epochs), plot=True)
+    if not 0 <= args.seed < 2**32:
+        raise ValueError(f"--seed must be between 0 and 2**32 - 1, got {args.seed}")
+    limits.check_out(args.out)
+    limits.check_out(args.experiments, "--experiments")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = make_parser()
     argv = sys.argv[1:] if argv is None else argv
     if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help")):
         argv = ["lab", *argv]  # no command: ``backprop --seed 3`` is ``backprop lab --seed 3``
     args = parser.parse_args(argv)
+    try:
+        config = validate(args)
+    except (ValueError, TypeError, OSError) as e:  # OSError: pack's existing zip
+        parser.exit(2, f"backprop {args.command}: error: {e}\n")
     if args.command in ("experiments", "report"):
         return (experiments if args.command == "experiments" else report).command(args)
     if args.command == "animate":
         animate(args)
         return 0
-    if args.command == "pack":
-        return pack_command(args, parser)
-    try:
-        config = config_from_args(args)
-        out = args.out or Path("runs/train") / args.data
-        if out.exists() and not out.is_dir():
-            raise ValueError(f"--out {out} is a file; name a folder")
-    except ValueError as e:
-        parser.exit(2, f"backprop {args.command}: error: {e}\n")
     start = time.perf_counter()
     try:
+        if args.command == "pack":
+            return pack_command(args)
         if args.command == "lab":
             for data in DATASETS:
                 print(f"== {data} ==  {config}")
@@ -285,12 +341,13 @@ def main(argv: list[str] | None = None) -> int:
                 f"({time.perf_counter() - start:.1f} s)"
             )
         else:
+            out = args.out or Path("runs/train") / args.data
             run(config, args.data, args.seed, out, args.log_every)
             print(f"figures, history.json and model.npz in {out}/")
-    except (DivergedError, OSError) as e:
-        print(f"backprop: {e}", file=sys.stderr)
-        return 1
     except BrokenPipeError:  # e.g. `backprop | head`: the reader left, nothing to report
         sys.stderr.close()
         return 0
+    except (DivergedError, OSError) as e:
+        print(f"backprop: {e}", file=sys.stderr)
+        return 1
     return 0

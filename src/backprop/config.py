@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import math
+import numbers
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -13,6 +15,7 @@ from .activations import ACTIVATIONS
 from .cnn import CNN_ACTIVATION, CNN_EPOCHS, CNN_LR, CNN_OPTIMIZER, build_cnn
 from .init import INITS
 from .layers import Linear, Normalize
+from .limits import check_epochs
 from .losses import LOSSES, Loss
 from .module import Module, Parameter, Sequential
 from .optim import OPTIMIZERS, Optimizer
@@ -46,9 +49,14 @@ class Config:
     dtype: str = "float64"
 
     def validate(self) -> Config:
-        """Raise ``ValueError`` with a message naming the bad field; return self."""
-        if len(self.hidden) != 2 or min(self.hidden) < 1:
-            raise ValueError(f"hidden must be two sizes of at least 1, got {self.hidden}")
+        """Raise ``ValueError`` with a message naming the bad field; return self.
+
+        The fields one by one; ``limits.check_run`` adds what a run of it may cost."""
+        if len(self.hidden) != 2 or not all(
+            isinstance(h, numbers.Integral) and not isinstance(h, bool) and h >= 1
+            for h in self.hidden
+        ):
+            raise ValueError(f"hidden must be two whole sizes of at least 1, got {self.hidden}")
         for name, value, table in (
             ("model", self.model, MODELS),
             ("activation", self.activation, ACTIVATIONS),
@@ -60,12 +68,11 @@ class Config:
         ):
             if value not in table:
                 raise ValueError(f"unknown {name} {value!r}; choose one of {', '.join(table)}")
-        if not self.lr > 0:
-            raise ValueError(f"lr must be positive, got {self.lr}")
+        if not 0 < self.lr < math.inf:
+            raise ValueError(f"lr must be a positive finite number, got {self.lr}")
         if self.dtype not in DTYPES:
             raise ValueError(f"unknown dtype {self.dtype!r}; choose one of {', '.join(DTYPES)}")
-        if self.epochs < 1:
-            raise ValueError(f"epochs must be at least 1, got {self.epochs}")
+        check_epochs(self.epochs)
         output = "sigmoid" if self.model == "cnn" else self.output  # the CNN ends in σ
         if LOSSES[self.loss].takes_logits and output != "identity":
             raise ValueError(
@@ -80,6 +87,8 @@ class Config:
         try:
             OPTIMIZERS[self.optimizer]([Parameter(np.zeros(1))], self.lr, **self.optimizer_args)
         except TypeError as e:
+            if "unexpected keyword argument" not in str(e):
+                raise
             bad = str(e).rsplit("argument ", 1)[-1]
             raise ValueError(f"optimizer {self.optimizer!r} has no option {bad}") from None
         return self

@@ -74,6 +74,10 @@ def draw(
     ``rng`` may be one generator, or one per model so that model ``m`` of a
     stack gets exactly the weights a single model built with ``rngs[m]`` gets.
     """
+    if isinstance(init, str) and init not in INITS:
+        raise ValueError(f"unknown init {init!r}; choose one of {', '.join(INITS)}")
+    if len(shape) < 2:
+        raise ValueError(f"shape must end in (fan_in, fan_out), got {shape}")
     fn = INITS[init] if isinstance(init, str) else init
     if isinstance(rng, Sequence):
         if models is None or len(rng) != models:

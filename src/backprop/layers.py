@@ -6,13 +6,32 @@ is the handout's ``Z = XW`` (plus a bias row).
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Sequence
 
 import numpy as np
 import numpy.typing as npt
 
-from .init import Init, draw
+from .init import INITS, Init, draw
 from .module import Module, Parameter
+
+
+def _counts(**values: object) -> None:
+    """Each value a whole number ≥ 1 (``TypeError``/``ValueError`` naming it)."""
+    for name, value in values.items():
+        if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+            raise TypeError(f"{name} must be a whole number, got {value!r}")
+        if value < 1:
+            raise ValueError(f"{name} must be at least 1, got {value}")
+
+
+def _check_init(init: str | Init, gain: float) -> None:
+    if isinstance(init, str) and init not in INITS:
+        raise ValueError(f"unknown init {init!r}; choose one of {', '.join(INITS)}")
+    if not callable(init) and not isinstance(init, str):
+        raise TypeError(f"init must be a name ({', '.join(INITS)}) or a function, got {init!r}")
+    if not np.isfinite(gain):
+        raise ValueError(f"gain must be a finite number, got {gain}")
 
 
 class Linear(Module):
@@ -45,11 +64,10 @@ class Linear(Module):
         gain: float = 1.0,
         dtype: npt.DTypeLike = np.float64,
     ) -> None:
-        for name, value in (("in_features", in_features), ("out_features", out_features)):
-            if value < 1:
-                raise ValueError(f"{name} must be at least 1, got {value}")
-        if models is not None and models < 1:
-            raise ValueError(f"models must be at least 1, got {models}")
+        _counts(in_features=in_features, out_features=out_features)
+        if models is not None:
+            _counts(models=models)
+        _check_init(init, gain)
         dtype = np.dtype(dtype)
         if dtype.kind != "f":
             raise ValueError(f"dtype must be a float type such as float32, got {dtype}")
@@ -95,10 +113,15 @@ class Linear(Module):
 
 
 def _tuple(value: int | Sequence[int], d: int, name: str, least: int = 1) -> tuple[int, ...]:
-    t = (value,) * d if isinstance(value, int) else tuple(value)
-    if len(t) != d or any(v < least for v in t):
+    t = (value,) * d if isinstance(value, numbers.Integral) else value
+    if (
+        not isinstance(t, Sequence)
+        or len(t) != d
+        or not all(isinstance(v, numbers.Integral) and not isinstance(v, bool) for v in t)
+        or any(v < least for v in t)
+    ):
         raise ValueError(f"{name} must be an int or {d} ints, each at least {least}, got {value}")
-    return t
+    return tuple(int(v) for v in t)
 
 
 def _spatial(ndim: int, d: int) -> tuple[int, ...]:
@@ -195,9 +218,8 @@ class _ConvNd(Module):
         init: str | Init = "xavier_uniform",
         gain: float = 1.0,
     ) -> None:
-        for name, value in (("in_channels", in_channels), ("out_channels", out_channels)):
-            if value < 1:
-                raise ValueError(f"{name} must be at least 1, got {value}")
+        _counts(in_channels=in_channels, out_channels=out_channels)
+        _check_init(init, gain)
         self.in_channels, self.out_channels = in_channels, out_channels
         self.kernel_size = _tuple(kernel_size, self.d, "kernel_size")
         self.stride = _tuple(stride, self.d, "stride")
@@ -366,8 +388,8 @@ class Normalize(Module):
     """
 
     def __init__(self, mean: float = 0.5, std: float = 0.25) -> None:
-        if not std > 0:
-            raise ValueError(f"std must be positive, got {std}")
+        if not 0 < std < np.inf or not np.isfinite(mean):
+            raise ValueError(f"std must be positive and mean finite, got mean={mean}, std={std}")
         self.mean, self.std = mean, std
 
     def forward(self, x: np.ndarray) -> np.ndarray:

@@ -23,6 +23,11 @@ class Parameter:
 
     def __init__(self, data: np.ndarray) -> None:
         data = np.asarray(data)
+        if data.dtype.kind not in "biuf":
+            raise TypeError(
+                f"a Parameter holds real numbers, got dtype {data.dtype}; "
+                "pass a float (or int) array"
+            )
         self.data = data if data.dtype.kind == "f" else data.astype(float)
         self.grad = np.zeros_like(self.data)
 
@@ -94,6 +99,14 @@ class Sequential(Module):
     """Modules applied in order; backward runs them in reverse."""
 
     def __init__(self, *modules: Module) -> None:
+        for m in modules:
+            if not isinstance(m, Module):
+                hint = (
+                    " (pass them as separate arguments: Sequential(*layers))"
+                    if isinstance(m, list | tuple)
+                    else ""
+                )
+                raise TypeError(f"Sequential takes Modules, got {type(m).__name__}{hint}")
         self.modules = list(modules)
 
     def forward(self, x: np.ndarray) -> np.ndarray:

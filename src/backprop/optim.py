@@ -42,9 +42,12 @@ def _check_lr(lr: float | np.ndarray) -> float | np.ndarray:
 
 
 def _check(name: str, value: float, high: float = np.inf) -> None:
-    """Torch's boundary check: ``0 ≤ value ≤ high``, else ``Invalid <name> value: <value>``."""
-    if not 0.0 <= value <= high:  # also rejects NaN
-        raise ValueError(f"Invalid {name} value: {value}")
+    """Torch's boundary check, and finite: ``0 ≤ value ≤ high``, ``value < ∞``, else
+    ``Invalid <name> value: <value>``."""
+    if isinstance(value, bool) or not isinstance(value, float | int | np.number):
+        raise TypeError(f"Invalid {name} value: {value!r}; pass a number")
+    if not (0.0 <= value <= high and math.isfinite(value)):  # also rejects NaN
+        raise ValueError(f"Invalid {name} value: {value} (must be finite, 0 ≤ {name} ≤ {high})")
 
 
 @functools.cache
@@ -96,9 +99,16 @@ class Optimizer:
     weight_decay: float = 0.0
 
     def __init__(self, params: Iterable[Parameter], lr: float | np.ndarray) -> None:
+        if isinstance(params, np.ndarray | Parameter):
+            raise TypeError("params must be a list of Parameters, e.g. model.parameters()")
         self.params = list(params)
         if not self.params:
-            raise ValueError("optimizer got an empty parameter list")
+            raise ValueError("optimizer got an empty parameter list; pass model.parameters()")
+        bad = [p for p in self.params if not isinstance(p, Parameter)]
+        if bad:
+            raise TypeError(
+                f"params must be Parameters, e.g. model.parameters(), got {type(bad[0]).__name__}"
+            )
         flat = _pack(self.params)
         self._groups = [flat] if flat else [(p.data, p.grad) for p in self.params]
         self._views = self._bound()
@@ -400,6 +410,8 @@ class Adam(Optimizer):
         weight_decay: float = 0.0,
         amsgrad: bool = False,
     ) -> None:
+        if len(betas) != 2:
+            raise ValueError(f"Invalid betas: {betas}; pass two numbers (beta1, beta2)")
         for i, beta in enumerate(betas):
             if not 0.0 <= beta < 1.0:
                 raise ValueError(f"Invalid beta parameter at index {i}: {beta}")

@@ -150,6 +150,40 @@ def source_files(root: Path) -> list[str]:
     )
 
 
+def check_report(report: Path) -> None:
+    """``ValueError`` unless ``report`` is a PDF file."""
+    report = Path(report)
+    if not report.is_file():
+        raise ValueError(
+            f"report {report} does not exist; build it first with `backprop report` "
+            "(or pass --build-report to `backprop pack`)"
+        )
+    with report.open("rb") as fh:
+        if fh.read(5) != b"%PDF-":
+            raise ValueError(f"report {report} is not a PDF; rebuild it with `backprop report`")
+
+
+def check_target(
+    student_id: str, name: str, *, root: Path, out_dir: Path | None = None, force: bool = False
+) -> Path:
+    """The zip's path, after checking everything but the report (``ValueError`` if bad):
+    the names, ``root``'s ``pyproject.toml``, a writable ``out_dir``; an existing zip
+    raises ``FileExistsError`` unless ``force``."""
+    filename = zip_name(student_id, name)
+    root = Path(root)
+    out_dir = root if out_dir is None else Path(out_dir)
+    if not (root / "pyproject.toml").is_file():
+        raise ValueError(f"{root} has no pyproject.toml; pass the project's root folder")
+    if not out_dir.is_dir():
+        raise ValueError(f"output folder {out_dir} does not exist; create it or pick another")
+    if not os.access(out_dir, os.W_OK | os.X_OK):
+        raise ValueError(f"output folder {out_dir} is not writable; pick another")
+    target = out_dir / filename
+    if target.exists() and not force:
+        raise FileExistsError(f"{target} already exists; pass --force to overwrite it")
+    return target
+
+
 def pack(
     student_id: str,
     name: str,
@@ -163,30 +197,14 @@ def pack(
 
     ``report`` is stored as ``report.pdf`` at the top; the files of
     ``source_files(root)`` under a folder named like the zip. Bad arguments
-    raise ``ValueError``; an existing zip raises ``FileExistsError`` unless
-    ``force``. The zip is written to a hidden temporary file beside the target
-    and moved into place with ``os.replace``, so a failure leaves no partial
-    zip and no other file is ever changed.
+    (``check_target``, ``check_report``) raise ``ValueError``, an existing zip
+    ``FileExistsError`` unless ``force``. The zip is written to a hidden temporary file
+    beside the target and moved into place with ``os.replace``, so a failure leaves
+    no partial zip and no other file is ever changed.
     """
-    filename = zip_name(student_id, name)
-    root, report = Path(root), Path(report)
-    out_dir = root if out_dir is None else Path(out_dir)
-    if not report.is_file():
-        raise ValueError(
-            f"report {report} does not exist; build it first with `backprop report` "
-            "(or pass --build-report to `backprop pack`)"
-        )
-    with report.open("rb") as fh:
-        if fh.read(5) != b"%PDF-":
-            raise ValueError(f"report {report} is not a PDF; rebuild it with `backprop report`")
-    if not (root / "pyproject.toml").is_file():
-        raise ValueError(f"{root} has no pyproject.toml; pass the project's root folder")
-    if not out_dir.is_dir():
-        raise ValueError(f"output folder {out_dir} does not exist; create it or pick another")
-    target = out_dir / filename
-    if target.exists() and not force:
-        raise FileExistsError(f"{target} already exists; pass --force to overwrite it")
-
+    target = check_target(student_id, name, root=root, out_dir=out_dir, force=force)
+    check_report(report)
+    root, report, out_dir, filename = Path(root), Path(report), target.parent, target.name
     top = filename.removesuffix(".zip")
     files = source_files(root)
     tmp = out_dir / f".{filename}.{secrets.token_hex(4)}.tmp"

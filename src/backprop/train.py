@@ -13,14 +13,43 @@ import numpy as np
 
 from .activations import sigmoid
 from .fused import plan
+from .layers import Linear, Normalize
+from .limits import check_epochs
 from .losses import Loss
-from .module import Module
+from .module import Module, Sequential
 from .optim import Optimizer
 from .schedule import CosineAnnealingLR
 
 
 class DivergedError(FloatingPointError):
     """The loss became NaN or infinite; the message names the learning rate."""
+
+
+# A probability this close to 0 or 1 has a sigmoid derivative below 1e-6: no gradient
+# gets through it any more.
+SATURATED = 1e-6
+
+
+def saturation(history: History, prob: np.ndarray, lr: float | np.ndarray) -> str | None:
+    """The warning for a run that did not learn because its output saturated, else None.
+
+    It fires when the loss at the end (``final_loss``, else the last recorded) is not
+    below the loss before training and most probabilities ``prob`` ``(N, K)`` lie within
+    ``SATURATED`` of 0 or 1: a learning rate so large that the first steps threw the
+    output to its asymptotes, where BCE sits at its clip and MSE at the squared error.
+    A run that learned ends below its first loss, however sure its outputs are.
+    """
+    final = history.final_loss if history.final_loss is not None else history.loss[-1]
+    if not np.all(np.asarray(final) >= history.loss[0]):
+        return None
+    p = np.asarray(prob, dtype=float)
+    if np.mean(np.minimum(p, 1.0 - p) < SATURATED) < 0.5:
+        return None
+    return (
+        f"the output saturated and the loss ended at {float(np.mean(final)):.4g}, no lower "
+        f"than it started ({float(np.mean(history.loss[0])):.4g}): the learning rate "
+        f"(lr={lr}) is probably too large, try a smaller one"
+    )
 
 
 def epochs_to_100(after: np.ndarray) -> np.ndarray | int:
@@ -145,6 +174,66 @@ def as_model_dtype(model: Module, *arrays: np.ndarray) -> list[np.ndarray]:
     return [np.asarray(a, dtype) for a in arrays]
 
 
+def check_data(X: np.ndarray, y: np.ndarray) -> None:
+    """``X`` and ``y`` are finite real numbers (``TypeError``/``ValueError`` otherwise)."""
+    for name, a in (("X", X), ("y", y)):
+        if not isinstance(a, np.ndarray) or a.dtype.kind not in "biuf":
+            kind = a.dtype if isinstance(a, np.ndarray) else type(a).__name__
+            raise TypeError(
+                f"{name} must be a NumPy array of real numbers (float or int), got {kind}; "
+                "convert it with np.asarray(..., dtype=float)"
+            )
+        if a.dtype.kind == "f" and not np.isfinite(a).all():
+            raise ValueError(f"{name} holds NaN or infinite values; remove or fill them first")
+
+
+def _check_sizes(model: Module, X: np.ndarray, y: np.ndarray) -> None:
+    """An MLP's first ``Linear`` takes ``X``'s features, its last gives ``y``'s, and a
+    stack's ``models`` match a stacked ``X`` or ``y``: said here, not as a matmul error."""
+    if not isinstance(model, Sequential):
+        return
+    mods = [m for m in model.modules if not isinstance(m, Normalize)]
+    linears = [m for m in mods if isinstance(m, Linear)]
+    if not linears or not all(isinstance(m, Linear) or not m.parameters() for m in mods):
+        return  # not a plain MLP (e.g. a CNN): its layers check their own inputs
+    first, last = linears[0], linears[-1]
+    if mods[0] is first and X.shape[-1] != first.in_features:
+        raise ValueError(
+            f"X has {X.shape[-1]} features but the first Linear takes {first.in_features}; "
+            f"build it as Linear({X.shape[-1]}, ...)"
+        )
+    if y.shape[-1] != last.out_features:
+        raise ValueError(
+            f"y has {y.shape[-1]} outputs per sample but the last Linear gives "
+            f"{last.out_features}; reshape y to (N, {last.out_features})"
+        )
+    for name, a in (("X", X), ("y", y)):
+        if a.ndim == 3 and first.models is not None and a.shape[0] != first.models:
+            raise ValueError(
+                f"{name} is a stack of {a.shape[0]} but the model one of {first.models}; "
+                "pass one (N, ...) array for all models or one per model"
+            )
+
+
+def _check_fit_args(model, X, y, loss, optimizer, epochs, log_every, on_nonfinite) -> None:
+    """``fit``'s arguments, each with a message that says what to pass instead."""
+    for name, value, kind, example in (
+        ("model", model, Module, "Sequential(Linear(2, 4), Tanh(), Linear(4, 1), Sigmoid())"),
+        ("loss", loss, Loss, "BCELoss()"),
+        ("optimizer", optimizer, Optimizer, "SGD(model.parameters(), lr=0.1)"),
+    ):
+        if not isinstance(value, kind):
+            raise TypeError(f"{name} must be a {kind.__name__} such as {example}, got {value!r}")
+    check_data(X, y)
+    check_xy(X, y)
+    _check_sizes(model, X, y)
+    check_epochs(epochs)
+    if isinstance(log_every, bool) or not isinstance(log_every, int) or log_every < 0:
+        raise ValueError(f"log_every must be a whole number ≥ 0 (0: silent), got {log_every!r}")
+    if on_nonfinite not in ("raise", "continue"):
+        raise ValueError(f"on_nonfinite must be 'raise' or 'continue', got {on_nonfinite!r}")
+
+
 def fit(
     model: Module,
     X: np.ndarray,
@@ -170,9 +259,7 @@ def fit(
     A non-finite loss raises ``DivergedError`` unless ``on_nonfinite`` is
     ``"continue"`` (sweeps, where one diverging model must not stop the others).
     """
-    check_xy(X, y)
-    if epochs < 1:
-        raise ValueError(f"epochs must be at least 1, got {epochs}")
+    _check_fit_args(model, X, y, loss, optimizer, epochs, log_every, on_nonfinite)
     X, y = as_model_dtype(model, X, y)
     file = sys.stdout if file is None else file
     threshold = 0.0 if loss.takes_logits else 0.5

@@ -1,0 +1,211 @@
+"""What a run may ask for: the checks that refuse a request before any work starts.
+
+Each ``check_*`` raises ``ValueError`` with one line that names the value, the limit
+and what to do. ``backprop.cli`` calls them before the first epoch; any other front
+end (a notebook, a page) calls the same functions.
+
+=======================  ===============================================================
+``check_epochs``         1 ≤ epochs ≤ ``MAX_EPOCHS``, a whole number
+``check_steps``          1 ≤ steps ≤ ``MAX_STEPS`` (``backprop animate``)
+``check_run``            a config trained as a stack of ``models``: epochs, and the bytes
+                         of ``run_bytes`` at most ``memory_limit()``
+``check_experiments``    every stack of the named experiments, as ``check_run``
+``check_out``            a folder that can be created and written to
+=======================  ===============================================================
+
+The memory estimate counts what grows with the request (parameters and the
+optimizer's copies of them, activations, the history, a sweep's result rows). It errs
+high: measured peaks were 0.2-0.75 of it (a stack of 20 000 2-16-16-1 models, 200 of
+2-128-128-1, one 2-1500-1500-1 run with its plots). The limit is half the machine's
+memory, so the estimate can be off by 2× and still leave the rest to the system.
+"""
+
+from __future__ import annotations
+
+import numbers
+import os
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Protocol
+
+# 100× the handout preset's 10 000 epochs, more than any lab run needs; the history of
+# a million epochs is already ~40 MB of history.json.
+MAX_EPOCHS = 1_000_000
+# 200× the longest default path (500 steps): 8 optimizers × 100 000 Python-level steps
+# take seconds, and a path longer than that adds nothing visible to a 300-pixel plot.
+MAX_STEPS = 100_000
+# Samples in the largest dataset (linear, 100 points) and in the plots' grids.
+SAMPLES = 100
+PLOT_POINTS = {"mlp": 200 * 200, "cnn": 80 * 80}
+# Parameter-sized arrays alive at once: data, grad, their flat copies while the
+# optimizer packs them, the optimizer's scratch, decayed gradient and up to three
+# moments, the forward's transposed weights.
+PARAM_COPIES = 9
+# Arrays per activation (Z, T, G in the fused path; the plain path's caches), and in
+# a forward pass alone (a layer's output and its activation's).
+ACTIVATION_COPIES = 4
+FORWARD_COPIES = 2
+ROW_BYTES = 1500  # one sweep result row: a dict of 9 entries (Python objects)
+CNN_SIDE, CNN_CHANNELS = 16, (4, 8)  # backprop.cnn's defaults, which the CLI trains
+GIB = 1 << 30
+
+
+class RunConfig(Protocol):
+    """The fields of ``backprop.config.Config`` these checks read."""
+
+    model: str
+    hidden: tuple[int, int]
+    bias: bool
+    dtype: str
+    epochs: int
+
+
+def memory_limit() -> int:
+    """Half the machine's physical memory (``os.sysconf``), or 4 GiB where it is unknown.
+
+    Half, because the estimate is rough and the system and other programs need the
+    rest; physical rather than currently free memory, so that the same command is
+    accepted or refused the same way each time on one machine.
+    """
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 2
+    except (AttributeError, ValueError, OSError):  # Windows has no sysconf
+        return 4 * GIB
+
+
+def _whole(name: str, value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be a whole number, got {value!r} ({type(value).__name__})")
+    return int(value)
+
+
+def check_epochs(epochs: object, name: str = "epochs", high: int = MAX_EPOCHS) -> int:
+    """``epochs`` as an int in ``[1, high]``, else ``TypeError``/``ValueError``."""
+    epochs = _whole(name, epochs)
+    if not 1 <= epochs <= high:
+        raise ValueError(f"{name} must be between 1 and {high:,}, got {epochs:,}")
+    return epochs
+
+
+def check_steps(steps: object) -> int:
+    """``backprop animate``'s steps per path, in ``[1, MAX_STEPS]``."""
+    return check_epochs(steps, "steps", MAX_STEPS)
+
+
+def _fmt(n: float) -> str:
+    return f"{n / GIB:.1f} GiB" if n >= GIB / 10 else f"{n / (1 << 20):.1f} MiB"
+
+
+def run_bytes(
+    config: RunConfig, models: int = 1, samples: int = SAMPLES, plot_points: int = 0
+) -> int:
+    """Estimated peak bytes of training ``config`` as a stack of ``models`` on ``samples``
+    points, then evaluating one model on ``plot_points`` points (the decision boundary).
+
+    ``P`` parameters and ``W`` activation widths per model, item size ``b``::
+
+        bytes ≈ M·P·(PARAM_COPIES·b + 8)          parameters, drawn in float64
+              + M·N·W·ACTIVATION_COPIES·b          activations
+              + plot_points·W·FORWARD_COPIES·8     the plot's forward pass
+              + M·epochs·32                        loss and accuracy per epoch, twice
+    """
+    item = 8 if config.dtype == "float64" else 4
+    if config.model == "cnn":
+        c = (1, *CNN_CHANNELS)
+        convs = sum(9 * a * b + b for a, b in zip(c, c[1:]))
+        params = convs + c[-1] * (CNN_SIDE // 2 ** len(CNN_CHANNELS)) ** 2 + 1
+        width = CNN_SIDE**2 * (1 + 2 * sum(CNN_CHANNELS))  # images, convs, pools
+    else:
+        sizes = (2, *config.hidden, 1)
+        params = sum(a * b + (b if config.bias else 0) for a, b in zip(sizes, sizes[1:]))
+        width = sum(sizes)
+    return (
+        models * params * (PARAM_COPIES * item + 8)
+        + models * samples * width * ACTIVATION_COPIES * item
+        + plot_points * width * FORWARD_COPIES * 8
+        + models * config.epochs * 32
+    )
+
+
+def check_bytes(need: int, what: str) -> None:
+    """Refuse ``need`` bytes above ``memory_limit()``, naming ``what`` asked for them."""
+    limit = memory_limit()
+    if need > limit:
+        raise ValueError(
+            f"{what} needs about {_fmt(need)} of memory, more than the limit of {_fmt(limit)} "
+            "(half this machine's RAM); ask for fewer"
+        )
+
+
+def _describe(config: RunConfig, models: int) -> str:
+    size = "the CNN" if config.model == "cnn" else f"hidden {config.hidden[0]} {config.hidden[1]}"
+    stack = f" × {models:,} models" if models > 1 else ""
+    return f"{size}{stack}, {config.epochs:,} epochs"
+
+
+def check_run(
+    config: RunConfig, models: int = 1, samples: int = SAMPLES, plot: bool = False
+) -> None:
+    """``config`` trained as ``models`` at once (and plotted if ``plot``) fits the limits."""
+    check_epochs(config.epochs)
+    points = PLOT_POINTS[config.model] if plot else 0
+    check_bytes(run_bytes(config, models, samples, points), _describe(config, models))
+
+
+def check_stacks(stacks: Iterable[tuple[RunConfig, int]], rows: int, what: str) -> None:
+    """A sweep: each ``(config, models)`` stack (trained one after another) and ``rows``
+    result rows, kept to the end, fit together."""
+    stacks = list(stacks)
+    for config, _ in stacks:
+        check_epochs(config.epochs)
+    config, models = max(stacks, key=lambda s: run_bytes(*s))
+    need = run_bytes(config, models) + rows * ROW_BYTES
+    check_bytes(need, f"{what} ({_describe(config, models)} in its largest stack)")
+
+
+def check_experiments(
+    names: Iterable[str],
+    seeds: int,
+    epochs: int | None = None,
+    cnn_seeds: int = 5,
+    convergence_seeds: int = 1000,
+) -> None:
+    """The arguments of ``backprop.experiments.define`` for each name, checked without
+    building the seed lists: stacks are counted from a one-seed experiment and scaled."""
+    from . import experiments, sweep  # above this module; imported only when asked
+
+    if epochs is not None:
+        check_epochs(epochs)
+    counts = {"seeds": seeds, "cnn seeds": cnn_seeds, "convergence seeds": convergence_seeds}
+    for name, n in counts.items():
+        if _whole(name, n) < 1:
+            raise ValueError(f"{name} must be at least 1, got {n}")
+    for name in names:
+        exp = experiments.define(name, 1, epochs, 1, 1)
+        per_seed = convergence_seeds if name == "convergence" else seeds
+        stacks = [
+            (stack[0].config, 1 if stack[0].config.model == "cnn" else len(stack) * per_seed)
+            for stack in sweep._stacks(exp)
+        ]
+        cnn = min(cnn_seeds, seeds)  # the CNN trains one model per seed, one at a time
+        results = sum(cnn if config.model == "cnn" else m for config, m in stacks)
+        rows = len(exp.datasets) * results
+        check_stacks(stacks, rows, f"experiment {name!r} with {per_seed:,} seeds")
+
+
+def check_out(path: str | Path, flag: str = "--out") -> Path:
+    """Create the folder ``path`` if needed and write (and delete) a file in it."""
+    path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise ValueError(f"{flag} {path} is a file; name a folder")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=path):
+            pass
+    except (OSError, ValueError) as e:
+        reason = getattr(e, "strerror", None) or str(e)
+        raise ValueError(
+            f"{flag} {path} cannot be written ({reason}); name a folder you can write to"
+        ) from None
+    return path
