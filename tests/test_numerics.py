@@ -24,6 +24,9 @@ from __future__ import annotations
 import contextlib
 import copy
 import decimal
+import os
+import subprocess
+import sys
 import warnings
 from decimal import Decimal
 from fractions import Fraction
@@ -380,6 +383,40 @@ def test_centered_rmsprop_survives_a_constant_gradient(dtype):
             p.grad[...] = 0.1
             opt.step()
     assert np.isfinite(p.data).all()
+
+
+_OPTIMIZER_BITS = """
+import hashlib, numpy as np
+from backprop.module import Parameter
+from backprop.optim import OPTIMIZERS
+h = hashlib.sha256()
+for dtype in (np.float32, np.float64):
+    for make in OPTIMIZERS.values():
+        for wd in (0.0, 0.01):
+            rng = np.random.default_rng(0)
+            p = Parameter(rng.standard_normal(200).astype(dtype))
+            opt = make([p], lr=0.01, weight_decay=wd)
+            for _ in range(20):  # gradients from 2**-130 (subnormal in float32) to 2**12
+                p.grad[...] = np.ldexp(rng.standard_normal(200), rng.integers(-130, 12, 200))
+                opt.step()
+            h.update(p.data.tobytes())
+print(h.hexdigest())
+"""
+
+
+def test_optimizer_steps_are_bit_identical_on_every_simd_path():
+    """+, -, ×, ÷ and √ round the same in NumPy's AVX-512, AVX2 and SSE loops, so an
+    optimizer (nothing else) gives the same bits on every x86 CPU. An exp, log or ** in
+    an update rule would break this: their float64 loops differ between the paths."""
+    runs = set()
+    for off in ["", "X86_V4 AVX512_ICL AVX512_SPR", "X86_V3 X86_V4 AVX512_ICL AVX512_SPR"]:
+        env = {**os.environ, "NPY_DISABLE_CPU_FEATURES": off}
+        done = subprocess.run(
+            [sys.executable, "-c", _OPTIMIZER_BITS], env=env, capture_output=True, text=True
+        )
+        assert done.returncode == 0, done.stderr
+        runs.add(done.stdout)
+    assert len(runs) == 1, runs
 
 
 # ---- the fused path ----------------------------------------------------------------------
