@@ -37,8 +37,9 @@ and pooling; float32 and float64; ``tests/test_numerics.py`` checks it):
   a few eps in absolute terms where a formula works from a rounded σ or tanh (σ' =
   y (1 - y), tanh' = 1 - y², float32 σ = ½ + ½ tanh(x/2); the tests list each case).
   They are not bit-identical across CPUs: NumPy's exp, log, tanh, expm1, log1p
-  differ by 1-3 ulps between its SIMD paths, and OpenBLAS picks its GEMM kernels by
-  CPU. Optimizer steps use only +, -, ×, ÷ and √, which round the same everywhere.
+  differ by a few ulps between its SIMD paths (each within 3.4 ulps of exact), and
+  OpenBLAS picks its GEMM kernels by CPU. Optimizer steps use only +, -, ×, ÷ and √,
+  which round the same everywhere: they are bit-identical.
 
 Forward and backward allocate one or two fresh arrays and work in place on them.
 Sigmoid's and Tanh's arithmetic lives in kernels that write into a given buffer
