@@ -4,6 +4,7 @@ import json
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -143,3 +144,154 @@ def test_each_choice_trains_xor_to_100_percent(args, tmp_path, capsys):
     out = capsys.readouterr().out
     assert "accuracy=100.00%" in out, out[-300:]
     assert (tmp_path / "decision_boundary.png").exists()
+
+
+# --- Issue 8: every bad input is refused before any work, in one line, exit 2 ----------
+
+PROC = sys.platform.startswith("linux")  # /proc exists and refuses new folders
+
+
+@pytest.fixture
+def trained(monkeypatch) -> list[str]:
+    """Names of the things that did work: ``fit`` (lab/train/sweeps) and the drawing."""
+    import backprop.config as config_module
+    import backprop.sweep as sweep_module
+    import backprop.trajectories as trajectories_module
+
+    done: list[str] = []
+    for module, name in (
+        (config_module, "fit"),
+        (sweep_module, "fit"),
+        (trajectories_module, "run"),
+    ):
+        real = getattr(module, name)
+        monkeypatch.setattr(
+            module, name, lambda *a, _r=real, _n=name, **k: done.append(_n) or _r(*a, **k)
+        )
+    return done
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (
+            "train --data xor --hidden 100000 100000 --epochs 1",
+            "hidden 100000 100000, 1 epochs needs about 864.9 GiB of memory, more than the limit of",
+        ),
+        (
+            "train --data xor --epochs 99999999999999999999",
+            "epochs must be between 1 and 1,000,000, got 99,999,999,999,999,999,999",
+        ),
+        pytest.param(
+            "train --data xor --out /proc/nope",
+            "--out /proc/nope cannot be written",
+            marks=pytest.mark.skipif(not PROC, reason="needs Linux's /proc"),
+        ),
+        pytest.param(
+            "experiments lr --out /proc/nope --epochs 1 --seeds 1",
+            "--out /proc/nope cannot be written",
+            marks=pytest.mark.skipif(not PROC, reason="needs Linux's /proc"),
+        ),
+        pytest.param(
+            "report --out /proc/x",
+            "--out /proc/x cannot be written",
+            marks=pytest.mark.skipif(not PROC, reason="needs Linux's /proc"),
+        ),
+        (
+            "animate --steps 999999999999",
+            "steps must be between 1 and 100,000, got 999,999,999,999",
+        ),
+        (
+            "experiments bias --seeds 100000000",
+            "experiment 'bias' with 100,000,000 seeds (hidden 16 16 × 100,000,000 models, 400 "
+            "epochs in its largest stack) needs about",
+        ),
+        # The same holes in the other subcommands and flags.
+        ("lab --hidden 100000 100000", "needs about"),
+        ("lab --epochs 1000001", "epochs must be between 1 and 1,000,000"),
+        ("train --lr inf", "--lr: must be finite, got inf"),
+        ("train --momentum nan --optimizer sgd", "--momentum: must be a finite number"),
+        ("train --optimizer adam --eps inf", "--eps: must be a finite number"),
+        ("experiments lr --epochs 1000001", "epochs must be between 1 and 1,000,000"),
+        ("experiments convergence --convergence-seeds 100000000", "needs about"),
+        ("experiments nope", "unknown experiment nope"),
+        ("report --seeds 100000000", "needs about"),
+        ("report --seed -1", "--seed must be between 0 and 2**32 - 1, got -1"),
+        ("report --epochs 1000001", "epochs must be between 1 and 1,000,000"),
+        ("animate --steps 100001", "steps must be between 1 and 100,000"),
+    ],
+    ids=lambda a: a if " " in a else "",
+)
+def test_issue_command_lines_are_refused_before_any_work(
+    args, message, trained, tmp_path, monkeypatch, capsys
+):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SystemExit) as exit_:
+        main(args.split())
+    out, err = capsys.readouterr()
+    assert exit_.value.code == 2
+    assert out == "" and len(err.splitlines()) == 1 and message in err, err
+    assert trained == [], "work started before the refusal"
+    assert list(tmp_path.iterdir()) == [], "a file or folder was written before the refusal"
+
+
+def test_out_that_cannot_be_created_is_refused_on_any_system(trained, tmp_path, capsys):
+    (tmp_path / "file").write_text("x")
+    for argv in (
+        ["train", "--out", str(tmp_path / "file" / "below")],
+        ["lab", "--out", str(tmp_path / "file")],
+        ["experiments", "lr", "--out", str(tmp_path / "file" / "below")],
+        ["report", "--experiments", str(tmp_path / "file" / "below")],
+        ["animate", "--out", str(tmp_path / "file" / "below")],
+    ):
+        with pytest.raises(SystemExit) as exit_:
+            main(argv)
+        err = capsys.readouterr().err
+        assert exit_.value.code == 2 and len(err.splitlines()) == 1, err
+        assert "cannot be written" in err or "is a file; name a folder" in err, err
+    assert trained == []
+
+
+def test_pack_checks_its_target_before_building_the_report(tmp_path, monkeypatch, capsys):
+    import backprop.report as report_module
+
+    monkeypatch.setattr(report_module, "build", lambda *a, **k: pytest.fail("report was built"))
+    monkeypatch.chdir(tmp_path)  # no runs/report/report.pdf here: --build-report would build
+    root = Path(__file__).resolve().parents[1]
+    (tmp_path / "DL_LAB1_1_A.zip").write_bytes(b"")
+    args = ["pack", "--student-id", "1", "--name", "A", "--build-report"]
+    for extra, message in (
+        (["--root", str(tmp_path)], "has no pyproject.toml"),
+        (["--root", str(root), "--out", "nope"], "output folder nope does not exist"),
+        (["--root", str(root), "--out", "."], "already exists; pass --force"),
+        (["--root", str(root), "--report", "r.pdf"], "--build-report writes report.pdf"),
+    ):
+        with pytest.raises(SystemExit) as exit_:
+            main([*args, *extra])
+        err = capsys.readouterr().err
+        assert exit_.value.code == 2 and len(err.splitlines()) == 1 and message in err, err
+
+
+def test_saturated_run_warns_naming_the_learning_rate(tmp_path, capsys):
+    args = ["train", "--data", "xor", "--optimizer", "sgd", "--lr", "1e9", "--out"]
+    assert main([*args, str(tmp_path)]) == 0  # the run is valid; its result is the news
+    out, err = capsys.readouterr()
+    assert "loss=13.15763 accuracy=52.38%" in out
+    lines = err.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("backprop: warning: the output saturated")
+    assert "(lr=1000000000.0) is probably too large" in lines[0]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        "train --data xor",
+        "train --data linear --optimizer sgd",
+        "train --data xor --epochs 1",  # barely trained, not saturated: no warning
+        "train --handout --epochs 200",
+        "train --data xor --loss bce-logits --output identity",
+    ],
+)
+def test_no_saturation_warning_on_good_runs(args, tmp_path, capsys):
+    assert main([*args.split(), "--out", str(tmp_path)]) == 0
+    assert capsys.readouterr().err == ""

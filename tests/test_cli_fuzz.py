@@ -1,0 +1,214 @@
+"""The command line under generated input: every subcommand, with options and values
+drawn from the parser itself (its choices, its flags, each flag's type), valid and not.
+
+Each command line must end in exit 0, or exit 2 with one short line on stderr and
+nothing done: no epoch trained, no figure drawn, no report built, no file written.
+A run that diverges may end in exit 1 with ``DivergedError``'s one line. Never a
+traceback. Training is real; the figures, the report and the animations are replaced
+by stand-ins that record they were asked for, so a valid line costs milliseconds.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
+
+import backprop.cli as cli
+from backprop import config, experiments, experiments_plot, plot, report, sweep, trajectories
+from backprop.cli import main, make_parser
+
+PARSER = make_parser()
+COMMANDS = PARSER._subparsers._group_actions[0].choices  # name → its parser
+
+# Values per kind of flag: the valid ones small (so a valid run is cheap), then the edges.
+COUNTS = ["1", "2", "0", "-1", "2.5", "x", "1000001", "99999999999999999999"]
+SIZES = ["1", "3", "0", "-1", "x", "100000"]
+SEEDS = ["0", "1", "-1", "4294967296", "x"]
+STACKS = ["1", "2", "0", "-1", "x", "100000000"]
+FLOATS = ["0.1", "0.9", "1", "1e9", "0", "-1", "nan", "inf", "x", "1e-300"]
+BY_DEST = {
+    "epochs": COUNTS, "steps": COUNTS, "log_every": COUNTS, "hidden": SIZES, "seed": SEEDS,
+    "seeds": STACKS, "cnn_seeds": STACKS, "convergence_seeds": STACKS,
+    "student_id": ["313551157", "12a", ""], "name": ["Ann", "", " Ann", "a/b", "陳敬中"],
+}  # fmt: skip
+# Paths by name, made in each example's own folder (see ``_folder``).
+PATHS = ["fresh", "a_file", "a_file/below", "report.pdf", "missing.pdf", "project", "empty"]
+if sys.platform.startswith("linux"):
+    PATHS.append("/proc/nope")
+# Flags that keep a valid run cheap (pack: that make one possible), added unless the
+# example chose the flag itself.
+CHEAP = {
+    "lab": ["--epochs", "2"],
+    "train": ["--epochs", "2"],
+    "experiments": ["--epochs", "1", "--seeds", "1", "--cnn-seeds", "1",
+                    "--convergence-seeds", "2", "--quiet"],
+    "report": ["--epochs", "1", "--seeds", "1", "--cnn-seeds", "1", "--convergence-seeds", "2",
+               "--quiet"],
+    "animate": ["--steps", "3"],
+    "pack": ["--student-id", "313551157", "--name", "Ann", "--root", "project",
+             "--report", "report.pdf"],
+}  # fmt: skip
+
+
+def _values(action) -> st.SearchStrategy[list[str]]:
+    """Strings for one option's values: from its choices, its type or its name."""
+    n = action.nargs if isinstance(action.nargs, int) else 1
+    if action.choices is not None:
+        one = st.sampled_from([*action.choices, "bogus"])
+    elif getattr(action.type, "__name__", "") == "Path":
+        one = st.sampled_from(PATHS)
+    elif action.dest in BY_DEST:
+        one = st.sampled_from(BY_DEST[action.dest])
+    else:
+        one = st.sampled_from(FLOATS)
+    return st.lists(one, min_size=n, max_size=n)
+
+
+@st.composite
+def command_lines(draw) -> list[str]:
+    command = draw(st.sampled_from(sorted(COMMANDS)))
+    options = [a for a in COMMANDS[command]._actions if a.option_strings and a.dest != "help"]
+    chosen = draw(st.lists(st.sampled_from(options), max_size=5, unique_by=lambda a: a.dest))
+    argv = [command]
+    for action in chosen:
+        flag = draw(st.sampled_from(action.option_strings))
+        argv += [flag] if action.nargs == 0 else [flag, *draw(_values(action))]
+    if command == "experiments":
+        argv += draw(st.lists(st.sampled_from([*experiments.NAMES, "bogus"]), max_size=2))
+    dests = {a.dest for a in chosen}
+    extra = CHEAP.get(command, [])
+    for flag, value in zip(extra[::2], extra[1::2]):
+        if flag.lstrip("-").replace("-", "_") not in dests:
+            argv += [flag, value]
+    argv += [f for f in extra if f == "--quiet" and "quiet" not in dests]
+    return argv
+
+
+def _folder(root: Path) -> None:
+    """The files the ``PATHS`` name: a file, a PDF, a project to pack, an empty folder."""
+    (root / "a_file").write_text("not a folder")
+    (root / "report.pdf").write_bytes(b"%PDF-1.4\n%%EOF\n")
+    (root / "project/src/backprop").mkdir(parents=True)
+    (root / "project/pyproject.toml").write_text("[project]\nname = 'x'\n")
+    (root / "project/src/backprop/x.py").write_text("x = 1\n")
+    (root / "empty").mkdir()
+
+
+@contextlib.contextmanager
+def _inside(folder: Path):
+    old = os.getcwd()
+    os.chdir(folder)
+    try:
+        yield
+    finally:
+        os.chdir(old)
+
+
+@pytest.fixture
+def work(monkeypatch) -> list[str]:
+    """What was done: each stand-in and each ``fit`` appends its name."""
+    done: list[str] = []
+
+    def spy(name, real=None):
+        def stand_in(*args, **kwargs):
+            done.append(name)
+            if real is not None:
+                return real(*args, **kwargs)
+            path = next((a for a in (*args, *kwargs.values()) if isinstance(a, Path)), None)
+            if path is not None and path.suffix:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_bytes(b"stand-in")
+            return path
+
+        return stand_in
+
+    monkeypatch.setattr(config, "fit", spy("fit", config.fit))
+    monkeypatch.setattr(sweep, "fit", spy("fit", sweep.fit))
+    for name in ("comparison", "learning_curve", "decision_boundary"):
+        monkeypatch.setattr(plot, name, spy(name))
+    monkeypatch.setattr(experiments_plot, "draw_all", lambda *a, **k: done.append("draw") or {})
+    monkeypatch.setattr(trajectories, "plot_trajectories", spy("trajectories"))
+    monkeypatch.setattr(trajectories, "animate", spy("animation"))
+
+    def build(out, *args, **kwargs):
+        done.append("report")
+        Path(out).mkdir(parents=True, exist_ok=True)
+        (Path(out) / "report.pdf").write_bytes(b"%PDF-1.4\n%%EOF\n")
+        return {"pdf": out / "report.pdf", "md": out / "report.md", "pages": 1, "seconds": 0}
+
+    monkeypatch.setattr(report, "build", build)
+    return done
+
+
+def _files(root: Path) -> set[Path]:
+    return {p for p in root.rglob("*") if p.is_file()}
+
+
+@settings(
+    max_examples=250,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(argv=command_lines())
+def test_every_command_line_ends_cleanly(argv, work, capsys):
+    capsys.readouterr()
+    work.clear()
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        _folder(root)
+        before = _files(root)
+        with _inside(root):
+            try:
+                code = main(argv)
+            except SystemExit as e:  # argparse, and cli's own refusals
+                code = e.code
+        out, err = capsys.readouterr()
+        written = _files(root) - before
+    event(f"{argv[0]} exit {code}")
+    assert "Traceback" not in err, (argv, err)
+    if code == 2:
+        lines = err.splitlines()
+        assert len(lines) == 1 and len(lines[0]) < 400, (argv, err)
+        assert lines[0].startswith("backprop"), (argv, err)
+        assert not work and not out and not written, (argv, work, out, written)
+    elif code == 1:
+        assert "the loss became" in err and len(err.splitlines()) == 1, (argv, err)
+    else:
+        assert code == 0, (argv, code, err)
+
+
+def test_generator_reaches_every_subcommand_and_both_outcomes(tmp_path):
+    """The strategy is not vacuous: for each command it builds lines that pass the
+    parser and ``cli.validate`` and lines that do not."""
+    seen: dict[str, set[int]] = {}
+    _folder(tmp_path)
+
+    @settings(max_examples=300, deadline=None, database=None)
+    @given(argv=command_lines())
+    def collect(argv):
+        try:
+            cli.validate(PARSER.parse_args(argv))
+            seen.setdefault(argv[0], set()).add(0)
+        except SystemExit as e:
+            seen.setdefault(argv[0], set()).add(e.code)
+        except (ValueError, TypeError, OSError):
+            seen.setdefault(argv[0], set()).add(2)
+
+    with _inside(tmp_path), contextlib.redirect_stderr(open(os.devnull, "w")):  # noqa: SIM115
+        collect()
+    assert set(seen) == set(COMMANDS)
+    assert all(codes == {0, 2} for codes in seen.values()), seen
+
+
+def test_stand_ins_are_where_the_cli_looks(work, tmp_path, capsys):
+    """A valid line goes through the spies: fit and the figures were recorded."""
+    assert main(["train", "--epochs", "2", "--out", str(tmp_path)]) == 0
+    assert work == ["fit", "comparison", "learning_curve", "decision_boundary"]
+    assert cli.plot is plot
