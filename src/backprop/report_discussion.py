@@ -15,6 +15,7 @@ from .report_text import (
     ep,
     listing,
     median_phrase,
+    normalize_layer,
     pct,
     seeds_at_100,
 )
@@ -251,6 +252,7 @@ def _bias_head(ctx: Context) -> list[str]:
 
 def _more(doc: Document, ctx: Context) -> None:
     nb, raw = "no bias, centred", "no bias, raw [0,1]"
+    norm = normalize_layer()
     hand = next(s for s in ctx.results["handout_lr"].experiment.settings if s.x == HANDOUT.lr)
     default = next(s for s in ctx.results["hidden"].experiment.settings if s.x == DEFAULT.hidden[0])
     networks = [
@@ -263,8 +265,9 @@ def _more(doc: Document, ctx: Context) -> None:
     doc.add(
         Heading("D. Anything you want to share", 2),
         Text(
-            "Biases and centred inputs. The default network centres its inputs, (x − 0.5) / "
-            "0.25, and has biases; Table @tab:bias removes each. Without biases and with "
+            "Biases and centred inputs. The default network centres its inputs, (x − "
+            f"{norm.mean:g}) / {norm.std:g}, and has biases; Table @tab:bias removes each. "
+            "Without biases and with "
             "centred inputs the network fails on XOR (mean accuracy "
             f"{pct(ctx.stats('bias', nb, 'xor')['mean_accuracy'])}, Table @tab:bias): tanh is "
             "odd, so a network without biases is odd too, score(−x) = −score(x), and the "
@@ -388,7 +391,7 @@ def _lr_answer(ctx: Context) -> str:
         f"{ctx.both('handout_lr', h0.label, 'at_100')}; at the largest, ρ = {h1.x:g}, seeds "
         f"at 100 %: {ctx.both('handout_lr', h1.label, 'at_100')} (mean accuracy "
         f"{ctx.both('handout_lr', h1.label, 'mean_accuracy')}); at least 90 % of the seeds "
-        f"end at 100 % {_range(hand_ok)}. The default network shows the same two ends "
+        f"end at 100 % {_range(hand_ok)}. The default network over its own grid "
         f"(Figures @fig:lr_outcome and @fig:lr_curves, {s0.config.epochs} epochs): with "
         f"gradient descent at ρ = {s0.x:g} the mean accuracy is "
         f"{ctx.both('lr', s0.label, 'mean_accuracy')} and the median loss still "

@@ -242,7 +242,7 @@ def convolution(doc: Document, ctx: Context) -> None:
             "output, and the backward "
             "multiplies by the transposes and scatters the patch gradients back (col2im, one "
             "strided addition per kernel offset). Both directions are tested against plain "
-            "loops and finite differences:"
+            "loops and finite differences (X is the zero-padded input):"
         ),
         Equations([
             r"$Y_{n,o,i,j} = b_o + \sum_{c}\sum_{p,q} W_{o,c,p,q}\,X_{n,c,i+p,j+q}$",

@@ -400,13 +400,13 @@ def _choices(ctx: Context) -> str:
     return text
 
 
-def _normalize() -> Normalize:
+def normalize_layer() -> Normalize:
     model = build_model(DEFAULT, rng=np.random.default_rng(0))
     return next(m for m in model.modules if isinstance(m, Normalize))
 
 
 def _backpropagation(doc: Document) -> None:
-    norm = _normalize()
+    norm = normalize_layer()
     eps = bce_eps()
     rates, after = schedule_rates(DEFAULT)
     T = DEFAULT.epochs
