@@ -75,3 +75,28 @@ def test_normalize_maps_the_unit_square_and_gradchecks(shape):
     assert errors["input"] < 1e-6, errors
     with pytest.raises(ValueError, match="std must be positive"):
         bp.Normalize(std=0)
+
+
+@pytest.mark.parametrize(
+    "make, error, message",
+    [
+        (lambda: bp.Linear(0, 3), ValueError, "in_features must be at least 1, got 0"),
+        (lambda: bp.Linear(2, -1), ValueError, "out_features must be at least 1, got -1"),
+        (lambda: bp.Linear(2.5, 3), TypeError, "in_features must be a whole number, got 2.5"),
+        (lambda: bp.Linear(2, 3, models=0), ValueError, "models must be at least 1"),
+        (lambda: bp.Linear(2, 3, init="glorot"), ValueError, "unknown init 'glorot'; choose"),
+        (lambda: bp.Linear(2, 3, init=3), TypeError, "init must be a name"),
+        (lambda: bp.Linear(2, 3, gain=float("nan")), ValueError, "gain must be a finite number"),
+        (lambda: bp.Linear(2, 3, dtype=np.int32), ValueError, "dtype must be a float type"),
+        (lambda: bp.Conv2d(0, 3, 3), ValueError, "in_channels must be at least 1"),
+        (lambda: bp.Conv2d(1, 3, 2.5), ValueError, "kernel_size must be an int or 2 ints"),
+        (lambda: bp.Conv2d(1, 3, (3, 3, 3)), ValueError, "kernel_size must be an int or 2 ints"),
+        (lambda: bp.Conv1d(1, 3, 3, padding=-1), ValueError, "padding must be an int or 1 ints"),
+        (lambda: bp.MaxPool2d(0), ValueError, "kernel_size must be an int or 2 ints"),
+        (lambda: bp.Normalize(std=0.0), ValueError, "std must be positive"),
+        (lambda: bp.Normalize(mean=float("inf")), ValueError, "mean finite"),
+    ],
+)
+def test_constructors_say_what_to_pass(make, error, message):
+    with pytest.raises(error, match=message):
+        make()

@@ -79,3 +79,27 @@ def test_whole_mlp_gradient_check(models):
     m = build_model(bp.DEFAULT, models=models, rng=rng)
     errors = check_module(m, rng.random((6, 2)), rng)
     assert max(errors.values()) < 1e-6, errors
+
+
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        (np.array([1 + 2j]), "dtype complex128; pass a float"),
+        (np.array(["a"]), "dtype <U1; pass a float"),
+        (np.array([object()]), "dtype object; pass a float"),
+    ],
+)
+def test_parameter_holds_real_numbers_only(data, message):
+    with pytest.raises(TypeError, match=message):
+        bp.Parameter(data)
+
+
+def test_parameter_takes_ints_as_floats():
+    assert bp.Parameter(np.arange(3)).data.dtype == np.float64
+
+
+def test_sequential_takes_modules_not_a_list():
+    with pytest.raises(TypeError, match=r"pass them as separate arguments: Sequential\(\*layers"):
+        bp.Sequential([bp.Linear(2, 1), bp.Sigmoid()])
+    with pytest.raises(TypeError, match="Sequential takes Modules, got ufunc"):
+        bp.Sequential(np.tanh)

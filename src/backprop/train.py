@@ -218,12 +218,12 @@ def _check_sizes(model: Module, X: np.ndarray, y: np.ndarray) -> None:
 def _check_fit_args(model, X, y, loss, optimizer, epochs, log_every, on_nonfinite) -> None:
     """``fit``'s arguments, each with a message that says what to pass instead."""
     for name, value, kind, example in (
-        ("model", model, Module, "Sequential(Linear(2, 4), Tanh(), Linear(4, 1), Sigmoid())"),
-        ("loss", loss, Loss, "BCELoss()"),
-        ("optimizer", optimizer, Optimizer, "SGD(model.parameters(), lr=0.1)"),
+        ("model", model, Module, "a Module such as Sequential(Linear(2, 1), Sigmoid())"),
+        ("loss", loss, Loss, "a Loss such as BCELoss()"),
+        ("optimizer", optimizer, Optimizer, "an Optimizer such as SGD(model.parameters(), 0.1)"),
     ):
         if not isinstance(value, kind):
-            raise TypeError(f"{name} must be a {kind.__name__} such as {example}, got {value!r}")
+            raise TypeError(f"{name} must be {example}, got {value!r}")
     check_data(X, y)
     check_xy(X, y)
     _check_sizes(model, X, y)

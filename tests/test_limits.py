@@ -1,0 +1,182 @@
+"""What the library refuses, and with what message: ``limits`` (the CLI's rules), the
+optimizers' hyperparameters, ``fit``'s arguments and the saturation warning."""
+
+import numpy as np
+import pytest
+
+import backprop as bp
+from backprop import limits
+from backprop.config import DEFAULT, HANDOUT, build_model
+from backprop.experiments import NAMES
+from backprop.train import History, saturation
+
+
+def test_epochs_and_steps_have_bounds_and_must_be_whole():
+    assert limits.check_epochs(1) == 1 and limits.check_epochs(limits.MAX_EPOCHS) > 1
+    with pytest.raises(ValueError, match="epochs must be between 1 and 1,000,000, got 0"):
+        limits.check_epochs(0)
+    with pytest.raises(ValueError, match="got 1,000,001"):
+        limits.check_epochs(limits.MAX_EPOCHS + 1)
+    for bad in (10.0, True, "5", None):
+        with pytest.raises(TypeError, match="epochs must be a whole number"):
+            limits.check_epochs(bad)
+    assert limits.check_epochs(np.int64(7)) == 7
+    with pytest.raises(ValueError, match="steps must be between 1 and 100,000"):
+        limits.check_steps(limits.MAX_STEPS + 1)
+
+
+def test_memory_limit_is_half_of_a_real_machine():
+    assert 256 << 20 <= limits.memory_limit() <= 1 << 50
+
+
+def test_run_bytes_grows_with_every_size():
+    base = limits.run_bytes(DEFAULT)
+    assert limits.run_bytes(DEFAULT.replace(hidden=(32, 16))) > base
+    assert limits.run_bytes(DEFAULT, models=2) > base
+    assert limits.run_bytes(DEFAULT.replace(epochs=4000)) > base
+    assert limits.run_bytes(DEFAULT.replace(dtype="float32")) < base
+    assert limits.run_bytes(DEFAULT, plot_points=100) > base
+    # Parameters dominate a wide network: 2·h + h² + h + h + 1 weights and biases.
+    h = 10_000
+    wide = limits.run_bytes(DEFAULT.replace(hidden=(h, h), epochs=1))
+    assert wide >= (h * h + 4 * h) * (limits.PARAM_COPIES * 8 + 8)
+
+
+def test_check_run_names_the_size_and_the_limit(monkeypatch):
+    monkeypatch.setattr(limits, "memory_limit", lambda: 1 << 20)
+    limits.check_run(DEFAULT.replace(hidden=(2, 2), epochs=1))  # a few KB: fine
+    with pytest.raises(ValueError, match=r"hidden 64 64 × 10 models, 400 epochs needs about .* "
+                       r"MiB of memory, more than the limit of 1.0 MiB"):  # fmt: skip
+        limits.check_run(DEFAULT.replace(hidden=(64, 64)), models=10)
+
+
+def test_defaults_are_never_refused():
+    for preset in (DEFAULT, HANDOUT, bp.CNN):
+        limits.check_run(preset, plot=True)
+    limits.check_experiments(NAMES, seeds=10, cnn_seeds=5, convergence_seeds=1000)
+
+
+def test_check_experiments_refuses_a_stack_it_cannot_hold_without_building_it():
+    with pytest.raises(ValueError, match=r"experiment 'bias' with 100,000,000 seeds .* needs"):
+        limits.check_experiments(["bias"], seeds=100_000_000)
+    with pytest.raises(ValueError, match="'convergence' with 10,000,000,000 seeds"):
+        limits.check_experiments(["convergence"], 10, convergence_seeds=10**10)
+    with pytest.raises(ValueError, match="seeds must be at least 1, got 0"):
+        limits.check_experiments(["lr"], seeds=0)
+    with pytest.raises(ValueError, match="epochs must be between"):
+        limits.check_experiments(["lr"], seeds=1, epochs=10**9)
+
+
+def test_check_out_creates_and_probes_a_folder(tmp_path):
+    out = limits.check_out(tmp_path / "a" / "b")
+    assert out.is_dir() and list(out.iterdir()) == []  # the probe file is gone
+    (tmp_path / "f").write_text("x")
+    with pytest.raises(ValueError, match="--out .*f is a file; name a folder"):
+        limits.check_out(tmp_path / "f")
+    with pytest.raises(ValueError, match=r"--report .*below cannot be written \(.*\); name a"):
+        limits.check_out(tmp_path / "f" / "below", "--report")
+
+
+# --- Optimizers ------------------------------------------------------------------------
+
+
+def _params():
+    return [bp.Parameter(np.zeros(3))]
+
+
+@pytest.mark.parametrize(
+    "make, error, message",
+    [
+        (lambda p: bp.SGD(p, lr=-1), ValueError, "Invalid learning rate: -1"),
+        (lambda p: bp.SGD(p, lr=float("nan")), ValueError, "Invalid learning rate: nan"),
+        (lambda p: bp.SGD(p, lr=float("inf")), ValueError, "Invalid learning rate: inf"),
+        (lambda p: bp.SGD(p, 0.1, momentum=float("inf")), ValueError, "Invalid momentum value"),
+        (lambda p: bp.SGD(p, 0.1, momentum="0.9"), TypeError, "pass a number"),
+        (lambda p: bp.SGD(p, 0.1, nesterov=True), ValueError, "requires momentum > 0"),
+        (lambda p: bp.Adam(p, eps=float("inf")), ValueError, "Invalid eps value: inf"),
+        (lambda p: bp.Adam(p, betas=(0.9,)), ValueError, "pass two numbers"),
+        (lambda p: bp.Adam(p, betas=(0.9, 1.0)), ValueError, "Invalid beta parameter at index 1"),
+        (lambda p: bp.AdamW(p, weight_decay=-1), ValueError, "Invalid weight_decay value"),
+        (lambda p: bp.RMSprop(p, alpha=float("nan")), ValueError, "Invalid alpha value"),
+        (lambda p: bp.Adagrad(p, lr_decay=float("inf")), ValueError, "Invalid lr_decay value"),
+        (lambda p: bp.Adadelta(p, rho=2), ValueError, "Invalid rho value: 2"),
+        (lambda p: bp.SGD([], 0.1), ValueError, "empty parameter list; pass model.parameters"),
+        (lambda p: bp.SGD(np.zeros(3), 0.1), TypeError, "list of Parameters"),
+        (lambda p: bp.SGD([np.zeros(3)], 0.1), TypeError, "got ndarray"),
+    ],
+)
+def test_optimizer_arguments_are_refused_with_a_message(make, error, message):
+    with pytest.raises(error, match=message):
+        make(_params())
+
+
+# --- fit -------------------------------------------------------------------------------
+
+
+def _fit(X=None, y=None, **kwargs):
+    model = build_model(DEFAULT.replace(hidden=(3, 3)), rng=np.random.default_rng(0))
+    X = np.random.default_rng(1).random((5, 2)) if X is None else X
+    y = (X[:, :1] > 0.5).astype(float) if y is None else y
+    args = dict(loss=bp.BCELoss(), optimizer=bp.SGD(model.parameters(), 0.1), epochs=2)
+    return bp.fit(model, X, y, **{**args, **kwargs})
+
+
+def test_fit_takes_int_and_bool_data():
+    X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]])
+    assert _fit(X, np.array([[0], [1], [1], [0]])).loss.shape == (2,)
+    assert _fit(X.astype(bool), np.array([[False], [True], [True], [False]])).loss.shape == (2,)
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, message",
+    [
+        ({"X": np.ones((5, 2), complex)}, TypeError, "X must be a NumPy array of real numbers"),
+        ({"X": np.ones((5, 2), object)}, TypeError, "got object; convert it with np.asarray"),
+        ({"X": [[0.0, 1.0]] * 5, "y": np.zeros((5, 1))}, TypeError, "NumPy array .* got list"),
+        ({"y": np.full((5, 1), "1")}, TypeError, "y must be a NumPy array of real numbers"),
+        ({"X": np.full((5, 2), np.nan)}, ValueError, "X holds NaN or infinite values"),
+        ({"y": np.full((5, 1), np.inf)}, ValueError, "y holds NaN or infinite values"),
+        ({"y": np.zeros((4, 1))}, ValueError, "expected X .N, features. and y .N, outputs."),
+        ({"X": np.zeros((5, 3))}, ValueError, r"X has 3 features but the first Linear takes 2"),
+        ({"y": np.zeros((5, 2))}, ValueError, r"y has 2 outputs .* reshape y to \(N, 1\)"),
+        ({"epochs": 10.0}, TypeError, "epochs must be a whole number, got 10.0"),
+        ({"epochs": 0}, ValueError, "epochs must be between 1 and 1,000,000"),
+        ({"epochs": 10**12}, ValueError, "epochs must be between 1 and 1,000,000"),
+        ({"loss": "bce"}, TypeError, r"loss must be a Loss such as BCELoss\(\), got 'bce'"),
+        ({"optimizer": None}, TypeError, "optimizer must be an Optimizer such as SGD"),
+        ({"log_every": -1}, ValueError, "log_every must be a whole number"),
+        ({"on_nonfinite": "ignore"}, ValueError, "on_nonfinite must be 'raise' or 'continue'"),
+    ],
+)
+def test_fit_refuses_bad_arguments_before_training(kwargs, error, message):
+    with pytest.raises(error, match=message):
+        _fit(**kwargs)
+
+
+def test_fit_refuses_a_stack_of_the_wrong_size():
+    model = build_model(DEFAULT.replace(hidden=(3, 3)), models=4, rng=np.random.default_rng(0))
+    X, y = np.zeros((3, 5, 2)), np.zeros((5, 1))
+    opt = bp.SGD(model.parameters(), 0.1)
+    with pytest.raises(ValueError, match="X is a stack of 3 but the model one of 4"):
+        bp.fit(model, X, y, loss=bp.BCELoss(), optimizer=opt, epochs=1)
+
+
+# --- The saturation warning ------------------------------------------------------------
+
+
+def _history(first, final):
+    return History(np.array([first, final]), np.array([0.5, 0.5]), final_loss=np.array(final))
+
+
+def test_saturation_fires_on_saturated_outputs_at_or_above_the_first_loss():
+    stuck = np.array([[0.0], [1.0], [1e-9], [1.0]])
+    message = saturation(_history(0.69, 13.2), stuck, lr=1e9)
+    assert message is not None and "(lr=1000000000.0) is probably too large" in message
+    assert "loss ended at 13.2, no lower than it started (0.69)" in message
+
+
+def test_saturation_is_silent_when_the_run_learned_or_is_not_saturated():
+    sure = np.array([[0.0], [1.0], [1e-9], [1.0]])
+    assert saturation(_history(0.69, 0.001), sure, lr=1.0) is None  # learned, and sure
+    unsure = np.array([[0.4], [0.6], [0.5], [0.5]])
+    assert saturation(_history(0.69, 0.69), unsure, lr=1e-6) is None  # stuck, not saturated
