@@ -214,7 +214,7 @@ def trained(monkeypatch) -> list[str]:
         ("train --optimizer adam --eps inf", "--eps: must be a finite number"),
         ("experiments lr --epochs 1000001", "epochs must be between 1 and 1,000,000"),
         ("experiments convergence --convergence-seeds 100000000", "needs about"),
-        ("experiments nope", "unknown experiment nope"),
+        ("experiments nope", "unknown experiment 'nope'; choose from lr"),
         ("report --seeds 100000000", "needs about"),
         ("report --seed -1", "--seed must be between 0 and 2**32 - 1, got -1"),
         ("report --epochs 1000001", "epochs must be between 1 and 1,000,000"),
