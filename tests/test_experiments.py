@@ -11,6 +11,7 @@ from backprop import experiments as ex
 from backprop import sweep, sweep_store
 from backprop.config import (
     DEFAULT,
+    HANDOUT,
     build_loss,
     build_model,
     build_optimizer,
@@ -213,3 +214,11 @@ def test_command_runs_named_experiments(tmp_path, capsys):
     assert (tmp_path / "bias" / "outcome.png").is_file()
     assert _cli(["nope", "--out", str(tmp_path)]) == 2
     assert "error: unknown experiment nope" in capsys.readouterr().err
+
+
+def test_handout_activation_varies_only_the_activation_and_the_rate_of_the_handout():
+    exp = ex.define("handout_activation", seeds=2)
+    assert exp.tune and len(sweep._stacks(exp)) == len(ex.HANDOUT_ACTIVATIONS)
+    for s in exp.settings:
+        base = HANDOUT.replace(epochs=ex.HANDOUT_SWEEP_EPOCHS, activation=s.group, lr=s.x)
+        assert s.config == base, s.label
