@@ -385,7 +385,7 @@ def _choices(ctx: Context) -> str:
     if fast_acts:
         found.append(
             f"on XOR, {listing(fast_acts)} reach 100 % in fewer median epochs than "
-            f"{DEFAULT.activation}"
+            f"{DEFAULT.activation} (Section 5A judges which of these gaps are clear)"
         )
     if fast_opts:
         found.append(
