@@ -193,9 +193,10 @@ def _prose(md: str) -> list[str]:
 def _fragments(paragraph: str):
     """Each reference ("Table 4", "Figures 10 and 11") with the clause that cites it: the
     innermost parentheses around it, else its part of the sentence between ; and ."""
-    for m in re.finditer(r"(Tables?|Figures?) (\d+)((?:,? (?:and )?\d+)*)", paragraph):
+    for m in re.finditer(r"(Tables?|Figures?) (\d+)((?:, \d+)*(?:,? and \d+)?)", paragraph):
         kind = "Table" if m.group(1).startswith("Table") else "Figure"
-        numbers = [m.group(2), *re.findall(r"\d+", m.group(3))]
+        plural = m.group(1).endswith("s")  # "Figure 12, 2000 epochs" is one figure
+        numbers = [m.group(2), *(re.findall(r"\d+", m.group(3)) if plural else [])]
         before, after = paragraph[: m.start()], paragraph[m.end() :]
         if before.count("(") > before.count(")"):
             start = before.rfind("(") + 1
