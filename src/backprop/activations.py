@@ -27,7 +27,7 @@ and pooling; float32 and float64; ``tests/test_numerics.py`` checks it):
   whatever ``np.errstate`` says for those three. The activations with default
   hyperparameters keep this for every finite input. An intermediate that overflows
   on purpose (σ's e^{-x} in float64 below x ≈ -709, so that σ = 0 exactly) has its
-  flag silenced where it happens.
+  flag silenced by the function that computes it (``fit`` for the fused path).
 * Underflow, a result or intermediate rounding to a subnormal or to 0, is correct
   and is not an error. NumPy's default ignores it; whether it is flagged at all
   depends on the CPU (float32 ``log1p(1e-45)`` flags it in NumPy's AVX2 and SSE
