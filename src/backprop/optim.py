@@ -542,11 +542,11 @@ OPTIMIZERS: dict[str, OptimizerFactory] = {
 # the grid 1e-3 … 10 over 10 seeds (most seeds at 100 %, then fewest median epochs).
 DEFAULT_LR: dict[str, float] = {
     "sgd": 1.0,
-    "momentum": 1.0,
-    "nesterov": 1.0,
+    "momentum": 0.3,
+    "nesterov": 0.3,
     "adagrad": 0.1,
     "rmsprop": 0.01,
     "adam": 0.1,
     "adamw": 0.1,
-    "adadelta": 10.0,
+    "adadelta": 3.0,
 }
