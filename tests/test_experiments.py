@@ -168,9 +168,58 @@ def test_tune_prefers_all_seeds_at_100_then_speed():
     assert best["at_100_xor"] == "2/2"
 
 
+def _tune(table: dict) -> dict:
+    """sweep.tune over settings lr=1, 2, 3 whose (at_100 of 2, median) per dataset is given."""
+    settings = tuple(sweep.Setting(f"lr={lr}", DEFAULT.replace(lr=lr), "g", lr) for lr in (1, 2, 3))
+    exp = sweep.Experiment("t", "T", "lr", settings, (0, 1), ("linear", "xor"), tune=True)
+    by_setting = [
+        {"setting": label, "dataset": data, "seeds": 2, "at_100": n, "median_epochs_to_100": e}
+        for label, per in table.items()
+        for data, (n, e) in zip(("linear", "xor"), per)
+    ]
+    return sweep.tune(exp, by_setting)["g"]
+
+
+def test_tune_rule_text_states_each_clause_in_the_order_tune_applies_it():
+    """TUNE_RULE is what the report prints; each of its three clauses decides one case."""
+    rule = sweep.TUNE_RULE
+    clauses = [
+        "most seeds at 100 % on whichever dataset it does worse on",
+        "fewest median epochs to 100 % summed over both datasets",
+        "smaller rate",
+    ]
+    assert [rule.index(c) for c in clauses] == sorted(rule.index(c) for c in clauses)
+    inf = float("inf")
+    # 1. the worse dataset decides, not xor: lr=1 is 1/2 on linear, lr=2 2/2 on both
+    assert _tune({"lr=1": ((1, 5), (2, 5)), "lr=2": ((2, 50), (2, 50)),
+                  "lr=3": ((0, inf), (2, 1))})["lr"] == 2  # fmt: skip
+    # 2. equal worst share: the summed median decides (lr=3: 9 + 9 < 2 + 20)
+    assert _tune({"lr=1": ((2, 2), (2, 20)), "lr=2": ((2, 30), (2, 30)),
+                  "lr=3": ((2, 9), (2, 9))})["lr"] == 3  # fmt: skip
+    # 3. all never on one dataset: every sum is inf, the smaller rate wins
+    assert _tune({"lr=1": ((1, inf), (0, inf)), "lr=2": ((2, 3), (0, inf)),
+                  "lr=3": ((2, 2), (0, inf))})["lr"] == 1  # fmt: skip
+
+
 def test_median_epochs_counts_never_as_infinite():
     assert sweep.median_epochs([-1, 3, 5]) == 5
     assert sweep.median_epochs([-1, -1, 3]) == float("inf")
+    assert sweep.median_epochs([-1] * 5 + [3] * 5) == float("inf")  # exactly half: never
+    assert sweep.median_epochs([-1] * 4 + [3] * 6) == 3
+
+
+def test_outcome_figure_draws_a_never_median_on_the_never_line():
+    """experiments_plot's median is sweep.median_epochs: 5 of 10 never → the never line."""
+    from backprop import experiments_plot as xp
+
+    s = sweep.Setting("a", DEFAULT, "g", 1)
+    exp = sweep.Experiment("t", "T", "x", (s,), tuple(range(10)), ("xor",))
+    rows = [{"setting": "a", "dataset": "xor", "epochs_to_100": e} for e in [-1] * 5 + [4] * 5]
+    result = sweep.Result(exp, rows, {})
+    q = xp._epoch_quartiles(result, "a", "xor", never=720.0)
+    assert q[1] == 720.0 and q[0] == 4
+    rows[0]["epochs_to_100"] = 4  # 4 of 10 never: a finite median
+    assert xp._epoch_quartiles(result, "a", "xor", never=720.0)[1] == 4
 
 
 def test_every_experiment_is_defined_with_ten_seeds():

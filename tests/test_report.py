@@ -135,8 +135,14 @@ LAB = "\n".join(
 )
 
 
+def test_terminal_excerpt_shows_every_prediction_up_to_full():
+    lines = report.terminal_excerpt(LAB, full=10)
+    assert sum(line.startswith("Iter") for line in lines) == LAB.count("Iter")
+    assert not any(line.startswith("...") for line in lines)
+
+
 def test_terminal_excerpt_keeps_the_first_and_last_predictions():
-    lines = report.terminal_excerpt(LAB)
+    lines = report.terminal_excerpt(LAB, full=0, head=3, tail=3)
     assert lines[:3] == ["== linear ==  mlp 2-16-16-1", "epoch 40 loss : 0.1", LAB.split("\n")[2]]
     assert "... (4 more predictions)" in lines and "... (1 more predictions)" in lines
     assert lines.count("loss=0.00004 accuracy=100.00%") == 1
@@ -239,7 +245,7 @@ def _numbers(text: str) -> set[str]:
     return {n.replace("−", "-") for n in NUMBER.findall(text)}
 
 
-def _vocabulary(exp_dir: Path, md: str) -> set[str]:
+def _vocabulary(exp_dir: Path, md: str, boundary_range: dict) -> set[str]:
     """Every number the results, the lab run and the code's constants can print."""
     import json
 
@@ -248,6 +254,7 @@ def _vocabulary(exp_dir: Path, md: str) -> set[str]:
     from backprop import report_extra
     from backprop import report_text as rt
     from backprop.config import CNN, DEFAULT, HANDOUT, build_model
+    from backprop.data import load
     from backprop.schedule import MIN_FACTOR
 
     values: list[float] = []
@@ -269,6 +276,14 @@ def _vocabulary(exp_dir: Path, md: str) -> set[str]:
         d = json.loads(h.read_text())
         values += [d["loss"][0], max(d["loss"]), int(np.argmax(d["loss"])), d["epochs_to_100"]]
         values += [d["final_loss"], len(d["loss"])]
+        n = len(d["loss"]) - 1
+        values += [v for k in (1, 2, 3, 4) for v in (d["loss"][n * k // 4], n * k // 4)]
+    for lo, hi in boundary_range.values():  # the XOR output range of Figure boundaries_noact
+        values += [lo, hi]
+    _, y_xor = load("xor", 0)
+    values += [float(np.mean(y_xor)), float(y_xor.sum()), y_xor.size]
+    z32 = rt.sigmoid_zero_below(np.float32)
+    values += [1 / (1 + math.exp(-z32)), float(np.finfo(np.float32).tiny)]
     for cfg in (DEFAULT, HANDOUT, CNN):
         values += [v for v in cfg.to_dict().values() if isinstance(v, int | float)]
         values += list(cfg.hidden)
@@ -282,7 +297,7 @@ def _vocabulary(exp_dir: Path, md: str) -> set[str]:
         v = float(v)
         if not np.isfinite(v):
             continue
-        for f in ("g", ".1f", ".2f", ".3f", ".2g", ".3g", ".1e", ".0f"):
+        for f in ("g", ".1f", ".2f", ".3f", ".6f", ".2g", ".3g", ".1e", ".0f"):
             out |= _numbers(format(v, f))
         out |= _numbers(rt.pct(v)) | _numbers(rt.pct(v / 100 if v > 1 else v))
         out |= _numbers(rt.loss_str(v))
@@ -300,8 +315,8 @@ def _literals() -> set[str]:
 def test_every_number_in_the_text_comes_from_the_results_or_the_code(built):
     """A number in the prose is typed in the report's source (a fixed fact such as the
     0.5 threshold) or printed from the cached results, the lab run or a code constant."""
-    _, md, exp_dir = built
-    vocab, literal = _vocabulary(exp_dir, md), _literals()
+    info, md, exp_dir = built
+    vocab, literal = _vocabulary(exp_dir, md, info["extra"]["boundary_range"]), _literals()
     prose = "\n".join(_prose(md)).split("## 1 Introduction")[-1]
     unknown = sorted(n for n in _numbers(prose) if n not in vocab | literal)
     # counts of things (seeds, settings, optimizers) are small integers read from the code
@@ -391,3 +406,69 @@ def test_the_introduction_counts_the_optimizers_and_activations_of_the_code(buil
     table = re.split(r"\*Table \d+\. Hidden activation in the default network", built[1])[1]
     table = table.split("\n\n")[1]
     assert len(table.splitlines()) - 2 == n_act + 1  # rows: every activation and none
+
+
+# ------------------------------------------------ rules the text states, read from the code
+
+
+def test_the_never_definition_is_read_from_median_epochs(built):
+    from backprop import report_text as rt
+    from backprop.sweep import median_epochs
+
+    for n in (2, 3, 10, 11):
+        k = rt.never_from(n)
+        assert median_epochs([1] * (n - k) + [-1] * k) == float("inf")
+        assert median_epochs([1] * (n - k + 1) + [-1] * (k - 1)) == 1
+    assert "'never' when at least half" in rt.definitions(10) and "5 or more" in rt.definitions(10)
+    assert rt.definitions(2) in built[1]
+
+
+def test_the_tune_rule_printed_is_the_one_tune_uses(built):
+    from backprop.sweep import TUNE_RULE
+
+    assert built[1].count(TUNE_RULE) >= 2  # 5A (handout network) and 6A (optimizers)
+    assert "harder dataset" not in built[1]
+
+
+def _ctx(info):
+    from backprop.report_text import Context
+
+    return Context(info["results"], {}, None, info["extra"], "")
+
+
+def test_every_rate_whose_mean_loss_rises_is_the_set_from_the_curves(built):
+    import numpy as np
+
+    from backprop import report_discussion as rd
+
+    info, md, _ = built
+    ctx = _ctx(info)
+    for g in ("sgd", "adam"):
+        got = rd.rises(ctx, "lr", g)
+        for d in ctx.datasets:
+            expected = []
+            for s in ctx.group("lr", g):
+                c = info["results"]["lr"].curves[s.label, d]["loss_mean"][:20]
+                if np.isfinite(c[0]) and np.nanmax(c) > c[0]:
+                    expected.append(s.x)
+            assert got[d] == expected
+    assert "The mean loss rises above its start within the first 20 epochs" in md
+
+
+def test_the_no_activation_sentence_quotes_the_plotted_output_range(built):
+    info, md, _ = built
+    lo, hi = info["extra"]["boundary_range"]["identity"]
+    assert f"it outputs between {lo:.6f} and {hi:.6f}" in md
+    assert "its boundary is a straight line" not in md
+
+
+def test_the_cnn_caveat_names_each_rows_optimizer_rate_schedule_and_epochs(built):
+    from backprop import report_extra as rx
+
+    info, md, _ = built
+    e = info["results"]["cnn"].experiment
+    for s in e.settings:
+        c = s.config
+        assert rx._config_phrase(c) in md
+        assert f"{c.optimizer} at ρ = {c.lr:g}" in rx._config_phrase(c)
+        assert f"{c.epochs} epochs" in rx._config_phrase(c)

@@ -7,9 +7,10 @@ from pathlib import Path
 import numpy as np
 from matplotlib import colormaps
 from matplotlib.figure import Figure
+from matplotlib.ticker import NullFormatter
 
 from . import plot
-from .sweep import Result, Setting
+from .sweep import Result, Setting, median_epochs
 
 DATA_NAMES = {"linear": "linear", "xor": "XOR"}
 
@@ -133,14 +134,16 @@ def outcome(result: Result, path: Path) -> Path:
         ax_ep.set_yscale("log")
         ax_ep.axhline(never, color="0.4", ls=":", lw=1)
         ax_ep.text(
-            0.01,
+            1.01,
             never,
-            " never",
+            "never",
             transform=ax_ep.get_yaxis_transform(),
-            va="bottom",
+            va="center",
+            ha="left",
             fontsize=8,
             color="0.3",
-        )
+        )  # outside the axes, so that no marker hides it
+        ax_ep.yaxis.set_minor_formatter(NullFormatter())  # 3×10³ and 4×10³ would touch
         ax_ep.set_ylim(max(0.8, low / 2), never * 1.6)
         ax_ep.set_ylabel("epochs to 100 %")
         ax_ep.set_title(f"{DATA_NAMES.get(data, data)}: epochs to 100 % (median, IQR)", fontsize=10)
@@ -161,12 +164,14 @@ def outcome(result: Result, path: Path) -> Path:
 
 
 def _epoch_quartiles(result: Result, label: str, data: str, never: float) -> np.ndarray:
-    e = np.array(
-        [r["epochs_to_100"] for r in result.rows if r["setting"] == label and r["dataset"] == data],
-        dtype=float,
-    )
-    e[e < 0] = never
-    return np.percentile(e, [25, 50, 75])
+    """Quartiles of epochs to 100 %, a seed not at 100 % counted as infinitely many (as in
+    sweep.median_epochs, whose median this is); a quartile that is never is drawn at
+    ``never``, the height of the plot's 'never' line."""
+    e = [r["epochs_to_100"] for r in result.rows if r["setting"] == label and r["dataset"] == data]
+    a = np.array(e, dtype=float)
+    q = np.percentile(np.where(a < 0, np.finfo(float).max / 4, a), [25, 50, 75])
+    q[1] = median_epochs(e)
+    return np.minimum(q, never)
 
 
 def histogram(result: Result, path: Path) -> Path:

@@ -121,17 +121,30 @@ def decision_boundary(
     resolution: int = 200,
 ) -> Path:
     """Predicted probability over the input square, the 0.5 contour, the points on top."""
-    lo, hi = -0.08, 1.08
-    grid = np.linspace(lo, hi, resolution)
-    g1, g2 = np.meshgrid(grid, grid)
-    with np.errstate(all="ignore"):
-        prob = model.forward(np.column_stack([g1.ravel(), g2.ravel()])).reshape(g1.shape)
     fig = Figure(figsize=(5.6, 5.0))
     ax = fig.add_axes((0.11, 0.17, 0.68, 0.76))  # square: 3.8 in × 3.8 in
     cax = fig.add_axes((0.83, 0.17, 0.035, 0.76))
-    image = ax.contourf(g1, g2, prob, levels=np.linspace(0, 1, 21), cmap=PROB_CMAP)
-    ax.contour(g1, g2, prob, levels=[0.5], colors="k", linewidths=1.2)
+    image = probability_panel(ax, model, X, y, title, resolution)
     fig.colorbar(image, cax=cax, label="P(class 1)", ticks=np.linspace(0, 1, 6))
-    _scatter(ax, X, y, title)
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.11), ncol=2, fontsize=8)
     return save(fig, path)
+
+
+def probability_grid(model: Module, resolution: int = 200) -> tuple[np.ndarray, ...]:
+    """``(g1, g2, prob)``: the model's output on a resolution² grid over the plotted square."""
+    grid = np.linspace(-0.08, 1.08, resolution)
+    g1, g2 = np.meshgrid(grid, grid)
+    with np.errstate(all="ignore"):
+        prob = model.forward(np.column_stack([g1.ravel(), g2.ravel()])).reshape(g1.shape)
+    return g1, g2, prob
+
+
+def probability_panel(ax, model: Module, X: np.ndarray, y: np.ndarray, title: str,
+                      resolution: int = 200):  # fmt: skip
+    """Draw P(class 1) as filled contours, its 0.5 contour and the points on ``ax``."""
+    g1, g2, prob = probability_grid(model, resolution)
+    image = ax.contourf(g1, g2, prob, levels=np.linspace(0, 1, 21), cmap=PROB_CMAP)
+    if prob.min() < 0.5 < prob.max():
+        ax.contour(g1, g2, prob, levels=[0.5], colors="k", linewidths=1.2)
+    _scatter(ax, X, y, title)
+    return image

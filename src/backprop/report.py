@@ -62,6 +62,7 @@ def run_lab(folder: Path, seed: int = 0, epochs: int | None = None) -> Lab:
             "peak_loss": float(history.loss.max()),
             "peak_update": int(history.loss.argmax()),  # entry k: after k updates
             "epochs": len(history.loss),
+            "curve": [float(v) for v in history.loss],  # entry k: after k updates
         }
     return lab
 
@@ -79,12 +80,13 @@ def _by_dataset(output: str) -> dict[str, list[str]]:
     return parts
 
 
-def terminal_excerpt(output: str, head: int = 3, tail: int = 3) -> list[str]:
-    """Per dataset: the header, the loss lines, the first and last predictions, the accuracy."""
+def terminal_excerpt(output: str, full: int = 25, head: int = 8, tail: int = 8) -> list[str]:
+    """Per dataset: the header, the loss lines, the predictions, the accuracy; a dataset
+    with more than ``full`` predictions shows its first ``head`` and last ``tail``."""
     lines = []
     for part in _by_dataset(output).values():
         iters = [i for i, s in enumerate(part) if s.startswith("Iter")]
-        if len(iters) > head + tail:
+        if len(iters) > max(full, head + tail):
             skipped = len(iters) - head - tail
             part = [
                 *part[: iters[head]],
@@ -133,13 +135,22 @@ def build(
         print("[report] lab, figures, layout ...", file=sys.stderr, flush=True)
     lab = run_lab(out / "lab", seed, epochs)
     figures = out / "figures"
+    boundaries, boundary_range = report_figures.boundary_figures(figures, seed, epochs)
+    excerpt = terminal_excerpt(lab.output)
+    total = {
+        d: sum(s.startswith("Iter") for s in part) for d, part in _by_dataset(lab.output).items()
+    }
+    shown = {
+        d: sum(s.startswith("Iter") for s in part)
+        for d, part in _by_dataset("\n".join(excerpt)).items()
+    }
     extra = {
-        "terminal": report_figures.terminal_figure(
-            terminal_excerpt(lab.output), figures / "lab_terminal.png"
-        ),
+        "terminal_counts": {d: (shown[d], total[d]) for d in total},
+        "terminal": report_figures.terminal_figure(excerpt, figures / "lab_terminal.png"),
         "sigmoid": report_figures.sigmoid_figure(figures / "sigmoid.png"),
         "activations": report_figures.activations_figure(figures / "activations.png"),
-        "boundaries": report_figures.boundary_figures(figures, seed, epochs),
+        "boundaries": boundaries,
+        "boundary_range": boundary_range,
         "cnn": report_figures.cnn_figures(figures, seed, epochs),
         "trajectories": [
             trajectories.plot_trajectories(s, figures / f"trajectories_{s}.png")
@@ -154,6 +165,8 @@ def build(
         "md": out / "report.md",
         "pages": pages,
         "seconds": time.perf_counter() - start,
+        "results": results,
+        "extra": extra,
     }
 
 

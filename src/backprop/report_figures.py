@@ -102,20 +102,28 @@ def activations_figure(path: Path) -> Path:
     return plot.save(fig, path, dpi=120, tight=True)
 
 
-def boundary_figures(folder: Path, seed: int, epochs: int | None) -> list[Path]:
-    """XOR boundaries of the default network, without activation, and without biases."""
+def boundary_figures(folder: Path, seed: int, epochs: int | None) -> tuple[list[Path], dict]:
+    """XOR boundaries of the default network, without activation, and without biases, in
+    one figure; and per case the (min, max) of the output over the plotted grid."""
     cases = [
         ("tanh", "default (tanh, biases)", {}),
         ("identity", "no activation (identity)", {"activation": "identity"}),
         ("nobias", "no biases (centred inputs)", {"bias": False}),
     ]
-    paths = []
-    for name, title, change in cases:
+    fig = Figure(figsize=(10.5, 4.3), layout="constrained")
+    axes = fig.subplots(1, len(cases))
+    spread = {}
+    for ax, (name, title, change) in zip(axes, cases):
         config = DEFAULT.replace(**change, epochs=epochs or DEFAULT.epochs)
         model, X, y = _train(config, "xor", seed)
-        paths.append(plot.decision_boundary(model, X, y, folder / f"xor_boundary_{name}.png",
-                                            title=f"XOR: {title}"))  # fmt: skip
-    return paths
+        prob = plot.probability_grid(model)[2]
+        spread[name] = (float(prob.min()), float(prob.max()))
+        lo, hi = spread[name]
+        image = plot.probability_panel(ax, model, X, y, f"{title}\noutput {lo:.3f} to {hi:.3f}")
+    fig.colorbar(image, ax=list(axes), label="P(class 1)", ticks=np.linspace(0, 1, 6),
+                 shrink=0.8)  # fmt: skip
+    axes[0].legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2, fontsize=9)
+    return [plot.save(fig, folder / "xor_boundaries.png", dpi=150)], spread
 
 
 def cnn_figures(folder: Path, seed: int, epochs: int | None) -> list[Path]:

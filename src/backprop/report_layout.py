@@ -112,6 +112,11 @@ class _Pages:
         else:
             self.floats.append((least, place))
 
+    def place_waiting(self) -> None:
+        """Place the waiting floats that fit below the cursor, in order."""
+        while not self._placing and self.floats and self.floats[0][0] <= self.room:
+            self._place(self.floats.pop(0)[1])
+
     def flush(self) -> None:
         while self.floats:
             self._place(self.floats.pop(0)[1])
@@ -125,12 +130,19 @@ def _fy(y: float) -> float:
 
 
 def _text_lines(p: _Pages, lines: list[str], size: float, x: float = LEFT, **kw) -> None:
+    """Lines of text; waiting floats go after them, not between two lines of them."""
     lh = size * LEADING / 72
-    for line in lines:
-        p.need(lh)
-        y = p.y
-        p.draw(lambda f, y=y, s=line: f.text(x / PAGE_W, _fy(y), s, size=size, va="top", **kw))
-        p.y += lh
+    held, p._placing = p._placing, True
+    try:
+        for line in lines:
+            p.need(lh)
+            y = p.y
+            p.draw(lambda f, y=y, s=line: f.text(x / PAGE_W, _fy(y), s, size=size, va="top", **kw))
+            p.y += lh
+    finally:
+        p._placing = held
+    if not held:
+        p.place_waiting()
 
 
 def _heading(p: _Pages, b: Heading) -> None:

@@ -4,7 +4,7 @@ figures, accuracy table, learning curves, decision boundaries and convergence.""
 from __future__ import annotations
 
 from .report_doc import Document, Heading, Image, Table, Text
-from .report_text import DATA, Context, ep, pct, seeds_at_100, seeds_of
+from .report_text import DATA, Context, ep, listing, pct, seeds_at_100, seeds_of
 
 
 def updates(n: int) -> str:
@@ -20,19 +20,21 @@ def experimental_results(doc: Document, ctx: Context) -> None:
             f"Figure @fig:terminal is the terminal output of `backprop lab` (seed {lab.seed}), "
             "run by the report itself: the configuration, the training loss in the handout's "
             "format 'epoch e loss : …', one line per prediction in the handout's format, and "
-            "the loss and accuracy. Only the first and last three predictions of each dataset "
-            "are shown. Figures @fig:comparison_linear and @fig:comparison_xor are the "
+            "the loss and accuracy. "
+            + _shown(ctx)
+            + "Figures @fig:comparison_linear and @fig:comparison_xor are the "
             "handout's comparison figures: ground truth beside the thresholded prediction."
         ),
-        Image("terminal", [ctx.extra["terminal"]],
-              f"Terminal output of backprop lab (seed {lab.seed}), captured in-process.", 0.95),
-    )  # fmt: skip
-    for d in ctx.datasets:
+    )
+    for d in ctx.datasets:  # before the page-tall terminal figure, so they fill the page
         doc.add(Image(
             f"comparison_{d}", [lab.folder / d / "comparison.png"],
             f"{DATA[d]} data: ground truth (left) and prediction (right), seed {lab.seed}; "
             f"accuracy {pct(out[d]['accuracy'])}.", 0.8,
         ))  # fmt: skip
+    doc.add(Image("terminal", [ctx.extra["terminal"]],
+                  f"Terminal output of backprop lab (seed {lab.seed}), captured in-process.",
+                  0.95))  # fmt: skip
     conv = ctx.results["convergence"]
     n_conv = len(conv.experiment.seeds)
     rows = []
@@ -75,6 +77,27 @@ def experimental_results(doc: Document, ctx: Context) -> None:
     _more(doc, ctx)
 
 
+def _shown(ctx: Context) -> str:
+    """Which predictions the terminal figure shows, per dataset."""
+    parts = []
+    for d, (shown, total) in ctx.extra["terminal_counts"].items():
+        if shown == total:
+            parts.append(f"all {total} predictions of {DATA.get(d, d)} are shown")
+        else:
+            parts.append(f"of {DATA.get(d, d)}'s {total}, the first and last {shown // 2} "
+                         "(the line '...' marks the cut)")  # fmt: skip
+    return "In the figure " + "; ".join(parts) + ". "
+
+
+def _quarters(ctx: Context) -> str:
+    """The lab run's loss after each quarter of its updates, read from its history."""
+    n = len(ctx.lab.outcome[ctx.datasets[0]]["curve"]) - 1
+    marks = sorted({n * k // 4 for k in (1, 2, 3, 4)})
+    parts = [", ".join(f"{ctx.lab.outcome[d]['curve'][m]:.1e}" for m in marks) + f" on {DATA[d]}"
+             for d in ctx.datasets]  # fmt: skip
+    return f"After {listing([str(m) for m in marks])} updates it is {'; '.join(parts)}. "
+
+
 def _learning_curves(doc: Document, ctx: Context) -> None:
     lab, out = ctx.lab, ctx.lab.outcome
     conv = ctx.results["convergence"]
@@ -102,9 +125,9 @@ def _learning_curves(doc: Document, ctx: Context) -> None:
                 else f"no number of updates ({DATA[d]})"
                 for d in ctx.datasets
             )
-            + "; after that, the loss keeps falling as the predictions move away from 0.5, and "
-            "it flattens towards the end, where the cosine schedule has brought the rate close "
-            "to 0. Figure @fig:curve_seeds shows the mean loss and its range over all "
+            + "; after that, the loss keeps falling as the predictions move away from 0.5. "
+            + _quarters(ctx)
+            + "Figure @fig:curve_seeds shows the mean loss and its range over all "
             f"{len(conv.experiment.seeds)} seeds."
         ),
     )

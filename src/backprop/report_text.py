@@ -21,7 +21,7 @@ from .module import Parameter
 from .optim import OPTIMIZERS, SGD
 from .report_doc import Document, Equations, Heading, Image, Table, Text
 from .schedule import MIN_FACTOR
-from .sweep import Result, seed_draws_data
+from .sweep import Result, median_epochs, seed_draws_data
 
 DATA = {"linear": "linear", "xor": "XOR"}
 
@@ -178,15 +178,26 @@ def seeds_of(n: int, datasets) -> str:
     return f"{n} seeds ({listing(parts)})"
 
 
-DEFINITIONS = (
-    "Definitions used throughout (train.epochs_to_100). One epoch is one full-batch "
-    "update. Epochs to 100 % counts the updates after which the training accuracy is 100 % "
-    "and stays at 100 % to the end of training; 0 means the initial weights already "
-    "classify every point. A run is at 100 % when its final accuracy is 100 %, which is "
-    "exactly when it has an epochs-to-100 % value, so a column 'at 100 %' and the median "
-    "beside it count the same seeds: the median counts the other seeds as never, and is "
-    "'never' when more than half of them do not end at 100 %."
-)
+def never_from(seeds: int) -> int:
+    """The fewest of ``seeds`` seeds not at 100 % that make sweep.median_epochs 'never'."""
+    return next(k for k in range(seeds + 1)
+                if not np.isfinite(median_epochs([0] * (seeds - k) + [-1] * k)))  # fmt: skip
+
+
+def definitions(seeds: int) -> str:
+    """The definitions paragraph; the 'never' threshold is read from sweep.median_epochs."""
+    k = never_from(seeds)
+    share = "at least half" if k == math.ceil(seeds / 2) else f"at least {k} of {seeds}"
+    return (
+        "Definitions used throughout (train.epochs_to_100). One epoch is one full-batch "
+        "update. Epochs to 100 % counts the updates after which the training accuracy is "
+        "100 % and stays at 100 % to the end of training; 0 means the initial weights "
+        "already classify every point. A run is at 100 % when its final accuracy is 100 %, "
+        "which is exactly when it has an epochs-to-100 % value, so a column 'at 100 %' and "
+        "the median beside it count the same seeds: the median (sweep.median_epochs) counts "
+        f"the other seeds as never, and is 'never' when {share} of them do not end at 100 % "
+        f"(with {seeds} seeds: {k} or more). Figures draw such a median on the 'never' line."
+    )
 
 
 def introduction(doc: Document, ctx: Context) -> None:
@@ -217,7 +228,7 @@ def introduction(doc: Document, ctx: Context) -> None:
             "stacked NumPy computation: every array carries a leading 'models' axis, and a test "
             "checks that each model of a stack ends with the numbers of its separate run."
         ),
-        Text(DEFINITIONS),
+        Text(definitions(ctx.seeds)),
         Text(
             "The network used by default (Section 2B) reaches an accuracy of "
             + " and ".join(f"{pct(out[d]['accuracy'])} on {DATA[d]}" for d in ctx.datasets)
@@ -307,9 +318,12 @@ def implementation(doc: Document, ctx: Context) -> None:
             f"In float64, the default, the code computes σ(x) = {sigmoid_form(np.float64)} as "
             f"written; in float32 it uses σ(x) = {sigmoid_form(np.float32)}, which NumPy "
             "computes faster there. Neither overflows to a NaN: for very negative x the result "
-            f"rounds to exactly 0, below x ≈ {z64:.1f} in float64 and x ≈ {z32:.1f} in float32 "
-            f"(the true σ(−40) is {1 / (1 + math.exp(40)):.1e}), so σ' = σ(1 − σ) is then 0 "
-            "as well. Backwards, a sigmoid layer multiplies the gradient by σ' ≤ 1/4 "
+            f"rounds to exactly 0, below x ≈ {z64:.1f} in float64 and x ≈ {z32:.1f} in float32, "
+            f"so σ' = σ(1 − σ) is then 0 as well. At the float32 threshold the true "
+            f"σ({z32:.1f}) is {1 / (1 + math.exp(-z32)):.1e}, which float32 could represent "
+            f"(its smallest normal number is {float(np.finfo(np.float32).tiny):.1e}): the tanh "
+            "form loses it because 1 + tanh(x/2) rounds to 0 first. Backwards, a sigmoid "
+            "layer multiplies the gradient by σ' ≤ 1/4 "
             "(Figure @fig:sigmoid), and the layer's weights multiply it by Wᵀ, which can make "
             "it larger or smaller; the handout's all-sigmoid network, trained with gradient "
             f"descent at ρ = {h.lr:g}, needs "
@@ -318,7 +332,9 @@ def implementation(doc: Document, ctx: Context) -> None:
                 f"on {DATA[d]}"
                 for d in ctx.datasets
             )
-            + " (Table @tab:networks)."
+            + " (Table @tab:networks). That median alone does not show that σ' ≤ 1/4 is what "
+            "makes it slow: Section 5A compares sigmoid with tanh on this network and names "
+            "what else differs."
         ),
         Image("sigmoid", [ctx.extra["sigmoid"]], "The sigmoid and its derivative.", 0.72),
         Heading("B. Neural network architecture", 2),
@@ -383,9 +399,19 @@ def _choices(ctx: Context) -> str:
     )
     found = []
     if fast_acts:
+        clear = [a for a in fast_acts
+                 if ctx.clearly_faster("activation", a, DEFAULT.activation, "xor")]  # fmt: skip
+        unclear = [a for a in fast_acts if a not in clear]
+        if not unclear:
+            verdict = "each of them clearly so"
+        elif not clear:
+            verdict = "none of them clearly so"
+        else:
+            verdict = f"{listing(clear)} clearly so, {listing(unclear)} not clearly"
         found.append(
             f"on XOR, {listing(fast_acts)} reach 100 % in fewer median epochs than "
-            f"{DEFAULT.activation} (Section 5A judges which of these gaps are clear)"
+            f"{DEFAULT.activation}, {verdict}, where 'clearly' means {CLEAR_RULE} (the rule "
+            "of Section 5A)"
         )
     if fast_opts:
         found.append(
@@ -455,9 +481,12 @@ def _backpropagation(doc: Document) -> None:
             "The code does not use the cancelled form. The loss's backward returns "
             "∂L/∂ŷ = (p − y) / (p (1 − p) N) with p = ŷ clipped to "
             f"[{eps:g}, 1 − {eps:g}] (float64), and the sigmoid's backward multiplies it by "
-            "ŷ(1 − ŷ). The product equals (ŷ − y)/N while ŷ lies inside the clip; when ŷ rounds "
-            "to exactly 0 or 1 (Section 2A) the product is 0, so a saturated wrong output gets "
-            "δ₃ = 0 rather than the error. Then, for layers i = 3, 2, 1:"
+            "ŷ(1 − ŷ). So δ₃ = (p − y) ŷ(1 − ŷ) / (p (1 − p) N) has three cases: while "
+            f"{eps:g} ≤ ŷ ≤ 1 − {eps:g} it is (ŷ − y)/N; for 0 < ŷ < {eps:g} it is "
+            f"({eps:g} − y)/N shrunk by about ŷ/{eps:g}, and for 1 − {eps:g} < ŷ < 1 it is "
+            f"(1 − {eps:g} − y)/N shrunk by about (1 − ŷ)/{eps:g}; when ŷ rounds to exactly 0 "
+            "or 1 (Section 2A) it is 0, so a saturated wrong output gets δ₃ = 0 rather than "
+            "the error. Then, for layers i = 3, 2, 1:"
         ),
         Equations(
             [
