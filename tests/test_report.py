@@ -366,6 +366,12 @@ def test_a_saturated_output_gets_no_gradient_through_bce_and_the_sigmoid(built):
     _, grad = BCELoss()(np.array([[0.0]]), np.array([[1.0]]))
     np.testing.assert_allclose(grad, (lo - 1) / (lo * (1 - lo)), rtol=1e-9)  # p clipped to eps
     assert f"[{lo:g}, 1 − {lo:g}]" in built[1]
+    # between 0 and the clip: δ₃ is (lo − y)/N shrunk by ŷ(1 − ŷ)/(lo(1 − lo)) ≈ ŷ/lo
+    pred, y1 = np.array([[lo / 100]]), np.array([[1.0]])
+    _, grad = BCELoss()(pred, y1)
+    delta = sigmoid_backward(pred, grad, np.empty_like(grad))
+    np.testing.assert_allclose(delta, (lo - 1) * (pred / lo) * (1 - pred) / (1 - lo), rtol=1e-9)
+    assert f"for 0 < ŷ < {lo:g} it is ({lo:g} − y)/N shrunk by about ŷ/{lo:g}" in built[1]
 
 
 def test_the_schedule_sentence_reads_the_rates_the_scheduler_gives(built):
@@ -472,3 +478,19 @@ def test_the_cnn_caveat_names_each_rows_optimizer_rate_schedule_and_epochs(built
         assert rx._config_phrase(c) in md
         assert f"{c.optimizer} at ρ = {c.lr:g}" in rx._config_phrase(c)
         assert f"{c.epochs} epochs" in rx._config_phrase(c)
+
+
+def test_every_activation_said_faster_than_the_default_gets_the_rules_verdict(built):
+    from backprop import report_text as rt
+    from backprop.config import DEFAULT
+
+    assert rt.verdicts(["a", "b"], [True, True]) == "each of them clearly so"
+    assert rt.verdicts(["a", "b"], [False, False]) == "none of them clearly so"
+    assert rt.verdicts(["a", "b", "c"], [True, False, True]) == "a and c clearly so, b not clearly"
+    info, md, _ = built
+    ctx = _ctx(info)
+    acts = [s.label for s in ctx.results["activation"].experiment.settings]
+    fast = rt.faster_than(ctx, "activation", acts, DEFAULT.activation, "xor")
+    if fast:
+        clear = [ctx.clearly_faster("activation", a, DEFAULT.activation, "xor") for a in fast]
+        assert f"than {DEFAULT.activation}, {rt.verdicts(fast, clear)}, where" in md

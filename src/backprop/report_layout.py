@@ -145,13 +145,14 @@ def _text_lines(p: _Pages, lines: list[str], size: float, x: float = LEFT, **kw)
         p.place_waiting()
 
 
-def _heading(p: _Pages, b: Heading) -> None:
+def _heading(p: _Pages, b: Heading, keep: float = 1.3) -> None:
+    """A heading, on a new page unless ``keep`` inches of what follows fit below it."""
     size, before, after = {0: (19, 0.0, 0.12), 1: (14.5, 0.22, 0.08), 2: (11.5, 0.12, 0.05)}[
         b.level
     ]
     lines = wrap(b.text, size, TEXT_W, weight="bold")
     height = len(lines) * size * LEADING / 72
-    p.need(before + height + 1.3)  # keep a heading with the start of what follows
+    p.need(before + height + keep)  # keep a heading with the start of what follows
     if p.y > TOP + 1e-9:
         p.y += before
     _text_lines(p, lines, size, weight="bold", color="0.05" if b.level else "black")
@@ -314,10 +315,11 @@ def layout(doc: Document) -> list[list[Draw]]:
     if doc.subtitle:
         _text_lines(p, wrap(doc.subtitle, SMALL, TEXT_W), SMALL, color="0.3")
         p.y += 0.15
-    for b in doc.blocks:
+    for i, b in enumerate(doc.blocks):
         if isinstance(b, Heading):
             p.flush()
-            _heading(p, b)
+            nxt = doc.blocks[i + 1] if i + 1 < len(doc.blocks) else None
+            _heading(p, b, 1.3 + (0.5 if isinstance(nxt, Heading) else 0.0))  # not alone
         elif isinstance(b, Text):
             _paragraph(p, _plain(doc.resolve(b.text)))
         elif isinstance(b, Bullets):

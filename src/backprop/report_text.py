@@ -97,6 +97,17 @@ CLEAR_RULE = (
 )
 
 
+def verdicts(names: list[str], clear: list[bool]) -> str:
+    """CLEAR_RULE's verdict on each of ``names``: "each of them clearly so", ..."""
+    yes = [n for n, c in zip(names, clear) if c]
+    no = [n for n, c in zip(names, clear) if not c]
+    if not no:
+        return "each of them clearly so"
+    if not yes:
+        return "none of them clearly so"
+    return f"{listing(yes)} clearly so, {listing(no)} not clearly"
+
+
 def pct(a: float) -> str:
     """0.524 → "52.4 %", 1.0 → "100 %"."""
     return "100 %" if a >= 1 else f"{100 * a:.1f} %"
@@ -399,15 +410,10 @@ def _choices(ctx: Context) -> str:
     )
     found = []
     if fast_acts:
-        clear = [a for a in fast_acts
-                 if ctx.clearly_faster("activation", a, DEFAULT.activation, "xor")]  # fmt: skip
-        unclear = [a for a in fast_acts if a not in clear]
-        if not unclear:
-            verdict = "each of them clearly so"
-        elif not clear:
-            verdict = "none of them clearly so"
-        else:
-            verdict = f"{listing(clear)} clearly so, {listing(unclear)} not clearly"
+        verdict = verdicts(
+            fast_acts, [ctx.clearly_faster("activation", a, DEFAULT.activation, "xor")
+                        for a in fast_acts]
+        )  # fmt: skip
         found.append(
             f"on XOR, {listing(fast_acts)} reach 100 % in fewer median epochs than "
             f"{DEFAULT.activation}, {verdict}, where 'clearly' means {CLEAR_RULE} (the rule "
