@@ -299,6 +299,7 @@ def test_repr_reads_like_pytorch():
         (lambda: Conv1d(1, 1, 3, padding=-1), "padding must be"),
         (lambda: Conv2d(1, 1, (3, 3, 3)), "kernel_size must be an int or 2 ints"),
         (lambda: MaxPool2d(2, 0), "stride must be"),
+        (lambda: AvgPool2d((2, 0)), "kernel_size must be"),
     ],
 )
 def test_invalid_hyperparameters_raise(make, message):
@@ -309,7 +310,13 @@ def test_invalid_hyperparameters_raise(make, message):
 def test_wrong_input_shape_says_what_is_expected():
     with pytest.raises(ValueError, match=r"expects input \(N, 3, H, W\), got \(2, 1, 5, 5\)"):
         Conv2d(3, 1, 3)(np.zeros((2, 1, 5, 5)))
-    with pytest.raises(ValueError, match="smaller than the kernel"):
+    with pytest.raises(ValueError, match=r"Conv1d expects input \(N, 3, L\), got \(2, 1, 5\)"):
+        Conv1d(3, 1, 3)(np.zeros((2, 1, 5)))
+    with pytest.raises(ValueError, match=r"input size \(4,\) is smaller than the kernel"):
         Conv1d(1, 1, 5)(np.zeros((2, 1, 4)))
+    with pytest.raises(ValueError, match="smaller than the kernel"):  # 2 + 2·1 < 5
+        Conv1d(1, 1, 5, padding=1)(np.zeros((2, 1, 2)))
+    with pytest.raises(ValueError, match=r"^MaxPool2d expects input"):
+        MaxPool2d(3)(np.zeros((1, 1, 2, 5)))
     with pytest.raises(ValueError, match="expects input"):
         MaxPool2d(3)(np.zeros((1, 1, 2, 5)))

@@ -381,6 +381,7 @@ def test_the_cli_table():
 
 def test_torch_defaults():
     p = [Parameter(np.zeros(2))]
+    assert Adam(p, betas=(0.0, 0.0)).betas == (0.0, 0.0)  # 0 ≤ β < 1, as torch allows
     assert (Adagrad(p).lr, Adagrad(p).eps, Adagrad(p).initial_accumulator_value) == (1e-2, 1e-10, 0)
     r = RMSprop(p)
     assert (r.lr, r.alpha, r.eps, r.momentum, r.centered) == (1e-2, 0.99, 1e-8, 0, False)
