@@ -276,6 +276,8 @@ def test_weights_are_drawn_with_convolution_fans():
     a = Conv2d(2, 3, 3, rng=np.random.default_rng(5)).weight.data
     np.testing.assert_array_equal(a, Conv2d(2, 3, 3, rng=np.random.default_rng(5)).weight.data)
     np.testing.assert_array_equal(Conv2d(2, 3, 3).bias.data, np.zeros(3))
+    doubled = Conv2d(2, 3, 3, gain=2.0, rng=np.random.default_rng(5)).weight.data
+    np.testing.assert_allclose(doubled, 2 * a, rtol=1e-15)  # gain scales the bound
 
 
 def test_repr_reads_like_pytorch():
