@@ -15,8 +15,8 @@ import time
 
 import numpy as np
 
-from backprop.config import PRESETS, Config
-from backprop.sweep import median_epochs, train_stack
+from backprop.experiments.sweep import median_epochs, train_stack
+from backprop.lab.config import PRESETS, Config
 
 
 def convergence(config: Config, data: str, seeds: list[int]) -> dict:

@@ -16,8 +16,8 @@ from functools import partial
 import numpy as np
 
 import backprop as bp
-from backprop.config import build_loss, build_model, build_optimizer, build_scheduler, seed_rngs
-from backprop.data import load
+from backprop.lab.config import build_loss, build_model, build_optimizer, build_scheduler, seed_rngs
+from backprop.lab.data import load
 
 from . import lean, peers
 from .convergence import convergence

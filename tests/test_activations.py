@@ -6,7 +6,8 @@ import warnings
 import numpy as np
 import pytest
 
-from backprop.activations import (
+from backprop.gradcheck import check_module
+from backprop.nn.activations import (
     ACTIVATIONS,
     ELU,
     GELU,
@@ -19,8 +20,7 @@ from backprop.activations import (
     Tanh,
     sigmoid,
 )
-from backprop.gradcheck import check_module
-from backprop.module import Module
+from backprop.nn.module import Module
 
 # Every registered activation with its defaults, plus the hyperparameter branches
 # (a slope above 1 takes the np.minimum path; Softplus with β ≠ 1 and a low threshold
@@ -34,7 +34,7 @@ MODULES = [cls() for cls in ACTIVATIONS.values()] + [
     Softplus(beta=0.5),
 ]
 
-# The numerical contract (backprop.activations): underflow is allowed, and flagged or not
+# The numerical contract (backprop.nn.activations): underflow is allowed, and flagged or not
 # depending on the CPU; overflow, invalid and divide-by-zero are errors.
 CONTRACT = dict(over="raise", invalid="raise", divide="raise", under="ignore")
 

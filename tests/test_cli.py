@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 
 from backprop.cli import main
-from backprop.config import load_model
-from backprop.data import load
+from backprop.lab.config import load_model
+from backprop.lab.data import load
 
 
 def test_lab_end_to_end(tmp_path, capsys):
@@ -154,9 +154,9 @@ PROC = sys.platform.startswith("linux")  # /proc exists and refuses new folders
 @pytest.fixture
 def trained(monkeypatch) -> list[str]:
     """Names of the things that did work: ``fit`` (lab/train/sweeps) and the drawing."""
-    import backprop.config as config_module
-    import backprop.sweep as sweep_module
-    import backprop.trajectories as trajectories_module
+    import backprop.experiments.sweep as sweep_module
+    import backprop.experiments.trajectories as trajectories_module
+    import backprop.lab.config as config_module
 
     done: list[str] = []
     for module, name in (

@@ -23,9 +23,12 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 import backprop.cli as cli
-from backprop import config, experiments, experiments_plot, plot, report, sweep, trajectories
+from backprop import experiments, report
 from backprop.cli import main, make_parser
-from backprop.layers import Conv2d
+from backprop.experiments import plot as experiments_plot
+from backprop.experiments import sweep, trajectories
+from backprop.lab import config, plot, runner
+from backprop.nn import Conv2d
 
 PARSER = make_parser()
 COMMANDS = PARSER._subparsers._group_actions[0].choices  # name → its parser
@@ -235,4 +238,4 @@ def test_stand_ins_are_where_the_cli_looks(work, tmp_path, capsys):
     """A valid line goes through the spies: fit and the figures were recorded."""
     assert main(["train", "--epochs", "2", "--out", str(tmp_path)]) == 0
     assert work == ["fit", "comparison", "learning_curve", "decision_boundary"]
-    assert cli.plot is plot
+    assert runner.plot is plot

@@ -7,17 +7,11 @@ import io
 import numpy as np
 import pytest
 
-from backprop.cnn import (
-    CNN_EPOCHS,
-    CNN_LR,
-    CNN_OPTIMIZER,
-    PointsToImage,
-    build_cnn,
-)
-from backprop.data import load
 from backprop.gradcheck import check_module
-from backprop.layers import Conv2d, Linear
-from backprop.losses import BCELoss
+from backprop.lab.cnn import CNN_EPOCHS, CNN_LR, CNN_OPTIMIZER, PointsToImage, build_cnn
+from backprop.lab.data import load
+from backprop.nn import Conv2d, Linear
+from backprop.nn.losses import BCELoss
 from backprop.optim import OPTIMIZERS
 from backprop.train import fit
 from backprop.train import test as evaluate  # a bare `test` would be collected by pytest

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import backprop as bp
-from backprop.config import PRESETS, build_model, load_model, save_model
+from backprop.lab.config import PRESETS, build_model, load_model, save_model
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from backprop.gradcheck import check_module
-from backprop.layers import AvgPool2d, Conv1d, Conv2d, Flatten, MaxPool2d
+from backprop.nn import AvgPool2d, Conv1d, Conv2d, Flatten, MaxPool2d
 
 SEEDS = range(12)
 TOL = 1e-6

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from backprop import data
+from backprop.lab import data
 
 
 # The handout's code, verbatim (Lab 1, "Data Generation").

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 import backprop as bp
-from backprop import data
-from backprop.config import build_loss, build_model, build_optimizer, build_scheduler, seed_rngs
+from backprop.lab import data
+from backprop.lab.config import build_loss, build_model, build_optimizer, build_scheduler, seed_rngs
 from backprop.train import accuracy
 
 F32 = bp.DEFAULT.replace(dtype="float32")

@@ -8,8 +8,9 @@ import numpy as np
 import pytest
 
 from backprop import experiments as ex
-from backprop import sweep, sweep_store
-from backprop.config import (
+from backprop.experiments import store as sweep_store
+from backprop.experiments import sweep
+from backprop.lab.config import (
     DEFAULT,
     HANDOUT,
     build_loss,
@@ -17,7 +18,7 @@ from backprop.config import (
     build_optimizer,
     build_scheduler,
 )
-from backprop.data import load
+from backprop.lab.data import load
 from backprop.train import accuracy, fit
 
 
@@ -210,7 +211,7 @@ def test_median_epochs_counts_never_as_infinite():
 
 def test_outcome_figure_draws_a_never_median_on_the_never_line():
     """experiments_plot's median is sweep.median_epochs: 5 of 10 never → the never line."""
-    from backprop import experiments_plot as xp
+    from backprop.experiments import plot as xp
 
     s = sweep.Setting("a", DEFAULT, "g", 1)
     exp = sweep.Experiment("t", "T", "x", (s,), tuple(range(10)), ("xor",))

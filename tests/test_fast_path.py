@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 
 import backprop as bp
-from backprop import data
-from backprop.config import build_loss, build_model, build_optimizer, build_scheduler, seed_rngs
-from backprop.fused import plan
+from backprop._fused import plan
+from backprop.lab import data
+from backprop.lab.config import build_loss, build_model, build_optimizer, build_scheduler, seed_rngs
 from backprop.train import History, accuracy
 
 CONFIGS = {
@@ -86,12 +86,12 @@ def test_stack_matches_the_plain_path(name, shared):
 
 def test_chunked_stack_matches_the_plain_path(monkeypatch):
     """Chunks of 2 models over a stack of 5 (the last chunk short) change nothing."""
-    import backprop.fused
+    import backprop._fused
 
     seeds = [7, 8, 9, 10, 11]
     X, y = (np.stack(a) for a in zip(*[data.load("linear", s) for s in seeds]))
     per_model = 100 * 8 * (2 * (4 + 4 + 1) + 1)
-    monkeypatch.setattr(backprop.fused, "CHUNK_BYTES", 2 * per_model)
+    monkeypatch.setattr(backprop._fused, "CHUNK_BYTES", 2 * per_model)
     model = build_model(CONFIGS["handout"], models=5, rng=seed_rngs(seeds))
     assert len(plan(model, X, y, bp.MSELoss()).chunks) == 3
     assert_same(*both(CONFIGS["handout"], X, y, models=5, seeds=seeds), rtol=1e-12)
@@ -101,11 +101,11 @@ def test_chunked_stack_matches_the_plain_path(monkeypatch):
 def test_einsum_outer_product_matches_the_plain_path(monkeypatch, dtype, rtol):
     """A stack's W D of one output through einsum (chunks of 64+ models), and σ of
     ``c Wᵀ A`` with float32's ``c = ½``."""
-    import backprop.fused
+    import backprop._fused
 
     seeds = [0, 1, 2, 3, 4]
     X, y = (np.stack(a) for a in zip(*[data.load("linear", s) for s in seeds]))
-    monkeypatch.setattr(backprop.fused, "EINSUM_MODELS", 2)
+    monkeypatch.setattr(backprop._fused, "EINSUM_MODELS", 2)
     config = CONFIGS["handout"].replace(dtype=dtype)
     assert_same(*both(config, X, y, models=5, seeds=seeds, epochs=20), rtol=rtol)
 
@@ -144,7 +144,7 @@ def test_models_outside_the_fused_path_fall_back(model):
 def test_bias_folds_only_when_stored_after_its_weight(reverse):
     """The optimizer stores each bias after its weight, so [W; b] is one GEMM operand;
     given the parameters in another order, the fused path adds the bias separately."""
-    from backprop.fused import _folds
+    from backprop._fused import _folds
 
     X, y = data.load("linear", 2)
     out = []

@@ -25,8 +25,9 @@ import numpy as np
 import pytest
 
 import backprop.optim
-from backprop import activations, layers, losses
-from backprop.module import Parameter
+from backprop import nn as layers
+from backprop.nn import activations, losses
+from backprop.nn.module import Parameter
 
 GOLDEN = Path(__file__).parent / "golden"
 ATOL = 16  # machine epsilons of absolute slack: see the module docstring

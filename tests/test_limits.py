@@ -5,9 +5,9 @@ import numpy as np
 import pytest
 
 import backprop as bp
-from backprop import limits
-from backprop.config import DEFAULT, HANDOUT, build_model
+from backprop import experiments, limits
 from backprop.experiments import NAMES
+from backprop.lab.config import DEFAULT, HANDOUT, build_model
 from backprop.train import History, saturation
 
 
@@ -53,18 +53,18 @@ def test_check_run_names_the_size_and_the_limit(monkeypatch):
 def test_defaults_are_never_refused():
     for preset in (DEFAULT, HANDOUT, bp.CNN):
         limits.check_run(preset, plot=True)
-    limits.check_experiments(NAMES, seeds=10, cnn_seeds=5, convergence_seeds=1000)
+    experiments.check_experiments(NAMES, seeds=10, cnn_seeds=5, convergence_seeds=1000)
 
 
 def test_check_experiments_refuses_a_stack_it_cannot_hold_without_building_it():
     with pytest.raises(ValueError, match=r"experiment 'bias' with 100,000,000 seeds .* needs"):
-        limits.check_experiments(["bias"], seeds=100_000_000)
+        experiments.check_experiments(["bias"], seeds=100_000_000)
     with pytest.raises(ValueError, match="'convergence' with 10,000,000,000 seeds"):
-        limits.check_experiments(["convergence"], 10, convergence_seeds=10**10)
+        experiments.check_experiments(["convergence"], 10, convergence_seeds=10**10)
     with pytest.raises(ValueError, match="seeds must be at least 1, got 0"):
-        limits.check_experiments(["lr"], seeds=0)
+        experiments.check_experiments(["lr"], seeds=0)
     with pytest.raises(ValueError, match="epochs must be between"):
-        limits.check_experiments(["lr"], seeds=1, epochs=10**9)
+        experiments.check_experiments(["lr"], seeds=1, epochs=10**9)
 
 
 def test_check_out_creates_and_probes_a_folder(tmp_path):

@@ -6,11 +6,11 @@ import warnings
 import numpy as np
 import pytest
 
-from backprop.activations import sigmoid
 from backprop.gradcheck import check_loss
-from backprop.losses import LOSSES, BCELoss, BCEWithLogitsLoss, Loss, MSELoss
+from backprop.nn.activations import sigmoid
+from backprop.nn.losses import LOSSES, BCELoss, BCEWithLogitsLoss, Loss, MSELoss
 
-# The numerical contract (backprop.activations): underflow is allowed, and flagged or not
+# The numerical contract (backprop.nn.activations): underflow is allowed, and flagged or not
 # depending on the CPU; overflow, invalid and divide-by-zero are errors.
 CONTRACT = dict(over="raise", invalid="raise", divide="raise", under="ignore")
 

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 import backprop as bp
-from backprop.config import build_model, seed_rngs
 from backprop.gradcheck import check_module
+from backprop.lab.config import build_model, seed_rngs
 
 
 def small_model(models=None, rng=None):

@@ -1,4 +1,4 @@
-"""The numerical contract (``backprop.activations``' docstring) on every kernel.
+"""The numerical contract (``backprop.nn.activations``' docstring) on every kernel.
 
 Each kernel runs in float32 and float64 on the inputs below, under
 ``np.errstate(over="raise", invalid="raise", divide="raise", under="ignore")`` with
@@ -35,10 +35,10 @@ import numpy as np
 import pytest
 
 import backprop as bp
-from backprop.activations import GELU, LeakyReLU, Softplus
-from backprop.fused import plan
-from backprop.losses import BCELoss, BCEWithLogitsLoss, MSELoss
-from backprop.module import Parameter
+from backprop._fused import plan
+from backprop.nn.activations import GELU, LeakyReLU, Softplus
+from backprop.nn.losses import BCELoss, BCEWithLogitsLoss, MSELoss
+from backprop.nn.module import Parameter
 
 DTYPES = [np.float32, np.float64]
 # Subnormals of float32 (1e-45, 1e-40) and float64 (1e-310), the exp limits of float32
@@ -202,7 +202,7 @@ def test_activation_is_exact_to_a_few_ulps_with_no_float_error(name, dtype):
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
-@pytest.mark.parametrize("name", bp.activations.ACTIVATIONS)
+@pytest.mark.parametrize("name", bp.nn.activations.ACTIVATIONS)
 def test_default_activations_keep_the_contract_for_every_finite_input(name, dtype):
     module, exact, abs_f, abs_df = ACTIVATIONS[name]
     big = np.finfo(dtype).max
@@ -268,11 +268,11 @@ def test_mse_is_exact_to_a_few_ulps(dtype, y):
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
-@pytest.mark.parametrize("name", bp.losses.LOSSES)
+@pytest.mark.parametrize("name", bp.nn.losses.LOSSES)
 def test_loss_means_every_special_input_without_float_error(name, dtype):
     pred = inputs(dtype).reshape(-1, 1)
     target = (np.arange(len(pred)) % 2).reshape(-1, 1).astype(dtype)
-    loss = bp.losses.LOSSES[name]()
+    loss = bp.nn.losses.LOSSES[name]()
     with contract():
         value, grad = loss(pred, target)
         parts, _ = loss(pred.reshape(-1, 1, 1), target.reshape(-1, 1, 1))
@@ -387,7 +387,7 @@ def test_centered_rmsprop_survives_a_constant_gradient(dtype):
 
 _OPTIMIZER_BITS = """
 import hashlib, numpy as np
-from backprop.module import Parameter
+from backprop.nn.module import Parameter
 from backprop.optim import OPTIMIZERS
 h = hashlib.sha256()
 for dtype in (np.float32, np.float64):

@@ -9,7 +9,7 @@ from math import sqrt
 import numpy as np
 import pytest
 
-from backprop.module import Parameter
+from backprop.nn.module import Parameter
 from backprop.optim import (
     DEFAULT_LR,
     OPTIMIZERS,

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from backprop.pack import pack, source_files, zip_name
+from backprop.lab.pack import pack, source_files, zip_name
 
 SID, NAME = "313551157", "陳敬中"
 ZIP = f"DL_LAB1_{SID}_{NAME}.zip"

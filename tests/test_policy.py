@@ -24,7 +24,7 @@ def test_package_imports_only_numpy_matplotlib_and_stdlib():
 def test_package_imports_without_pyplot():
     """Importing backprop (and its CLI) must not pull in pyplot: nothing may open a window."""
     code = (
-        "import sys, backprop, backprop.cli, backprop.plot, backprop.trajectories; "
+        "import sys, backprop, backprop.cli, backprop.lab.plot, backprop.experiments.trajectories; "
         "print('matplotlib.pyplot' in sys.modules)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from backprop import report
-from backprop.report_doc import Document, Heading, Image, Table, Text, write_markdown
-from backprop.report_layout import TEXT_W, layout, text_width, wrap
-from backprop.report_text import pct
+from backprop.report.doc import Document, Heading, Image, Table, Text, write_markdown
+from backprop.report.layout import TEXT_W, layout, text_width, wrap
+from backprop.report.text import pct
 
 SECTIONS = [
     "1 Introduction",
@@ -94,7 +94,7 @@ def test_answers_quote_the_measured_numbers(built):
 
 
 def test_numbers_resolve_in_order_and_unknown_refs_fail(tmp_path):
-    png = Path(report.__file__).parents[2] / "docs" / "lab" / "xor" / "comparison.png"
+    png = Path(report.__file__).parents[3] / "docs" / "lab" / "xor" / "comparison.png"
     if not png.exists():
         pytest.skip("docs/lab figures not in this checkout")
     doc = Document("T")
@@ -251,11 +251,11 @@ def _vocabulary(exp_dir: Path, md: str, boundary_range: dict) -> set[str]:
 
     import numpy as np
 
-    from backprop import report_extra
-    from backprop import report_text as rt
-    from backprop.config import CNN, DEFAULT, HANDOUT, build_model
-    from backprop.data import load
-    from backprop.schedule import MIN_FACTOR
+    from backprop.lab.config import CNN, DEFAULT, HANDOUT, build_model
+    from backprop.lab.data import load
+    from backprop.optim.lr_scheduler import MIN_FACTOR
+    from backprop.report import extra as report_extra
+    from backprop.report import text as rt
 
     values: list[float] = []
     fractions: set[str] = set()  # "8/10"
@@ -307,7 +307,7 @@ def _vocabulary(exp_dir: Path, md: str, boundary_range: dict) -> set[str]:
 def _literals() -> set[str]:
     """Numbers typed into the report's source: fixed prose (0.5, 90 %, 1/4, ...)."""
     src = Path(report.__file__).parent
-    text = "".join((src / f"report_{n}.py").read_text() for n in
+    text = "".join((src / f"{n}.py").read_text() for n in
                    ("text", "results", "discussion", "extra"))  # fmt: skip
     return _numbers(text)
 
@@ -332,8 +332,8 @@ def test_every_number_in_the_text_comes_from_the_results_or_the_code(built):
 def test_the_sigmoid_sentence_names_the_formula_each_dtype_computes(built):
     import numpy as np
 
-    from backprop import report_text as rt
-    from backprop.activations import sigmoid
+    from backprop.nn.activations import sigmoid
+    from backprop.report import text as rt
 
     x = np.linspace(-30, 30, 601)
     forms = {"1/(1 + e^(−x))": lambda v: 1 / (1 + np.exp(-v)),
@@ -352,9 +352,9 @@ def test_a_saturated_output_gets_no_gradient_through_bce_and_the_sigmoid(built):
     """Section 2C: δ₃ = (ŷ − y)/N inside the clip, 0 when ŷ rounds to exactly 1."""
     import numpy as np
 
-    from backprop import report_text as rt
-    from backprop.activations import sigmoid_backward
-    from backprop.losses import BCELoss
+    from backprop.nn.activations import sigmoid_backward
+    from backprop.nn.losses import BCELoss
+    from backprop.report import text as rt
 
     y = np.array([[0.0], [1.0]])
     for pred, expected in ((np.array([[0.7], [0.2]]), (np.array([[0.7], [0.2]]) - y) / 2),
@@ -375,9 +375,9 @@ def test_a_saturated_output_gets_no_gradient_through_bce_and_the_sigmoid(built):
 
 
 def test_the_schedule_sentence_reads_the_rates_the_scheduler_gives(built):
-    from backprop import report_text as rt
-    from backprop.config import DEFAULT
-    from backprop.schedule import MIN_FACTOR
+    from backprop.lab.config import DEFAULT
+    from backprop.optim.lr_scheduler import MIN_FACTOR
+    from backprop.report import text as rt
 
     rates, after = rt.schedule_rates(DEFAULT)
     assert len(rates) == DEFAULT.epochs and rates[0] == DEFAULT.lr
@@ -390,7 +390,7 @@ def test_the_schedule_sentence_reads_the_rates_the_scheduler_gives(built):
 def test_gelu_is_the_tanh_approximation_not_pytorchs_exact_default(built):
     import numpy as np
 
-    from backprop.activations import ACTIVATIONS
+    from backprop.nn.activations import ACTIVATIONS
 
     x = np.linspace(-4, 4, 81).reshape(-1, 1)
     y = ACTIVATIONS["gelu"]().forward(x.copy())
@@ -402,7 +402,7 @@ def test_gelu_is_the_tanh_approximation_not_pytorchs_exact_default(built):
 
 
 def test_the_introduction_counts_the_optimizers_and_activations_of_the_code(built):
-    from backprop.activations import ACTIVATIONS
+    from backprop.nn.activations import ACTIVATIONS
     from backprop.optim import OPTIMIZERS
 
     n_act = len([a for a in ACTIVATIONS if a != "identity"])
@@ -418,8 +418,8 @@ def test_the_introduction_counts_the_optimizers_and_activations_of_the_code(buil
 
 
 def test_the_never_definition_is_read_from_median_epochs(built):
-    from backprop import report_text as rt
-    from backprop.sweep import median_epochs
+    from backprop.experiments.sweep import median_epochs
+    from backprop.report import text as rt
 
     for n in (2, 3, 10, 11):
         k = rt.never_from(n)
@@ -430,14 +430,14 @@ def test_the_never_definition_is_read_from_median_epochs(built):
 
 
 def test_the_tune_rule_printed_is_the_one_tune_uses(built):
-    from backprop.sweep import TUNE_RULE
+    from backprop.experiments.sweep import TUNE_RULE
 
     assert built[1].count(TUNE_RULE) >= 2  # 5A (handout network) and 6A (optimizers)
     assert "harder dataset" not in built[1]
 
 
 def _ctx(info):
-    from backprop.report_text import Context
+    from backprop.report.text import Context
 
     return Context(info["results"], {}, None, info["extra"], "")
 
@@ -445,7 +445,7 @@ def _ctx(info):
 def test_every_rate_whose_mean_loss_rises_is_the_set_from_the_curves(built):
     import numpy as np
 
-    from backprop import report_discussion as rd
+    from backprop.report import discussion as rd
 
     info, md, _ = built
     ctx = _ctx(info)
@@ -469,7 +469,7 @@ def test_the_no_activation_sentence_quotes_the_plotted_output_range(built):
 
 
 def test_the_cnn_caveat_names_each_rows_optimizer_rate_schedule_and_epochs(built):
-    from backprop import report_extra as rx
+    from backprop.report import extra as rx
 
     info, md, _ = built
     e = info["results"]["cnn"].experiment
@@ -481,8 +481,8 @@ def test_the_cnn_caveat_names_each_rows_optimizer_rate_schedule_and_epochs(built
 
 
 def test_every_activation_said_faster_than_the_default_gets_the_rules_verdict(built):
-    from backprop import report_text as rt
-    from backprop.config import DEFAULT
+    from backprop.lab.config import DEFAULT
+    from backprop.report import text as rt
 
     assert rt.verdicts(["a", "b"], [True, True]) == "each of them clearly so"
     assert rt.verdicts(["a", "b"], [False, False]) == "none of them clearly so"

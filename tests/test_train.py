@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 import backprop as bp
-from backprop import data
-from backprop.config import build_loss, build_model, build_optimizer, seed_rngs
+from backprop.lab import data
+from backprop.lab.config import build_loss, build_model, build_optimizer, seed_rngs
 
 
 def _run(config, X, y, models=None, rng=None, lr=None, epochs=30):
@@ -97,7 +97,7 @@ def test_history_epochs_to_100_uses_the_final_accuracy_and_json(tmp_path):
 
 
 def test_fit_records_the_model_after_its_last_update():
-    X, y = bp.data.load("xor", 0)
+    X, y = bp.lab.data.load("xor", 0)
     model = build_model(bp.DEFAULT.replace(epochs=30), rng=np.random.default_rng(0))
     h = bp.fit(model, X, y, loss=bp.BCELoss(), optimizer=bp.Adam(model.parameters(), 0.1),
                epochs=30)  # fmt: skip

@@ -3,8 +3,7 @@
 import numpy as np
 import pytest
 
-from backprop.optim import OPTIMIZERS
-from backprop.trajectories import (
+from backprop.experiments.trajectories import (
     SURFACES,
     animate,
     beale,
@@ -13,6 +12,7 @@ from backprop.trajectories import (
     run,
     saddle,
 )
+from backprop.optim import OPTIMIZERS
 
 Image = pytest.importorskip("PIL.Image")  # installed with matplotlib
 

@@ -12,20 +12,23 @@ import os
 # effective if NumPy is not imported yet; set OPENBLAS_NUM_THREADS to override.
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
-from .activations import ELU, GELU, Identity, LeakyReLU, ReLU, Sigmoid, SiLU, Softplus, Tanh
-from .cnn import PointsToImage, build_cnn
-from .config import CNN, DEFAULT, HANDOUT, Config, build_loss, build_model, build_optimizer
-from .data import generate_linear, generate_XOR_easy
-from .layers import AvgPool2d, Conv1d, Conv2d, Flatten, Linear, MaxPool2d, Normalize
-from .losses import BCELoss, BCEWithLogitsLoss, MSELoss
-from .module import Module, Parameter, Sequential
+from . import nn, optim
+from .lab.cnn import PointsToImage, build_cnn
+from .lab.config import CNN, DEFAULT, HANDOUT, Config, build_loss, build_model, build_optimizer
+from .lab.data import generate_linear, generate_XOR_easy
+from .nn import AvgPool2d, Conv1d, Conv2d, Flatten, Linear, MaxPool2d, Normalize
+from .nn.activations import ELU, GELU, Identity, LeakyReLU, ReLU, Sigmoid, SiLU, Softplus, Tanh
+from .nn.losses import BCELoss, BCEWithLogitsLoss, MSELoss
+from .nn.module import Module, Parameter, Sequential
 from .optim import SGD, Adadelta, Adagrad, Adam, AdamW, Optimizer, RMSprop
-from .schedule import CosineAnnealingLR
+from .optim.lr_scheduler import CosineAnnealingLR
 from .train import DivergedError, History, fit, test
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "nn",
+    "optim",
     "CNN",
     "DEFAULT",
     "ELU",

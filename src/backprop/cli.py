@@ -11,19 +11,17 @@ import time
 from pathlib import Path
 from typing import NoReturn
 
-import numpy as np
-
-from . import experiments, limits, plot, report
-from .activations import ACTIVATIONS, Sigmoid
-from .config import MODELS, PRESETS, Config, save_model, train
-from .data import DATASETS, load
-from .init import INITS
-from .losses import LOSSES
-from .module import Sequential
+from . import experiments, limits, report
+from .lab import runner
+from .lab.config import MODELS, PRESETS, Config
+from .lab.data import DATASETS
+from .lab.pack import check_report, check_target, pack
+from .nn.activations import ACTIVATIONS
+from .nn.init import INITS
+from .nn.losses import LOSSES
 from .optim import DEFAULT_LR, OPTIMIZERS
-from .pack import check_report, check_target, pack
-from .schedule import SCHEDULES
-from .train import DivergedError, saturation, test
+from .optim.lr_scheduler import SCHEDULES
+from .train import DivergedError
 
 # CLI flag → optimizer keyword (only the optimizers that have it accept it).
 OPTIMIZER_FLAGS = ("momentum", "dampening", "weight_decay", "eps", "alpha", "rho", "lr_decay")
@@ -205,34 +203,8 @@ def config_from_args(args: argparse.Namespace) -> Config:
     return base.replace(**changes, optimizer_args=opt_args).validate()
 
 
-def run(config: Config, data: str, seed: int, out: Path, log_every: int | None) -> float:
-    """Train, test and write figures, ``history.json`` and ``model.npz`` to ``out``."""
-    X, y = load(data, seed)
-    log_every = log_every or max(1, config.epochs // 10)
-    model, loss, history = train(config, X, y, np.random.default_rng(seed), log_every=log_every)
-    _, acc = test(model, X, y, loss)
-    prob = Sequential(model, Sigmoid()) if loss.takes_logits else model
-    with np.errstate(all="ignore"):
-        p = prob.forward(X)
-    warning = saturation(history, p, config.lr)
-    if warning:
-        print(f"backprop: warning: {warning}", file=sys.stderr)
-    out.mkdir(parents=True, exist_ok=True)
-    history.config = {**config.to_dict(), "data": data, "seed": seed}
-    history.save(out / "history.json")
-    save_model(model, config, out / "model.npz")
-    name = f"{data} (seed {seed})"
-    plot.comparison(X, y, p, out / "comparison.png", title=name)
-    plot.learning_curve(history, out / "learning_curve.png", title=name)
-    plot.decision_boundary(
-        prob, X, y, out / "decision_boundary.png", title=f"Decision boundary: {name}",
-        resolution=80 if config.model == "cnn" else 200,  # a CNN forward costs ~1 ms / 100 points
-    )  # fmt: skip
-    return acc
-
-
 def animate(args: argparse.Namespace) -> None:
-    from . import trajectories
+    from .experiments import trajectories
 
     names = list(trajectories.SURFACES) if args.surface == "all" else [args.surface]
     for name in names:
@@ -283,7 +255,7 @@ def validate(args: argparse.Namespace) -> Config | None:
             check_report(args.report)
         return None
     if command == "experiments":  # an unknown name: experiments.define's ValueError
-        limits.check_experiments(args.names or experiments.DEFAULT_NAMES, args.seeds,
+        experiments.check_experiments(args.names or experiments.DEFAULT_NAMES, args.seeds,
                                  args.epochs, args.cnn_seeds, args.convergence_seeds)  # fmt: skip
         limits.check_out(args.out)
         return None
@@ -298,7 +270,7 @@ def validate(args: argparse.Namespace) -> Config | None:
 
 def _validate_report(args: argparse.Namespace) -> None:
     """``backprop report``: its experiments, its lab run, its seed and both folders."""
-    limits.check_experiments(experiments.NAMES, args.seeds, args.epochs, args.cnn_seeds,
+    experiments.check_experiments(experiments.NAMES, args.seeds, args.epochs, args.cnn_seeds,
                              args.convergence_seeds)  # fmt: skip
     lab = PRESETS["default"]
     limits.check_run(lab.replace(epochs=args.epochs or lab.epochs), plot=True)
@@ -328,16 +300,14 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "pack":
             return pack_command(args)
         if args.command == "lab":
-            for data in DATASETS:
-                print(f"== {data} ==  {config}")
-                run(config, data, args.seed, args.out / data, args.log_every)
+            runner.lab(config, args.out, args.seed, args.log_every)
             print(
                 f"figures, history.json and model.npz in {args.out}/ "
                 f"({time.perf_counter() - start:.1f} s)"
             )
         else:
             out = args.out or Path("runs/train") / args.data
-            run(config, args.data, args.seed, out, args.log_every)
+            runner.run(config, args.data, args.seed, out, args.log_every)
             print(f"figures, history.json and model.npz in {out}/")
     except BrokenPipeError:  # e.g. `backprop | head`: the reader left, nothing to report
         sys.stderr.close()

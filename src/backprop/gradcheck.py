@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .losses import Loss
-from .module import Module
+from .nn.losses import Loss
+from .nn.module import Module
 
 
 def relative_error(analytic: np.ndarray, numeric: np.ndarray) -> float:

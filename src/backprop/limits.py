@@ -9,7 +9,6 @@ end (a notebook, a page) calls the same functions.
 ``check_steps``          1 ≤ steps ≤ ``MAX_STEPS`` (``backprop animate``)
 ``check_run``            a config trained as a stack of ``models``: epochs, and the bytes
                          of ``run_bytes`` at most ``memory_limit()``
-``check_experiments``    every stack of the named experiments, as ``check_run``
 ``check_out``            a folder that can be created and written to
 =======================  ===============================================================
 
@@ -47,12 +46,12 @@ PARAM_COPIES = 9
 ACTIVATION_COPIES = 4
 FORWARD_COPIES = 2
 ROW_BYTES = 1500  # one sweep result row: a dict of 9 entries (Python objects)
-CNN_SIDE, CNN_CHANNELS = 16, (4, 8)  # backprop.cnn's defaults, which the CLI trains
+CNN_SIDE, CNN_CHANNELS = 16, (4, 8)  # backprop.lab.cnn's defaults, which the CLI trains
 GIB = 1 << 30
 
 
 class RunConfig(Protocol):
-    """The fields of ``backprop.config.Config`` these checks read."""
+    """The fields of ``backprop.lab.config.Config`` these checks read."""
 
     model: str
     hidden: tuple[int, int]
@@ -162,36 +161,6 @@ def check_stacks(stacks: Iterable[tuple[RunConfig, int]], rows: int, what: str) 
     config, models = max(stacks, key=lambda s: run_bytes(*s))
     need = run_bytes(config, models) + rows * ROW_BYTES
     check_bytes(need, f"{what} ({_describe(config, models)} in its largest stack)")
-
-
-def check_experiments(
-    names: Iterable[str],
-    seeds: int,
-    epochs: int | None = None,
-    cnn_seeds: int = 5,
-    convergence_seeds: int = 1000,
-) -> None:
-    """The arguments of ``backprop.experiments.define`` for each name, checked without
-    building the seed lists: stacks are counted from a one-seed experiment and scaled."""
-    from . import experiments, sweep  # above this module; imported only when asked
-
-    if epochs is not None:
-        check_epochs(epochs)
-    counts = {"seeds": seeds, "cnn seeds": cnn_seeds, "convergence seeds": convergence_seeds}
-    for name, n in counts.items():
-        if _whole(name, n) < 1:
-            raise ValueError(f"{name} must be at least 1, got {n}")
-    for name in names:
-        exp = experiments.define(name, 1, epochs, 1, 1)
-        per_seed = convergence_seeds if name == "convergence" else seeds
-        stacks = [
-            (stack[0].config, 1 if stack[0].config.model == "cnn" else len(stack) * per_seed)
-            for stack in sweep._stacks(exp)
-        ]
-        cnn = min(cnn_seeds, seeds)  # the CNN trains one model per seed, one at a time
-        results = sum(cnn if config.model == "cnn" else m for config, m in stacks)
-        rows = len(exp.datasets) * results
-        check_stacks(stacks, rows, f"experiment {name!r} with {per_seed:,} seeds")
 
 
 def check_out(path: str | Path, flag: str = "--out") -> Path:

@@ -11,14 +11,14 @@ from typing import TextIO
 
 import numpy as np
 
-from .activations import sigmoid
-from .fused import plan
-from .layers import Linear, Normalize
+from ._fused import plan
 from .limits import check_epochs
-from .losses import Loss
-from .module import Module, Sequential
+from .nn import Linear, Normalize
+from .nn.activations import sigmoid
+from .nn.losses import Loss
+from .nn.module import Module, Sequential
 from .optim import Optimizer
-from .schedule import CosineAnnealingLR
+from .optim.lr_scheduler import CosineAnnealingLR
 
 
 class DivergedError(FloatingPointError):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from .optim import Optimizer
+from .optimizer import Optimizer
 
 MIN_FACTOR = 1e-6  # the schedule's floor, as a share of ρ_0 - ρ_min (see ``step``)
 

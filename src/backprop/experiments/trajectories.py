@@ -17,8 +17,8 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from .module import Parameter
-from .optim import OPTIMIZERS
+from ..nn.module import Parameter
+from ..optim import OPTIMIZERS
 
 
 def saddle(xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

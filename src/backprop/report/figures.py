@@ -10,11 +10,12 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyBboxPatch
 
-from . import experiments, plot
-from .activations import ACTIVATIONS, sigmoid
-from .cnn import PointsToImage
-from .config import CNN, DEFAULT, Config, train
-from .data import load
+from .. import experiments
+from ..lab import plot
+from ..lab.cnn import PointsToImage
+from ..lab.config import CNN, DEFAULT, Config, train
+from ..lab.data import load
+from ..nn.activations import ACTIVATIONS, sigmoid
 
 
 def terminal_figure(lines: list[str], path: Path, width: int = 110) -> Path:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import trajectories
-from .cnn import CNN_SIGMA, CNN_SIZE
-from .config import CNN, build_model
-from .optim import DEFAULT_LR
-from .report_doc import Document, Equations, Heading, Image, Table, Text
-from .report_text import DATA, Context, ep, listing, seeds_at_100
-from .sweep import TUNE_RULE
+from ..experiments import trajectories
+from ..experiments.sweep import TUNE_RULE
+from ..lab.cnn import CNN_SIGMA, CNN_SIZE
+from ..lab.config import CNN, build_model
+from ..optim import DEFAULT_LR
+from .doc import Document, Equations, Heading, Image, Table, Text
+from .text import DATA, Context, ep, listing, seeds_at_100
 
 ACTIVATION_FORMULAS = {
     "none (identity)": "x",

@@ -22,7 +22,7 @@ from matplotlib.mathtext import MathTextParser
 from matplotlib.patches import Rectangle
 from matplotlib.textpath import TextToPath
 
-from .report_doc import Bullets, Document, Equations, Heading, Image, Table, Text
+from .doc import Bullets, Document, Equations, Heading, Image, Table, Text
 
 PAGE_W, PAGE_H = 8.27, 11.69  # A4, inches
 LEFT, TOP, BOTTOM = 0.85, 0.75, 0.85

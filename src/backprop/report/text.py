@@ -13,15 +13,15 @@ from pathlib import Path
 
 import numpy as np
 
-from .activations import ACTIVATIONS, scalars, sigmoid
-from .config import DEFAULT, HANDOUT, build_model, build_scheduler
-from .layers import Linear, Normalize
-from .losses import BCELoss
-from .module import Parameter
-from .optim import OPTIMIZERS, SGD
-from .report_doc import Document, Equations, Heading, Image, Table, Text
-from .schedule import MIN_FACTOR
-from .sweep import Result, median_epochs, seed_draws_data
+from ..experiments.sweep import Result, median_epochs, seed_draws_data
+from ..lab.config import DEFAULT, HANDOUT, build_model, build_scheduler
+from ..nn import Linear, Normalize
+from ..nn.activations import ACTIVATIONS, scalars, sigmoid
+from ..nn.losses import BCELoss
+from ..nn.module import Parameter
+from ..optim import OPTIMIZERS, SGD
+from ..optim.lr_scheduler import MIN_FACTOR
+from .doc import Document, Equations, Heading, Image, Table, Text
 
 DATA = {"linear": "linear", "xor": "XOR"}
 
@@ -143,24 +143,6 @@ FORMATS = {
     "median_epochs_to_100": lambda st: ep(st["median_epochs_to_100"]),
     "median_final_loss": lambda st: loss_str(st["median_final_loss"]),
 }
-
-
-def document(results, figures, lab, extra, version: str) -> Document:
-    """The whole report: sections 1–6 of the handout's report spec, in order."""
-    from . import report_discussion as disc
-    from .report_results import experimental_results
-
-    ctx = Context(results, figures, lab, extra, version)
-    doc = Document(
-        "Lab 1: Backpropagation",
-        f"Written by `backprop report` (backprop {version}) from measured results: "
-        f"{ctx.seeds} seeds per setting unless stated; the lab run uses seed {lab.seed}.",
-    )
-    for section in (introduction, implementation, experimental_results):
-        section(doc, ctx)
-    for section in (disc.discussion, disc.questions, disc.extra):
-        section(doc, ctx)
-    return doc
 
 
 def seed_sentence(datasets) -> str:

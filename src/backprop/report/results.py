@@ -3,8 +3,8 @@ figures, accuracy table, learning curves, decision boundaries and convergence.""
 
 from __future__ import annotations
 
-from .report_doc import Document, Heading, Image, Table, Text
-from .report_text import DATA, Context, ep, listing, pct, seeds_at_100, seeds_of
+from .doc import Document, Heading, Image, Table, Text
+from .text import DATA, Context, ep, listing, pct, seeds_at_100, seeds_of
 
 
 def updates(n: int) -> str:

@@ -9,7 +9,7 @@ from matplotlib import colormaps
 from matplotlib.figure import Figure
 from matplotlib.ticker import NullFormatter
 
-from . import plot
+from ..lab import plot
 from .sweep import Result, Setting, median_epochs
 
 DATA_NAMES = {"linear": "linear", "xor": "XOR"}

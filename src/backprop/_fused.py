@@ -32,7 +32,8 @@ from functools import partial
 
 import numpy as np
 
-from .activations import (
+from .nn import Linear, Normalize
+from .nn.activations import (
     Identity,
     Sigmoid,
     Tanh,
@@ -45,9 +46,8 @@ from .activations import (
     tanh_backward,
     tanh_backward_,
 )
-from .layers import Linear, Normalize
-from .losses import Loss
-from .module import Module, Sequential
+from .nn.losses import Loss
+from .nn.module import Module, Sequential
 
 # Activation type → kernels ``(forward(x, out), backward(y, G, out), backward_(y, G))``;
 # the last works in G and uses y as scratch: a hidden layer's Z is not needed once its

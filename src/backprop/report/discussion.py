@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from .config import DEFAULT, HANDOUT
-from .data import load
-from .report_doc import Bullets, Document, Heading, Image, Table, Text
-from .report_text import (
+from ..experiments.sweep import TUNE_RULE
+from ..lab.config import DEFAULT, HANDOUT
+from ..lab.data import load
+from .doc import Bullets, Document, Heading, Image, Table, Text
+from .text import (
     CLEAR_RULE,
     DATA,
     FASTEST_RULE,
@@ -19,7 +20,6 @@ from .report_text import (
     pct,
     seeds_at_100,
 )
-from .sweep import TUNE_RULE
 
 NONE = "none (identity)"
 
@@ -603,7 +603,7 @@ def _weights_answer(ctx: Context) -> str:
 
 
 def extra(doc: Document, ctx: Context) -> None:
-    from .report_extra import activations, convolution, optimizers
+    from .extra import activations, convolution, optimizers
 
     doc.add(Heading("6 Extra"))
     optimizers(doc, ctx)

@@ -16,14 +16,16 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from . import sweep, sweep_store
-from .activations import ACTIVATIONS
-from .config import CNN, DEFAULT, HANDOUT, Config
-from .data import DATASETS
-from .optim import OPTIMIZERS
+from ..lab.config import CNN, DEFAULT, HANDOUT, Config
+from ..lab.data import DATASETS
+from ..limits import _whole, check_epochs, check_stacks
+from ..nn.activations import ACTIVATIONS
+from ..optim import OPTIMIZERS
+from . import store as sweep_store
+from . import sweep
 from .sweep import Experiment, Result, Setting
 
 LR_GRID = (1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3, 1.0, 3.0, 10.0)
@@ -191,7 +193,7 @@ def run_experiment(
 ) -> Result:
     """The result of ``exp`` from ``out/<name>/`` if cached (unless ``force``), else
     trained and saved; the figures are drawn if missing."""
-    from . import experiments_plot
+    from . import plot as experiments_plot
 
     folder = Path(out) / exp.name
     bar = sweep.Progress(exp.name, progress)
@@ -302,3 +304,32 @@ def format_tuned(tuned: dict[str, dict], datasets: Sequence[str] = DATASETS) -> 
         cells = "".join(f"  {t[f'median_epochs_{d}']:>20g} {t[f'at_100_{d}']:>9}" for d in datasets)
         lines.append(f"  {opt:<10} {t['lr']:>6g}{cells}")
     return "\n".join(lines)
+
+
+def check_experiments(
+    names: Iterable[str],
+    seeds: int,
+    epochs: int | None = None,
+    cnn_seeds: int = 5,
+    convergence_seeds: int = 1000,
+) -> None:
+    """The arguments of ``backprop.experiments.define`` for each name, checked without
+    building the seed lists: stacks are counted from a one-seed experiment and scaled."""
+
+    if epochs is not None:
+        check_epochs(epochs)
+    counts = {"seeds": seeds, "cnn seeds": cnn_seeds, "convergence seeds": convergence_seeds}
+    for name, n in counts.items():
+        if _whole(name, n) < 1:
+            raise ValueError(f"{name} must be at least 1, got {n}")
+    for name in names:
+        exp = define(name, 1, epochs, 1, 1)
+        per_seed = convergence_seeds if name == "convergence" else seeds
+        stacks = [
+            (stack[0].config, 1 if stack[0].config.model == "cnn" else len(stack) * per_seed)
+            for stack in sweep._stacks(exp)
+        ]
+        cnn = min(cnn_seeds, seeds)  # the CNN trains one model per seed, one at a time
+        results = sum(cnn if config.model == "cnn" else m for config, m in stacks)
+        rows = len(exp.datasets) * results
+        check_stacks(stacks, rows, f"experiment {name!r} with {per_seed:,} seeds")

@@ -13,9 +13,9 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .activations import ACTIVATIONS, Sigmoid
-from .layers import Conv2d, Flatten, Linear, MaxPool2d
-from .module import Module, Sequential
+from ..nn import Conv2d, Flatten, Linear, MaxPool2d
+from ..nn.activations import ACTIVATIONS, Sigmoid
+from ..nn.module import Module, Sequential
 
 # The defaults of ``build_cnn`` and of its training run (``backprop train --model cnn``).
 CNN_SIZE = 16

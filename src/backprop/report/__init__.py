@@ -23,11 +23,18 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import __version__, cli, experiments, report_figures, trajectories
-from .report_doc import write_markdown
-from .report_layout import write_pdf
-from .sweep import Result
-from .train import History
+from .. import __version__, experiments
+from ..experiments import trajectories
+from ..experiments.sweep import Result
+from ..lab import runner
+from ..lab.config import PRESETS
+from ..train import History
+from . import discussion
+from . import figures as report_figures
+from .doc import Document, write_markdown
+from .layout import write_pdf
+from .results import experimental_results
+from .text import Context, implementation, introduction
 
 
 @dataclass
@@ -41,22 +48,18 @@ class Lab:
 
 
 def run_lab(folder: Path, seed: int = 0, epochs: int | None = None) -> Lab:
-    """Run ``backprop lab --out folder --seed seed`` and capture what it prints."""
-    argv = ["lab", "--out", str(folder), "--seed", str(seed)]
-    if epochs:
-        argv += ["--epochs", str(epochs)]
+    """Run what ``backprop lab --out folder --seed seed`` runs and keep what it prints."""
+    config = PRESETS["default"]  # what `backprop lab` trains when no flag is given
+    config = config.replace(epochs=epochs).validate() if epochs else config
     buf = io.StringIO()
     with contextlib.redirect_stdout(buf):
-        code = cli.main(argv)
-    if code:
-        raise RuntimeError(f"backprop lab failed (exit {code}):\n{buf.getvalue()[-2000:]}")
+        numbers = runner.lab(config, folder, seed)
     lab = Lab(buf.getvalue(), folder, seed)
-    for data, part in _by_dataset(lab.output).items():
-        m = re.search(r"loss=([\d.eE+-]+) accuracy=([\d.]+)%", "\n".join(part))
+    for data, (value, acc) in numbers.items():
         history = History.load(folder / data / "history.json")
         lab.outcome[data] = {
-            "loss": float(m.group(1)) if m else float("nan"),
-            "accuracy": float(m.group(2)) / 100 if m else float("nan"),
+            "loss": float(f"{value:.5f}"),  # as printed: the report quotes the printout
+            "accuracy": float(f"{acc * 100:.2f}") / 100,
             "epochs_to_100": int(history.epochs_to_100),
             "first_loss": float(history.loss[0]),
             "peak_loss": float(history.loss.max()),
@@ -123,7 +126,6 @@ def build(
     progress: bool = True,
 ) -> dict:
     """Write ``report.pdf`` and ``report.md`` into ``out``; return paths, pages and time."""
-    from . import report_text
 
     start = time.perf_counter()
     out = Path(out)
@@ -157,7 +159,7 @@ def build(
             for s in trajectories.SURFACES
         ],
     }
-    doc = report_text.document(results, _copy_figures(results, figures), lab, extra, __version__)
+    doc = document(results, _copy_figures(results, figures), lab, extra, __version__)
     pages = write_pdf(doc, out / "report.pdf")
     write_markdown(doc, out / "report.md")
     return {
@@ -213,3 +215,19 @@ def command(args: argparse.Namespace) -> int:
     )  # fmt: skip
     print(f"{info['pdf']} ({info['pages']} pages) and {info['md']} in {info['seconds']:.1f} s")
     return 0
+
+
+def document(results, figures, lab, extra, version: str) -> Document:
+    """The whole report: sections 1–6 of the handout's report spec, in order."""
+
+    ctx = Context(results, figures, lab, extra, version)
+    doc = Document(
+        "Lab 1: Backpropagation",
+        f"Written by `backprop report` (backprop {version}) from measured results: "
+        f"{ctx.seeds} seeds per setting unless stated; the lab run uses seed {lab.seed}.",
+    )
+    for section in (introduction, implementation, experimental_results):
+        section(doc, ctx)
+    for section in (discussion.discussion, discussion.questions, discussion.extra):
+        section(doc, ctx)
+    return doc

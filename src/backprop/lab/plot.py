@@ -9,8 +9,8 @@ import numpy as np
 from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 
-from .module import Module
-from .train import History
+from ..nn.module import Module
+from ..train import History
 
 CLASS_COLORS = ("tab:red", "tab:blue")  # class 0, class 1, as in the handout's figure
 PROB_CMAP = ListedColormap(

@@ -1,0 +1,48 @@
+"""Neural-network building blocks, NumPy only: ``Module``/``Parameter``/``Sequential``,
+layers, activations, losses, initialisers. No autograd: every module has its own
+``backward``. Knows nothing of the lab.
+"""
+
+from .activations import (
+    ELU,
+    GELU,
+    Identity,
+    LeakyReLU,
+    ReLU,
+    Scalars,
+    Sigmoid,
+    SiLU,
+    Softplus,
+    Tanh,
+)
+from .conv import AvgPool2d, Conv1d, Conv2d, MaxPool2d
+from .linear import Flatten, Linear, Normalize
+from .losses import BCELoss, BCEWithLogitsLoss, Loss, MSELoss
+from .module import Module, Parameter, Sequential
+
+__all__ = [
+    "AvgPool2d",
+    "BCELoss",
+    "BCEWithLogitsLoss",
+    "Conv1d",
+    "Conv2d",
+    "ELU",
+    "Flatten",
+    "GELU",
+    "Identity",
+    "LeakyReLU",
+    "Linear",
+    "Loss",
+    "MSELoss",
+    "MaxPool2d",
+    "Module",
+    "Normalize",
+    "Parameter",
+    "ReLU",
+    "Scalars",
+    "Sequential",
+    "SiLU",
+    "Sigmoid",
+    "Softplus",
+    "Tanh",
+]
