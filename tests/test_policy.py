@@ -39,3 +39,12 @@ def test_ruff_clean():
         ["ruff", "check", "src", "tests", "benchmarks"], cwd=ROOT, capture_output=True, text=True
     )
     assert proc.returncode == 0, proc.stdout
+
+
+def test_evaluate_is_the_handouts_test():
+    """One function under two names: ``evaluate``, and the handout's ``test``."""
+    import backprop as bp
+    from backprop import train
+
+    assert bp.evaluate is bp.test is train.evaluate
+    assert {"evaluate", "test"} <= set(bp.__all__)

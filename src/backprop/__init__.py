@@ -22,7 +22,7 @@ from .nn.losses import BCELoss, BCEWithLogitsLoss, MSELoss
 from .nn.module import Module, Parameter, Sequential
 from .optim import SGD, Adadelta, Adagrad, Adam, AdamW, Optimizer, RMSprop
 from .optim.lr_scheduler import CosineAnnealingLR
-from .train import DivergedError, History, fit, test
+from .train import DivergedError, History, evaluate, fit, test
 
 __version__ = "0.1.0"
 
@@ -69,6 +69,7 @@ __all__ = [
     "build_cnn",
     "build_loss",
     "build_model",
+    "evaluate",
     "build_optimizer",
     "fit",
     "generate_XOR_easy",

@@ -10,9 +10,8 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import NullFormatter
 
 from ..lab import plot
+from ..lab.data import DATASET_NAMES as DATA_NAMES
 from .sweep import Result, Setting, median_epochs
-
-DATA_NAMES = {"linear": "linear", "xor": "XOR"}
 
 
 def _colors(settings: list[Setting]) -> list:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 DATASETS = ("linear", "xor")
+DATASET_NAMES = {"linear": "linear", "xor": "XOR"}  # as text and figures name them
 
 
 def generate_linear(n=100):

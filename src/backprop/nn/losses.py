@@ -34,6 +34,7 @@ class Loss:
     """
 
     takes_logits = False  # True: pred is a logit z and P(class 1) = σ(z)
+    threshold = 0.5  # pred > threshold is class 1
 
     def __call__(self, pred: np.ndarray, target: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         grad = np.empty(pred.shape, _check(pred, target))
@@ -137,6 +138,7 @@ class BCEWithLogitsLoss(Loss):
     """
 
     takes_logits = True
+    threshold = 0.0  # σ(0) = 0.5
 
     def into(self, pred: np.ndarray, target: np.ndarray, grad: np.ndarray) -> np.ndarray:
         n, dtype = pred.shape[-2] * pred.shape[-1], grad.dtype

@@ -15,6 +15,7 @@ import numpy as np
 
 from ..experiments.sweep import Result, median_epochs, seed_draws_data
 from ..lab.config import DEFAULT, HANDOUT, build_model, build_scheduler
+from ..lab.data import DATASET_NAMES as DATA
 from ..nn import Linear, Normalize
 from ..nn.activations import ACTIVATIONS, scalars, sigmoid
 from ..nn.losses import BCELoss
@@ -22,8 +23,6 @@ from ..nn.module import Parameter
 from ..optim import OPTIMIZERS, SGD
 from ..optim.lr_scheduler import MIN_FACTOR
 from .doc import Document, Equations, Heading, Image, Table, Text
-
-DATA = {"linear": "linear", "xor": "XOR"}
 
 
 @dataclass
