@@ -16,7 +16,7 @@ from functools import partial
 import numpy as np
 
 import backprop as bp
-from backprop.lab.config import build_loss, build_model, build_optimizer, build_scheduler, seed_rngs
+from backprop.lab.config import build, build_model, seed_rngs
 from backprop.lab.data import load
 
 from . import lean, peers
@@ -34,11 +34,9 @@ def _name(config: bp.Config) -> str:
 def _fit_seconds(config: bp.Config, X, y, epochs: int, models: int | None = None) -> float:
     seeds = range(models or 1)
     rng = seed_rngs(list(seeds)) if models else np.random.default_rng(0)
-    model = build_model(config.replace(epochs=epochs), models=models, rng=rng)
-    opt = build_optimizer(config, model.parameters())
-    sched = build_scheduler(config.replace(epochs=epochs), opt)
+    run = build(config.replace(epochs=epochs), models=models, rng=rng)
     start = time.perf_counter()
-    bp.fit(model, X, y, loss=build_loss(config), optimizer=opt, epochs=epochs, scheduler=sched)
+    run.fit(X, y)
     return time.perf_counter() - start
 
 

@@ -153,15 +153,14 @@ PROC = sys.platform.startswith("linux")  # /proc exists and refuses new folders
 
 @pytest.fixture
 def trained(monkeypatch) -> list[str]:
-    """Names of the things that did work: ``fit`` (lab/train/sweeps) and the drawing."""
-    import backprop.experiments.sweep as sweep_module
+    """Names of the things that did work: ``fit`` (lab/train/sweeps all train through
+    ``lab.build``'s ``Run.fit``) and the drawing."""
     import backprop.experiments.trajectories as trajectories_module
     import backprop.lab.config as config_module
 
     done: list[str] = []
     for module, name in (
         (config_module, "fit"),
-        (sweep_module, "fit"),
         (trajectories_module, "run"),
     ):
         real = getattr(module, name)

@@ -26,7 +26,7 @@ import backprop.cli as cli
 from backprop import experiments, report
 from backprop.cli import main, make_parser
 from backprop.experiments import plot as experiments_plot
-from backprop.experiments import sweep, trajectories
+from backprop.experiments import trajectories
 from backprop.lab import config, plot, runner
 from backprop.nn import Conv2d
 
@@ -140,7 +140,6 @@ def work(monkeypatch) -> list[str]:
         return stand_in
 
     monkeypatch.setattr(config, "fit", spy("fit", config.fit))
-    monkeypatch.setattr(sweep, "fit", spy("fit", sweep.fit))
     for name in ("comparison", "learning_curve"):
         monkeypatch.setattr(plot, name, spy(name))
     monkeypatch.setattr(experiments_plot, "draw_all", lambda *a, **k: done.append("draw") or {})

@@ -4,7 +4,9 @@ import numpy as np
 import pytest
 
 import backprop as bp
-from backprop.lab.config import PRESETS, build_model, load_model, save_model
+from backprop.lab.config import PRESETS, build_model, load_model, save_model, seed_rngs
+from backprop.nn.losses import LOSSES
+from backprop.optim import OPTIMIZERS
 
 
 @pytest.mark.parametrize(
@@ -61,3 +63,50 @@ def test_model_file_round_trip(tmp_path):
     assert config_again == config
     x = np.random.default_rng(2).random((4, 2))
     np.testing.assert_array_equal(again(x), model(x))
+
+
+@pytest.mark.parametrize("name", sorted(PRESETS))
+def test_build_makes_what_the_config_says(name):
+    """``build``: the config's model, loss, optimizer (its lr and options), schedule and
+    epochs; ``lr=`` sets one rate per model of a stack."""
+    config = PRESETS[name].replace(optimizer_args={"eps": 1e-6} if name != "handout" else {})
+    run = bp.build(config, rng=np.random.default_rng(0))
+    assert type(run.loss) is type(LOSSES[config.loss]())
+    assert type(run.optimizer) is type(
+        OPTIMIZERS[config.optimizer]([bp.Parameter(np.zeros(1))], 1.0)
+    )
+    assert run.optimizer.lr == config.lr and run.epochs == config.epochs
+    assert all(getattr(run.optimizer, k) == v for k, v in config.optimizer_args.items())
+    if config.schedule == "cosine":
+        assert run.scheduler.T_max == config.epochs and run.scheduler.optimizer is run.optimizer
+    else:
+        assert run.scheduler is None
+    reference = build_model(config, rng=np.random.default_rng(0))
+    for p, q in zip(run.model.parameters(), reference.parameters()):
+        np.testing.assert_array_equal(p.data, q.data)
+    if config.model == "mlp":
+        stack = bp.build(config, models=3, rng=seed_rngs([0, 1, 2]), lr=np.array([1.0, 2.0, 3.0]))
+        np.testing.assert_array_equal(stack.optimizer.lr, [1.0, 2.0, 3.0])
+        assert stack.model[-2].models == 3
+
+
+def test_run_fit_is_fit_with_the_runs_parts():
+    """``Run.fit`` trains the run's model with its loss, optimizer, schedule and epochs:
+    the same numbers as ``fit`` called with them."""
+    X, y = bp.lab.data.load("xor")
+    config = bp.DEFAULT.replace(epochs=25)
+    run, same = (bp.build(config, rng=np.random.default_rng(3)) for _ in range(2))
+    hist = run.fit(X, y)
+    ref = bp.fit(
+        same.model,
+        X,
+        y,
+        loss=same.loss,
+        optimizer=same.optimizer,
+        epochs=25,
+        scheduler=same.scheduler,
+    )
+    np.testing.assert_array_equal(hist.loss, ref.loss)
+    for p, q in zip(run.model.parameters(), same.model.parameters()):
+        np.testing.assert_array_equal(p.data, q.data)
+    assert run.optimizer.lr == same.optimizer.lr < config.lr  # the cosine schedule stepped

@@ -5,7 +5,7 @@ import pytest
 
 import backprop as bp
 from backprop.lab import data
-from backprop.lab.config import build_loss, build_model, build_optimizer, build_scheduler, seed_rngs
+from backprop.lab.config import build, seed_rngs
 from backprop.train import accuracy
 
 F32 = bp.DEFAULT.replace(dtype="float32")
@@ -13,18 +13,8 @@ F32 = bp.DEFAULT.replace(dtype="float32")
 
 def train(config, X, y, models=None, seeds=(0,)):
     rng = seed_rngs(seeds) if models else np.random.default_rng(seeds[0])
-    model = build_model(config, models=models, rng=rng)
-    opt = build_optimizer(config, model.parameters())
-    hist = bp.fit(
-        model,
-        X,
-        y,
-        loss=build_loss(config),
-        optimizer=opt,
-        epochs=config.epochs,
-        scheduler=build_scheduler(config, opt),
-    )
-    return model, opt, hist
+    run = build(config, models=models, rng=rng)
+    return run.model, run.optimizer, run.fit(X, y)
 
 
 def assert_float32(model, opt, hist, X):

@@ -13,8 +13,7 @@ import pytest
 import backprop as bp
 from backprop._fused import plan
 from backprop.lab import data
-from backprop.lab.config import build_loss, build_model, build_optimizer, build_scheduler, seed_rngs
-from backprop.train import History, accuracy
+from backprop.lab.config import build, build_model, seed_rngs
 
 CONFIGS = {
     "default": bp.DEFAULT,
@@ -25,37 +24,14 @@ CONFIGS = {
 }
 
 
-def plain_fit(model, X, y, loss, optimizer, scheduler, epochs) -> History:
-    """What fit does for a model the fused path does not cover, written out."""
-    X, y = X.astype(model.parameters()[0].data.dtype), y.astype(model.parameters()[0].data.dtype)
-    losses, accs = [], []
-    for _ in range(epochs):
-        pred = model.forward(X)
-        value, grad = loss(pred, y)
-        losses.append(value)
-        accs.append(accuracy(pred, y, 0.0 if loss.takes_logits else 0.5))
-        optimizer.zero_grad()
-        model.backward(grad)
-        optimizer.step()
-        if scheduler is not None:
-            scheduler.step()
-    return History(np.array(losses), np.array(accs))
-
-
 def both(config, X, y, models=None, seeds=(0,), epochs=40):
-    """(fused model, fused history, plain model, plain history) from the same start."""
+    """(fused model, fused history, plain model, plain history): ``fit(fused=True)`` and
+    ``fit(fused=False)`` of the same run."""
     out = []
     for fused in (True, False):
         rng = seed_rngs(seeds) if models else np.random.default_rng(seeds[0])
-        model = build_model(config, models=models, rng=rng)
-        loss, opt = build_loss(config), build_optimizer(config, model.parameters())
-        sched = build_scheduler(config.replace(epochs=epochs), opt)
-        if fused:
-            assert plan(model, *bp.train.as_model_dtype(model, X, y), loss) is not None
-            hist = bp.fit(model, X, y, loss=loss, optimizer=opt, epochs=epochs, scheduler=sched)
-        else:
-            hist = plain_fit(model, X, y, loss, opt, sched, epochs)
-        out += [model, hist]
+        run = build(config.replace(epochs=epochs), models=models, rng=rng)
+        out += [run.model, run.fit(X, y, fused=fused)]
     return out
 
 
@@ -129,15 +105,36 @@ def test_float32_matches_the_plain_path_in_float32():
     ids=["relu", "activation-first", "two-activations", "mixed-dtype", "bare"],
 )
 def test_models_outside_the_fused_path_fall_back(model):
-    """No plan, and ``fit`` then does exactly what the modules' own forward/backward do."""
+    """No plan: ``fit`` trains through the modules' own forward/backward, as
+    ``fused=False`` does, and ``fused=True`` says the model has no fused path."""
     X, y = data.load("xor")
     assert plan(model, X, y, bp.MSELoss()) is None
-    a, b = copy.deepcopy(model), copy.deepcopy(model)
+    a, b, c = (copy.deepcopy(model) for _ in range(3))
     ha = bp.fit(a, X, y, loss=bp.MSELoss(), optimizer=bp.SGD(a.parameters(), 0.1), epochs=3)
-    hb = plain_fit(b, X, y, bp.MSELoss(), bp.SGD(b.parameters(), 0.1), None, 3)
+    hb = bp.fit(
+        b, X, y, loss=bp.MSELoss(), optimizer=bp.SGD(b.parameters(), 0.1), epochs=3, fused=False
+    )
     for p, q in zip(a.parameters(), b.parameters()):
         np.testing.assert_array_equal(p.data, q.data)
     np.testing.assert_array_equal(ha.loss, hb.loss)
+    with pytest.raises(ValueError, match="fused=True, but .* has no fused path"):
+        opt = bp.SGD(c.parameters(), 0.1)
+        bp.fit(c, X, y, loss=bp.MSELoss(), optimizer=opt, epochs=1, fused=True)
+
+
+def test_fused_false_never_plans(monkeypatch):
+    """``fused=False`` trains an MLP the fused path covers through its modules:
+    ``plan`` is not even asked (and ``fused=None`` asks it)."""
+
+    def refuse(*args):
+        raise AssertionError("plan called")
+
+    monkeypatch.setattr(bp.train, "plan", refuse)
+    X, y = data.load("xor")
+    run = build(bp.DEFAULT.replace(epochs=3), rng=np.random.default_rng(0))
+    assert run.fit(X, y, fused=False).loss.shape == (3,)
+    with pytest.raises(AssertionError, match="plan called"):
+        run.fit(X, y)
 
 
 @pytest.mark.parametrize("reverse", [False, True], ids=["folded-bias", "separate-bias"])
@@ -153,9 +150,6 @@ def test_bias_folds_only_when_stored_after_its_weight(reverse):
         params = model.parameters()[::-1] if reverse else model.parameters()
         opt, loss = bp.Adam(params, lr=0.05), bp.BCELoss()
         assert _folds(model[1]) is not reverse
-        if fused:
-            hist = bp.fit(model, X, y, loss=loss, optimizer=opt, epochs=30)
-        else:
-            hist = plain_fit(model, X, y, loss, opt, None, 30)
+        hist = bp.fit(model, X, y, loss=loss, optimizer=opt, epochs=30, fused=fused)
         out += [model, hist]
     assert_same(*out, rtol=1e-12)

@@ -8,14 +8,13 @@ import pytest
 
 import backprop as bp
 from backprop.lab import data
-from backprop.lab.config import build_loss, build_model, build_optimizer, seed_rngs
+from backprop.lab.config import build, build_model, seed_rngs
 
 
 def _run(config, X, y, models=None, rng=None, lr=None, epochs=30):
-    model = build_model(config, models=models, rng=rng)
-    opt = build_optimizer(config, model.parameters(), lr)
-    hist = bp.fit(model, X, y, loss=build_loss(config), optimizer=opt, epochs=epochs)
-    return model, hist
+    """``config`` for ``epochs`` at a constant rate (``lr``: one per model of a stack)."""
+    run = build(config.replace(epochs=epochs, schedule="constant"), models=models, rng=rng, lr=lr)
+    return run.model, run.fit(X, y)
 
 
 @pytest.mark.parametrize("preset", [bp.DEFAULT, bp.HANDOUT], ids=["default", "handout"])
@@ -147,3 +146,22 @@ def test_test_refuses_a_stack():
         ValueError, match=r"one model's predictions; the model returned \(2, 21, 1\)"
     ):
         bp.test(stack, X, y, bp.BCELoss(), file=io.StringIO())
+
+
+def test_callback_sees_every_epoch_and_its_loss():
+    """``callback(epoch, loss)`` after each update: epochs 1 … T, the loss ``History``
+    records for that epoch (one per model of a stack)."""
+    X, y = data.load("xor")
+    seen = []
+    run = build(bp.DEFAULT.replace(epochs=7), models=2, rng=seed_rngs([0, 1]))
+    hist = run.fit(X, y, callback=lambda epoch, loss: seen.append((epoch, np.copy(loss))))
+    assert [e for e, _ in seen] == list(range(1, 8))
+    np.testing.assert_array_equal(np.stack([v for _, v in seen]), hist.loss)
+    assert hist.loss.shape == (7, 2)
+
+
+def test_fused_must_be_none_true_or_false():
+    X, y = data.load("xor")
+    run = build(bp.DEFAULT.replace(epochs=1), rng=np.random.default_rng(0))
+    with pytest.raises(ValueError, match="fused must be None .automatic., True or False, got 'no'"):
+        run.fit(X, y, fused="no")

@@ -14,7 +14,7 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 from . import nn, optim
 from .lab.cnn import PointsToImage, build_cnn
-from .lab.config import CNN, DEFAULT, HANDOUT, Config, build_loss, build_model, build_optimizer
+from .lab.config import CNN, DEFAULT, HANDOUT, Config, Run, build, build_model
 from .lab.data import generate_linear, generate_XOR_easy
 from .nn import AvgPool2d, Conv1d, Conv2d, Flatten, Linear, MaxPool2d, Normalize
 from .nn.activations import ELU, GELU, Identity, LeakyReLU, ReLU, Sigmoid, SiLU, Softplus, Tanh
@@ -66,11 +66,11 @@ __all__ = [
     "Softplus",
     "Tanh",
     "PointsToImage",
+    "Run",
     "build_cnn",
-    "build_loss",
+    "build",
     "build_model",
     "evaluate",
-    "build_optimizer",
     "fit",
     "generate_XOR_easy",
     "generate_linear",

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import math
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
@@ -216,7 +217,7 @@ def _check_sizes(model: Module, X: np.ndarray, y: np.ndarray) -> None:
             )
 
 
-def _check_fit_args(model, X, y, loss, optimizer, epochs, log_every, on_nonfinite) -> None:
+def _check_fit_args(model, X, y, loss, optimizer, epochs, log_every, on_nonfinite, fused) -> None:
     """``fit``'s arguments, each with a message that says what to pass instead."""
     for name, value, kind, example in (
         ("model", model, Module, "a Module such as Sequential(Linear(2, 1), Sigmoid())"),
@@ -233,6 +234,8 @@ def _check_fit_args(model, X, y, loss, optimizer, epochs, log_every, on_nonfinit
         raise ValueError(f"log_every must be a whole number ≥ 0 (0: silent), got {log_every!r}")
     if on_nonfinite not in ("raise", "continue"):
         raise ValueError(f"on_nonfinite must be 'raise' or 'continue', got {on_nonfinite!r}")
+    if fused not in (None, True, False):
+        raise ValueError(f"fused must be None (automatic), True or False, got {fused!r}")
 
 
 def fit(
@@ -247,25 +250,36 @@ def fit(
     scheduler: CosineAnnealingLR | None = None,
     on_nonfinite: str = "raise",
     file: TextIO | None = None,
+    callback: Callable[[int, np.ndarray], object] | None = None,
+    fused: bool | None = None,
 ) -> History:
     """Full-batch training: forward, loss, backward, ``optimizer.step()``, ``epochs`` times.
 
     ``X`` and ``y`` are cast to the model's dtype (float64 or float32). An MLP
     (``Sequential`` of ``Normalize``, ``Linear``, ``Sigmoid``, ``Tanh``, ``Identity``)
-    trains through the fused path of ``fused.py``, the same maths on preallocated
+    trains through the fused path of ``_fused.py``, the same maths on preallocated
     buffers; any other model through its own ``forward`` and ``backward``.
+    ``fused=None`` chooses so; ``False`` forces the modules' own path; ``True``
+    requires the fused path (``ValueError`` if the model has none).
 
-    ``scheduler.step()`` (if given) runs after each update. Prints
+    ``scheduler.step()`` (if given) runs after each update, then
+    ``callback(epoch, loss)`` (if given) with ``epoch`` in ``1 … epochs`` and that
+    epoch's loss before the update (a scalar, or ``(M,)`` for a stack). Prints
     ``epoch {e} loss : {loss}`` every ``log_every`` epochs (the mean over a stack).
     A non-finite loss raises ``DivergedError`` unless ``on_nonfinite`` is
     ``"continue"`` (sweeps, where one diverging model must not stop the others).
     """
-    _check_fit_args(model, X, y, loss, optimizer, epochs, log_every, on_nonfinite)
+    _check_fit_args(model, X, y, loss, optimizer, epochs, log_every, on_nonfinite, fused)
     X, y = as_model_dtype(model, X, y)
     file = sys.stdout if file is None else file
     threshold = loss.threshold
     lr = optimizer.lr  # as given, before any schedule changes it
-    step = plan(model, X, y, loss)
+    step = None if fused is False else plan(model, X, y, loss)
+    if fused and step is None:
+        raise ValueError(
+            f"fused=True, but {type(model).__name__} has no fused path (it takes a Sequential "
+            "of Normalize, Linear, Sigmoid, Tanh, Identity); pass fused=None or False"
+        )
     check = on_nonfinite == "raise"
     losses = record = finite = None
     with np.errstate(all="ignore"):
@@ -292,6 +306,8 @@ def fit(
             optimizer.step()
             if scheduler is not None:
                 scheduler.step()
+            if callback is not None:
+                callback(epoch, losses[epoch - 1])
             if log_every and epoch % log_every == 0:
                 print(f"epoch {epoch} loss : {float(np.mean(value))}", file=file)
     record.flush()

@@ -1,11 +1,12 @@
-"""A run's configuration, the presets, and the builders that turn it into objects."""
+"""A run's ``Config``, the presets, and ``build``: the one recipe from a Config to the
+``Run`` that ``fit`` trains (model, loss, optimizer, schedule, epochs)."""
 
 from __future__ import annotations
 
 import json
 import math
 import numbers
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
@@ -175,36 +176,51 @@ def build_model(
     return Sequential(*layers)
 
 
-def build_loss(config: Config) -> Loss:
-    return LOSSES[config.loss]()
+@dataclass
+class Run:
+    """Everything ``fit`` needs, built by ``build``: ``run.fit(X, y)`` trains it."""
+
+    config: Config
+    model: Module
+    loss: Loss
+    optimizer: Optimizer
+    scheduler: CosineAnnealingLR | None
+    epochs: int
+
+    def fit(self, X: np.ndarray, y: np.ndarray, **kwargs) -> History:
+        """``train.fit`` with this run's parts; ``kwargs`` are fit's options
+        (``log_every``, ``callback``, ``fused``, ``on_nonfinite``, ``file``)."""
+        return fit(
+            self.model,
+            X,
+            y,
+            loss=self.loss,
+            optimizer=self.optimizer,
+            epochs=self.epochs,
+            scheduler=self.scheduler,
+            **kwargs,
+        )
 
 
-def build_optimizer(
-    config: Config, params: Iterable[Parameter], lr: float | np.ndarray | None = None
-) -> Optimizer:
-    lr = config.lr if lr is None else lr
-    return OPTIMIZERS[config.optimizer](params, lr, **config.optimizer_args)
-
-
-def build_scheduler(config: Config, optimizer: Optimizer) -> CosineAnnealingLR | None:
-    return CosineAnnealingLR(optimizer, config.epochs) if config.schedule == "cosine" else None
-
-
-def train(
+def build(
     config: Config,
-    X: np.ndarray,
-    y: np.ndarray,
-    rng: np.random.Generator | Sequence[np.random.Generator] | None = None,
+    *,
     models: int | None = None,
-    **fit_kwargs,
-) -> tuple[Sequential, Loss, History]:
-    """Build ``config``'s model (or stack), loss, optimizer and schedule; ``fit`` on (X, y)."""
+    rng: np.random.Generator | Sequence[np.random.Generator] | None = None,
+    lr: float | np.ndarray | None = None,
+) -> Run:
+    """The one recipe: ``config``'s model (``build_model``), loss, optimizer and schedule.
+
+    ``models=M`` builds a stack of ``M`` (``rng``: one generator, or one per model);
+    ``lr`` overrides ``config.lr``, e.g. one rate per model ``(M,)`` for a sweep.
+    """
     model = build_model(config, models=models, rng=rng)
-    loss = build_loss(config)
-    opt = build_optimizer(config, model.parameters())
-    history = fit(model, X, y, loss=loss, optimizer=opt, epochs=config.epochs,
-                  scheduler=build_scheduler(config, opt), **fit_kwargs)  # fmt: skip
-    return model, loss, history
+    opt = OPTIMIZERS[config.optimizer](
+        model.parameters(), config.lr if lr is None else lr, **config.optimizer_args
+    )
+    cosine = config.schedule == "cosine"
+    scheduler = CosineAnnealingLR(opt, config.epochs) if cosine else None
+    return Run(config, model, LOSSES[config.loss](), opt, scheduler, config.epochs)
 
 
 def seed_rngs(seeds: Sequence[int]) -> list[np.random.Generator]:

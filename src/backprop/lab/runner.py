@@ -16,7 +16,7 @@ from ..nn.activations import Sigmoid
 from ..nn.module import Sequential
 from ..train import saturation, test
 from . import plot
-from .config import Config, save_model, train
+from .config import Config, build, save_model
 from .data import DATASETS, load
 
 
@@ -26,7 +26,9 @@ def run(
     """Train, test and write figures, ``history.json`` and ``model.npz`` to ``out``."""
     X, y = load(data, seed)
     log_every = log_every or max(1, config.epochs // 10)
-    model, loss, history = train(config, X, y, np.random.default_rng(seed), log_every=log_every)
+    run = build(config, rng=np.random.default_rng(seed))
+    history = run.fit(X, y, log_every=log_every)
+    model, loss = run.model, run.loss
     value, acc = test(model, X, y, loss)
     prob = Sequential(model, Sigmoid()) if loss.takes_logits else model
     with np.errstate(all="ignore"):

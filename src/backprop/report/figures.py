@@ -13,7 +13,7 @@ from matplotlib.patches import FancyBboxPatch
 from .. import experiments
 from ..lab import plot
 from ..lab.cnn import PointsToImage
-from ..lab.config import CNN, DEFAULT, Config, train
+from ..lab.config import CNN, DEFAULT, Config, build
 from ..lab.data import load
 from ..nn.activations import ACTIVATIONS, sigmoid
 
@@ -60,8 +60,9 @@ def _rect(fig: Figure, xy, size, **kw) -> FancyBboxPatch:
 
 def _train(config: Config, data: str, seed: int):
     X, y = load(data, seed)
-    model, _, _ = train(config, X, y, np.random.default_rng(seed))
-    return model, X, y
+    run = build(config, rng=np.random.default_rng(seed))
+    run.fit(X, y)
+    return run.model, X, y
 
 
 def sigmoid_figure(path: Path) -> Path:
