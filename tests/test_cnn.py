@@ -8,12 +8,12 @@ import numpy as np
 import pytest
 
 from backprop.gradcheck import check_module
-from backprop.lab.cnn import CNN_EPOCHS, CNN_LR, CNN_OPTIMIZER, PointsToImage, build_cnn
+from backprop.lab.cnn import PointsToImage, build_cnn
+from backprop.lab.config import CNN, build
 from backprop.lab.data import load
 from backprop.nn import Conv2d, Linear
 from backprop.nn.losses import BCELoss
-from backprop.optim import OPTIMIZERS
-from backprop.train import evaluate, fit
+from backprop.train import evaluate
 
 TOL = 1e-6
 
@@ -92,9 +92,9 @@ def test_encoding_rejects_non_points():
 @pytest.mark.parametrize(("data", "seed"), [("xor", 0), ("xor", 1), ("linear", 0), ("linear", 1)])
 def test_defaults_reach_full_accuracy(data, seed):
     X, y = load(data, seed)
-    model = build_cnn(np.random.default_rng(seed))
-    optimizer = OPTIMIZERS[CNN_OPTIMIZER](model.parameters(), lr=CNN_LR)
-    fit(model, X, y, loss=BCELoss(), optimizer=optimizer, epochs=CNN_EPOCHS)
+    run = build(CNN, rng=np.random.default_rng(seed))  # the CNN_* defaults of lab.cnn
+    run.fit(X, y)
+    model = run.model
     out = io.StringIO()
     _, acc = evaluate(model, X, y, BCELoss(), file=out)
     assert acc == 1.0, out.getvalue().splitlines()[-1]
