@@ -15,7 +15,8 @@ import time
 
 import numpy as np
 
-from backprop.experiments.sweep import median_epochs, train_stack
+from backprop.experiments.results import median_epochs
+from backprop.experiments.sweep import train_stack
 from backprop.lab.config import PRESETS, Config
 
 

@@ -8,30 +8,57 @@ import numpy as np
 import pytest
 
 from backprop import experiments as ex
+from backprop.experiments import registry, sweep
 from backprop.experiments import store as sweep_store
-from backprop.experiments import sweep
-from backprop.lab.config import DEFAULT, HANDOUT, build
+from backprop.experiments.results import (
+    TUNE_RULE,
+    Result,
+    RunOutcome,
+    SettingStats,
+    median_epochs,
+    tune,
+)
+from backprop.experiments.spec import Axis, Experiment, Setting
+from backprop.lab.config import (
+    DEFAULT,
+    HANDOUT,
+    build_loss,
+    build_model,
+    build_optimizer,
+    build_scheduler,
+)
 from backprop.lab.data import load
-from backprop.train import accuracy
+from backprop.optim import OPTIMIZERS
+from backprop.train import accuracy, fit
 
 
-def _tiny(epochs=25, seeds=(3, 7)) -> sweep.Experiment:
+def _tiny(epochs=25, seeds=(3, 7)) -> Experiment:
     sgd = DEFAULT.replace(optimizer="sgd", schedule="constant", epochs=epochs)
     adam = DEFAULT.replace(epochs=epochs)
     settings = [
-        sweep.Setting(f"{name} lr={lr:g}", c.replace(lr=lr), name, lr)
+        Setting(f"{name} lr={lr:g}", c.replace(lr=lr), name, lr)
         for name, c, lrs in (("sgd", sgd, (0.3, 1.0)), ("adam", adam, (0.05, 0.1)))
         for lr in lrs
     ]
-    return sweep.Experiment("tiny", "Tiny", "learning rate", tuple(settings), seeds, log_x=True)
+    axis = Axis("learning rate", log_base=10)
+    return Experiment("tiny", "Tiny", axis, tuple(settings), seeds)
 
 
 def _single(config, seed, data):
     """The run ``backprop train --seed seed`` would do, without the stack."""
     X, y = load(data, seed)
-    run = build(config, rng=np.random.default_rng(seed))
-    hist = run.fit(X, y)
-    model, loss = run.model, run.loss
+    model = build_model(config, rng=np.random.default_rng(seed))
+    loss = build_loss(config)
+    opt = build_optimizer(config, model.parameters())
+    hist = fit(
+        model,
+        X,
+        y,
+        loss=loss,
+        optimizer=opt,
+        epochs=config.epochs,
+        scheduler=build_scheduler(config, opt),
+    )
     pred = model.forward(X)
     return float(loss(pred, y)[0]), float(accuracy(pred, y)), hist
 
@@ -47,15 +74,15 @@ def test_settings_that_differ_in_lr_share_one_stack():
 def test_stacked_results_equal_separate_runs():
     exp = _tiny()
     result = sweep.run(exp)
-    assert len(result.rows) == 4 * 2 * 2
+    assert len(result.runs) == 4 * 2 * 2
     reached = 0
-    for row in result.rows:
-        setting = next(s for s in exp.settings if s.label == row["setting"])
-        loss, acc, hist = _single(setting.config, row["seed"], row["dataset"])
-        np.testing.assert_allclose(row["final_loss"], loss, rtol=1e-10, err_msg=str(row))
-        assert row["final_accuracy"] == acc, row
-        assert row["epochs_to_100"] == hist.epochs_to_100, row
-        reached += row["epochs_to_100"] >= 0
+    for run in result.runs:
+        setting = next(s for s in exp.settings if s.label == run.setting)
+        loss, acc, hist = _single(setting.config, run.seed, run.dataset)
+        np.testing.assert_allclose(run.final_loss, loss, rtol=1e-10, err_msg=str(run))
+        assert run.final_accuracy == acc, run
+        assert run.epochs_to_100 == hist.epochs_to_100, run
+        reached += run.epochs_to_100 >= 0
     assert reached > 0  # the comparison covers runs that reach 100 %
 
 
@@ -73,23 +100,23 @@ def test_curves_summarise_the_seeds():
 
 def test_never_reaching_100_is_minus_one():
     slow = DEFAULT.replace(optimizer="sgd", schedule="constant", lr=1e-6, epochs=3)
-    exp = sweep.Experiment("slow", "Slow", "", (sweep.Setting("slow", slow),), (0, 1), ("xor",))
+    exp = Experiment("slow", "Slow", Axis(), (Setting("slow", slow),), (0, 1), ("xor",))
     result = sweep.run(exp)
-    assert [r["epochs_to_100"] for r in result.rows] == [-1, -1]
-    assert result.stats("slow", "xor")["median_epochs_to_100"] == float("inf")
+    assert [r.epochs_to_100 for r in result.runs] == [-1, -1]
+    assert result.stats("slow", "xor").median_epochs_to_100 == float("inf")
 
 
 def test_seeds_at_100_and_the_median_count_the_same_seeds():
     """at_100 = seeds that end at 100 % = seeds with epochs_to_100 >= 0; the median
     counts the others as never."""
     result = sweep.run(_tiny(epochs=12, seeds=(0, 1, 2, 3)))
-    for st in result.summary["by_setting"]:
-        rows = [r for r in result.rows
-                if r["setting"] == st["setting"] and r["dataset"] == st["dataset"]]  # fmt: skip
-        ends = sum(r["final_accuracy"] >= 1 for r in rows)
-        assert st["at_100"] == ends == sum(r["epochs_to_100"] >= 0 for r in rows)
-        assert st["median_epochs_to_100"] == sweep.median_epochs([r["epochs_to_100"] for r in rows])
-    assert any(st["at_100"] > 0 for st in result.summary["by_setting"])
+    for st in result.by_setting:
+        runs = [r for r in result.runs if r.setting == st.setting and r.dataset == st.dataset]
+        assert runs == result.outcomes(st.setting, st.dataset)
+        ends = sum(r.final_accuracy >= 1 for r in runs)
+        assert st.at_100 == ends == sum(r.epochs_to_100 >= 0 for r in runs)
+        assert st.median_epochs_to_100 == median_epochs([r.epochs_to_100 for r in runs])
+    assert any(st.at_100 > 0 for st in result.by_setting)
 
 
 def test_seed_draws_the_linear_data_but_not_the_xor_data():
@@ -117,7 +144,8 @@ def test_files_cache_and_force(tmp_path, monkeypatch, capsys):
     monkeypatch.setattr(sweep, "run", no_training)
     again = ex.run_experiment(exp, tmp_path, progress=False)
     assert again.cached
-    assert again.rows == first.rows
+    assert again.runs == first.runs
+    assert again.by_setting == first.by_setting
     for key, c in first.curves.items():
         for k, v in c.items():
             np.testing.assert_array_equal(again.curves[key][k], v)
@@ -133,41 +161,46 @@ def test_key_changes_with_the_config():
     assert _tiny().key() != _tiny(epochs=26).key()
 
 
+def _stats(label: str, data: str, at_100: int, median: float) -> SettingStats:
+    """A setting over 2 seeds with ``at_100`` of them at 100 % and the given median."""
+    lr = float(label.removeprefix("lr="))
+    return SettingStats(label, "g", lr, lr, data, 2, 10, 1.0, 1.0, 1.0, at_100, median, -1, 0.1, 0)
+
+
+def _tune(table: dict, group: str = "g"):
+    """results.tune over settings lr=1, 2, 3 whose (at_100 of 2, median) per dataset is given."""
+    settings = tuple(Setting(f"lr={lr}", DEFAULT.replace(lr=lr), group, lr) for lr in (1, 2, 3))
+    exp = Experiment("t", "T", Axis("lr", 10), settings, (0, 1), ("linear", "xor"), tune=True)
+    by_setting = [
+        _stats(label, data, n, e)
+        for label, per in table.items()
+        for data, (n, e) in zip(("linear", "xor"), per)
+    ]
+    return tune(exp, by_setting)[group]
+
+
 def test_tune_prefers_all_seeds_at_100_then_speed():
-    settings = tuple(
-        sweep.Setting(f"lr={lr}", DEFAULT.replace(lr=lr), "adam", lr) for lr in (1, 2, 3)
-    )
-    exp = sweep.Experiment("t", "T", "lr", settings, (0, 1), ("linear", "xor"), tune=True)
     table = {  # (at_100 of 2, median epochs) per dataset
         "lr=1": ((2, 30), (2, 30)),
         "lr=2": ((2, 5), (1, 5)),  # fastest, but a seed fails on xor
         "lr=3": ((2, 20), (2, 20)),
     }
-    by_setting = [
-        {"setting": label, "dataset": data, "seeds": 2, "at_100": n, "median_epochs_to_100": e}
-        for label, per in table.items()
-        for data, (n, e) in zip(("linear", "xor"), per)
+    best = _tune(table, "adam")
+    assert (best.setting, best.lr, best.stats["linear"].median_epochs_to_100) == ("lr=3", 3, 20)
+    assert best.to_json()["at_100_xor"] == "2/2"
+    assert list(best.to_json()) == [
+        "setting",
+        "lr",
+        "median_epochs_linear",
+        "median_epochs_xor",
+        "at_100_linear",
+        "at_100_xor",
     ]
-    best = sweep.tune(exp, by_setting)["adam"]
-    assert (best["setting"], best["lr"], best["median_epochs_linear"]) == ("lr=3", 3, 20)
-    assert best["at_100_xor"] == "2/2"
-
-
-def _tune(table: dict) -> dict:
-    """sweep.tune over settings lr=1, 2, 3 whose (at_100 of 2, median) per dataset is given."""
-    settings = tuple(sweep.Setting(f"lr={lr}", DEFAULT.replace(lr=lr), "g", lr) for lr in (1, 2, 3))
-    exp = sweep.Experiment("t", "T", "lr", settings, (0, 1), ("linear", "xor"), tune=True)
-    by_setting = [
-        {"setting": label, "dataset": data, "seeds": 2, "at_100": n, "median_epochs_to_100": e}
-        for label, per in table.items()
-        for data, (n, e) in zip(("linear", "xor"), per)
-    ]
-    return sweep.tune(exp, by_setting)["g"]
 
 
 def test_tune_rule_text_states_each_clause_in_the_order_tune_applies_it():
     """TUNE_RULE is what the report prints; each of its three clauses decides one case."""
-    rule = sweep.TUNE_RULE
+    rule = TUNE_RULE
     clauses = [
         "most seeds at 100 % on whichever dataset it does worse on",
         "fewest median epochs to 100 % summed over both datasets",
@@ -177,34 +210,37 @@ def test_tune_rule_text_states_each_clause_in_the_order_tune_applies_it():
     inf = float("inf")
     # 1. the worse dataset decides, not xor: lr=1 is 1/2 on linear, lr=2 2/2 on both
     assert _tune({"lr=1": ((1, 5), (2, 5)), "lr=2": ((2, 50), (2, 50)),
-                  "lr=3": ((0, inf), (2, 1))})["lr"] == 2  # fmt: skip
+                  "lr=3": ((0, inf), (2, 1))}).lr == 2  # fmt: skip
     # 2. equal worst share: the summed median decides (lr=3: 9 + 9 < 2 + 20)
     assert _tune({"lr=1": ((2, 2), (2, 20)), "lr=2": ((2, 30), (2, 30)),
-                  "lr=3": ((2, 9), (2, 9))})["lr"] == 3  # fmt: skip
+                  "lr=3": ((2, 9), (2, 9))}).lr == 3  # fmt: skip
     # 3. all never on one dataset: every sum is inf, the smaller rate wins
     assert _tune({"lr=1": ((1, inf), (0, inf)), "lr=2": ((2, 3), (0, inf)),
-                  "lr=3": ((2, 2), (0, inf))})["lr"] == 1  # fmt: skip
+                  "lr=3": ((2, 2), (0, inf))}).lr == 1  # fmt: skip
 
 
 def test_median_epochs_counts_never_as_infinite():
-    assert sweep.median_epochs([-1, 3, 5]) == 5
-    assert sweep.median_epochs([-1, -1, 3]) == float("inf")
-    assert sweep.median_epochs([-1] * 5 + [3] * 5) == float("inf")  # exactly half: never
-    assert sweep.median_epochs([-1] * 4 + [3] * 6) == 3
+    assert median_epochs([-1, 3, 5]) == 5
+    assert median_epochs([-1, -1, 3]) == float("inf")
+    assert median_epochs([-1] * 5 + [3] * 5) == float("inf")  # exactly half: never
+    assert median_epochs([-1] * 4 + [3] * 6) == 3
 
 
 def test_outcome_figure_draws_a_never_median_on_the_never_line():
-    """experiments_plot's median is sweep.median_epochs: 5 of 10 never → the never line."""
+    """experiments_plot's median is results.median_epochs: 5 of 10 never → the never line."""
     from backprop.experiments import plot as xp
 
-    s = sweep.Setting("a", DEFAULT, "g", 1)
-    exp = sweep.Experiment("t", "T", "x", (s,), tuple(range(10)), ("xor",))
-    rows = [{"setting": "a", "dataset": "xor", "epochs_to_100": e} for e in [-1] * 5 + [4] * 5]
-    result = sweep.Result(exp, rows, {})
-    q = xp._epoch_quartiles(result, "a", "xor", never=720.0)
+    s = Setting("a", DEFAULT, "g", 1)
+    exp = Experiment("t", "T", Axis("x"), (s,), tuple(range(10)), ("xor",))
+
+    def result(epochs: list[int]) -> Result:
+        runs = [RunOutcome("a", "g", 0.1, "xor", i, 0.1, 1.0, e) for i, e in enumerate(epochs)]
+        return Result(exp, runs, {})
+
+    q = xp._epoch_quartiles(result([-1] * 5 + [4] * 5), "a", "xor", never=720.0)
     assert q[1] == 720.0 and q[0] == 4
-    rows[0]["epochs_to_100"] = 4  # 4 of 10 never: a finite median
-    assert xp._epoch_quartiles(result, "a", "xor", never=720.0)[1] == 4
+    # 4 of 10 never: a finite median
+    assert xp._epoch_quartiles(result([4] + [-1] * 4 + [4] * 5), "a", "xor", never=720.0)[1] == 4
 
 
 def test_every_experiment_is_defined_with_ten_seeds():
@@ -218,7 +254,7 @@ def test_every_experiment_is_defined_with_ten_seeds():
     assert max(s.config.lr for s in lr.settings) == 10
     assert [s.x for s in ex.define("hidden").settings] == [1, 2, 4, 8, 16, 32, 64]
     assert "identity" in {s.config.activation for s in ex.define("activation").settings}
-    assert {s.config.optimizer for s in ex.define("optimizer").settings} == set(ex.OPTIMIZERS)
+    assert {s.config.optimizer for s in ex.define("optimizer").settings} == set(OPTIMIZERS)
     assert {s.config.model for s in ex.define("cnn").settings} == {"mlp", "cnn"}
     assert {s.config.epochs for s in ex.define("hidden", epochs=7).settings} == {7}
     with pytest.raises(ValueError, match="unknown experiment"):
@@ -227,12 +263,12 @@ def test_every_experiment_is_defined_with_ten_seeds():
 
 def test_cnn_trains_per_seed_like_a_single_run():
     exp = ex.define("cnn", seeds=2, epochs=3, cnn_seeds=1)
-    result = sweep.run(sweep.Experiment(exp.name, exp.title, "", exp.settings, exp.seeds, ("xor",)))
-    cnn_rows = [r for r in result.rows if r["setting"] == "cnn"]
-    assert [r["seed"] for r in cnn_rows] == [0]
+    result = sweep.run(Experiment(exp.name, exp.title, exp.axis, exp.settings, exp.seeds, ("xor",)))
+    cnn_runs = result.outcomes("cnn", "xor")
+    assert [r.seed for r in cnn_runs] == [0]
     loss, acc, hist = _single(exp.settings[1].config, 0, "xor")
-    np.testing.assert_allclose(cnn_rows[0]["final_loss"], loss, rtol=1e-10)
-    assert cnn_rows[0]["final_accuracy"] == acc
+    np.testing.assert_allclose(cnn_runs[0].final_loss, loss, rtol=1e-10)
+    assert cnn_runs[0].final_accuracy == acc
 
 
 def _cli(argv):
@@ -252,7 +288,7 @@ def test_command_runs_named_experiments(tmp_path, capsys):
 
 def test_handout_activation_varies_only_the_activation_and_the_rate_of_the_handout():
     exp = ex.define("handout_activation", seeds=2)
-    assert exp.tune and len(sweep._stacks(exp)) == len(ex.HANDOUT_ACTIVATIONS)
+    assert exp.tune and len(sweep._stacks(exp)) == len(registry.HANDOUT_ACTIVATIONS)
     for s in exp.settings:
-        base = HANDOUT.replace(epochs=ex.HANDOUT_SWEEP_EPOCHS, activation=s.group, lr=s.x)
+        base = HANDOUT.replace(epochs=registry.HANDOUT_SWEEP_EPOCHS, activation=s.group, lr=s.x)
         assert s.config == base, s.label

@@ -89,7 +89,7 @@ def test_answers_quote_the_measured_numbers(built):
     assert lr.cached
     answers = md.split("## 5 Questions")[1].split("## 6 Extra")[0]
     small = lr.stats("sgd lr=0.001", "linear")
-    assert f"linear {pct(small['mean_accuracy'])}" in answers
+    assert f"linear {pct(small.mean_accuracy)}" in answers
     assert "Figure" in answers and "Table" in answers
 
 
@@ -418,7 +418,7 @@ def test_the_introduction_counts_the_optimizers_and_activations_of_the_code(buil
 
 
 def test_the_never_definition_is_read_from_median_epochs(built):
-    from backprop.experiments.sweep import median_epochs
+    from backprop.experiments.results import median_epochs
     from backprop.report import text as rt
 
     for n in (2, 3, 10, 11):
@@ -430,7 +430,7 @@ def test_the_never_definition_is_read_from_median_epochs(built):
 
 
 def test_the_tune_rule_printed_is_the_one_tune_uses(built):
-    from backprop.experiments.sweep import TUNE_RULE
+    from backprop.experiments.results import TUNE_RULE
 
     assert built[1].count(TUNE_RULE) >= 2  # 5A (handout network) and 6A (optimizers)
     assert "harder dataset" not in built[1]

@@ -1,14 +1,14 @@
 """The handout's discussion and extra experiments, each over ten or more seeds.
 
-``define(name)`` returns the ``sweep.Experiment`` of one of ``NAMES``: learning
-rates (the default network with plain SGD at a constant rate, and with Adam),
+``registry`` defines them, one function each (``define(name)`` → ``spec.Experiment``):
+learning rates (the default network with plain SGD at a constant rate, and with Adam),
 the handout's network's learning rate, its hidden activation (each over the same
 rates, gradient descent), hidden units, hidden activations (and none), biases and
 input centring, every optimizer over a learning-rate grid (its tuned rate is the
-best one), the CNN against the MLP, and the default network's
-convergence over 1000 seeds. ``run_experiment`` trains it as stacks (or reads the
-cache) under ``<out>/<name>/`` and draws its figures; ``backprop experiments``
-runs them from the command line.
+best one), the CNN against the MLP, and the default network's convergence over 1000
+seeds. ``run_experiment`` trains one as stacks (``sweep``) or reads the cache
+(``store``) under ``<out>/<name>/``, and draws its figures (``plot``); the result is a
+``results.Result``. ``backprop experiments`` runs them from the command line.
 """
 
 from __future__ import annotations
@@ -19,173 +19,29 @@ import time
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from ..lab.config import CNN, DEFAULT, HANDOUT, Config
 from ..lab.data import DATASETS
 from ..limits import _whole, check_epochs, check_stacks
-from ..nn.activations import ACTIVATIONS
-from ..optim import OPTIMIZERS
 from . import store as sweep_store
 from . import sweep
-from .sweep import Experiment, Result, Setting
+from .registry import CNN_SWEEP_EPOCHS, DEFAULT_NAMES, NAMES, REGISTRY, Sizes, define
+from .results import Result, Tuned
+from .spec import Axis, Experiment, Setting
 
-LR_GRID = (1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3, 1.0, 3.0, 10.0)
-HANDOUT_LR_GRID = (0.1, 0.3, 1.0, 3.0, 10.0, 30.0, 100.0)
-HANDOUT_SWEEP_EPOCHS = 2000  # the preset trains 10 000; 2 000 already separate the rates
-HANDOUT_ACTIVATIONS = ("sigmoid", "tanh", "identity")  # the fused path's activations
-HIDDEN_SIZES = (1, 2, 4, 8, 16, 32, 64)
-CNN_SWEEP_EPOCHS = 60  # at most; with a constant rate, the preset's first 60 epochs
-NAMES = (
-    "lr",
-    "handout_lr",
-    "handout_activation",
-    "hidden",
-    "activation",
-    "bias",
-    "optimizer",
-    "cnn",
-    "convergence",
-)
-DEFAULT_NAMES = NAMES[:-1]  # convergence (1000 seeds) runs for the report or on request
-
-
-def define(
-    name: str,
-    seeds: int = 10,
-    epochs: int | None = None,
-    cnn_seeds: int = 5,
-    convergence_seeds: int = 1000,
-) -> Experiment:
-    """The experiment ``name`` over seeds ``0 … seeds-1``; ``epochs`` overrides every run's."""
-
-    def ep(config: Config, default: int | None = None) -> Config:
-        return config.replace(epochs=epochs or default or config.epochs)
-
-    sgd = ep(DEFAULT.replace(optimizer="sgd", schedule="constant"))
-    seed_list = tuple(range(seeds))
-    if name == "lr":
-        settings = [
-            Setting(f"{opt} lr={lr:g}", c.replace(lr=lr), opt, lr)
-            for opt, c in (("sgd", sgd), ("adam", ep(DEFAULT)))
-            for lr in LR_GRID
-        ]
-        return Experiment(
-            name,
-            "Learning rate (default network)",
-            "learning rate",
-            tuple(settings),
-            seed_list,
-            log_x=True,
-            note="sgd: plain gradient descent, constant rate; adam: cosine decay (the default)",
-        )
-    if name == "handout_lr":
-        c = ep(HANDOUT, HANDOUT_SWEEP_EPOCHS)
-        settings = [
-            Setting(f"lr={lr:g}", c.replace(lr=lr), "handout", lr) for lr in HANDOUT_LR_GRID
-        ]
-        return Experiment(
-            name,
-            "Learning rate (the handout's network)",
-            "learning rate ρ",
-            tuple(settings),
-            seed_list,
-            log_x=True,
-            note=f"{c.epochs} epochs (the preset trains {HANDOUT.epochs})",
-        )
-    if name == "handout_activation":
-        c = ep(HANDOUT, HANDOUT_SWEEP_EPOCHS)
-        settings = [
-            Setting(f"{a} lr={lr:g}", c.replace(activation=a, lr=lr), a, lr)
-            for a in HANDOUT_ACTIVATIONS
-            for lr in HANDOUT_LR_GRID
-        ]
-        return Experiment(
-            name,
-            "Hidden activation (the handout's network, gradient descent)",
-            "learning rate ρ",
-            tuple(settings),
-            seed_list,
-            log_x=True,
-            tune=True,
-            note=f"{c.epochs} epochs; tuned = most seeds at 100 % on the harder dataset, then "
-            "the fewest median epochs to 100 %",
-        )
-    if name == "hidden":
-        settings = [
-            Setting(f"h={h}", ep(DEFAULT).replace(hidden=(h, h)), "mlp", h) for h in HIDDEN_SIZES
-        ]
-        return Experiment(
-            name,
-            "Hidden units per layer",
-            "hidden units per layer",
-            tuple(settings),
-            seed_list,
-            log_x=True,
-        )
-    if name == "activation":
-        settings = [
-            Setting(
-                "none (identity)" if a == "identity" else a,
-                ep(DEFAULT).replace(activation=a),
-                "mlp",
-                "none" if a == "identity" else a,
-            )
-            for a in ("identity", *(a for a in ACTIVATIONS if a != "identity"))
-        ]
-        return Experiment(name, "Hidden-layer activation", "activation", tuple(settings), seed_list)
-    if name == "bias":
-        c = ep(DEFAULT)
-        settings = [
-            Setting(label, c.replace(bias=b, normalize=n), "mlp", label)
-            for label, b, n in (
-                ("bias, centred", True, True),
-                ("no bias, centred", False, True),
-                ("bias, raw [0,1]", True, False),
-                ("no bias, raw [0,1]", False, False),
-            )
-        ]
-        return Experiment(name, "Biases and input centring", "network", tuple(settings), seed_list)
-    if name == "optimizer":
-        settings = [
-            Setting(f"{opt} lr={lr:g}", ep(DEFAULT).replace(optimizer=opt, lr=lr), opt, lr)
-            for opt in OPTIMIZERS
-            for lr in LR_GRID
-        ]
-        return Experiment(
-            name,
-            "Optimizers (each at its tuned learning rate)",
-            "learning rate",
-            tuple(settings),
-            seed_list,
-            log_x=True,
-            tune=True,
-            note="default network (cosine decay); tuned = most seeds at 100 % on the harder "
-            "dataset, then the fewest median epochs to 100 %",
-        )
-    if name == "cnn":
-        cnn = ep(CNN, min(CNN.epochs, CNN_SWEEP_EPOCHS))
-        settings = [
-            Setting("mlp", ep(DEFAULT), "mlp", "MLP"),
-            Setting("cnn", cnn, "cnn", "CNN", tuple(range(min(cnn_seeds, seeds)))),
-        ]
-        return Experiment(
-            name,
-            "CNN against MLP",
-            "model",
-            tuple(settings),
-            seed_list,
-            note=f"the CNN trains one model per seed ({min(cnn_seeds, seeds)} seeds, "
-            f"{cnn.epochs} epochs); the MLP is one stack over {seeds} seeds",
-        )
-    if name == "convergence":
-        settings = [Setting("default", ep(DEFAULT), "mlp", "default")]
-        return Experiment(
-            name,
-            "Convergence of the default network",
-            "",
-            tuple(settings),
-            tuple(range(convergence_seeds)),
-        )
-    raise ValueError(f"unknown experiment {name!r}; choose from {', '.join(NAMES)}")
+__all__ = [
+    "CNN_SWEEP_EPOCHS",
+    "Axis",
+    "Experiment",
+    "Setting",
+    "DEFAULT_NAMES",
+    "NAMES",
+    "REGISTRY",
+    "Result",
+    "Sizes",
+    "check_experiments",
+    "define",
+    "run_all",
+    "run_experiment",
+]
 
 
 def run_experiment(
@@ -288,21 +144,25 @@ def command(args: argparse.Namespace) -> int:
             f"{name:<12} {state:>8}  {args.out / name}/"
             + (f"  ({r.experiment.note})" if r.experiment.note else "")
         )
-        if "tuned" in r.summary:
-            print(format_tuned(r.summary["tuned"], r.experiment.datasets))
+        if r.tuned:
+            print(format_tuned(r.tuned, r.experiment.datasets))
     print(f"total {time.perf_counter() - start:.1f} s")
     return 0
 
 
-def format_tuned(tuned: dict[str, dict], datasets: Sequence[str] = DATASETS) -> str:
+def format_tuned(tuned: dict[str, Tuned], datasets: Sequence[str] = DATASETS) -> str:
     """The tuned-optimizer table as aligned text."""
     head = f"  {'optimizer':<10} {'lr':>6}" + "".join(
         f"  {'median epochs ' + d:>20} {'at 100 %':>9}" for d in datasets
     )
     lines = [head]
     for opt, t in tuned.items():
-        cells = "".join(f"  {t[f'median_epochs_{d}']:>20g} {t[f'at_100_{d}']:>9}" for d in datasets)
-        lines.append(f"  {opt:<10} {t['lr']:>6g}{cells}")
+        cells = "".join(
+            f"  {t.stats[d].median_epochs_to_100:>20g} "
+            f"{f'{t.stats[d].at_100}/{t.stats[d].seeds}':>9}"
+            for d in datasets
+        )
+        lines.append(f"  {opt:<10} {t.lr:>6g}{cells}")
     return "\n".join(lines)
 
 

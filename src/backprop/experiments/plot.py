@@ -11,7 +11,8 @@ from matplotlib.ticker import NullFormatter
 
 from ..lab import plot
 from ..lab.data import DATASET_NAMES as DATA_NAMES
-from .sweep import Result, Setting, median_epochs
+from .results import Result, median_epochs
+from .spec import Setting
 
 
 def _colors(settings: list[Setting]) -> list:
@@ -31,7 +32,7 @@ def curve_rows(result: Result) -> list[tuple[str, list[Setting]]]:
     exp = result.experiment
     groups = list(dict.fromkeys(s.group for s in exp.settings))
     if exp.tune:
-        tuned = {t["setting"] for t in result.summary["tuned"].values()}
+        tuned = {t.setting for t in result.tuned.values()}
         return [("", [s for s in exp.settings if s.label in tuned])]
     rows = [(g, [s for s in exp.settings if s.group == g]) for g in groups]
     if len(rows) == 1 or all(len(r) == 1 for _, r in rows):
@@ -80,7 +81,7 @@ def outcome(result: Result, path: Path) -> Path:
     """Final accuracy (mean, min–max) and epochs to 100 % (median, IQR) per setting."""
     exp = result.experiment
     groups = list(dict.fromkeys(s.group for s in exp.settings))
-    numeric = exp.log_x
+    numeric = exp.axis.log_base is not None
     cats = list(dict.fromkeys(str(s.x) for s in exp.settings))
     never = _never_level(result)
     n_data = len(exp.datasets)
@@ -91,19 +92,15 @@ def outcome(result: Result, path: Path) -> Path:
         ax_acc, ax_ep = axes[:, col]
         low = never
         for g, (group, color) in enumerate(zip(groups, colors)):
-            st = [
-                d
-                for d in result.summary["by_setting"]
-                if d["group"] == group and d["dataset"] == data
-            ]
+            st = [d for d in result.by_setting if d.group == group and d.dataset == data]
             if numeric:
-                x = np.array([float(d["x"]) for d in st])
+                x = np.array([float(d.x) for d in st])
             else:  # side by side when several groups share a category
-                x = np.array([cats.index(str(d["x"])) for d in st]) + 0.12 * (
+                x = np.array([cats.index(str(d.x)) for d in st]) + 0.12 * (
                     g - (len(groups) - 1) / 2
                 )
-            acc = 100 * np.array([[d[f"{k}_accuracy"] for k in ("mean", "min", "max")] for d in st])
-            eps = np.array([_epoch_quartiles(result, d["setting"], data, never) for d in st])
+            acc = 100 * np.array([[d.mean_accuracy, d.min_accuracy, d.max_accuracy] for d in st])
+            eps = np.array([_epoch_quartiles(result, d.setting, data, never) for d in st])
             style = dict(color=color, marker="o", ms=5, lw=1.5 if numeric else 0)
             label = group if len(groups) > 1 else None
             ax_acc.plot(x, acc[:, 0], label=label, **style)
@@ -122,7 +119,7 @@ def outcome(result: Result, path: Path) -> Path:
                 **style,
             )
             if exp.tune:
-                best = result.summary["tuned"][group]["lr"]
+                best = result.tuned[group].lr
                 i = int(np.argmin(np.abs(np.log(x / best))))
                 ax_ep.plot(x[i], eps[i, 1], marker="*", ms=14, color=color, mec="k", ls="")
         ax_acc.set_ylim(min(45, ax_acc.get_ylim()[0]), 103)
@@ -146,14 +143,14 @@ def outcome(result: Result, path: Path) -> Path:
         ax_ep.set_ylim(max(0.8, low / 2), never * 1.6)
         ax_ep.set_ylabel("epochs to 100 %")
         ax_ep.set_title(f"{DATA_NAMES.get(data, data)}: epochs to 100 % (median, IQR)", fontsize=10)
-        ax_ep.set_xlabel(exp.xlabel)
+        ax_ep.set_xlabel(exp.axis.label)
         for ax in (ax_acc, ax_ep):
             ax.grid(alpha=0.3)
             if numeric:
-                ax.set_xscale("log", base=2 if exp.name == "hidden" else 10)
+                ax.set_xscale("log", base=exp.axis.log_base)
             else:
                 ax.set_xticks(range(len(cats)), cats, rotation=30, ha="right")
-        if exp.name == "hidden":
+        if exp.axis.ticks_at_settings:
             ax_ep.set_xticks([float(s.x) for s in exp.settings], [str(s.x) for s in exp.settings])
     if len(groups) > 1:
         axes[0, -1].legend(loc="center left", bbox_to_anchor=(1.02, 0.5), fontsize=8, frameon=False)
@@ -166,7 +163,7 @@ def _epoch_quartiles(result: Result, label: str, data: str, never: float) -> np.
     """Quartiles of epochs to 100 %, a seed not at 100 % counted as infinitely many (as in
     sweep.median_epochs, whose median this is); a quartile that is never is drawn at
     ``never``, the height of the plot's 'never' line."""
-    e = [r["epochs_to_100"] for r in result.rows if r["setting"] == label and r["dataset"] == data]
+    e = [r.epochs_to_100 for r in result.outcomes(label, data)]
     a = np.array(e, dtype=float)
     q = np.percentile(np.where(a < 0, np.finfo(float).max / 4, a), [25, 50, 75])
     q[1] = median_epochs(e)
@@ -180,13 +177,7 @@ def histogram(result: Result, path: Path) -> Path:
     fig = Figure(figsize=(4.2 * len(exp.datasets), 3.4), layout="constrained")
     axes = np.atleast_1d(fig.subplots(1, len(exp.datasets)))
     for ax, data in zip(axes, exp.datasets):
-        e = np.array(
-            [
-                r["epochs_to_100"]
-                for r in result.rows
-                if r["setting"] == label and r["dataset"] == data
-            ]
-        )
+        e = np.array([r.epochs_to_100 for r in result.outcomes(label, data)])
         reached = e[e >= 0]
         if reached.size:
             ax.hist(reached, bins=np.arange(-0.5, reached.max() + 1.5), color="tab:blue")
@@ -195,8 +186,8 @@ def histogram(result: Result, path: Path) -> Path:
         ax.set_ylabel("seeds")
         st = result.stats(label, data)
         ax.set_title(
-            f"{DATA_NAMES.get(data, data)}: {st['at_100']}/{st['seeds']} seeds at 100 %, "
-            f"median {st['median_epochs_to_100']:g}",
+            f"{DATA_NAMES.get(data, data)}: {st.at_100}/{st.seeds} seeds at 100 %, "
+            f"median {st.median_epochs_to_100:g}",
             fontsize=10,
         )
         ax.grid(alpha=0.3)

@@ -1,4 +1,4 @@
-"""Many settings × seeds trained as stacks, summarised across seeds, saved and read back.
+"""Many settings × seeds trained as stacks.
 
 An ``Experiment`` is a list of ``Setting``s (a label and the ``Config`` it trains)
 run over ``seeds`` on each dataset. Settings whose configs differ only in ``lr``
@@ -9,103 +9,34 @@ see ``seed_draws_data``; the learning rate per model), which
 equals the separate run ``backprop train --seed seeds[j]``. The CNN has no stack
 axis and trains one seed at a time.
 
-``run`` trains an experiment and summarises it across seeds (``Result``);
-``sweep_store`` writes it to files and reads it back.
+``run`` trains an experiment (``spec.Experiment``) into a ``results.Result``, which
+summarises it across seeds; ``store`` writes it to files and reads it back.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import sys
 import time
 import warnings
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 
-from .. import __version__
-from ..lab.config import Config, Run, build, seed_rngs
-from ..lab.data import DATASETS, load
+from ..lab.config import (
+    Config,
+    build_loss,
+    build_model,
+    build_optimizer,
+    build_scheduler,
+    seed_rngs,
+)
+from ..lab.data import load
+from ..train import History, fit
+from .results import Result, RunOutcome
+from .spec import Experiment, Setting
 
 CURVE_POINTS = 500  # epochs kept per curve in curves.npz
-
-
-def _code_hash() -> str:
-    """Hash of the package's own source, so that a code change (same version) recomputes."""
-    digest = hashlib.sha256()
-    root = Path(__file__).parents[1]
-    # everything the numbers depend on: editing the report or the CLI keeps the cache
-    skip = {"report", "cli.py", "__main__.py"}
-    paths = [p for p in root.rglob("*.py") if p.relative_to(root).parts[0] not in skip]
-    for path in sorted(paths):
-        digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]
-
-
-@dataclass(frozen=True)
-class Setting:
-    """One line of a sweep: ``config`` trained over the experiment's seeds (or ``seeds``)."""
-
-    label: str
-    config: Config
-    group: str = ""  # settings of one group are one line in the summary figure
-    x: float | str = ""  # position on the setting axis
-    seeds: tuple[int, ...] | None = None
-
-
-@dataclass(frozen=True)
-class Experiment:
-    """One named sweep: its settings (each a config and an x value), datasets and seeds."""
-
-    name: str
-    title: str
-    xlabel: str
-    settings: tuple[Setting, ...]
-    seeds: tuple[int, ...]
-    datasets: tuple[str, ...] = DATASETS
-    log_x: bool = False
-    tune: bool = False  # pick each group's best setting (the tuned optimizer table)
-    note: str = ""
-
-    def seeds_of(self, s: Setting) -> tuple[int, ...]:
-        return self.seeds if s.seeds is None else s.seeds
-
-    def key(self) -> str:
-        """Hash of everything that decides the numbers, and the package version."""
-        spec = {
-            "version": __version__,
-            "code": _code_hash(),
-            "datasets": self.datasets,
-            "settings": [
-                [s.label, s.group, s.x, s.config.to_dict(), self.seeds_of(s)] for s in self.settings
-            ],
-        }
-        return hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()[:16]
-
-
-@dataclass
-class Result:
-    """``rows``: one dict per (setting, dataset, seed); ``curves[(label, dataset)]``:
-    ``epoch``, ``loss_mean/min/max``, ``acc_mean/min/max`` across seeds."""
-
-    experiment: Experiment
-    rows: list[dict]
-    curves: dict[tuple[str, str], dict[str, np.ndarray]]
-    summary: dict = field(default_factory=dict)
-    seconds: float = 0.0
-    cached: bool = False
-    figures: dict[str, Path] = field(default_factory=dict)
-
-    def stats(self, label: str, dataset: str) -> dict:
-        """Across seeds: mean/min accuracy, seeds at 100 % (``at_100``: seeds that end at
-        100 %), median and max epochs to 100 % (``train.epochs_to_100``), median loss."""
-        for s in self.summary["by_setting"]:
-            if s["setting"] == label and s["dataset"] == dataset:
-                return s
-        raise KeyError(f"{self.experiment.name} has no setting {label!r} on {dataset!r}")
 
 
 def _stacks(exp: Experiment) -> list[list[Setting]]:
@@ -134,35 +65,51 @@ def train_stack(
     data: str,
     tick: Callable[[int], None] = lambda epoch: None,
 ) -> dict[str, np.ndarray]:
-    """Train ``configs`` (equal but for ``lr``) × ``seeds`` as one stack; ``tick(epoch)``
-    after every epoch.
+    """Train ``configs`` (equal but for ``lr``) × ``seeds`` as one stack.
 
     Returns ``loss`` and ``accuracy`` ``(epochs, K·S)`` (before each update) and
     ``final_loss``, ``final_accuracy``, ``epochs_to_100`` ``(K·S,)`` after training;
     model ``k·S + j`` is ``configs[k]`` with ``seeds[j]``.
     """
+    base = configs[0]
     all_seeds = [s for _ in configs for s in seeds]
     X, y = _data(data, all_seeds)
-    lr = np.repeat([c.lr for c in configs], len(seeds))
-    run = build(configs[0], models=len(all_seeds), rng=seed_rngs(all_seeds), lr=lr)
-    return _fit(run, X, y, tick)
+    models = len(all_seeds)
+    model = build_model(base, models=models, rng=seed_rngs(all_seeds))
+    loss = build_loss(base)
+    opt = build_optimizer(base, model.parameters(), np.repeat([c.lr for c in configs], len(seeds)))
+    return _fit(model, X, y, base, loss, opt, tick)
 
 
 def train_single(config: Config, seed: int, data: str, tick=lambda epoch: None) -> dict:
     """One model (e.g. the CNN), with the same outputs as ``train_stack`` for one model."""
     X, y = load(data, seed)
-    out = _fit(build(config, rng=np.random.default_rng(seed)), X, y, tick)
+    model = build_model(config, rng=np.random.default_rng(seed))
+    opt = build_optimizer(config, model.parameters())
+    out = _fit(model, X, y, config, build_loss(config), opt, tick)
     return {k: v.reshape(*v.shape, 1) if v.ndim == 1 else np.atleast_1d(v) for k, v in out.items()}
 
 
-def _fit(run: Run, X, y, tick: Callable[[int], None]) -> dict[str, np.ndarray]:
-    """``run.fit``, one diverging model not stopping the others, as arrays."""
-    history = run.fit(X, y, on_nonfinite="continue", callback=lambda epoch, _: tick(epoch))
+def _fit(model, X, y, config: Config, loss, opt, tick) -> dict[str, np.ndarray]:
+    """``fit`` in chunks (the same updates as one call) so that ``tick`` shows progress."""
+    kwargs = dict(loss=loss, optimizer=opt, scheduler=build_scheduler(config, opt))
+    chunk = max(1, config.epochs // 20)
+    parts = []
+    for start in range(0, config.epochs, chunk):
+        n = min(chunk, config.epochs - start)
+        parts.append(fit(model, X, y, epochs=n, on_nonfinite="continue", **kwargs))
+        tick(start + n)
+    last = parts[-1]
+    history = History(
+        *(np.concatenate([getattr(h, k) for h in parts]) for k in ("loss", "accuracy")),
+        final_loss=last.final_loss,
+        final_accuracy=last.final_accuracy,
+    )
     return {
         "loss": history.loss,
         "accuracy": history.accuracy,
-        "final_loss": np.asarray(history.final_loss, dtype=float),
-        "final_accuracy": np.asarray(history.final_accuracy, dtype=float),
+        "final_loss": np.asarray(last.final_loss, dtype=float),
+        "final_accuracy": np.asarray(last.final_accuracy, dtype=float),
         "epochs_to_100": np.asarray(history.epochs_to_100),
     }
 
@@ -224,7 +171,7 @@ def run(exp: Experiment, progress: Progress | None = None) -> Result:
     """Train every setting of ``exp`` on every dataset; nothing is written."""
     progress = progress or Progress(exp.name, enabled=False)
     start = time.perf_counter()
-    rows: list[dict] = []
+    runs: list[RunOutcome] = []
     curves: dict[tuple[str, str], dict[str, np.ndarray]] = {}
     stacks = _stacks(exp)
     for data in exp.datasets:
@@ -241,17 +188,21 @@ def run(exp: Experiment, progress: Progress | None = None) -> Result:
                 curves[s.label, data] = _curve_stats(out["loss"][:, part], out["accuracy"][:, part])
                 for j, seed in enumerate(seeds):
                     m = k * len(seeds) + j
-                    rows.append(
-                        {"setting": s.label, "group": s.group, "lr": s.config.lr, "dataset": data,
-                         "seed": seed, "final_loss": float(out["final_loss"][m]),
-                         "final_accuracy": float(out["final_accuracy"][m]),
-                         "epochs_to_100": int(out["epochs_to_100"][m])}
-                    )  # fmt: skip
+                    runs.append(
+                        RunOutcome(
+                            s.label,
+                            s.group,
+                            s.config.lr,
+                            data,
+                            seed,
+                            float(out["final_loss"][m]),
+                            float(out["final_accuracy"][m]),
+                            int(out["epochs_to_100"][m]),
+                        )
+                    )
     order = {s.label: i for i, s in enumerate(exp.settings)}
-    rows.sort(key=lambda r: (order[r["setting"]], exp.datasets.index(r["dataset"]), r["seed"]))
-    result = Result(exp, rows, curves, seconds=time.perf_counter() - start)
-    result.summary = summarize(result)
-    return result
+    runs.sort(key=lambda r: (order[r.setting], exp.datasets.index(r.dataset), r.seed))
+    return Result(exp, runs, curves, seconds=time.perf_counter() - start)
 
 
 def seed_draws_data(data: str) -> bool:
@@ -259,82 +210,3 @@ def seed_draws_data(data: str) -> bool:
     points are fixed and a seed changes only the initial weights)."""
     (x0, y0), (x1, y1) = load(data, 0), load(data, 1)
     return not (np.array_equal(x0, x1) and np.array_equal(y0, y1))
-
-
-def median_epochs(epochs: Sequence[int]) -> float:
-    """Median of ``train.epochs_to_100`` over seeds, counting a seed that does not end
-    at 100 % (-1) as infinitely many, so it agrees with ``at_100``."""
-    e = np.asarray(epochs, dtype=float)
-    return float(np.median(np.where(e < 0, np.inf, e))) if e.size else float("inf")
-
-
-def summarize(result: Result) -> dict:
-    exp = result.experiment
-    by_setting = []
-    for s in exp.settings:
-        for data in exp.datasets:
-            rs = [r for r in result.rows if r["setting"] == s.label and r["dataset"] == data]
-            acc = np.array([r["final_accuracy"] for r in rs])
-            loss = np.array([r["final_loss"] for r in rs])
-            epochs = np.array([r["epochs_to_100"] for r in rs])
-            by_setting.append(
-                {
-                    "setting": s.label,
-                    "group": s.group,
-                    "x": s.x,
-                    "lr": s.config.lr,
-                    "dataset": data,
-                    "seeds": len(rs),
-                    "epochs": s.config.epochs,
-                    "mean_accuracy": float(acc.mean()),
-                    "min_accuracy": float(acc.min()),
-                    "max_accuracy": float(acc.max()),
-                    # at 100 % = ends at 100 % = epochs_to_100 >= 0 (train.epochs_to_100)
-                    "at_100": int((epochs >= 0).sum()),
-                    "median_epochs_to_100": median_epochs(epochs),
-                    "max_epochs_to_100": int(epochs.max()) if (epochs >= 0).all() else -1,
-                    "median_final_loss": float(np.median(loss)),
-                    "diverged": int((~np.isfinite(loss)).sum()),
-                }
-            )
-    summary = {
-        "name": exp.name,
-        "title": exp.title,
-        "key": exp.key(),
-        "version": __version__,
-        "seeds": len(exp.seeds),
-        "note": exp.note,
-        "seconds": round(result.seconds, 2),
-        "by_setting": by_setting,
-    }
-    if exp.tune:
-        summary["tuned"] = tune(exp, by_setting)
-    return summary
-
-
-TUNE_RULE = (
-    "the most seeds at 100 % on whichever dataset it does worse on, then the fewest median "
-    "epochs to 100 % summed over both datasets, then the smaller rate"
-)
-"""How ``tune`` picks a group's rate, in the order of its sort key; the report prints it."""
-
-
-def tune(exp: Experiment, by_setting: list[dict]) -> dict[str, dict]:
-    """Per group: the setting chosen by TUNE_RULE (key: -min share at 100 % over the
-    datasets, sum of median epochs to 100 %, lr)."""
-    best = {}
-    for group in dict.fromkeys(s.group for s in exp.settings):
-        cands = []
-        for s in (s for s in exp.settings if s.group == group):
-            st = {d["dataset"]: d for d in by_setting if d["setting"] == s.label}
-            worst = min(d["at_100"] / d["seeds"] for d in st.values())
-            speed = sum(d["median_epochs_to_100"] for d in st.values())
-            cands.append((-worst, speed, s.config.lr, s.label, st))
-        _, _, lr, label, st = min(cands, key=lambda c: c[:3])
-        best[group] = {
-            "setting": label,
-            "lr": lr,
-            **{f"median_epochs_{d}": st[d]["median_epochs_to_100"] for d in exp.datasets},
-            **{f"at_100_{d}": f"{st[d]['at_100']}/{st[d]['seeds']}" for d in exp.datasets},
-        }
-    return best

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from .. import __version__, experiments
 from ..experiments import trajectories
-from ..experiments.sweep import Result
+from ..experiments.results import Result
 from ..lab import runner
 from ..lab.config import PRESETS
 from ..train import History

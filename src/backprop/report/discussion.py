@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..experiments.sweep import TUNE_RULE
+from ..experiments.results import TUNE_RULE
 from ..lab.config import DEFAULT, HANDOUT
 from ..lab.data import load
 from .doc import Bullets, Document, Heading, Image, Table, Text
@@ -13,8 +13,11 @@ from .text import (
     DATA,
     FASTEST_RULE,
     Context,
+    accuracy_text,
     ep,
+    epochs_text,
     listing,
+    loss_text,
     median_phrase,
     normalize_layer,
     pct,
@@ -54,22 +57,22 @@ def _lr_regimes(ctx: Context, exp: str, group: str, name: str) -> list[str]:
         if everyone
         else f"The fewest summed median epochs, over all rates, are at ρ = {best.x:g}"
     )
-    fastest += f" (median epochs to 100 %: {ctx.both(exp, best.label, 'median_epochs_to_100')})."
+    fastest += f" (median epochs to 100 %: {ctx.both(exp, best.label, epochs_text)})."
     quicker = [s for s in settings if ctx.speed(exp, s.label) < ctx.speed(exp, best.label)]
     for s in quicker:  # excluded by the rule: say so
         fastest += (
-            f" ρ = {s.x:g} has fewer ({ctx.both(exp, s.label, 'median_epochs_to_100')}) but "
-            f"not every seed ends at 100 % ({ctx.both(exp, s.label, 'at_100')})."
+            f" ρ = {s.x:g} has fewer ({ctx.both(exp, s.label, epochs_text)}) but "
+            f"not every seed ends at 100 % ({ctx.both(exp, s.label, seeds_at_100)})."
         )
     return [
         f"{name}, the grid's smallest rate, ρ = {small.x:g}: after {small.config.epochs} "
-        f"epochs the mean accuracy is {ctx.both(exp, small.label, 'mean_accuracy')}; seeds at "
-        f"100 %: {ctx.both(exp, small.label, 'at_100')}; median final loss: "
-        f"{ctx.both(exp, small.label, 'median_final_loss')}.",
+        f"epochs the mean accuracy is {ctx.both(exp, small.label, accuracy_text)}; seeds at "
+        f"100 %: {ctx.both(exp, small.label, seeds_at_100)}; median final loss: "
+        f"{ctx.both(exp, small.label, loss_text)}.",
         f"{name}, the rates that work: {good}. {fastest}",
         f"{name}, the grid's largest rate, ρ = {large.x:g}: seeds at 100 %: "
-        f"{ctx.both(exp, large.label, 'at_100')} (mean accuracy "
-        f"{ctx.both(exp, large.label, 'mean_accuracy')}).",
+        f"{ctx.both(exp, large.label, seeds_at_100)} (mean accuracy "
+        f"{ctx.both(exp, large.label, accuracy_text)}).",
     ]
 
 
@@ -85,7 +88,7 @@ def _learning_rates(doc: Document, ctx: Context) -> None:
     hand = ctx.results["handout_lr"].experiment
     epochs = lr.settings[0].config.epochs
     hand_epochs = hand.settings[0].config.epochs
-    tuned_sgd = ctx.results["optimizer"].summary["tuned"]["sgd"]
+    tuned_sgd = ctx.results["optimizer"].tuned["sgd"]
     doc.add(
         Heading("A. Try different learning rates", 2),
         Text(
@@ -101,7 +104,7 @@ def _learning_rates(doc: Document, ctx: Context) -> None:
         Text(
             "These gradient-descent runs keep the rate constant; Table @tab:optimizers tunes "
             "every optimizer with the cosine decay of the default, where gradient descent's "
-            f"tuned rate is ρ = {tuned_sgd['lr']:g}."
+            f"tuned rate is ρ = {tuned_sgd.lr:g}."
         ),
         Image("lr_outcome", [ctx.figures["lr"]["outcome"]],
               f"Learning rate against mean accuracy after {epochs} epochs (band: min–max over "
@@ -152,15 +155,15 @@ def _hidden_units(doc: Document, ctx: Context) -> None:
         "Figures @fig:hidden_outcome and @fig:hidden_curves vary the number of units h in "
         f"each hidden layer from {settings[0].x} to {settings[-1].x} (default network "
         "otherwise). With one unit per layer the seeds at 100 % are "
-        f"{ctx.both('hidden', one.label, 'at_100')} (mean accuracy "
-        f"{ctx.both('hidden', one.label, 'mean_accuracy')}): one tanh unit draws the straight "
+        f"{ctx.both('hidden', one.label, seeds_at_100)} (mean accuracy "
+        f"{ctx.both('hidden', one.label, accuracy_text)}): one tanh unit draws the straight "
         "boundary the linear data needs, but XOR needs a bent one. With two units they are "
-        f"{ctx.both('hidden', two.label, 'at_100')}."
+        f"{ctx.both('hidden', two.label, seeds_at_100)}."
     )
     if enough:
         tail = settings[settings.index(enough) :]
         spans = {
-            d: [ctx.stats("hidden", s.label, d)["median_epochs_to_100"] for s in tail]
+            d: [ctx.stats("hidden", s.label, d).median_epochs_to_100 for s in tail]
             for d in ctx.datasets
         }
         text += (
@@ -238,7 +241,7 @@ def _without_activation(doc: Document, ctx: Context) -> None:
             "show it. Without activation the network still separates the linear data "
             f"({_linear_at_100(ctx, NONE)} seeds at 100 %, Table @tab:activations), but on XOR "
             "it ends at a mean accuracy of "
-            f"{pct(ctx.stats('activation', NONE, 'xor')['mean_accuracy'])} (Figure "
+            f"{pct(ctx.stats('activation', NONE, 'xor').mean_accuracy)} (Figure "
             f"@fig:activation_outcome; the larger class alone is {pct(majority('xor'))} of the "
             f"points). {_noact_output(ctx)}{tail}"
         ),
@@ -257,7 +260,7 @@ def _row(ctx: Context, exp: str, label: str) -> list[str]:
     out = []
     for d in ctx.datasets:
         st = ctx.stats(exp, label, d)
-        out += [seeds_at_100(st), ep(st["median_epochs_to_100"])]
+        out += [seeds_at_100(st), ep(st.median_epochs_to_100)]
     return out
 
 
@@ -272,7 +275,7 @@ def _bias_row(ctx: Context, label: str) -> list[str]:
     out = [label]
     for d in ctx.datasets:
         st = ctx.stats("bias", label, d)
-        out += [seeds_at_100(st), ep(st["median_epochs_to_100"]), pct(st["mean_accuracy"])]
+        out += [seeds_at_100(st), ep(st.median_epochs_to_100), pct(st.mean_accuracy)]
     return out
 
 
@@ -302,15 +305,15 @@ def _more(doc: Document, ctx: Context) -> None:
             f"{norm.mean:g}) / {norm.std:g}, and has biases; Table @tab:bias removes each. "
             "Without biases and with "
             "centred inputs the network fails on XOR (mean accuracy "
-            f"{pct(ctx.stats('bias', nb, 'xor')['mean_accuracy'])}, Table @tab:bias): tanh is "
+            f"{pct(ctx.stats('bias', nb, 'xor').mean_accuracy)}, Table @tab:bias): tanh is "
             "odd, so a network without biases is odd too, score(−x) = −score(x), and the "
             "centred XOR points come in pairs x and −x with the same label — at most one of "
             "each pair can be right (Figure @fig:boundaries_noact, right). With raw inputs in "
             "[0, 1] the pairs are not symmetric about the origin, and the network without "
             f"biases ends at 100 % on XOR in {seeds_at_100(ctx.stats('bias', raw, 'xor'))} "
             "seeds. With biases, centring changes the median epochs to 100 % from "
-            f"{ctx.both('bias', 'bias, raw [0,1]', 'median_epochs_to_100')} (raw) to "
-            f"{ctx.both('bias', 'bias, centred', 'median_epochs_to_100')} (centred)."
+            f"{ctx.both('bias', 'bias, raw [0,1]', epochs_text)} (raw) to "
+            f"{ctx.both('bias', 'bias, centred', epochs_text)} (centred)."
         ),
         Table("bias", _bias_head(ctx), [_bias_row(ctx, s.label) for s in bias],
               f"Biases and input centring ({ctx.seeds} seeds): seeds at 100 %, median epochs "
@@ -318,8 +321,8 @@ def _more(doc: Document, ctx: Context) -> None:
         Text(
             "The handout's network against the default. Table @tab:networks compares the two "
             f"over the same {ctx.seeds} seeds. Median epochs to 100 %: default network "
-            f"{ctx.both('hidden', default.label, 'median_epochs_to_100')}; handout's network "
-            f"{ctx.both('handout_lr', hand.label, 'median_epochs_to_100')}. The two differ in "
+            f"{ctx.both('hidden', default.label, epochs_text)}; handout's network "
+            f"{ctx.both('handout_lr', hand.label, epochs_text)}. The two differ in "
             "the activation, the loss, the optimizer, the biases, the input centring, the "
             "initialisation and the epochs at once, so the table does not say which choice "
             "makes the difference; Sections 4A–4C and Table @tab:bias vary them one at a time "
@@ -334,7 +337,7 @@ def _more(doc: Document, ctx: Context) -> None:
 def _speed_answer(ctx: Context) -> str:
     """Sigmoid against tanh and the fastest activations on XOR, judged by CLEAR_RULE."""
     act = [s.label for s in ctx.results["activation"].experiment.settings if s.label != NONE]
-    med = {a: ctx.stats("activation", a, "xor")["median_epochs_to_100"] for a in act}
+    med = {a: ctx.stats("activation", a, "xor").median_epochs_to_100 for a in act}
     order = sorted(act, key=med.get)
     fast, runner = order[0], order[1]
     pairs = [(a, b) for a, b in ((DEFAULT.activation, "sigmoid"), (fast, DEFAULT.activation),
@@ -363,15 +366,15 @@ def _handout_activations(ctx: Context) -> tuple[Text, Table]:
     """The handout's network (gradient descent) with each hidden activation at its tuned
     rate: the text and the table."""
     r = ctx.results["handout_activation"]
-    tuned = r.summary["tuned"]
+    tuned = r.tuned
     grid = sorted({s.config.lr for s in r.experiment.settings})
     rows = []
     for name, t in tuned.items():
         working = [s.x for s in ctx.group("handout_activation", name)
                    if ctx.all_at_100("handout_activation", s.label)]  # fmt: skip
-        row = [name, f"{t['lr']:g}"]
+        row = [name, f"{t.lr:g}"]
         for d in ctx.datasets:
-            row += [t[f"at_100_{d}"], ep(t[f"median_epochs_{d}"])]
+            row += [seeds_at_100(t.stats[d]), ep(t.stats[d].median_epochs_to_100)]
         rows.append([*row, str(len(working))])
     head = ["hidden activation", "tuned ρ"]
     for d in ctx.datasets:
@@ -396,13 +399,15 @@ def _handout_activations(ctx: Context) -> tuple[Text, Table]:
     if ident:
         text += _identity_handout(ctx, ident, tuned["tanh"])
     text += (
-        f"Sigmoid at ρ = {sig['lr']:g} needs a median of "
-        + ", ".join(f"{ep(sig[f'median_epochs_{d}'])} epochs on {DATA[d]}" for d in ctx.datasets)
-        + f"; tanh at ρ = {tanh['lr']:g} needs "
-        + ", ".join(f"{ep(tanh[f'median_epochs_{d}'])} on {DATA[d]}" for d in ctx.datasets)
+        f"Sigmoid at ρ = {sig.lr:g} needs a median of "
+        + ", ".join(
+            f"{ep(sig.stats[d].median_epochs_to_100)} epochs on {DATA[d]}" for d in ctx.datasets
+        )
+        + f"; tanh at ρ = {tanh.lr:g} needs "
+        + ", ".join(f"{ep(tanh.stats[d].median_epochs_to_100)} on {DATA[d]}" for d in ctx.datasets)
         + ". By the rule above, tanh is "
         + " and ".join(
-            f"{_verdict(ctx, 'handout_activation', tanh['setting'], sig['setting'], d)} "
+            f"{_verdict(ctx, 'handout_activation', tanh.setting, sig.setting, d)} "
             f"faster on {DATA[d]}"
             for d in ctx.datasets
         )
@@ -421,10 +426,10 @@ def _identity_handout(ctx: Context, ident: dict, tanh: dict) -> str:
           for d in ctx.datasets}  # fmt: skip
     text = (
         "With the identity the seeds at 100 % are "
-        + ", ".join(f"{DATA[d]} {ident['at_100_' + d]}" for d in ctx.datasets)
-        + f" at its tuned ρ = {ident['lr']:g}"
+        + ", ".join(f"{DATA[d]} {seeds_at_100(ident.stats[d])}" for d in ctx.datasets)
+        + f" at its tuned ρ = {ident.lr:g}"
     )
-    never = [d for d in ctx.datasets if all(v["at_100"] == 0 for v in at[d].values())]
+    never = [d for d in ctx.datasets if all(v.at_100 == 0 for v in at[d].values())]
     if never:
         text += (
             f"; but it ends at 100 % on {listing([DATA[d] for d in never])} for no seed at "
@@ -432,23 +437,23 @@ def _identity_handout(ctx: Context, ident: dict, tanh: dict) -> str:
             "tie-break (the smaller rate) alone"
         )
     for d in (d for d in ctx.datasets if d not in never):
-        best = min(rows, key=lambda s: (-at[d][s.label]["at_100"],
-                                        at[d][s.label]["median_epochs_to_100"], s.x))  # fmt: skip
-        if np.isclose(best.x, ident["lr"]):
+        best = min(rows, key=lambda s: (-at[d][s.label].at_100,
+                                        at[d][s.label].median_epochs_to_100, s.x))  # fmt: skip
+        if np.isclose(best.x, ident.lr):
             continue
         b = at[d][best.label]
         text += (
             f". Its best rate on {DATA[d]} alone (most seeds at 100 %, then the fewest median "
             f"epochs) is ρ = {best.x:g}: {seeds_at_100(b)} seeds at 100 %, median "
-            f"{ep(b['median_epochs_to_100'])} epochs, against tanh's {tanh['at_100_' + d]} "
-            f"and {ep(tanh['median_epochs_' + d])} at ρ = {tanh['lr']:g}, so the table's row "
+            f"{ep(b.median_epochs_to_100)} epochs, against tanh's {seeds_at_100(tanh.stats[d])} "
+            f"and {ep(tanh.stats[d].median_epochs_to_100)} at ρ = {tanh.lr:g}, so the table's row "
             f"understates the identity on {DATA[d]}"
         )
     return text + ". Without a non-linear hidden unit this network does not learn XOR either. "
 
 
 def questions(doc: Document, ctx: Context) -> None:
-    med = ctx.stats("activation", DEFAULT.activation, "xor")["median_epochs_to_100"]
+    med = ctx.stats("activation", DEFAULT.activation, "xor").median_epochs_to_100
     doc.add(
         Heading("5 Questions"),
         Heading("A. What is the purpose of activation functions?", 2),
@@ -458,7 +463,7 @@ def questions(doc: Document, ctx: Context) -> None:
             "single straight boundary. Section 4C measured this in the default network: with "
             f"the identity instead of {DEFAULT.activation} the network still learns the linear "
             f"data ({_linear_at_100(ctx, NONE)} seeds at 100 %), but on XOR it ends at a mean "
-            f"accuracy of {pct(ctx.stats('activation', NONE, 'xor')['mean_accuracy'])} "
+            f"accuracy of {pct(ctx.stats('activation', NONE, 'xor').mean_accuracy)} "
             "(Figures @fig:activation_outcome and @fig:boundaries_noact), while with "
             f"{DEFAULT.activation} "
             f"{seeds_at_100(ctx.stats('activation', DEFAULT.activation, 'xor'))} seeds end at "
@@ -516,20 +521,20 @@ def _lr_answer(ctx: Context) -> str:
         "Measured first on the handout's own network (gradient descent, sigmoid, squared "
         f"error; Figure @fig:handout_lr_outcome, {h0.config.epochs} epochs): at the smallest "
         f"rate of its grid, ρ = {h0.x:g}, the mean accuracy is "
-        f"{ctx.both('handout_lr', h0.label, 'mean_accuracy')} with seeds at 100 %: "
-        f"{ctx.both('handout_lr', h0.label, 'at_100')}; at the largest, ρ = {h1.x:g}, seeds "
-        f"at 100 %: {ctx.both('handout_lr', h1.label, 'at_100')} (mean accuracy "
-        f"{ctx.both('handout_lr', h1.label, 'mean_accuracy')}); at least 90 % of the seeds "
+        f"{ctx.both('handout_lr', h0.label, accuracy_text)} with seeds at 100 %: "
+        f"{ctx.both('handout_lr', h0.label, seeds_at_100)}; at the largest, ρ = {h1.x:g}, seeds "
+        f"at 100 %: {ctx.both('handout_lr', h1.label, seeds_at_100)} (mean accuracy "
+        f"{ctx.both('handout_lr', h1.label, accuracy_text)}); at least 90 % of the seeds "
         f"end at 100 % {_range(hand_ok)}. The default network over its own grid "
         f"(Figures @fig:lr_outcome and @fig:lr_curves, {s0.config.epochs} epochs): with "
         f"gradient descent at ρ = {s0.x:g} the mean accuracy is "
-        f"{ctx.both('lr', s0.label, 'mean_accuracy')} and the median loss still "
-        f"{ctx.both('lr', s0.label, 'median_final_loss')}, against a mean initial loss of "
-        f"{starts}; at ρ = {s1.x:g}, seeds at 100 %: {ctx.both('lr', s1.label, 'at_100')}. "
+        f"{ctx.both('lr', s0.label, accuracy_text)} and the median loss still "
+        f"{ctx.both('lr', s0.label, loss_text)}, against a mean initial loss of "
+        f"{starts}; at ρ = {s1.x:g}, seeds at 100 %: {ctx.both('lr', s1.label, seeds_at_100)}. "
         f"With Adam at ρ = {a0.x:g} the median loss ends at "
-        f"{ctx.both('lr', a0.label, 'median_final_loss')} and seeds at 100 % are "
-        f"{ctx.both('lr', a0.label, 'at_100')}; at ρ = {a1.x:g} they are "
-        f"{ctx.both('lr', a1.label, 'at_100')}. {rose_text}"
+        f"{ctx.both('lr', a0.label, loss_text)} and seeds at 100 % are "
+        f"{ctx.both('lr', a0.label, seeds_at_100)}; at ρ = {a1.x:g} they are "
+        f"{ctx.both('lr', a1.label, seeds_at_100)}. {rose_text}"
         "The textbook explanation: gradient descent moves the weights by ρ times the "
         "gradient, so too small a rate takes small steps and the epoch budget runs out before "
         "the network fits ('too small' is relative to the budget of "
@@ -568,7 +573,7 @@ def _sgd_cosine(ctx: Context) -> str:
         f"{_range(ok)}"
         + (", the same range as at a constant rate, so the schedule does not explain the shift"
            if ok == _good_rates(ctx, "lr", "sgd", 0.9) else "")
-        + f", and its tuned rate is ρ = {r.summary['tuned']['sgd']['lr']:g}. "
+        + f", and its tuned rate is ρ = {r.tuned['sgd'].lr:g}. "
     )  # fmt: skip
 
 
@@ -582,7 +587,7 @@ def _weights_answer(ctx: Context) -> str:
         "boundary, and the next layer's weights decide how the units' outputs combine into "
         "the final decision, which is how two layers bend a boundary around the XOR "
         "classes. More units mean more weights and a more flexible boundary: with one unit "
-        f"per layer the seeds at 100 % are {ctx.both('hidden', h1.label, 'at_100')} (Section "
+        f"per layer the seeds at 100 % are {ctx.both('hidden', h1.label, seeds_at_100)} (Section "
         "4B) — the linear data needs only one straight boundary, XOR more. "
         "A bias shifts a unit's boundary: without it, z = aw is zero where the unit's input "
         "a is 0, so every first-layer unit's boundary passes through the origin of the "
@@ -590,13 +595,13 @@ def _weights_answer(ctx: Context) -> str:
         "outputs 0 at z = 0, but a sigmoid unit outputs σ(0) = ½, a constant that acts "
         "like a bias for the next layer. Measured on the default network (tanh, Adam): "
         "with centred inputs and no biases it cannot learn XOR (mean accuracy "
-        f"{pct(ctx.stats('bias', nb, 'xor')['mean_accuracy'])}, Table @tab:bias), because it "
+        f"{pct(ctx.stats('bias', nb, 'xor').mean_accuracy)}, Table @tab:bias), because it "
         "becomes an odd function of its input (Section 4D, Figure @fig:boundaries_noact); "
         "the linear data, whose boundary runs through the centre, needs no bias "
         f"({seeds_at_100(ctx.stats('bias', nb, 'linear'))} seeds at 100 %). The handout's "
         "network has no biases either, but sigmoid hidden units and raw inputs, and "
         f"at ρ = {HANDOUT.lr:g} it ends at 100 % in "
-        f"{ctx.both('handout_lr', hand.label, 'at_100')} seeds (Table @tab:networks). "
+        f"{ctx.both('handout_lr', hand.label, seeds_at_100)} seeds (Table @tab:networks). "
         "In short, weights choose the orientation and mixing of features, biases their "
         "position and thresholds, and training moves both along −∇L."
     )

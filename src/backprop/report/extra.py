@@ -5,12 +5,12 @@ from __future__ import annotations
 import numpy as np
 
 from ..experiments import trajectories
-from ..experiments.sweep import TUNE_RULE
+from ..experiments.results import TUNE_RULE
 from ..lab.cnn import CNN_SIGMA, CNN_SIZE
 from ..lab.config import CNN, build_model
 from ..optim import DEFAULT_LR
 from .doc import Document, Equations, Heading, Image, Table, Text
-from .text import DATA, Context, ep, listing, seeds_at_100
+from .text import DATA, Context, ep, epochs_text, listing, seeds_at_100
 
 ACTIVATION_FORMULAS = {
     "none (identity)": "x",
@@ -48,7 +48,7 @@ UPDATE_RULES = [
 
 def optimizers(doc: Document, ctx: Context) -> None:
     r = ctx.results["optimizer"]
-    tuned = r.summary["tuned"]
+    tuned = r.tuned
     grid = sorted({s.config.lr for s in r.experiment.settings})
     working = {
         name: [s.x for s in ctx.group("optimizer", name) if ctx.all_at_100("optimizer", s.label)]
@@ -56,15 +56,17 @@ def optimizers(doc: Document, ctx: Context) -> None:
     }
     rows = []
     for name, t in tuned.items():
-        row = [name, f"{t['lr']:g}"]
+        row = [name, f"{t.lr:g}"]
         for d in ctx.datasets:
-            row += [ep(t[f"median_epochs_{d}"]), t[f"at_100_{d}"]]
+            row += [ep(t.stats[d].median_epochs_to_100), seeds_at_100(t.stats[d])]
         rows.append([*row, str(len(working[name]))])
     head = ["optimizer", "tuned ρ"]
     for d in ctx.datasets:
         head += [f"{DATA[d]}\nmedian epochs", f"{DATA[d]}\nat 100 %"]
     head.append(f"rates that\nwork (of {len(grid)})")
-    total = {n: sum(t[f"median_epochs_{d}"] for d in ctx.datasets) for n, t in tuned.items()}
+    total = {
+        n: sum(t.stats[d].median_epochs_to_100 for d in ctx.datasets) for n, t in tuned.items()
+    }
     fastest, slowest = min(total, key=total.get), max(total, key=total.get)
     widest = max(working, key=lambda n: len(working[n]))
     narrowest = min(working, key=lambda n: len(working[n]))
@@ -77,8 +79,8 @@ def optimizers(doc: Document, ctx: Context) -> None:
         "cuts its range off and the count is a lower bound."
         for n in cut
     )
-    differ = [f"{n} ({DEFAULT_LR[n]:g} → {t['lr']:g})" for n, t in tuned.items()
-              if n in DEFAULT_LR and not np.isclose(DEFAULT_LR[n], t["lr"])]  # fmt: skip
+    differ = [f"{n} ({DEFAULT_LR[n]:g} → {t.lr:g})" for n, t in tuned.items()
+              if n in DEFAULT_LR and not np.isclose(DEFAULT_LR[n], t.lr)]  # fmt: skip
     doc.add(
         Heading("A. Implement different optimizers", 2),
         Text(
@@ -93,7 +95,7 @@ def optimizers(doc: Document, ctx: Context) -> None:
             "Each optimizer was tuned on the default network (cosine decay, "
             f"{r.experiment.settings[0].config.epochs} epochs) over the rates "
             f"{listing(grid)} ({ctx.seeds} seeds each, one stacked run per optimizer and "
-            f"dataset). Its tuned rate is the one with {TUNE_RULE} (sweep.tune; Table "
+            f"dataset). Its tuned rate is the one with {TUNE_RULE} (results.tune; Table "
             "@tab:optimizers; Figure @fig:optimizer_outcome shows the whole sweep with stars at "
             "the tuned rates, Figure @fig:optimizer_curves the loss at those rates). Tuned, by "
             f"the summed median epochs to 100 %, the fastest is {fastest} and the slowest "
@@ -125,7 +127,7 @@ def activations(doc: Document, ctx: Context) -> None:
         row = [s.label, ACTIVATION_FORMULAS.get(s.label, "")]
         for d in ctx.datasets:
             st = ctx.stats("activation", s.label, d)
-            row += [seeds_at_100(st), ep(st["median_epochs_to_100"])]
+            row += [seeds_at_100(st), ep(st.median_epochs_to_100)]
         rows.append(row)
     head = ["activation", "f(x)"]
     for d in ctx.datasets:
@@ -243,7 +245,7 @@ def convolution(doc: Document, ctx: Context) -> None:
         row = [s.x, str(len(r.experiment.seeds_of(s))), str(s.config.epochs)]
         for d in ctx.datasets:
             st = r.stats(s.label, d)
-            row += [seeds_at_100(st), ep(st["median_epochs_to_100"])]
+            row += [seeds_at_100(st), ep(st.median_epochs_to_100)]
         rows.append(row)
     head = ["model", "seeds", "epochs"]
     for d in ctx.datasets:
@@ -281,9 +283,9 @@ def convolution(doc: Document, ctx: Context) -> None:
             )
             + ", against the default MLP over "
             f"{len(r.experiment.seeds)} seeds (Table @tab:cnn, Figure @fig:cnn_curves). "
-            f"Seeds at 100 %: {ctx.both('cnn', 'cnn', 'at_100')}; median epochs to 100 %: "
-            f"{ctx.both('cnn', 'cnn', 'median_epochs_to_100')}, against the MLP's "
-            f"{ctx.both('cnn', 'mlp', 'median_epochs_to_100')}. {_cnn_caveat(ctx)}"
+            f"Seeds at 100 %: {ctx.both('cnn', 'cnn', seeds_at_100)}; median epochs to 100 %: "
+            f"{ctx.both('cnn', 'cnn', epochs_text)}, against the MLP's "
+            f"{ctx.both('cnn', 'mlp', epochs_text)}. {_cnn_caveat(ctx)}"
             "Its boundary (Figure @fig:cnn, "
             "right) is drawn in the blurred-pixel space of the encoding rather than from "
             "straight cuts of the plane."

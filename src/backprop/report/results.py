@@ -43,7 +43,7 @@ def experimental_results(doc: Document, ctx: Context) -> None:
         rows.append([
             DATA[d], f"{100 * out[d]['accuracy']:.2f} %", f"{out[d]['loss']:.5f}",
             str(out[d]["epochs_to_100"]) if out[d]["epochs_to_100"] >= 0 else "never",
-            seeds_at_100(st), ep(st["median_epochs_to_100"]),
+            seeds_at_100(st), ep(st.median_epochs_to_100),
         ])  # fmt: skip
     doc.add(
         Heading("B. Accuracy of the prediction", 2),
@@ -148,10 +148,10 @@ def _more(doc: Document, ctx: Context) -> None:
     rows = []
     for d in ctx.datasets:
         st = conv.stats("default", d)
-        rows.append([DATA[d], seeds_at_100(st), ep(st["median_epochs_to_100"]),
-                     str(st["max_epochs_to_100"]) if st["max_epochs_to_100"] >= 0 else "never",
-                     pct(st["min_accuracy"])])  # fmt: skip
-    failing = {d: conv.stats("default", d)["seeds"] - conv.stats("default", d)["at_100"]
+        rows.append([DATA[d], seeds_at_100(st), ep(st.median_epochs_to_100),
+                     str(st.max_epochs_to_100) if st.max_epochs_to_100 >= 0 else "never",
+                     pct(st.min_accuracy)])  # fmt: skip
+    failing = {d: conv.stats("default", d).seeds - conv.stats("default", d).at_100
                for d in ctx.datasets}  # fmt: skip
     doc.add(
         Heading("D. Anything you want to present", 2),

@@ -8,18 +8,21 @@ number in the text is read from the experiments' results (``Context``).
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from ..experiments.sweep import Result, median_epochs, seed_draws_data
-from ..lab.config import DEFAULT, HANDOUT, build, build_model
+from ..experiments.results import Result, SettingStats, median_epochs
+from ..experiments.sweep import seed_draws_data
+from ..lab.config import DEFAULT, HANDOUT, build_model, build_scheduler
 from ..lab.data import DATASET_NAMES as DATA
 from ..nn import Linear, Normalize
 from ..nn.activations import ACTIVATIONS, scalars, sigmoid
 from ..nn.losses import BCELoss
-from ..optim import OPTIMIZERS
+from ..nn.module import Parameter
+from ..optim import OPTIMIZERS, SGD
 from ..optim.lr_scheduler import MIN_FACTOR
 from .doc import Document, Equations, Heading, Image, Table, Text
 
@@ -42,12 +45,11 @@ class Context:
     def datasets(self) -> tuple[str, ...]:
         return self.results["lr"].experiment.datasets
 
-    def stats(self, experiment: str, label: str, data: str) -> dict:
+    def stats(self, experiment: str, label: str, data: str) -> SettingStats:
         return self.results[experiment].stats(label, data)
 
-    def both(self, experiment: str, label: str, key: str) -> str:
-        """``key`` of a setting on every dataset: "linear 10/10, XOR 3/10"."""
-        fmt = FORMATS[key]
+    def both(self, experiment: str, label: str, fmt: Callable[[SettingStats], str]) -> str:
+        """``fmt`` of a setting's statistics on every dataset: "linear 10/10, XOR 3/10"."""
         return ", ".join(
             f"{DATA[d]} {fmt(self.stats(experiment, label, d))}" for d in self.datasets
         )
@@ -58,13 +60,13 @@ class Context:
     def all_at_100(self, experiment: str, label: str, share: float = 1.0) -> bool:
         """At least ``share`` of the seeds end at 100 % on every dataset."""
         return all(
-            st["at_100"] >= share * st["seeds"]
+            st.at_100 >= share * st.seeds
             for st in (self.stats(experiment, label, d) for d in self.datasets)
         )
 
     def speed(self, experiment: str, label: str) -> float:
         """Median epochs to 100 %, summed over the datasets (inf if any is never)."""
-        return sum(self.stats(experiment, label, d)["median_epochs_to_100"] for d in self.datasets)
+        return sum(self.stats(experiment, label, d).median_epochs_to_100 for d in self.datasets)
 
     def fastest(self, experiment: str, settings: list) -> object:
         """FASTEST_RULE: the fewest summed median epochs among the settings with every seed
@@ -74,8 +76,8 @@ class Context:
 
     def epochs(self, experiment: str, label: str, data: str) -> np.ndarray:
         """Epochs to 100 % of every seed, with the seeds not at 100 % as inf."""
-        e = np.array([r["epochs_to_100"] for r in self.results[experiment].rows
-                      if r["setting"] == label and r["dataset"] == data], float)  # fmt: skip
+        outcomes = self.results[experiment].outcomes(label, data)
+        e = np.array([r.epochs_to_100 for r in outcomes], float)
         return np.where(e < 0, np.inf, e)
 
     def clearly_faster(self, experiment: str, a: str, b: str, data: str) -> bool:
@@ -116,8 +118,20 @@ def ep(e: float) -> str:
     return "never" if not np.isfinite(e) else f"{e:g}"
 
 
-def seeds_at_100(st: dict) -> str:
-    return f"{st['at_100']}/{st['seeds']}"
+def seeds_at_100(st: SettingStats) -> str:
+    return f"{st.at_100}/{st.seeds}"
+
+
+def accuracy_text(st: SettingStats) -> str:
+    return pct(st.mean_accuracy)
+
+
+def epochs_text(st: SettingStats) -> str:
+    return ep(st.median_epochs_to_100)
+
+
+def loss_text(st: SettingStats) -> str:
+    return loss_str(st.median_final_loss)
 
 
 def loss_str(x: float) -> str:
@@ -133,14 +147,6 @@ def listing(values) -> str:
     """[0.3, 1, 3] → "0.3, 1 and 3"."""
     values = [f"{v:g}" if isinstance(v, float | int) else str(v) for v in values]
     return values[0] if len(values) == 1 else ", ".join(values[:-1]) + " and " + values[-1]
-
-
-FORMATS = {
-    "at_100": seeds_at_100,
-    "mean_accuracy": lambda st: pct(st["mean_accuracy"]),
-    "median_epochs_to_100": lambda st: ep(st["median_epochs_to_100"]),
-    "median_final_loss": lambda st: loss_str(st["median_final_loss"]),
-}
 
 
 def seed_sentence(datasets) -> str:
@@ -170,13 +176,13 @@ def seeds_of(n: int, datasets) -> str:
 
 
 def never_from(seeds: int) -> int:
-    """The fewest of ``seeds`` seeds not at 100 % that make sweep.median_epochs 'never'."""
+    """The fewest of ``seeds`` seeds not at 100 % that make results.median_epochs 'never'."""
     return next(k for k in range(seeds + 1)
                 if not np.isfinite(median_epochs([0] * (seeds - k) + [-1] * k)))  # fmt: skip
 
 
 def definitions(seeds: int) -> str:
-    """The definitions paragraph; the 'never' threshold is read from sweep.median_epochs."""
+    """The definitions paragraph; the 'never' threshold is read from results.median_epochs."""
     k = never_from(seeds)
     share = "at least half" if k == math.ceil(seeds / 2) else f"at least {k} of {seeds}"
     return (
@@ -185,7 +191,7 @@ def definitions(seeds: int) -> str:
         "100 % and stays at 100 % to the end of training; 0 means the initial weights "
         "already classify every point. A run is at 100 % when its final accuracy is 100 %, "
         "which is exactly when it has an epochs-to-100 % value, so a column 'at 100 %' and "
-        "the median beside it count the same seeds: the median (sweep.median_epochs) counts "
+        "the median beside it count the same seeds: the median (results.median_epochs) counts "
         f"the other seeds as never, and is 'never' when {share} of them do not end at 100 % "
         f"(with {seeds} seeds: {k} or more). Figures draw such a median on the 'never' line."
     )
@@ -270,13 +276,14 @@ def sigmoid_form(dtype) -> str:
 
 def schedule_rates(config) -> tuple[list[float], float]:
     """The rates the cosine schedule gives updates 1 … T (it steps after each update),
-    and the rate after the last step, from the scheduler ``lab.build`` makes itself."""
-    run = build(config, rng=np.random.default_rng(0))
+    and the rate after the last step, from ``config.build_scheduler`` itself."""
+    opt = SGD([Parameter(np.zeros(1))], config.lr)
+    sched = build_scheduler(config, opt)
     rates = []
     for _ in range(config.epochs):
-        rates.append(float(run.optimizer.lr))
-        run.scheduler.step()
-    return rates, float(run.optimizer.lr)
+        rates.append(float(opt.lr))
+        sched.step()
+    return rates, float(opt.lr)
 
 
 def bce_eps(dtype=np.float64) -> float:
@@ -318,7 +325,7 @@ def implementation(doc: Document, ctx: Context) -> None:
             "it larger or smaller; the handout's all-sigmoid network, trained with gradient "
             f"descent at ρ = {h.lr:g}, needs "
             + " and ".join(
-                f"{median_phrase(hand.stats(hand_default.label, d)['median_epochs_to_100'])} "
+                f"{median_phrase(hand.stats(hand_default.label, d).median_epochs_to_100)} "
                 f"on {DATA[d]}"
                 for d in ctx.datasets
             )
@@ -363,11 +370,11 @@ def implementation(doc: Document, ctx: Context) -> None:
 def faster_than(ctx: Context, exp: str, labels, ref: str, data: str) -> list[str]:
     """Settings of ``labels`` whose median epochs on ``data`` are fewer than ``ref``'s, among
     those with every seed at 100 % on every dataset."""
-    mine = ctx.stats(exp, ref, data)["median_epochs_to_100"]
+    mine = ctx.stats(exp, ref, data).median_epochs_to_100
     return [
         lb
         for lb in labels
-        if ctx.all_at_100(exp, lb) and ctx.stats(exp, lb, data)["median_epochs_to_100"] < mine
+        if ctx.all_at_100(exp, lb) and ctx.stats(exp, lb, data).median_epochs_to_100 < mine
     ]
 
 
@@ -375,8 +382,10 @@ def _choices(ctx: Context) -> str:
     """What was measured of the default's choices, and what the sweeps favour instead."""
     acts = [s.label for s in ctx.results["activation"].experiment.settings]
     fast_acts = faster_than(ctx, "activation", acts, DEFAULT.activation, "xor")
-    tuned = ctx.results["optimizer"].summary["tuned"]
-    total = {n: sum(t[f"median_epochs_{d}"] for d in ctx.datasets) for n, t in tuned.items()}
+    tuned = ctx.results["optimizer"].tuned
+    total = {
+        n: sum(t.stats[d].median_epochs_to_100 for d in ctx.datasets) for n, t in tuned.items()
+    }
     fast_opts = [n for n in tuned if total[n] < total[DEFAULT.optimizer]]
     n_conv = len(ctx.results["convergence"].experiment.seeds)
     text = (
