@@ -294,3 +294,27 @@ def test_saturated_run_warns_naming_the_learning_rate(tmp_path, capsys):
 def test_no_saturation_warning_on_good_runs(args, tmp_path, capsys):
     assert main([*args.split(), "--out", str(tmp_path)]) == 0
     assert capsys.readouterr().err == ""
+
+
+def test_version_prints_the_package_version(capsys):
+    import backprop
+
+    with pytest.raises(SystemExit) as exit_:
+        main(["--version"])
+    assert exit_.value.code == 0
+    assert capsys.readouterr().out == f"backprop {backprop.__version__}\n"
+
+
+@pytest.mark.parametrize(
+    "command", [[], ["lab"], ["train"], ["experiments"], ["report"], ["pack"], ["animate"]]
+)
+def test_help_is_plain_text(command, capsys):
+    """Sentences a terminal shows as they are: no reST markup such as ``double backticks``."""
+    with pytest.raises(SystemExit) as exit_:
+        main([*command, "--help"])
+    out = capsys.readouterr().out
+    assert exit_.value.code == 0 and out.startswith(f"usage: backprop {' '.join(command)}")
+    assert "``" not in out and ":func:" not in out, out
+    if not command:  # the top level lists every command with its sentence
+        for name in ("lab", "train", "experiments", "report", "pack", "animate"):
+            assert re.search(rf"^    {name}\s+[A-Z]", out, re.M), out

@@ -1,6 +1,9 @@
-"""Command line: ``backprop [lab|train|experiments|report|pack|animate] ...``.
+"""The ``backprop`` command: parse the flags, check them, call one function, print, exit.
 
-With no command it runs ``lab``."""
+Exit status: 0 done, 1 the run failed (it diverged, or a file could not be written),
+2 refused before any work (one line on stderr). The checks are ``backprop.limits``'s
+and the package's own; this module only maps flags to them.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +14,8 @@ import time
 from pathlib import Path
 from typing import NoReturn
 
-from . import experiments, limits, report
+from . import __version__, experiments, limits, report
+from .experiments import trajectories
 from .lab import runner
 from .lab.config import MODELS, PRESETS, Config
 from .lab.data import DATASETS
@@ -23,9 +27,23 @@ from .optim import DEFAULT_LR, OPTIMIZERS
 from .optim.lr_scheduler import SCHEDULES
 from .train import DivergedError
 
+DESCRIPTION = (
+    "Train the handout's networks with hand-written backpropagation, run its experiments "
+    "and write the report. With no command, backprop runs lab."
+)
+COMMANDS = {
+    "lab": "Train on both datasets, print the handout's test output and draw the figures.",
+    "train": "Train one network on one dataset.",
+    "experiments": "Run the handout's discussion and extra experiments over many seeds.",
+    "report": "Write report.pdf and report.md, running what they need.",
+    "pack": "Zip the source and the report as DL_LAB1_<ID>_<NAME>.zip for submission.",
+    "animate": "Draw optimizer paths on 2-D test surfaces as PNG and GIF.",
+}
 # CLI flag → optimizer keyword (only the optimizers that have it accept it).
 OPTIMIZER_FLAGS = ("momentum", "dampening", "weight_decay", "eps", "alpha", "rho", "lr_decay")
 OPTIMIZER_SWITCHES = ("nesterov", "centered", "amsgrad")
+MLP_ONLY = ("handout", "hidden", "init", "output", "no_normalize", "dtype")
+CONFIG_FLAGS = ("activation", "output", "loss", "init", "optimizer", "lr", "schedule", "epochs")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -127,44 +145,53 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
         o.add_argument("--" + name, action="store_true")
 
 
-def make_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="backprop", description=__doc__)
-    sub = parser.add_subparsers(dest="command", parser_class=_Parser)
-    lab = sub.add_parser("lab", help="train on both datasets, print and plot (the default)")
-    _add_run_options(lab)
-    lab.add_argument("--out", type=Path, default=Path("runs/lab"), help="default: runs/lab")
-    train = sub.add_parser("train", help="one run on one dataset")
-    _add_run_options(train)
-    train.add_argument("--data", choices=DATASETS, default="xor")
-    train.add_argument("--out", type=Path, help="default: runs/train/<data>")
-    exp = sub.add_parser("experiments", help="the handout's discussion and extra experiments")
-    experiments.add_arguments(exp)
-    rep = sub.add_parser("report", help="report.pdf and report.md (runs what it needs)")
-    report.add_arguments(rep)
-    pk = sub.add_parser("pack", help="the submission zip DL_LAB1_<ID>_<NAME>.zip")
-    pk.add_argument("--student-id", required=True, metavar="ID", help="digits only")
-    pk.add_argument("--name", required=True, help="your name as the course spells it")
-    pk.add_argument(
+def _add_pack_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--student-id", required=True, metavar="ID", help="digits only")
+    p.add_argument("--name", required=True, help="your name as the course spells it")
+    p.add_argument(
         "--report",
         type=Path,
         default=Path("runs/report/report.pdf"),
         help="the report to include (default: runs/report/report.pdf)",
     )
-    pk.add_argument(
+    p.add_argument(
         "--build-report",
         action="store_true",
-        help="run `backprop report` first if the report is missing",
+        help="run `backprop report --out <the report's folder>` first if the report is missing",
     )
-    pk.add_argument(
+    p.add_argument(
         "--root",
         type=Path,
         default=Path("."),
         help="the project folder whose source goes in (default: .)",
     )
-    pk.add_argument("--out", type=Path, help="folder for the zip (default: the project folder)")
-    pk.add_argument("--force", action="store_true", help="overwrite an existing zip")
-    anim = sub.add_parser("animate", help="optimizer paths on 2-D test surfaces (PNG and GIF)")
-    anim.add_argument("--surface", choices=["saddle", "beale", "rosenbrock", "all"], default="all")
+    p.add_argument("--out", type=Path, help="folder for the zip (default: the project folder)")
+    p.add_argument("--force", action="store_true", help="overwrite an existing zip")
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="backprop",
+        description=DESCRIPTION,
+        epilog="Run 'backprop COMMAND --help' for the options of one command.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    cmd = {
+        name: sub.add_parser(name, help=text, description=text) for name, text in COMMANDS.items()
+    }
+    _add_run_options(cmd["lab"])
+    cmd["lab"].add_argument("--out", type=Path, default=Path("runs/lab"), help="default: runs/lab")
+    _add_run_options(cmd["train"])
+    cmd["train"].add_argument("--data", choices=DATASETS, default="xor")
+    cmd["train"].add_argument("--out", type=Path, help="default: runs/train/<data>")
+    experiments.add_arguments(cmd["experiments"])
+    report.add_arguments(cmd["report"])
+    _add_pack_options(cmd["pack"])
+    # --build-report is `backprop report --out <folder>`, parsed by that command's parser
+    cmd["pack"].set_defaults(report_parser=cmd["report"])
+    anim = cmd["animate"]
+    anim.add_argument("--surface", choices=[*trajectories.SURFACES, "all"], default="all")
     anim.add_argument(
         "--steps",
         type=_positive(int),
@@ -179,16 +206,12 @@ def make_parser() -> argparse.ArgumentParser:
 def config_from_args(args: argparse.Namespace) -> Config:
     """The preset (handout, cnn or default) with the flags that were given on top."""
     if args.model == "cnn":
-        mlp_only = {"--handout": args.handout, "--hidden": args.hidden, "--init": args.init,
-                    "--output": args.output, "--no-normalize": args.no_normalize,
-                    "--dtype": args.dtype}  # fmt: skip
-        given = [flag for flag, value in mlp_only.items() if value]
+        given = ["--" + k.replace("_", "-") for k in MLP_ONLY if getattr(args, k)]
         if given:
             raise ValueError(f"{', '.join(given)} applies to the MLP only, not --model cnn")
     preset = "handout" if args.handout else "cnn" if args.model == "cnn" else "default"
     base = PRESETS[preset]
-    names = ("activation", "output", "loss", "init", "optimizer", "lr", "schedule", "epochs",
-             "dtype")  # fmt: skip
+    names = (*CONFIG_FLAGS, "dtype")
     changes = {k: getattr(args, k) for k in names if getattr(args, k) is not None}
     if args.hidden:
         changes["hidden"] = tuple(args.hidden)
@@ -203,75 +226,56 @@ def config_from_args(args: argparse.Namespace) -> Config:
     return base.replace(**changes, optimizer_args=opt_args).validate()
 
 
-def animate(args: argparse.Namespace) -> None:
-    from .experiments import trajectories
-
-    names = list(trajectories.SURFACES) if args.surface == "all" else [args.surface]
-    for name in names:
-        png = trajectories.plot_trajectories(name, args.out / f"{name}.png", steps=args.steps)
-        gif = trajectories.animate(name, args.out / f"{name}.gif", steps=args.steps)
-        print(f"{png}  {gif}")
+def _place(args: argparse.Namespace) -> dict:
+    """Where ``pack`` reads the source and writes the zip."""
+    return {"root": args.root, "out_dir": args.out, "force": args.force}
 
 
-def pack_command(args: argparse.Namespace) -> int:
-    if args.build_report and not args.report.exists():
-        report.command(report_defaults(args.report.parent))
-    try:  # checked before the report was built; this is what the build left
-        path = pack(args.student_id, args.name, root=args.root, report=args.report,
-                    out_dir=args.out, force=args.force)  # fmt: skip
-    except ValueError as e:
-        print(f"backprop pack: error: {e}", file=sys.stderr)
-        return 2
-    print(path)
-    return 0
-
-
-def report_defaults(out: Path) -> argparse.Namespace:
-    """``backprop report``'s defaults, writing to ``out``."""
-    rep = _Parser(prog="backprop report")
-    report.add_arguments(rep)
-    return rep.parse_args(["--out", str(out)])
+def _report_args(args: argparse.Namespace) -> argparse.Namespace | None:
+    """``pack --build-report`` with no report yet: the ``backprop report`` it runs."""
+    if not (args.build_report and not args.report.exists()):
+        return None
+    if args.report.name != "report.pdf":
+        raise ValueError(f"--build-report writes report.pdf; --report names {args.report.name}")
+    return args.report_parser.parse_args(["--out", str(args.report.parent)])
 
 
 def validate(args: argparse.Namespace) -> Config | None:
-    """Every check of ``args`` that needs more than its own flag (``limits``): raises
-    ``ValueError`` before any work. Returns the run's config for ``lab`` and ``train``."""
+    """Every check of ``args`` that needs more than its own flag: raises ``ValueError``
+    before any work. Returns the run's config for ``lab`` and ``train``."""
     command = args.command
     if command == "animate":
         if args.steps is not None:
             limits.check_steps(args.steps)
         limits.check_out(args.out)
-        return None
-    if command == "pack":
-        check_target(args.student_id, args.name, root=args.root, out_dir=args.out,
-                     force=args.force)  # fmt: skip
-        if args.build_report and not args.report.exists():
-            if args.report.name != "report.pdf":
-                raise ValueError(
-                    f"--build-report writes report.pdf; --report names {args.report.name}"
-                )
-            _validate_report(report_defaults(args.report.parent))
-        else:
+    elif command == "pack":
+        check_target(args.student_id, args.name, **_place(args))
+        report_args = _report_args(args)
+        if report_args is None:
             check_report(args.report)
-        return None
-    if command == "experiments":  # an unknown name: experiments.define's ValueError
-        experiments.check_experiments(args.names or experiments.DEFAULT_NAMES, args.seeds,
-                                 args.epochs, args.cnn_seeds, args.convergence_seeds)  # fmt: skip
+        else:
+            _validate_report(report_args)
+    elif command == "experiments":  # an unknown name: experiments.define's ValueError
+        names = args.names or experiments.DEFAULT_NAMES
+        experiments.check_experiments(
+            names, args.seeds, args.epochs, args.cnn_seeds, args.convergence_seeds
+        )
         limits.check_out(args.out)
-        return None
-    if command == "report":
+    elif command == "report":
         _validate_report(args)
-        return None
-    config = config_from_args(args)
-    limits.check_run(config, plot=True)
-    limits.check_out(args.out or Path("runs/train") / args.data)
-    return config
+    else:
+        config = config_from_args(args)
+        limits.check_run(config, plot=True)
+        limits.check_out(_train_out(args))
+        return config
+    return None
 
 
 def _validate_report(args: argparse.Namespace) -> None:
     """``backprop report``: its experiments, its lab run, its seed and both folders."""
-    experiments.check_experiments(experiments.NAMES, args.seeds, args.epochs, args.cnn_seeds,
-                             args.convergence_seeds)  # fmt: skip
+    experiments.check_experiments(
+        experiments.NAMES, args.seeds, args.epochs, args.cnn_seeds, args.convergence_seeds
+    )
     lab = PRESETS["default"]
     limits.check_run(lab.replace(epochs=args.epochs or lab.epochs), plot=True)
     if not 0 <= args.seed < 2**32:
@@ -280,39 +284,68 @@ def _validate_report(args: argparse.Namespace) -> None:
     limits.check_out(args.experiments, "--experiments")
 
 
+def _train_out(args: argparse.Namespace) -> Path:
+    """``--out``; ``train``'s default is ``runs/train/<data>``."""
+    return args.out or Path("runs/train") / args.data
+
+
+def _animate(args: argparse.Namespace) -> int:
+    names = list(trajectories.SURFACES) if args.surface == "all" else [args.surface]
+    for name in names:
+        png = trajectories.plot_trajectories(name, args.out / f"{name}.png", steps=args.steps)
+        gif = trajectories.animate(name, args.out / f"{name}.gif", steps=args.steps)
+        print(f"{png}  {gif}")
+    return 0
+
+
+def _pack(args: argparse.Namespace) -> int:
+    report_args = _report_args(args)
+    if report_args is not None:
+        report.command(report_args)
+    try:  # checked before the report was built; this is what the build left
+        path = pack(args.student_id, args.name, report=args.report, **_place(args))
+    except ValueError as e:
+        print(f"backprop pack: error: {e}", file=sys.stderr)
+        return 2
+    print(path)
+    return 0
+
+
+def _train(args: argparse.Namespace, config: Config) -> int:
+    """``lab`` (both datasets) or ``train`` (one): print, write figures and files."""
+    start = time.perf_counter()
+    out = _train_out(args)
+    if args.command == "lab":
+        runner.lab(config, out, args.seed, args.log_every)
+        took = f" ({time.perf_counter() - start:.1f} s)"
+    else:
+        runner.run(config, args.data, args.seed, out, args.log_every)
+        took = ""
+    print(f"figures, history.json and model.npz in {out}/{took}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = make_parser()
     argv = sys.argv[1:] if argv is None else argv
-    if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help")):
-        argv = ["lab", *argv]  # no command: ``backprop --seed 3`` is ``backprop lab --seed 3``
+    if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version")):
+        argv = ["lab", *argv]  # no command: `backprop --seed 3` is `backprop lab --seed 3`
     args = parser.parse_args(argv)
     try:
         config = validate(args)
     except (ValueError, TypeError, OSError) as e:  # OSError: pack's existing zip
         parser.exit(2, f"backprop {args.command}: error: {e}\n")
-    if args.command in ("experiments", "report"):
-        return (experiments if args.command == "experiments" else report).command(args)
+    if args.command == "experiments":
+        return experiments.command(args)
+    if args.command == "report":
+        return report.command(args)
     if args.command == "animate":
-        animate(args)
-        return 0
-    start = time.perf_counter()
+        return _animate(args)
     try:
-        if args.command == "pack":
-            return pack_command(args)
-        if args.command == "lab":
-            runner.lab(config, args.out, args.seed, args.log_every)
-            print(
-                f"figures, history.json and model.npz in {args.out}/ "
-                f"({time.perf_counter() - start:.1f} s)"
-            )
-        else:
-            out = args.out or Path("runs/train") / args.data
-            runner.run(config, args.data, args.seed, out, args.log_every)
-            print(f"figures, history.json and model.npz in {out}/")
+        return _pack(args) if args.command == "pack" else _train(args, config)
     except BrokenPipeError:  # e.g. `backprop | head`: the reader left, nothing to report
         sys.stderr.close()
         return 0
     except (DivergedError, OSError) as e:
         print(f"backprop: {e}", file=sys.stderr)
         return 1
-    return 0

@@ -99,8 +99,8 @@ def learning_curve(history: History, path: str | Path, title: str = "") -> Path:
     first = history.epochs_to_100
     if isinstance(first, int) and first >= 0:
         # entry k is before update k + 1 (after k updates), drawn at epoch k + 1
-        ax_acc.axvline(first + 1, color="0.5", ls="--", lw=1,
-                       label=f"100 % from here on (after {first} updates)")  # fmt: skip
+        label = f"100 % from here on (after {first} updates)"
+        ax_acc.axvline(first + 1, color="0.5", ls="--", lw=1, label=label)
         ax_acc.legend(loc="lower right", fontsize=8)
     ax_acc.set_xlabel("epoch")
     ax_acc.set_ylabel("accuracy (%)")
@@ -139,8 +139,9 @@ def probability_grid(model: Module, resolution: int = 200) -> tuple[np.ndarray, 
     return g1, g2, prob
 
 
-def probability_panel(ax, model: Module, X: np.ndarray, y: np.ndarray, title: str,
-                      resolution: int = 200):  # fmt: skip
+def probability_panel(
+    ax, model: Module, X: np.ndarray, y: np.ndarray, title: str, resolution: int = 200
+):
     """Draw P(class 1) as filled contours, its 0.5 contour and the points on ``ax``."""
     g1, g2, prob = probability_grid(model, resolution)
     image = ax.contourf(g1, g2, prob, levels=np.linspace(0, 1, 21), cmap=PROB_CMAP)
