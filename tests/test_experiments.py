@@ -19,17 +19,10 @@ from backprop.experiments.results import (
     tune,
 )
 from backprop.experiments.spec import Axis, Experiment, Setting
-from backprop.lab.config import (
-    DEFAULT,
-    HANDOUT,
-    build_loss,
-    build_model,
-    build_optimizer,
-    build_scheduler,
-)
+from backprop.lab.config import DEFAULT, HANDOUT, build
 from backprop.lab.data import load
 from backprop.optim import OPTIMIZERS
-from backprop.train import accuracy, fit
+from backprop.train import accuracy
 
 
 def _tiny(epochs=25, seeds=(3, 7)) -> Experiment:
@@ -47,18 +40,9 @@ def _tiny(epochs=25, seeds=(3, 7)) -> Experiment:
 def _single(config, seed, data):
     """The run ``backprop train --seed seed`` would do, without the stack."""
     X, y = load(data, seed)
-    model = build_model(config, rng=np.random.default_rng(seed))
-    loss = build_loss(config)
-    opt = build_optimizer(config, model.parameters())
-    hist = fit(
-        model,
-        X,
-        y,
-        loss=loss,
-        optimizer=opt,
-        epochs=config.epochs,
-        scheduler=build_scheduler(config, opt),
-    )
+    run = build(config, rng=np.random.default_rng(seed))
+    hist = run.fit(X, y)
+    model, loss = run.model, run.loss
     pred = model.forward(X)
     return float(loss(pred, y)[0]), float(accuracy(pred, y)), hist
 

@@ -23,16 +23,8 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from ..lab.config import (
-    Config,
-    build_loss,
-    build_model,
-    build_optimizer,
-    build_scheduler,
-    seed_rngs,
-)
+from ..lab.config import Config, Run, build, seed_rngs
 from ..lab.data import load
-from ..train import History, fit
 from .results import Result, RunOutcome
 from .spec import Experiment, Setting
 
@@ -65,51 +57,35 @@ def train_stack(
     data: str,
     tick: Callable[[int], None] = lambda epoch: None,
 ) -> dict[str, np.ndarray]:
-    """Train ``configs`` (equal but for ``lr``) × ``seeds`` as one stack.
+    """Train ``configs`` (equal but for ``lr``) × ``seeds`` as one stack; ``tick(epoch)``
+    after every epoch.
 
     Returns ``loss`` and ``accuracy`` ``(epochs, K·S)`` (before each update) and
     ``final_loss``, ``final_accuracy``, ``epochs_to_100`` ``(K·S,)`` after training;
     model ``k·S + j`` is ``configs[k]`` with ``seeds[j]``.
     """
-    base = configs[0]
     all_seeds = [s for _ in configs for s in seeds]
     X, y = _data(data, all_seeds)
-    models = len(all_seeds)
-    model = build_model(base, models=models, rng=seed_rngs(all_seeds))
-    loss = build_loss(base)
-    opt = build_optimizer(base, model.parameters(), np.repeat([c.lr for c in configs], len(seeds)))
-    return _fit(model, X, y, base, loss, opt, tick)
+    lr = np.repeat([c.lr for c in configs], len(seeds))
+    run = build(configs[0], models=len(all_seeds), rng=seed_rngs(all_seeds), lr=lr)
+    return _fit(run, X, y, tick)
 
 
 def train_single(config: Config, seed: int, data: str, tick=lambda epoch: None) -> dict:
     """One model (e.g. the CNN), with the same outputs as ``train_stack`` for one model."""
     X, y = load(data, seed)
-    model = build_model(config, rng=np.random.default_rng(seed))
-    opt = build_optimizer(config, model.parameters())
-    out = _fit(model, X, y, config, build_loss(config), opt, tick)
+    out = _fit(build(config, rng=np.random.default_rng(seed)), X, y, tick)
     return {k: v.reshape(*v.shape, 1) if v.ndim == 1 else np.atleast_1d(v) for k, v in out.items()}
 
 
-def _fit(model, X, y, config: Config, loss, opt, tick) -> dict[str, np.ndarray]:
-    """``fit`` in chunks (the same updates as one call) so that ``tick`` shows progress."""
-    kwargs = dict(loss=loss, optimizer=opt, scheduler=build_scheduler(config, opt))
-    chunk = max(1, config.epochs // 20)
-    parts = []
-    for start in range(0, config.epochs, chunk):
-        n = min(chunk, config.epochs - start)
-        parts.append(fit(model, X, y, epochs=n, on_nonfinite="continue", **kwargs))
-        tick(start + n)
-    last = parts[-1]
-    history = History(
-        *(np.concatenate([getattr(h, k) for h in parts]) for k in ("loss", "accuracy")),
-        final_loss=last.final_loss,
-        final_accuracy=last.final_accuracy,
-    )
+def _fit(run: Run, X, y, tick: Callable[[int], None]) -> dict[str, np.ndarray]:
+    """``run.fit``, one diverging model not stopping the others, as arrays."""
+    history = run.fit(X, y, on_nonfinite="continue", callback=lambda epoch, _: tick(epoch))
     return {
         "loss": history.loss,
         "accuracy": history.accuracy,
-        "final_loss": np.asarray(last.final_loss, dtype=float),
-        "final_accuracy": np.asarray(last.final_accuracy, dtype=float),
+        "final_loss": np.asarray(history.final_loss, dtype=float),
+        "final_accuracy": np.asarray(history.final_accuracy, dtype=float),
         "epochs_to_100": np.asarray(history.epochs_to_100),
     }
 

@@ -16,13 +16,12 @@ import numpy as np
 
 from ..experiments.results import Result, SettingStats, median_epochs
 from ..experiments.sweep import seed_draws_data
-from ..lab.config import DEFAULT, HANDOUT, build_model, build_scheduler
+from ..lab.config import DEFAULT, HANDOUT, build, build_model
 from ..lab.data import DATASET_NAMES as DATA
 from ..nn import Linear, Normalize
 from ..nn.activations import ACTIVATIONS, scalars, sigmoid
 from ..nn.losses import BCELoss
-from ..nn.module import Parameter
-from ..optim import OPTIMIZERS, SGD
+from ..optim import OPTIMIZERS
 from ..optim.lr_scheduler import MIN_FACTOR
 from .doc import Document, Equations, Heading, Image, Table, Text
 
@@ -276,14 +275,13 @@ def sigmoid_form(dtype) -> str:
 
 def schedule_rates(config) -> tuple[list[float], float]:
     """The rates the cosine schedule gives updates 1 … T (it steps after each update),
-    and the rate after the last step, from ``config.build_scheduler`` itself."""
-    opt = SGD([Parameter(np.zeros(1))], config.lr)
-    sched = build_scheduler(config, opt)
+    and the rate after the last step, from the scheduler ``lab.build`` makes itself."""
+    run = build(config, rng=np.random.default_rng(0))
     rates = []
     for _ in range(config.epochs):
-        rates.append(float(opt.lr))
-        sched.step()
-    return rates, float(opt.lr)
+        rates.append(float(run.optimizer.lr))
+        run.scheduler.step()
+    return rates, float(run.optimizer.lr)
 
 
 def bce_eps(dtype=np.float64) -> float:
