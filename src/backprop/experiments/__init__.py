@@ -23,12 +23,25 @@ from ..lab.data import DATASETS
 from ..limits import _whole, check_epochs, check_stacks
 from . import store as sweep_store
 from . import sweep
-from .registry import CNN_SWEEP_EPOCHS, DEFAULT_NAMES, NAMES, REGISTRY, Sizes, define
+from .registry import (
+    CNN_SEEDS,
+    CNN_SWEEP_EPOCHS,
+    CONVERGENCE_SEEDS,
+    DEFAULT_NAMES,
+    NAMES,
+    REGISTRY,
+    SEEDS,
+    Sizes,
+    define,
+)
 from .results import Result, Tuned
 from .spec import Axis, Experiment, Setting
 
 __all__ = [
+    "CNN_SEEDS",
     "CNN_SWEEP_EPOCHS",
+    "CONVERGENCE_SEEDS",
+    "SEEDS",
     "Axis",
     "Experiment",
     "Setting",
@@ -92,18 +105,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="NAME",
         help=f"experiments to run (default: all but convergence): {', '.join(NAMES)}",
     )
-    parser.add_argument("--seeds", type=at_least_one, default=10, help="seeds per setting (10)")
+    parser.add_argument(
+        "--seeds", type=at_least_one, default=SEEDS, help="seeds per setting (%(default)s)"
+    )
     parser.add_argument(
         "--cnn-seeds",
         type=at_least_one,
-        default=5,
-        help="seeds for the CNN, which trains one model at a time (5)",
+        default=CNN_SEEDS,
+        help="seeds for the CNN, which trains one model at a time (%(default)s)",
     )
     parser.add_argument(
         "--convergence-seeds",
         type=at_least_one,
-        default=1000,
-        help="seeds for the convergence experiment (1000)",
+        default=CONVERGENCE_SEEDS,
+        help="seeds for the convergence experiment (%(default)s)",
     )
     parser.add_argument(
         "--epochs",
@@ -170,8 +185,8 @@ def check_experiments(
     names: Iterable[str],
     seeds: int,
     epochs: int | None = None,
-    cnn_seeds: int = 5,
-    convergence_seeds: int = 1000,
+    cnn_seeds: int = CNN_SEEDS,
+    convergence_seeds: int = CONVERGENCE_SEEDS,
 ) -> None:
     """The arguments of ``backprop.experiments.define`` for each name, checked without
     building the seed lists: stacks are counted from a one-seed experiment and scaled."""

@@ -22,6 +22,9 @@ HANDOUT_SWEEP_EPOCHS = 2000  # the preset trains 10 000; 2 000 already separate 
 HANDOUT_ACTIVATIONS = ("sigmoid", "tanh", "identity")  # the fused path's activations
 HIDDEN_SIZES = (1, 2, 4, 8, 16, 32, 64)
 CNN_SWEEP_EPOCHS = 60  # at most; with a constant rate, the preset's first 60 epochs
+SEEDS = 10  # per setting
+CNN_SEEDS = 5  # the CNN trains one model at a time
+CONVERGENCE_SEEDS = 1000  # the convergence experiment's
 TUNED = "tuned = most seeds at 100 % on the harder dataset, then the fewest median epochs to 100 %"
 
 
@@ -29,10 +32,10 @@ TUNED = "tuned = most seeds at 100 % on the harder dataset, then the fewest medi
 class Sizes:
     """How many seeds each experiment runs, and an ``epochs`` override for every run."""
 
-    seeds: int = 10
+    seeds: int = SEEDS
     epochs: int | None = None
-    cnn_seeds: int = 5
-    convergence_seeds: int = 1000
+    cnn_seeds: int = CNN_SEEDS
+    convergence_seeds: int = CONVERGENCE_SEEDS
 
     @property
     def seed_list(self) -> tuple[int, ...]:
@@ -211,10 +214,10 @@ DEFAULT_NAMES = NAMES[:-1]  # convergence (1000 seeds) runs for the report or on
 
 def define(
     name: str,
-    seeds: int = 10,
+    seeds: int = SEEDS,
     epochs: int | None = None,
-    cnn_seeds: int = 5,
-    convergence_seeds: int = 1000,
+    cnn_seeds: int = CNN_SEEDS,
+    convergence_seeds: int = CONVERGENCE_SEEDS,
 ) -> Experiment:
     """The experiment ``name`` over seeds ``0 … seeds-1``; ``epochs`` overrides every run's."""
     if name not in REGISTRY:

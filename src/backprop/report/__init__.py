@@ -117,9 +117,9 @@ def build(
     out: Path = Path("runs/report"),
     experiments_dir: Path = Path("runs/experiments"),
     *,
-    seeds: int = 10,
-    cnn_seeds: int = 5,
-    convergence_seeds: int = 1000,
+    seeds: int = experiments.SEEDS,
+    cnn_seeds: int = experiments.CNN_SEEDS,
+    convergence_seeds: int = experiments.CONVERGENCE_SEEDS,
     epochs: int | None = None,
     seed: int = 0,
     force: bool = False,
@@ -186,16 +186,22 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="the experiments' cache folder (runs/experiments)",
     )
     parser.add_argument(
-        "--seeds", type=experiments.at_least_one, default=10, help="seeds per setting (10)"
+        "--seeds",
+        type=experiments.at_least_one,
+        default=experiments.SEEDS,
+        help="seeds per setting (%(default)s)",
     )
     parser.add_argument(
-        "--cnn-seeds", type=experiments.at_least_one, default=5, help="seeds for the CNN (5)"
+        "--cnn-seeds",
+        type=experiments.at_least_one,
+        default=experiments.CNN_SEEDS,
+        help="seeds for the CNN (%(default)s)",
     )
     parser.add_argument(
         "--convergence-seeds",
         type=experiments.at_least_one,
-        default=1000,
-        help="seeds for the convergence numbers (1000)",
+        default=experiments.CONVERGENCE_SEEDS,
+        help="seeds for the convergence numbers (%(default)s)",
     )
     parser.add_argument(
         "--epochs",
