@@ -6,8 +6,9 @@ careful hand-writer would use: feature-major arrays ``(F, N)``, all buffers
 preallocated and written with ``out=``, parameters (and for the default network the
 biases, folded into a row of ones) in one flat buffer so that the update is a few
 calls, constants as 0-d arrays of the dtype (a ufunc converts a Python float on every
-call, ~250 ns) and functions bound to locals. The loops start from given weights, so
-``tests/test_benchmarks.py`` can check that they end where ``fit`` ends.
+call, ~250 ns) and functions bound to locals. The loops start from given weights:
+``suite.py`` gives them seed 0's weights, which ``fit`` starts from too, so both time
+the same run.
 
 * ``handout``: ``Z₁ = σ(X W₁)``, ``Z₂ = σ(Z₁ W₂)``, ``ŷ = σ(Z₂ W₃)``, no bias, MSE,
   ``θ ← θ − ρ ∇L``.

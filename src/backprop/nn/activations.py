@@ -44,7 +44,7 @@ and pooling; float32 and float64; ``tests/test_numerics.py`` checks it):
 Forward and backward allocate one or two fresh arrays and work in place on them.
 Sigmoid's and Tanh's arithmetic lives in kernels that write into a given buffer
 (``sigmoid_``, ``sigmoid_backward``, ``tanh_backward``): the modules pass fresh
-arrays, ``fit``'s fused path (``fused.py``) its own preallocated ones.
+arrays, ``fit``'s fused path (``backprop/_fused.py``) its own preallocated ones.
 """
 
 from __future__ import annotations
@@ -92,10 +92,12 @@ def sigmoid_(x: np.ndarray, out: np.ndarray) -> np.ndarray:
     """``out ← σ(x)`` (``out`` may be ``x``); the caller silences the float errors.
 
     float32: ½ (1 + tanh(x/2)); otherwise 1 / (1 + e^{-x}), whose e^{-x} overflows to
-    inf (σ = 0 exactly) below x ≈ -709. The formula follows NumPy's speed: its float32
-    tanh is ~3× faster than its float32 exp, its float64 exp ~2× faster than float64
-    tanh (benchmarks/README.md). Four ufunc calls either way: ``s = c x`` (``c`` is
-    ``scalars(dtype).prescale``), then ``sigmoid_of_scaled_``.
+    inf (σ = 0 exactly) below x ≈ -709. The formula follows NumPy's speed: in float32
+    its tanh is ~1.9× faster than its exp, in float64 its exp ~1.5× faster than its
+    tanh (16 000 elements in place, NumPy 2.4 on an AMD EPYC; measure with ``python -m
+    timeit -s "import numpy as np; x = np.linspace(-3, 3, 16000, dtype=np.float32);
+    o = np.empty_like(x)" "np.tanh(x, out=o)"``). Four ufunc calls either way:
+    ``s = c x`` (``c`` is ``scalars(dtype).prescale``), then ``sigmoid_of_scaled_``.
     """
     np.multiply(x, scalars(out.dtype).prescale, out)
     return sigmoid_of_scaled_(out, out)
@@ -106,7 +108,7 @@ def sigmoid_of_scaled_(s: np.ndarray, out: np.ndarray) -> np.ndarray:
     (``c = ½``) or 1 / (1 + e^s) (``c = -1``). Three ufunc calls.
 
     ``c`` is a power of two, so ``(c W)ᵀ A = c (Wᵀ A)`` exactly: a caller that keeps
-    ``c W`` (``fused.py``) gets ``s`` from its GEMM and saves ``sigmoid_``'s first pass.
+    ``c W`` (``_fused.py``) gets ``s`` from its GEMM and saves ``sigmoid_``'s first pass.
     """
     c = scalars(out.dtype)
     if c.tanh_sigmoid:
