@@ -266,7 +266,7 @@ def validate(args: argparse.Namespace) -> Config | None:
     else:
         config = config_from_args(args)
         limits.check_run(config, plot=True)
-        limits.check_out(_train_out(args))
+        limits.check_out(_out_folder(args))
         return config
     return None
 
@@ -284,7 +284,7 @@ def _validate_report(args: argparse.Namespace) -> None:
     limits.check_out(args.experiments, "--experiments")
 
 
-def _train_out(args: argparse.Namespace) -> Path:
+def _out_folder(args: argparse.Namespace) -> Path:
     """``--out``; ``train``'s default is ``runs/train/<data>``."""
     return args.out or Path("runs/train") / args.data
 
@@ -311,10 +311,10 @@ def _pack(args: argparse.Namespace) -> int:
     return 0
 
 
-def _train(args: argparse.Namespace, config: Config) -> int:
+def _lab_or_train(args: argparse.Namespace, config: Config) -> int:
     """``lab`` (both datasets) or ``train`` (one): print, write figures and files."""
     start = time.perf_counter()
-    out = _train_out(args)
+    out = _out_folder(args)
     if args.command == "lab":
         runner.lab(config, out, args.seed, args.log_every)
         took = f" ({time.perf_counter() - start:.1f} s)"
@@ -342,7 +342,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "animate":
         return _animate(args)
     try:
-        return _pack(args) if args.command == "pack" else _train(args, config)
+        return _pack(args) if args.command == "pack" else _lab_or_train(args, config)
     except BrokenPipeError:  # e.g. `backprop | head`: the reader left, nothing to report
         sys.stderr.close()
         return 0
