@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from backprop import report
+from backprop.report.context import pct
 from backprop.report.doc import Document, Heading, Image, Table, Text, write_markdown
 from backprop.report.layout import TEXT_W, layout, text_width, wrap
-from backprop.report.text import pct
 
 SECTIONS = [
     "1 Introduction",
@@ -254,8 +254,9 @@ def _vocabulary(exp_dir: Path, md: str, boundary_range: dict) -> set[str]:
     from backprop.lab.config import CNN, DEFAULT, HANDOUT, build_model
     from backprop.lab.data import load
     from backprop.optim.lr_scheduler import MIN_FACTOR
-    from backprop.report import extra as report_extra
-    from backprop.report import text as rt
+    from backprop.report import context as rt
+    from backprop.report.sections import extra as report_extra
+    from backprop.report.sections import implementation as ri
 
     values: list[float] = []
     fractions: set[str] = set()  # "8/10"
@@ -282,14 +283,14 @@ def _vocabulary(exp_dir: Path, md: str, boundary_range: dict) -> set[str]:
         values += [lo, hi]
     _, y_xor = load("xor", 0)
     values += [float(np.mean(y_xor)), float(y_xor.sum()), y_xor.size]
-    z32 = rt.sigmoid_zero_below(np.float32)
+    z32 = ri.sigmoid_zero_below(np.float32)
     values += [1 / (1 + math.exp(-z32)), float(np.finfo(np.float32).tiny)]
     for cfg in (DEFAULT, HANDOUT, CNN):
         values += [v for v in cfg.to_dict().values() if isinstance(v, int | float)]
         values += list(cfg.hidden)
-    rates, after = rt.schedule_rates(DEFAULT)
-    values += [rates[0], rates[-1], after, rt.bce_eps(), MIN_FACTOR, 1 / (1 + math.exp(40))]
-    values += [rt.sigmoid_zero_below(np.float64), rt.sigmoid_zero_below(np.float32)]
+    rates, after = ri.schedule_rates(DEFAULT)
+    values += [rates[0], rates[-1], after, ri.bce_eps(), MIN_FACTOR, 1 / (1 + math.exp(40))]
+    values += [ri.sigmoid_zero_below(np.float64), ri.sigmoid_zero_below(np.float32)]
     model = build_model(CNN, rng=np.random.default_rng(0))
     out = fractions | _numbers(report_extra._architecture(model))
     out |= {str(sum(p.data.size for p in model.parameters()))}
@@ -307,8 +308,7 @@ def _vocabulary(exp_dir: Path, md: str, boundary_range: dict) -> set[str]:
 def _literals() -> set[str]:
     """Numbers typed into the report's source: fixed prose (0.5, 90 %, 1/4, ...)."""
     src = Path(report.__file__).parent
-    text = "".join((src / f"{n}.py").read_text() for n in
-                   ("text", "results", "discussion", "extra"))  # fmt: skip
+    text = "".join(p.read_text() for p in [src / "context.py", *(src / "sections").glob("*.py")])
     return _numbers(text)
 
 
@@ -333,7 +333,7 @@ def test_the_sigmoid_sentence_names_the_formula_each_dtype_computes(built):
     import numpy as np
 
     from backprop.nn.activations import sigmoid
-    from backprop.report import text as rt
+    from backprop.report.sections import implementation as ri
 
     x = np.linspace(-30, 30, 601)
     forms = {"1/(1 + e^(−x))": lambda v: 1 / (1 + np.exp(-v)),
@@ -341,11 +341,11 @@ def test_the_sigmoid_sentence_names_the_formula_each_dtype_computes(built):
     for dtype in (np.float64, np.float32):
         v = x.astype(dtype)
         with np.errstate(over="ignore"):
-            expected = forms[rt.sigmoid_form(dtype)](v).astype(dtype)
+            expected = forms[ri.sigmoid_form(dtype)](v).astype(dtype)
         np.testing.assert_allclose(sigmoid(v), expected, rtol=4 * np.finfo(dtype).eps, atol=0)
-        z = rt.sigmoid_zero_below(dtype)
+        z = ri.sigmoid_zero_below(dtype)
         assert sigmoid(np.asarray(z, dtype)) == 0 < sigmoid(np.asarray(z + 0.02, dtype))
-        assert f"σ(x) = {rt.sigmoid_form(dtype)}" in built[1]
+        assert f"σ(x) = {ri.sigmoid_form(dtype)}" in built[1]
 
 
 def test_a_saturated_output_gets_no_gradient_through_bce_and_the_sigmoid(built):
@@ -354,7 +354,7 @@ def test_a_saturated_output_gets_no_gradient_through_bce_and_the_sigmoid(built):
 
     from backprop.nn.activations import sigmoid_backward
     from backprop.nn.losses import BCELoss
-    from backprop.report import text as rt
+    from backprop.report.sections import implementation as ri
 
     y = np.array([[0.0], [1.0]])
     for pred, expected in ((np.array([[0.7], [0.2]]), (np.array([[0.7], [0.2]]) - y) / 2),
@@ -362,7 +362,7 @@ def test_a_saturated_output_gets_no_gradient_through_bce_and_the_sigmoid(built):
         _, grad = BCELoss()(pred, y)
         delta = sigmoid_backward(pred, grad, np.empty_like(grad))
         np.testing.assert_allclose(delta, expected, rtol=1e-9)
-    lo = rt.bce_eps()
+    lo = ri.bce_eps()
     _, grad = BCELoss()(np.array([[0.0]]), np.array([[1.0]]))
     np.testing.assert_allclose(grad, (lo - 1) / (lo * (1 - lo)), rtol=1e-9)  # p clipped to eps
     assert f"[{lo:g}, 1 − {lo:g}]" in built[1]
@@ -377,9 +377,9 @@ def test_a_saturated_output_gets_no_gradient_through_bce_and_the_sigmoid(built):
 def test_the_schedule_sentence_reads_the_rates_the_scheduler_gives(built):
     from backprop.lab.config import DEFAULT
     from backprop.optim.lr_scheduler import MIN_FACTOR
-    from backprop.report import text as rt
+    from backprop.report.sections import implementation as ri
 
-    rates, after = rt.schedule_rates(DEFAULT)
+    rates, after = ri.schedule_rates(DEFAULT)
     assert len(rates) == DEFAULT.epochs and rates[0] == DEFAULT.lr
     assert 0 < rates[-1] < 1e-4 * DEFAULT.lr and after == DEFAULT.lr * MIN_FACTOR
     md = built[1]
@@ -419,7 +419,7 @@ def test_the_introduction_counts_the_optimizers_and_activations_of_the_code(buil
 
 def test_the_never_definition_is_read_from_median_epochs(built):
     from backprop.experiments.results import median_epochs
-    from backprop.report import text as rt
+    from backprop.report import context as rt
 
     for n in (2, 3, 10, 11):
         k = rt.never_from(n)
@@ -437,7 +437,7 @@ def test_the_tune_rule_printed_is_the_one_tune_uses(built):
 
 
 def _ctx(info):
-    from backprop.report.text import Context
+    from backprop.report.context import Context
 
     return Context(info["results"], {}, None, info["extra"], "")
 
@@ -445,7 +445,7 @@ def _ctx(info):
 def test_every_rate_whose_mean_loss_rises_is_the_set_from_the_curves(built):
     import numpy as np
 
-    from backprop.report import discussion as rd
+    from backprop.report.sections import questions as rd
 
     info, md, _ = built
     ctx = _ctx(info)
@@ -469,7 +469,7 @@ def test_the_no_activation_sentence_quotes_the_plotted_output_range(built):
 
 
 def test_the_cnn_caveat_names_each_rows_optimizer_rate_schedule_and_epochs(built):
-    from backprop.report import extra as rx
+    from backprop.report.sections import extra as rx
 
     info, md, _ = built
     e = info["results"]["cnn"].experiment
@@ -482,7 +482,8 @@ def test_the_cnn_caveat_names_each_rows_optimizer_rate_schedule_and_epochs(built
 
 def test_every_activation_said_faster_than_the_default_gets_the_rules_verdict(built):
     from backprop.lab.config import DEFAULT
-    from backprop.report import text as rt
+    from backprop.report import context as rt
+    from backprop.report.sections import implementation as ri
 
     assert rt.verdicts(["a", "b"], [True, True]) == "each of them clearly so"
     assert rt.verdicts(["a", "b"], [False, False]) == "none of them clearly so"
@@ -490,7 +491,7 @@ def test_every_activation_said_faster_than_the_default_gets_the_rules_verdict(bu
     info, md, _ = built
     ctx = _ctx(info)
     acts = [s.label for s in ctx.results["activation"].experiment.settings]
-    fast = rt.faster_than(ctx, "activation", acts, DEFAULT.activation, "xor")
+    fast = ri.faster_than(ctx, "activation", acts, DEFAULT.activation, "xor")
     if fast:
         clear = [ctx.clearly_faster("activation", a, DEFAULT.activation, "xor") for a in fast]
         assert f"than {DEFAULT.activation}, {rt.verdicts(fast, clear)}, where" in md

@@ -41,7 +41,7 @@ class Sizes:
     def seed_list(self) -> tuple[int, ...]:
         return tuple(range(self.seeds))
 
-    def ep(self, config: Config, default: int | None = None) -> Config:
+    def with_epochs(self, config: Config, default: int | None = None) -> Config:
         """``config`` with the override's epochs, else ``default``, else its own."""
         return config.replace(epochs=self.epochs or default or config.epochs)
 
@@ -61,10 +61,10 @@ def experiment(name: str):
 
 @experiment("lr")
 def learning_rate(n: Sizes) -> Experiment:
-    sgd = n.ep(DEFAULT.replace(optimizer="sgd", schedule="constant"))
+    sgd = n.with_epochs(DEFAULT.replace(optimizer="sgd", schedule="constant"))
     settings = [
         Setting(f"{opt} lr={lr:g}", c.replace(lr=lr), opt, lr)
-        for opt, c in (("sgd", sgd), ("adam", n.ep(DEFAULT)))
+        for opt, c in (("sgd", sgd), ("adam", n.with_epochs(DEFAULT)))
         for lr in LR_GRID
     ]
     return Experiment(
@@ -79,7 +79,7 @@ def learning_rate(n: Sizes) -> Experiment:
 
 @experiment("handout_lr")
 def handout_learning_rate(n: Sizes) -> Experiment:
-    c = n.ep(HANDOUT, HANDOUT_SWEEP_EPOCHS)
+    c = n.with_epochs(HANDOUT, HANDOUT_SWEEP_EPOCHS)
     settings = [Setting(f"lr={lr:g}", c.replace(lr=lr), "handout", lr) for lr in HANDOUT_LR_GRID]
     return Experiment(
         "handout_lr",
@@ -93,7 +93,7 @@ def handout_learning_rate(n: Sizes) -> Experiment:
 
 @experiment("handout_activation")
 def handout_activation(n: Sizes) -> Experiment:
-    c = n.ep(HANDOUT, HANDOUT_SWEEP_EPOCHS)
+    c = n.with_epochs(HANDOUT, HANDOUT_SWEEP_EPOCHS)
     settings = [
         Setting(f"{a} lr={lr:g}", c.replace(activation=a, lr=lr), a, lr)
         for a in HANDOUT_ACTIVATIONS
@@ -113,7 +113,8 @@ def handout_activation(n: Sizes) -> Experiment:
 @experiment("hidden")
 def hidden_units(n: Sizes) -> Experiment:
     settings = [
-        Setting(f"h={h}", n.ep(DEFAULT).replace(hidden=(h, h)), "mlp", h) for h in HIDDEN_SIZES
+        Setting(f"h={h}", n.with_epochs(DEFAULT).replace(hidden=(h, h)), "mlp", h)
+        for h in HIDDEN_SIZES
     ]
     return Experiment(
         "hidden",
@@ -132,7 +133,7 @@ def activation(n: Sizes) -> Experiment:
     settings = [
         Setting(
             "none (identity)" if a == "identity" else a,
-            n.ep(DEFAULT).replace(activation=a),
+            n.with_epochs(DEFAULT).replace(activation=a),
             "mlp",
             name(a),
         )
@@ -145,7 +146,7 @@ def activation(n: Sizes) -> Experiment:
 
 @experiment("bias")
 def bias(n: Sizes) -> Experiment:
-    c = n.ep(DEFAULT)
+    c = n.with_epochs(DEFAULT)
     settings = [
         Setting(label, c.replace(bias=b, normalize=z), "mlp", label)
         for label, b, z in (
@@ -163,7 +164,7 @@ def bias(n: Sizes) -> Experiment:
 @experiment("optimizer")
 def optimizer(n: Sizes) -> Experiment:
     settings = [
-        Setting(f"{opt} lr={lr:g}", n.ep(DEFAULT).replace(optimizer=opt, lr=lr), opt, lr)
+        Setting(f"{opt} lr={lr:g}", n.with_epochs(DEFAULT).replace(optimizer=opt, lr=lr), opt, lr)
         for opt in OPTIMIZERS
         for lr in LR_GRID
     ]
@@ -180,10 +181,10 @@ def optimizer(n: Sizes) -> Experiment:
 
 @experiment("cnn")
 def cnn(n: Sizes) -> Experiment:
-    c = n.ep(CNN, min(CNN.epochs, CNN_SWEEP_EPOCHS))
+    c = n.with_epochs(CNN, min(CNN.epochs, CNN_SWEEP_EPOCHS))
     seeds = min(n.cnn_seeds, n.seeds)
     settings = [
-        Setting("mlp", n.ep(DEFAULT), "mlp", "MLP"),
+        Setting("mlp", n.with_epochs(DEFAULT), "mlp", "MLP"),
         Setting("cnn", c, "cnn", "CNN", tuple(range(seeds))),
     ]
     return Experiment(
@@ -203,7 +204,7 @@ def convergence(n: Sizes) -> Experiment:
         "convergence",
         "Convergence of the default network",
         Axis(),
-        (Setting("default", n.ep(DEFAULT), "mlp", "default"),),
+        (Setting("default", n.with_epochs(DEFAULT), "mlp", "default"),),
         tuple(range(n.convergence_seeds)),
     )
 

@@ -29,12 +29,11 @@ from ..experiments.results import Result
 from ..lab import runner
 from ..lab.config import PRESETS
 from ..train import History
-from . import discussion
 from . import figures as report_figures
+from .context import Context
 from .doc import Document, write_markdown
 from .layout import write_pdf
-from .results import experimental_results
-from .text import Context, implementation, introduction
+from .sections import SECTIONS
 
 
 @dataclass
@@ -232,8 +231,6 @@ def document(results, figures, lab, extra, version: str) -> Document:
         f"Written by `backprop report` (backprop {version}) from measured results: "
         f"{ctx.seeds} seeds per setting unless stated; the lab run uses seed {lab.seed}.",
     )
-    for section in (introduction, implementation, experimental_results):
-        section(doc, ctx)
-    for section in (discussion.discussion, discussion.questions, discussion.extra):
+    for section in SECTIONS:
         section(doc, ctx)
     return doc

@@ -1,0 +1,187 @@
+"""What every section of the report is written from: ``Context`` (the experiments'
+results, figures and the lab run) and the phrases that turn its numbers into text."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from ..experiments.results import Result, SettingStats, median_epochs
+from ..experiments.sweep import seed_draws_data
+from ..lab.data import DATASET_NAMES as DATA
+
+
+@dataclass
+class Context:
+    """What the text is written from."""
+
+    results: dict[str, Result]
+    figures: dict[str, dict[str, Path]]  # experiment → figure kind → PNG
+    lab: object  # report.Lab
+    extra: dict  # the report's own figures
+    version: str
+
+    @property
+    def seeds(self) -> int:
+        return len(self.results["lr"].experiment.seeds)
+
+    @property
+    def datasets(self) -> tuple[str, ...]:
+        return self.results["lr"].experiment.datasets
+
+    def stats(self, experiment: str, label: str, data: str) -> SettingStats:
+        return self.results[experiment].stats(label, data)
+
+    def both(self, experiment: str, label: str, fmt: Callable[[SettingStats], str]) -> str:
+        """``fmt`` of a setting's statistics on every dataset: "linear 10/10, XOR 3/10"."""
+        return ", ".join(
+            f"{DATA[d]} {fmt(self.stats(experiment, label, d))}" for d in self.datasets
+        )
+
+    def group(self, experiment: str, group: str) -> list:
+        return [s for s in self.results[experiment].experiment.settings if s.group == group]
+
+    def all_at_100(self, experiment: str, label: str, share: float = 1.0) -> bool:
+        """At least ``share`` of the seeds end at 100 % on every dataset."""
+        return all(
+            st.at_100 >= share * st.seeds
+            for st in (self.stats(experiment, label, d) for d in self.datasets)
+        )
+
+    def speed(self, experiment: str, label: str) -> float:
+        """Median epochs to 100 %, summed over the datasets (inf if any is never)."""
+        return sum(self.stats(experiment, label, d).median_epochs_to_100 for d in self.datasets)
+
+    def fastest(self, experiment: str, settings: list) -> object:
+        """FASTEST_RULE: the fewest summed median epochs among the settings with every seed
+        at 100 % on every dataset (among all settings if none is)."""
+        good = [s for s in settings if self.all_at_100(experiment, s.label)] or settings
+        return min(good, key=lambda s: self.speed(experiment, s.label))
+
+    def epochs(self, experiment: str, label: str, data: str) -> np.ndarray:
+        """Epochs to 100 % of every seed, with the seeds not at 100 % as inf."""
+        outcomes = self.results[experiment].outcomes(label, data)
+        e = np.array([r.epochs_to_100 for r in outcomes], float)
+        return np.where(e < 0, np.inf, e)
+
+    def clearly_faster(self, experiment: str, a: str, b: str, data: str) -> bool:
+        """CLEAR_RULE: ``a``'s upper quartile of epochs to 100 % is below ``b``'s lower one."""
+        big = np.finfo(float).max / 4  # "never", finite so that quartiles interpolate
+        qa = np.percentile(np.minimum(self.epochs(experiment, a, data), big), 75)
+        qb = np.percentile(np.minimum(self.epochs(experiment, b, data), big), 25)
+        return bool(qa < qb)
+
+
+FASTEST_RULE = (
+    "the fewest median epochs to 100 % summed over both datasets, among the settings at "
+    "which every seed ends at 100 % on both"
+)
+
+
+CLEAR_RULE = (
+    "its upper quartile of epochs to 100 % over the seeds lies below the other's lower quartile"
+)
+
+
+def verdicts(names: list[str], clear: list[bool]) -> str:
+    """CLEAR_RULE's verdict on each of ``names``: "each of them clearly so", ..."""
+    yes = [n for n, c in zip(names, clear) if c]
+    no = [n for n, c in zip(names, clear) if not c]
+    if not no:
+        return "each of them clearly so"
+    if not yes:
+        return "none of them clearly so"
+    return f"{listing(yes)} clearly so, {listing(no)} not clearly"
+
+
+def pct(a: float) -> str:
+    """0.524 → "52.4 %", 1.0 → "100 %"."""
+    return "100 %" if a >= 1 else f"{100 * a:.1f} %"
+
+
+def ep(e: float) -> str:
+    """Median epochs, or "never" when most seeds never reach 100 %."""
+    return "never" if not np.isfinite(e) else f"{e:g}"
+
+
+def seeds_at_100(st: SettingStats) -> str:
+    return f"{st.at_100}/{st.seeds}"
+
+
+def accuracy_text(st: SettingStats) -> str:
+    return pct(st.mean_accuracy)
+
+
+def epochs_text(st: SettingStats) -> str:
+    return ep(st.median_epochs_to_100)
+
+
+def loss_text(st: SettingStats) -> str:
+    return loss_str(st.median_final_loss)
+
+
+def loss_str(x: float) -> str:
+    return "diverged" if not np.isfinite(x) else f"{x:.2g}" if x < 0.01 else f"{x:.3f}"
+
+
+def median_phrase(e: float) -> str:
+    """The phrase "a median of 8 epochs", or what it means when most seeds never get there."""
+    return f"a median of {e:g} epochs" if np.isfinite(e) else "no median (most seeds never do)"
+
+
+def listing(values) -> str:
+    """[0.3, 1, 3] → "0.3, 1 and 3"."""
+    values = [f"{v:g}" if isinstance(v, float | int) else str(v) for v in values]
+    return values[0] if len(values) == 1 else ", ".join(values[:-1]) + " and " + values[-1]
+
+
+def seed_sentence(datasets) -> str:
+    """What a seed changes on each dataset, from ``sweep.seed_draws_data``."""
+    drawn = [DATA[d] for d in datasets if seed_draws_data(d)]
+    fixed = [DATA[d] for d in datasets if not seed_draws_data(d)]
+    text = "Seed s draws the initial weights from np.random.default_rng(s)"
+    if drawn:
+        text += f" and the {listing(drawn)} data after np.random.seed(s)"
+    if fixed:
+        text += (
+            f"; the {listing(fixed)} data are the same points for every seed, so there the "
+            "seeds differ only in their initial weights"
+        )
+    return text + ". `backprop train --seed s` re-runs any single run."
+
+
+def seeds_of(n: int, datasets) -> str:
+    """ "1000 seeds (1000 linear datasets, and 1000 initialisations on the fixed XOR data)"."""
+    parts = [
+        f"{n} {DATA[d]} datasets and initialisations"
+        if seed_draws_data(d)
+        else f"{n} initialisations on the fixed {DATA[d]} data"
+        for d in datasets
+    ]
+    return f"{n} seeds ({listing(parts)})"
+
+
+def never_from(seeds: int) -> int:
+    """The fewest of ``seeds`` seeds not at 100 % that make results.median_epochs 'never'."""
+    return next(k for k in range(seeds + 1)
+                if not np.isfinite(median_epochs([0] * (seeds - k) + [-1] * k)))  # fmt: skip
+
+
+def definitions(seeds: int) -> str:
+    """The definitions paragraph; the 'never' threshold is read from results.median_epochs."""
+    k = never_from(seeds)
+    share = "at least half" if k == math.ceil(seeds / 2) else f"at least {k} of {seeds}"
+    return (
+        "Definitions used throughout (train.epochs_to_100). One epoch is one full-batch "
+        "update. Epochs to 100 % counts the updates after which the training accuracy is "
+        "100 % and stays at 100 % to the end of training; 0 means the initial weights "
+        "already classify every point. A run is at 100 % when its final accuracy is 100 %, "
+        "which is exactly when it has an epochs-to-100 % value, so a column 'at 100 %' and "
+        "the median beside it count the same seeds: the median (results.median_epochs) counts "
+        f"the other seeds as never, and is 'never' when {share} of them do not end at 100 % "
+        f"(with {seeds} seeds: {k} or more). Figures draw such a median on the 'never' line."
+    )
