@@ -20,7 +20,6 @@ import re
 import shutil
 import sys
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import __version__, experiments
@@ -30,20 +29,10 @@ from ..lab import runner
 from ..lab.config import PRESETS
 from ..train import History
 from . import figures as report_figures
-from .context import Context
+from .context import Context, Lab, LabOutcome
 from .doc import Document, write_markdown
 from .layout import write_pdf
 from .sections import SECTIONS
-
-
-@dataclass
-class Lab:
-    """``backprop lab`` run in-process: its stdout and, per dataset, the outcome."""
-
-    output: str
-    folder: Path
-    seed: int
-    outcome: dict[str, dict] = field(default_factory=dict)  # loss, accuracy, epochs_to_100, ...
 
 
 def run_lab(folder: Path, seed: int = 0, epochs: int | None = None) -> Lab:
@@ -56,16 +45,16 @@ def run_lab(folder: Path, seed: int = 0, epochs: int | None = None) -> Lab:
     lab = Lab(buf.getvalue(), folder, seed)
     for data, (value, acc) in numbers.items():
         history = History.load(folder / data / "history.json")
-        lab.outcome[data] = {
-            "loss": float(f"{value:.5f}"),  # as printed: the report quotes the printout
-            "accuracy": float(f"{acc * 100:.2f}") / 100,
-            "epochs_to_100": int(history.epochs_to_100),
-            "first_loss": float(history.loss[0]),
-            "peak_loss": float(history.loss.max()),
-            "peak_update": int(history.loss.argmax()),  # entry k: after k updates
-            "epochs": len(history.loss),
-            "curve": [float(v) for v in history.loss],  # entry k: after k updates
-        }
+        lab.outcome[data] = LabOutcome(
+            loss=float(f"{value:.5f}"),  # as printed: the report quotes the printout
+            accuracy=float(f"{acc * 100:.2f}") / 100,
+            epochs_to_100=int(history.epochs_to_100),
+            first_loss=float(history.loss[0]),
+            peak_loss=float(history.loss.max()),
+            peak_update=int(history.loss.argmax()),  # entry k: after k updates
+            epochs=len(history.loss),
+            curve=[float(v) for v in history.loss],  # entry k: after k updates
+        )
     return lab
 
 

@@ -1,11 +1,11 @@
 """What every section of the report is written from: ``Context`` (the experiments'
-results, figures and the lab run) and the phrases that turn its numbers into text."""
+results, figures and the lab run, ``Lab``) and the phrases that turn its numbers into text."""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -15,13 +15,38 @@ from ..experiments.sweep import seed_draws_data
 from ..lab.data import DATASET_NAMES as DATA
 
 
+@dataclass(frozen=True)
+class LabOutcome:
+    """One dataset of the lab run: final loss and accuracy as printed, epochs to 100 %
+    (-1: never), and the loss curve (entry k: after k updates) with its start and peak."""
+
+    loss: float
+    accuracy: float
+    epochs_to_100: int
+    first_loss: float
+    peak_loss: float
+    peak_update: int
+    epochs: int
+    curve: list[float]
+
+
+@dataclass
+class Lab:
+    """``backprop lab`` run in-process: its stdout and, per dataset, the outcome."""
+
+    output: str
+    folder: Path
+    seed: int
+    outcome: dict[str, LabOutcome] = field(default_factory=dict)
+
+
 @dataclass
 class Context:
     """What the text is written from."""
 
     results: dict[str, Result]
     figures: dict[str, dict[str, Path]]  # experiment → figure kind → PNG
-    lab: object  # report.Lab
+    lab: Lab
     extra: dict  # the report's own figures
     version: str
 

@@ -47,7 +47,7 @@ def introduction(doc: Document, ctx: Context) -> None:
         Text(definitions(ctx.seeds)),
         Text(
             "The network used by default (Section 2B) reaches an accuracy of "
-            + " and ".join(f"{pct(out[d]['accuracy'])} on {DATA[d]}" for d in ctx.datasets)
+            + " and ".join(f"{pct(out[d].accuracy)} on {DATA[d]}" for d in ctx.datasets)
             + f" in the lab run (seed {ctx.lab.seed}), and over {seeds_of(n_conv, ctx.datasets)}"
             f" the runs that end at 100 % are {reached} (Table @tab:accuracy). Section 4 varies "
             "the learning rate, the hidden units and the activation; Section 5 answers the "

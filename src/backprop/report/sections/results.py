@@ -30,7 +30,7 @@ def experimental_results(doc: Document, ctx: Context) -> None:
         doc.add(Image(
             f"comparison_{d}", [lab.folder / d / "comparison.png"],
             f"{DATA[d]} data: ground truth (left) and prediction (right), seed {lab.seed}; "
-            f"accuracy {pct(out[d]['accuracy'])}.", 0.8,
+            f"accuracy {pct(out[d].accuracy)}.", 0.8,
         ))  # fmt: skip
     doc.add(Image("terminal", [ctx.extra["terminal"]],
                   f"Terminal output of backprop lab (seed {lab.seed}), captured in-process.",
@@ -41,8 +41,8 @@ def experimental_results(doc: Document, ctx: Context) -> None:
     for d in ctx.datasets:
         st = conv.stats("default", d)
         rows.append([
-            DATA[d], f"{100 * out[d]['accuracy']:.2f} %", f"{out[d]['loss']:.5f}",
-            str(out[d]["epochs_to_100"]) if out[d]["epochs_to_100"] >= 0 else "never",
+            DATA[d], f"{100 * out[d].accuracy:.2f} %", f"{out[d].loss:.5f}",
+            str(out[d].epochs_to_100) if out[d].epochs_to_100 >= 0 else "never",
             seeds_at_100(st), ep(st.median_epochs_to_100),
         ])  # fmt: skip
     doc.add(
@@ -53,7 +53,7 @@ def experimental_results(doc: Document, ctx: Context) -> None:
             "at 100 % and their median epochs to 100 % (both as defined in Section 1). "
             + (
                 "Both datasets are above the 90 % the handout asks for."
-                if all(out[d]["accuracy"] >= 0.9 for d in ctx.datasets)
+                if all(out[d].accuracy >= 0.9 for d in ctx.datasets)
                 else "The handout asks for at least 90 %."
             )
         ),
@@ -68,7 +68,7 @@ def experimental_results(doc: Document, ctx: Context) -> None:
                 f"median epochs\n({n_conv} seeds)",
             ],
             rows,
-            f"Accuracy and loss after training (seed {lab.seed}, {out[ctx.datasets[0]]['epochs']}"
+            f"Accuracy and loss after training (seed {lab.seed}, {out[ctx.datasets[0]].epochs}"
             f" epochs), and over {n_conv} seeds the runs at 100 % and the median epochs to "
             "100 %.",
         ),  # fmt: skip
@@ -91,9 +91,9 @@ def _shown(ctx: Context) -> str:
 
 def _quarters(ctx: Context) -> str:
     """The lab run's loss after each quarter of its updates, read from its history."""
-    n = len(ctx.lab.outcome[ctx.datasets[0]]["curve"]) - 1
+    n = len(ctx.lab.outcome[ctx.datasets[0]].curve) - 1
     marks = sorted({n * k // 4 for k in (1, 2, 3, 4)})
-    parts = [", ".join(f"{ctx.lab.outcome[d]['curve'][m]:.1e}" for m in marks) + f" on {DATA[d]}"
+    parts = [", ".join(f"{ctx.lab.outcome[d].curve[m]:.1e}" for m in marks) + f" on {DATA[d]}"
              for d in ctx.datasets]  # fmt: skip
     return f"After {listing([str(m) for m in marks])} updates it is {'; '.join(parts)}. "
 
@@ -101,7 +101,7 @@ def _quarters(ctx: Context) -> str:
 def _learning_curves(doc: Document, ctx: Context) -> None:
     lab, out = ctx.lab, ctx.lab.outcome
     conv = ctx.results["convergence"]
-    first = {d: out[d]["first_loss"] for d in ctx.datasets}
+    first = {d: out[d].first_loss for d in ctx.datasets}
     doc.add(
         Heading("C. Learning curve (loss–epoch curve)", 2),
         Text(
@@ -111,17 +111,17 @@ def _learning_curves(doc: Document, ctx: Context) -> None:
             + " (ln 2 ≈ 0.693 would be the loss of a network that answers 0.5 everywhere; the "
             "initial weights answer otherwise). "
             + "".join(
-                f"On {DATA[d]} it first rises, to {out[d]['peak_loss']:.3f} after "
-                f"{updates(out[d]['peak_update'])}, before it falls. "
+                f"On {DATA[d]} it first rises, to {out[d].peak_loss:.3f} after "
+                f"{updates(out[d].peak_update)}, before it falls. "
                 for d in ctx.datasets
-                if out[d]["peak_loss"] > first[d]
+                if out[d].peak_loss > first[d]
             )
             + "It ends at "
-            + ", ".join(f"{out[d]['loss']:.1e} on {DATA[d]}" for d in ctx.datasets)
+            + ", ".join(f"{out[d].loss:.1e} on {DATA[d]}" for d in ctx.datasets)
             + ". The accuracy is 100 % and stays there after "
             + " and ".join(
-                f"{updates(out[d]['epochs_to_100'])} ({DATA[d]})"
-                if out[d]["epochs_to_100"] >= 0
+                f"{updates(out[d].epochs_to_100)} ({DATA[d]})"
+                if out[d].epochs_to_100 >= 0
                 else f"no number of updates ({DATA[d]})"
                 for d in ctx.datasets
             )
