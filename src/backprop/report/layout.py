@@ -1,4 +1,5 @@
-"""A ``report_doc.Document`` laid out on A4 pages and written as a PDF.
+"""A ``doc.Document`` laid out on A4 pages and written as a PDF. (One module past 300
+lines: the pager and the placers of each block kind share its page state and metrics.)
 
 ``write_pdf`` measures every line with matplotlib's font metrics, wraps prose
 (``textwrap``) to the text width, keeps headings with what follows, lets figures
