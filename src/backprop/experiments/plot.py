@@ -161,7 +161,7 @@ def outcome(result: Result, path: Path) -> Path:
 
 def _epoch_quartiles(result: Result, label: str, data: str, never: float) -> np.ndarray:
     """Quartiles of epochs to 100 %, a seed not at 100 % counted as infinitely many (as in
-    sweep.median_epochs, whose median this is); a quartile that is never is drawn at
+    results.median_epochs, whose median this is); a quartile that is never is drawn at
     ``never``, the height of the plot's 'never' line."""
     e = [r.epochs_to_100 for r in result.outcomes(label, data)]
     a = np.array(e, dtype=float)

@@ -32,14 +32,14 @@ def discussion(doc: Document, ctx: Context) -> None:
     more(doc, ctx)
 
 
-def _good_rates(ctx: Context, exp: str, group: str, share: float) -> list:
+def good_rates(ctx: Context, exp: str, group: str, share: float) -> list:
     return [s.x for s in ctx.group(exp, group) if ctx.all_at_100(exp, s.label, share)]
 
 
 def _lr_regimes(ctx: Context, exp: str, group: str, name: str) -> list[str]:
     settings = ctx.group(exp, group)
     small, large = settings[0], settings[-1]
-    everyone, most = _good_rates(ctx, exp, group, 1.0), _good_rates(ctx, exp, group, 0.9)
+    everyone, most = good_rates(ctx, exp, group, 1.0), good_rates(ctx, exp, group, 0.9)
     best = ctx.fastest(exp, settings)
     good = (
         f"every seed ends at 100 % on both datasets at ρ = {listing(everyone)}"
@@ -123,8 +123,8 @@ def _learning_rates(doc: Document, ctx: Context) -> None:
             f"{ctx.fastest('lr', ctx.group('lr', 'sgd')).x:g} on the default network "
             f"and ρ = {ctx.fastest('handout_lr', ctx.group('handout_lr', 'handout')).x:g} on "
             "the handout's network; at least 90 % of the seeds end at 100 % on the default "
-            f"network {_range(_good_rates(ctx, 'lr', 'sgd', 0.9))} and on the handout's "
-            f"network {_range(_good_rates(ctx, 'handout_lr', 'handout', 0.9))} (within "
+            f"network {rate_range(good_rates(ctx, 'lr', 'sgd', 0.9))} and on the handout's "
+            f"network {rate_range(good_rates(ctx, 'handout_lr', 'handout', 0.9))} (within "
             f"{hand_epochs} epochs). The textbook reason the handout's network works best "
             "at larger steps, not isolated by these runs: its backward signal passes "
             "through three sigmoids, each multiplying it by σ' ≤ 1/4, and the squared error "
@@ -138,7 +138,7 @@ def _learning_rates(doc: Document, ctx: Context) -> None:
     )  # fmt: skip
 
 
-def _range(rates: list) -> str:
+def rate_range(rates: list) -> str:
     """ "at ρ = 0.1 to 3", or "at no rate of the grid"."""
     return f"at ρ = {rates[0]:g} to {rates[-1]:g}" if rates else "at no rate of the grid"
 
@@ -182,7 +182,7 @@ def _hidden_units(doc: Document, ctx: Context) -> None:
     )  # fmt: skip
 
 
-def _linear_at_100(ctx: Context, label: str) -> str:
+def linear_at_100(ctx: Context, label: str) -> str:
     return seeds_at_100(ctx.stats("activation", label, "linear"))
 
 
@@ -236,7 +236,7 @@ def _without_activation(doc: Document, ctx: Context) -> None:
             "one, is a straight line. "
             "Figure @fig:activation_outcome (first column) and Figure @fig:boundaries_noact "
             "show it. Without activation the network still separates the linear data "
-            f"({_linear_at_100(ctx, NONE)} seeds at 100 %, Table @tab:activations), but on XOR "
+            f"({linear_at_100(ctx, NONE)} seeds at 100 %, Table @tab:activations), but on XOR "
             "it ends at a mean accuracy of "
             f"{pct(ctx.stats('activation', NONE, 'xor').mean_accuracy)} (Figure "
             f"@fig:activation_outcome; the larger class alone is {pct(majority('xor'))} of the "

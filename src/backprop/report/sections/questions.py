@@ -19,7 +19,7 @@ from ..context import (
     seeds_at_100,
 )
 from ..doc import Document, Heading, Table, Text
-from .discussion import NONE, _good_rates, _linear_at_100, _range, initial_loss
+from .discussion import NONE, good_rates, initial_loss, linear_at_100, rate_range
 
 
 def _speed_answer(ctx: Context) -> str:
@@ -150,7 +150,7 @@ def questions(doc: Document, ctx: Context) -> None:
             "compose into one affine map, so without activations any number of layers draws a "
             "single straight boundary. Section 4C measured this in the default network: with "
             f"the identity instead of {DEFAULT.activation} the network still learns the linear "
-            f"data ({_linear_at_100(ctx, NONE)} seeds at 100 %), but on XOR it ends at a mean "
+            f"data ({linear_at_100(ctx, NONE)} seeds at 100 %), but on XOR it ends at a mean "
             f"accuracy of {pct(ctx.stats('activation', NONE, 'xor').mean_accuracy)} "
             "(Figures @fig:activation_outcome and @fig:boundaries_noact), while with "
             f"{DEFAULT.activation} "
@@ -179,7 +179,7 @@ def _lr_answer(ctx: Context) -> str:
     sgd, adam, hand = (ctx.group(e, g) for e, g in
                        (("lr", "sgd"), ("lr", "adam"), ("handout_lr", "handout")))  # fmt: skip
     s0, s1, a0, a1, h0, h1 = sgd[0], sgd[-1], adam[0], adam[-1], hand[0], hand[-1]
-    hand_ok = _good_rates(ctx, "handout_lr", "handout", 0.9)
+    hand_ok = good_rates(ctx, "handout_lr", "handout", 0.9)
     start = {d: initial_loss(ctx, "lr", [s.label for s in sgd], d) for d in ctx.datasets}
     starts = ", ".join(f"{m:.2f} on {DATA[d]} (seeds {lo:.2f}–{hi:.2f})"
                        for d, (m, lo, hi) in start.items())  # fmt: skip
@@ -213,7 +213,7 @@ def _lr_answer(ctx: Context) -> str:
         f"{ctx.both('handout_lr', h0.label, seeds_at_100)}; at the largest, ρ = {h1.x:g}, seeds "
         f"at 100 %: {ctx.both('handout_lr', h1.label, seeds_at_100)} (mean accuracy "
         f"{ctx.both('handout_lr', h1.label, accuracy_text)}); at least 90 % of the seeds "
-        f"end at 100 % {_range(hand_ok)}. The default network over its own grid "
+        f"end at 100 % {rate_range(hand_ok)}. The default network over its own grid "
         f"(Figures @fig:lr_outcome and @fig:lr_curves, {s0.config.epochs} epochs): with "
         f"gradient descent at ρ = {s0.x:g} the mean accuracy is "
         f"{ctx.both('lr', s0.label, accuracy_text)} and the median loss still "
@@ -230,8 +230,8 @@ def _lr_answer(ctx: Context) -> str:
         "jumps past the minimum along steep directions, so the loss rises or oscillates, "
         "units saturate and stop passing gradient, and the weights can blow up. Measured: "
         "the working rates (at least 90 % of the seeds at 100 %) are for Adam "
-        f"{_range(_good_rates(ctx, 'lr', 'adam', 0.9))} and for gradient descent "
-        f"{_range(_good_rates(ctx, 'lr', 'sgd', 0.9))} on the same network. Textbook: Adam "
+        f"{rate_range(good_rates(ctx, 'lr', 'adam', 0.9))} and for gradient descent "
+        f"{rate_range(good_rates(ctx, 'lr', 'sgd', 0.9))} on the same network. Textbook: Adam "
         "moves each weight by about ρ whatever the gradient's scale, gradient descent by ρ "
         "times the gradient, which would explain the shift. Confound: in this sweep gradient "
         f"descent keeps its rate {s0.config.schedule} while Adam uses {a0.config.schedule} "
@@ -254,13 +254,13 @@ def _sgd_cosine(ctx: Context) -> str:
     sgd = ctx.group("optimizer", "sgd")
     if not sgd:
         return ""
-    ok = _good_rates(ctx, "optimizer", "sgd", 0.9)
+    ok = good_rates(ctx, "optimizer", "sgd", 0.9)
     return (
         f"The optimizer sweep (Section 6A) runs gradient descent with {sgd[0].config.schedule} "
         "decay, the same schedule as Adam: there at least 90 % of the seeds end at 100 % "
-        f"{_range(ok)}"
+        f"{rate_range(ok)}"
         + (", the same range as at a constant rate, so the schedule does not explain the shift"
-           if ok == _good_rates(ctx, "lr", "sgd", 0.9) else "")
+           if ok == good_rates(ctx, "lr", "sgd", 0.9) else "")
         + f", and its tuned rate is ρ = {r.tuned['sgd'].lr:g}. "
     )  # fmt: skip
 
