@@ -215,7 +215,7 @@ def trained(monkeypatch) -> list[str]:
         ("experiments convergence --convergence-seeds 100000000", "needs about"),
         ("experiments nope", "unknown experiment 'nope'; choose from lr"),
         ("report --seeds 100000000", "needs about"),
-        ("report --seed -1", "--seed must be between 0 and 2**32 - 1, got -1"),
+        ("report --seed -1", "--seed: must be between 0 and 2**32 - 1, got -1"),
         ("report --epochs 1000001", "epochs must be between 1 and 1,000,000"),
         ("animate --steps 100001", "steps must be between 1 and 100,000"),
     ],
@@ -318,3 +318,37 @@ def test_help_is_plain_text(command, capsys):
     if not command:  # the top level lists every command with its sentence
         for name in ("lab", "train", "experiments", "report", "pack", "animate"):
             assert re.search(rf"^    {name}\s+[A-Z]", out, re.M), out
+
+
+def test_experiments_command_runs_the_named_experiments(tmp_path, capsys):
+    args = ["experiments", "bias", "--seeds", "2", "--epochs", "4", "--out", str(tmp_path)]
+    assert main([*args, "--quiet"]) == 0
+    out, err = capsys.readouterr()
+    assert out.startswith("bias ") and err == ""
+    assert (tmp_path / "bias" / "outcome.png").is_file()
+    with pytest.raises(SystemExit) as exit_:
+        main(["experiments", "nope", "--out", str(tmp_path)])
+    assert exit_.value.code == 2
+    assert "error: unknown experiment 'nope'" in capsys.readouterr().err
+
+
+def test_report_command_passes_its_options_to_build(monkeypatch, tmp_path, capsys):
+    import backprop.report as report_module
+
+    seen = {}
+
+    def fake_build(out, experiments_dir, **kwargs):
+        seen.update(out=out, experiments_dir=experiments_dir, **kwargs)
+        return {"pdf": out / "report.pdf", "md": out / "report.md", "pages": 3, "seconds": 1.0}
+
+    monkeypatch.setattr(report_module, "build", fake_build)
+    monkeypatch.chdir(tmp_path)
+    argv = ["--out", str(tmp_path), "--seeds", "12", "--epochs", "5", "--seed", "3", "--force"]
+    assert main(["report", *argv]) == 0
+    assert seen["out"] == tmp_path and seen["experiments_dir"] == Path("runs/experiments")
+    assert (seen["seeds"], seen["epochs"], seen["seed"], seen["force"]) == (12, 5, 3, True)
+    assert (seen["cnn_seeds"], seen["convergence_seeds"], seen["progress"]) == (5, 1000, True)
+    assert "(3 pages)" in capsys.readouterr().out
+    seen.clear()
+    assert main(["report"]) == 0  # the defaults
+    assert seen["out"] == Path("runs/report") and seen["seed"] == 0

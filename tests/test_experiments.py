@@ -1,6 +1,5 @@
 """experiments: stacked sweeps equal separate runs, the cache, the files, the tuning rule."""
 
-import argparse
 import csv
 import json
 
@@ -253,21 +252,6 @@ def test_cnn_trains_per_seed_like_a_single_run():
     loss, acc, hist = _single(exp.settings[1].config, 0, "xor")
     np.testing.assert_allclose(cnn_runs[0].final_loss, loss, rtol=1e-10)
     assert cnn_runs[0].final_accuracy == acc
-
-
-def _cli(argv):
-    parser = argparse.ArgumentParser()
-    ex.add_arguments(parser)
-    return ex.command(parser.parse_args(argv))
-
-
-def test_command_runs_named_experiments(tmp_path, capsys):
-    assert _cli(["bias", "--seeds", "2", "--epochs", "4", "--out", str(tmp_path), "--quiet"]) == 0
-    out, err = capsys.readouterr()
-    assert out.startswith("bias ") and err == ""
-    assert (tmp_path / "bias" / "outcome.png").is_file()
-    assert _cli(["nope", "--out", str(tmp_path)]) == 2
-    assert "error: unknown experiment nope" in capsys.readouterr().err
 
 
 def test_handout_activation_varies_only_the_activation_and_the_rate_of_the_handout():

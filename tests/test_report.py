@@ -1,7 +1,6 @@
 """report: builds from a tiny configuration with every section of the handout in order;
-the layout's numbering, wrapping and page breaks; the lab excerpt; the CLI options."""
+the layout's numbering, wrapping and page breaks; the lab excerpt."""
 
-import argparse
 import math
 import re
 from pathlib import Path
@@ -148,26 +147,6 @@ def test_terminal_excerpt_keeps_the_first_and_last_predictions():
     assert lines.count("loss=0.00004 accuracy=100.00%") == 1
     assert sum(line.startswith("Iter") for line in lines) == 12
     assert not any(line.startswith("figures,") for line in lines)
-
-
-def test_command_passes_its_options_to_build(monkeypatch, tmp_path, capsys):
-    seen = {}
-
-    def fake_build(out, experiments_dir, **kwargs):
-        seen.update(out=out, experiments_dir=experiments_dir, **kwargs)
-        return {"pdf": out / "report.pdf", "md": out / "report.md", "pages": 3, "seconds": 1.0}
-
-    monkeypatch.setattr(report, "build", fake_build)
-    parser = argparse.ArgumentParser()
-    report.add_arguments(parser)
-    argv = ["--out", str(tmp_path), "--seeds", "12", "--epochs", "5", "--seed", "3", "--force"]
-    assert report.command(parser.parse_args(argv)) == 0
-    assert seen["out"] == tmp_path and seen["experiments_dir"] == Path("runs/experiments")
-    assert (seen["seeds"], seen["epochs"], seen["seed"], seen["force"]) == (12, 5, 3, True)
-    assert (seen["cnn_seeds"], seen["convergence_seeds"], seen["progress"]) == (5, 1000, True)
-    assert "(3 pages)" in capsys.readouterr().out
-    defaults = parser.parse_args([])
-    assert defaults.out == Path("runs/report")
 
 
 # ------------------------------------------------------------ claims against their sources

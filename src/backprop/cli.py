@@ -2,7 +2,10 @@
 
 Exit status: 0 done, 1 the run failed (it diverged, or a file could not be written),
 2 refused before any work (one line on stderr). The checks are ``backprop.limits``'s
-and the package's own; this module only maps flags to them.
+and the package's own; this module only maps flags to them. It is past 300 lines
+because it declares every flag of six commands; each command's own code is a few
+lines that call the package (``lab.runner``, ``experiments``, ``report``, ``lab.pack``,
+``experiments.trajectories``) and print what it returns.
 """
 
 from __future__ import annotations
@@ -80,6 +83,16 @@ def _positive(kind):
     return parse
 
 
+def _at_least_one(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {text}")
+    return value
+
+
 def _seed(text: str) -> int:
     """``np.random.seed`` takes 0 ≤ seed < 2³²."""
     try:
@@ -145,6 +158,61 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
         o.add_argument("--" + name, action="store_true")
 
 
+def _add_sweep_options(p: argparse.ArgumentParser) -> None:
+    """Seeds and epochs of the experiments (``experiments`` and ``report``)."""
+    for flag, default, text in (
+        ("--seeds", experiments.SEEDS, "seeds per setting"),
+        ("--cnn-seeds", experiments.CNN_SEEDS, "seeds for the CNN, which trains one at a time"),
+        (
+            "--convergence-seeds",
+            experiments.CONVERGENCE_SEEDS,
+            "seeds for the convergence experiment",
+        ),
+    ):
+        p.add_argument(
+            flag, type=_at_least_one, default=default, help=f"{text} (default: %(default)s)"
+        )
+    p.add_argument(
+        "--epochs",
+        type=_at_least_one,
+        help="override every run's epochs (quick looks; changes the numbers)",
+    )
+
+
+def _add_experiments_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "names",
+        nargs="*",
+        metavar="NAME",
+        help="experiments to run (default: all but convergence): " + ", ".join(experiments.NAMES),
+    )
+    _add_sweep_options(p)
+    p.add_argument(
+        "--out", type=Path, default=Path("runs/experiments"), help="default: runs/experiments"
+    )
+    p.add_argument("--force", action="store_true", help="recompute even if cached")
+    p.add_argument("--quiet", action="store_true", help="no progress line on stderr")
+
+
+def _add_report_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--out",
+        type=Path,
+        default=Path("runs/report"),
+        help="folder for report.pdf, report.md and figures/ (default: runs/report)",
+    )
+    p.add_argument(
+        "--experiments",
+        type=Path,
+        default=Path("runs/experiments"),
+        help="the experiments' cache folder (default: runs/experiments)",
+    )
+    _add_sweep_options(p)
+    p.add_argument("--seed", type=_seed, default=0, help="seed of the lab run (default: 0)")
+    p.add_argument("--force", action="store_true", help="recompute cached experiments")
+    p.add_argument("--quiet", action="store_true", help="no progress line on stderr")
+
+
 def _add_pack_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--student-id", required=True, metavar="ID", help="digits only")
     p.add_argument("--name", required=True, help="your name as the course spells it")
@@ -185,8 +253,8 @@ def make_parser() -> argparse.ArgumentParser:
     _add_run_options(cmd["train"])
     cmd["train"].add_argument("--data", choices=DATASETS, default="xor")
     cmd["train"].add_argument("--out", type=Path, help="default: runs/train/<data>")
-    experiments.add_arguments(cmd["experiments"])
-    report.add_arguments(cmd["report"])
+    _add_experiments_options(cmd["experiments"])
+    _add_report_options(cmd["report"])
     _add_pack_options(cmd["pack"])
     # --build-report is `backprop report --out <folder>`, parsed by that command's parser
     cmd["pack"].set_defaults(report_parser=cmd["report"])
@@ -272,14 +340,12 @@ def validate(args: argparse.Namespace) -> Config | None:
 
 
 def _validate_report(args: argparse.Namespace) -> None:
-    """``backprop report``: its experiments, its lab run, its seed and both folders."""
+    """``backprop report``: its experiments, its lab run and both folders."""
     experiments.check_experiments(
         experiments.NAMES, args.seeds, args.epochs, args.cnn_seeds, args.convergence_seeds
     )
     lab = PRESETS["default"]
     limits.check_run(lab.replace(epochs=args.epochs or lab.epochs), plot=True)
-    if not 0 <= args.seed < 2**32:
-        raise ValueError(f"--seed must be between 0 and 2**32 - 1, got {args.seed}")
     limits.check_out(args.out)
     limits.check_out(args.experiments, "--experiments")
 
@@ -287,6 +353,40 @@ def _validate_report(args: argparse.Namespace) -> None:
 def _out_folder(args: argparse.Namespace) -> Path:
     """``--out``; ``train``'s default is ``runs/train/<data>``."""
     return args.out or Path("runs/train") / args.data
+
+
+def _sizes(args: argparse.Namespace) -> dict:
+    """The seed counts and epochs override, as ``experiments.run_all`` and ``report.build``
+    take them."""
+    names = ("seeds", "epochs", "cnn_seeds", "convergence_seeds")
+    return {k: getattr(args, k) for k in names}
+
+
+def _experiments(args: argparse.Namespace) -> int:
+    start = time.perf_counter()
+    names = args.names or experiments.DEFAULT_NAMES
+    results = experiments.run_all(names, args.out, args.force, not args.quiet, **_sizes(args))
+    for name, r in results.items():
+        state = "cached" if r.cached else f"{r.seconds:.1f} s"
+        note = f"  ({r.experiment.note})" if r.experiment.note else ""
+        print(f"{name:<12} {state:>8}  {args.out / name}/{note}")
+        if r.tuned:
+            print(experiments.format_tuned(r.tuned, r.experiment.datasets))
+    print(f"total {time.perf_counter() - start:.1f} s")
+    return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    info = report.build(
+        args.out,
+        args.experiments,
+        seed=args.seed,
+        force=args.force,
+        progress=not args.quiet,
+        **_sizes(args),
+    )
+    print(f"{info['pdf']} ({info['pages']} pages) and {info['md']} in {info['seconds']:.1f} s")
+    return 0
 
 
 def _animate(args: argparse.Namespace) -> int:
@@ -301,7 +401,7 @@ def _animate(args: argparse.Namespace) -> int:
 def _pack(args: argparse.Namespace) -> int:
     report_args = _report_args(args)
     if report_args is not None:
-        report.command(report_args)
+        _report(report_args)
     try:  # checked before the report was built; this is what the build left
         path = pack(args.student_id, args.name, report=args.report, **_place(args))
     except ValueError as e:
@@ -336,9 +436,9 @@ def main(argv: list[str] | None = None) -> int:
     except (ValueError, TypeError, OSError) as e:  # OSError: pack's existing zip
         parser.exit(2, f"backprop {args.command}: error: {e}\n")
     if args.command == "experiments":
-        return experiments.command(args)
+        return _experiments(args)
     if args.command == "report":
-        return report.command(args)
+        return _report(args)
     if args.command == "animate":
         return _animate(args)
     try:

@@ -8,14 +8,12 @@ input centring, every optimizer over a learning-rate grid (its tuned rate is the
 best one), the CNN against the MLP, and the default network's convergence over 1000
 seeds. ``run_experiment`` trains one as stacks (``sweep``) or reads the cache
 (``store``) under ``<out>/<name>/``, and draws its figures (``plot``); the result is a
-``results.Result``. ``backprop experiments`` runs them from the command line.
+``results.Result``. ``backprop experiments`` (``backprop.cli``) runs them from the
+command line.
 """
 
 from __future__ import annotations
 
-import argparse
-import sys
-import time
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -86,83 +84,6 @@ def run_all(
 ) -> dict[str, Result]:
     """``run_experiment`` for each name; ``sizes`` go to ``define``."""
     return {n: run_experiment(define(n, **sizes), out, force, progress) for n in names}
-
-
-# ----------------------------------------------------------------------------- CLI
-
-
-def at_least_one(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {text}")
-    return value
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "names",
-        nargs="*",
-        metavar="NAME",
-        help=f"experiments to run (default: all but convergence): {', '.join(NAMES)}",
-    )
-    parser.add_argument(
-        "--seeds", type=at_least_one, default=SEEDS, help="seeds per setting (%(default)s)"
-    )
-    parser.add_argument(
-        "--cnn-seeds",
-        type=at_least_one,
-        default=CNN_SEEDS,
-        help="seeds for the CNN, which trains one model at a time (%(default)s)",
-    )
-    parser.add_argument(
-        "--convergence-seeds",
-        type=at_least_one,
-        default=CONVERGENCE_SEEDS,
-        help="seeds for the convergence experiment (%(default)s)",
-    )
-    parser.add_argument(
-        "--epochs",
-        type=at_least_one,
-        help="override every run's epochs (quick looks; changes the numbers)",
-    )
-    parser.add_argument(
-        "--out", type=Path, default=Path("runs/experiments"), help="default: runs/experiments"
-    )
-    parser.add_argument("--force", action="store_true", help="recompute even if cached")
-    parser.add_argument("--quiet", action="store_true", help="no progress line on stderr")
-
-
-def command(args: argparse.Namespace) -> int:
-    names = args.names or list(DEFAULT_NAMES)
-    bad = [n for n in names if n not in NAMES]
-    if bad:
-        print(
-            f"backprop experiments: error: unknown experiment {', '.join(bad)}; "
-            f"choose from {', '.join(NAMES)}",
-            file=sys.stderr,
-        )
-        return 2
-    start = time.perf_counter()
-    results = run_all(
-        names,
-        args.out,
-        args.force,
-        not args.quiet,
-        seeds=args.seeds,
-        epochs=args.epochs,
-        cnn_seeds=args.cnn_seeds,
-        convergence_seeds=args.convergence_seeds,
-    )
-    for name, r in results.items():
-        state = "cached" if r.cached else f"{r.seconds:.1f} s"
-        print(
-            f"{name:<12} {state:>8}  {args.out / name}/"
-            + (f"  ({r.experiment.note})" if r.experiment.note else "")
-        )
-        if r.tuned:
-            print(format_tuned(r.tuned, r.experiment.datasets))
-    print(f"total {time.perf_counter() - start:.1f} s")
-    return 0
 
 
 def format_tuned(tuned: dict[str, Tuned], datasets: Sequence[str] = DATASETS) -> str:

@@ -4,7 +4,7 @@ It runs (or reads from their cache) every experiment of ``backprop.experiments``
 runs ``backprop lab`` in-process and keeps its terminal output, draws the few
 figures of its own (sigmoid, activations, decision boundaries without activation
 or biases, the CNN's input and boundary, optimizer trajectories), and lays out the
-text of ``report_text``, whose every number comes from those results.
+sections of ``report.sections``, whose every number comes from those results.
 
 Output folder (default ``runs/report``)::
 
@@ -13,7 +13,6 @@ Output folder (default ``runs/report``)::
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import io
 import re
@@ -158,57 +157,6 @@ def build(
         "results": results,
         "extra": extra,
     }
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--out",
-        type=Path,
-        default=Path("runs/report"),
-        help="folder for report.pdf, report.md and figures/ (runs/report)",
-    )
-    parser.add_argument(
-        "--experiments",
-        type=Path,
-        default=Path("runs/experiments"),
-        help="the experiments' cache folder (runs/experiments)",
-    )
-    parser.add_argument(
-        "--seeds",
-        type=experiments.at_least_one,
-        default=experiments.SEEDS,
-        help="seeds per setting (%(default)s)",
-    )
-    parser.add_argument(
-        "--cnn-seeds",
-        type=experiments.at_least_one,
-        default=experiments.CNN_SEEDS,
-        help="seeds for the CNN (%(default)s)",
-    )
-    parser.add_argument(
-        "--convergence-seeds",
-        type=experiments.at_least_one,
-        default=experiments.CONVERGENCE_SEEDS,
-        help="seeds for the convergence numbers (%(default)s)",
-    )
-    parser.add_argument(
-        "--epochs",
-        type=experiments.at_least_one,
-        help="override every run's epochs (quick drafts; changes the numbers)",
-    )
-    parser.add_argument("--seed", type=int, default=0, help="seed of the lab run (0)")
-    parser.add_argument("--force", action="store_true", help="recompute cached experiments")
-    parser.add_argument("--quiet", action="store_true", help="no progress on stderr")  # fmt: skip
-
-
-def command(args: argparse.Namespace) -> int:
-    info = build(
-        args.out, args.experiments, seeds=args.seeds, cnn_seeds=args.cnn_seeds,
-        convergence_seeds=args.convergence_seeds, epochs=args.epochs, seed=args.seed,
-        force=args.force, progress=not args.quiet,
-    )  # fmt: skip
-    print(f"{info['pdf']} ({info['pages']} pages) and {info['md']} in {info['seconds']:.1f} s")
-    return 0
 
 
 def document(results, figures, lab, extra, version: str) -> Document:
