@@ -12,8 +12,9 @@ from backprop.optim import OPTIMIZERS
 @pytest.mark.parametrize(
     "changes, message",
     [
-        ({"hidden": (0, 4)}, "hidden must be two whole sizes of at least 1"),
-        ({"hidden": (2.5, 4)}, "hidden must be two whole sizes of at least 1"),
+        ({"hidden": (0, 4)}, "hidden must be 1 to 6 whole sizes of at least 1"),
+        ({"hidden": (2.5, 4)}, "hidden must be 1 to 6 whole sizes of at least 1"),
+        ({"hidden": (2,) * 7}, "hidden must be 1 to 6 whole sizes of at least 1"),
         ({"activation": "swish"}, "unknown activation 'swish'"),
         ({"loss": "hinge"}, "unknown loss 'hinge'"),
         ({"lr": 0.0}, "lr must be a positive finite number"),

@@ -78,8 +78,8 @@ def test_load_seeds_the_global_state_and_returns_floats():
 
 
 def test_load_rejects_unknown_dataset():
-    with pytest.raises(ValueError, match="unknown dataset 'circle'"):
-        data.load("circle")
+    with pytest.raises(ValueError, match="unknown dataset .moons."):
+        data.load("moons")
 
 
 def test_generate_linear_labels_a_tie_as_the_handout_does(monkeypatch):
@@ -92,3 +92,67 @@ def test_generate_linear_labels_a_tie_as_the_handout_does(monkeypatch):
     np.testing.assert_array_equal(x, pts)
     np.testing.assert_array_equal(y[:, 0], [1, 1, 0, 1, 1])
     _same(y, y_ref)
+
+
+@pytest.mark.parametrize("name", ["circle", "gaussians", "spiral"])
+def test_extra_sets_are_balanced_seeded_and_in_the_square(name):
+    x, y = data.load(name, seed=5, n=60, noise=0.0)
+    assert x.shape == (60, 2) and y.shape == (60, 1) and y.sum() == 30
+    assert x.dtype == y.dtype == np.float64
+    assert np.all((x > -0.2) & (x < 1.2))  # about the lab's [0, 1]² that Normalize expects
+    again, _ = data.load(name, seed=5, n=60, noise=0.0)
+    other, _ = data.load(name, seed=6, n=60, noise=0.0)
+    np.testing.assert_array_equal(x, again)
+    assert not np.array_equal(x, other)
+
+
+def test_extra_sets_put_the_classes_where_their_docstrings_say():
+    x, y = data.load("circle", seed=0, n=200, noise=0.0)
+    r = np.hypot(*(x - 0.5).T)
+    assert r[y[:, 0] == 1].max() <= 0.2 < 0.3 <= r[y[:, 0] == 0].min()
+    x, y = data.load("gaussians", seed=0, n=2000, noise=0.0)
+    np.testing.assert_allclose(x[y[:, 0] == 1].mean(axis=0), 0.7, atol=0.01)
+    np.testing.assert_allclose(x[y[:, 0] == 0].std(axis=0), 0.05, atol=0.01)
+
+
+def test_noise_moves_the_points():
+    quiet, _ = data.load("spiral", seed=1, noise=0.0)
+    loud, _ = data.load("spiral", seed=1, noise=1.0)
+    assert 0.01 < np.abs(quiet - loud).mean() < 0.1
+
+
+def test_linear_takes_n_and_xor_keeps_its_21():
+    assert data.load("linear", seed=0, n=7)[0].shape == (7, 2)
+    assert data.load("xor", n=7)[0].shape == (21, 2)
+
+
+def test_csv_round_trips_exactly(tmp_path):
+    x, y = data.load("spiral", seed=2, noise=0.3)
+    text = data.to_csv(x, y)
+    assert text.splitlines()[0] == "x1,x2,label"
+    (tmp_path / "p.csv").write_text(text)
+    x2, y2 = data.load(str(tmp_path / "p.csv"))
+    np.testing.assert_array_equal(x2, x)
+    np.testing.assert_array_equal(y2, y)
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("0,0,1\n1,1,2\n", "CSV line 2 is '1,1,2'"),
+        ("0,0,1\n1,1\n", "CSV line 2 is '1,1'"),
+        ("0,0,1\nnan,1,0\n", "CSV line 2 is 'nan,1,0'"),
+        ("x1,x2,label\n0,0,1\n", "1 points are too few"),
+        ("0,0,1\n" * 4, "4 points are too many; keep at most 3"),
+    ],
+)
+def test_csv_names_the_bad_line(text, message):
+    with pytest.raises(ValueError, match=message):
+        data.from_csv(text, max_rows=3)
+
+
+def test_points_refuse_what_is_not_a_point():
+    with pytest.raises(ValueError, match="point 2 is '\\[True, 1, 0\\]'"):
+        data.points([[0, 0, 1], [True, 1, 0]])
+    with pytest.raises(ValueError, match="point 1 is 'abc'"):
+        data.points(["abc", [0, 0, 1]])

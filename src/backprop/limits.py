@@ -10,7 +10,12 @@ end (a notebook, a page) calls the same functions.
 ``check_run``            a config trained as a stack of ``models``: epochs, and the bytes
                          of ``run_bytes`` at most ``memory_limit()``
 ``check_out``            a folder that can be created and written to
+``check_hidden``         1 ≤ layers ≤ ``MAX_LAYERS`` hidden sizes, each ≥ 1 (≤ ``high``)
+``check_range``          a number within ``[low, high]`` (the page's sliders and fields)
 =======================  ===============================================================
+
+The playground (``backprop.play``) caps what one browser request may ask for with the
+``PAGE_*`` constants below and the same functions.
 
 The memory estimate counts what grows with the request (parameters and the
 optimizer's copies of them, activations, the history, a sweep's result rows). It errs
@@ -45,6 +50,18 @@ PARAM_COPIES = 9
 # a forward pass alone (a layer's output and its activation's).
 ACTIVATION_COPIES = 4
 FORWARD_COPIES = 2
+# Hidden layers of an MLP: the page offers 1-6, and so does the CLI (a seventh adds
+# nothing a 2-D lab shows); units per layer are the memory check's business in the CLI.
+MAX_LAYERS = 6
+# What one playground request may ask for: units per layer and seeds (K models in one
+# stack) small enough that a frame stays interactive, points a click-drawn or uploaded
+# set needs, a heatmap side the page paints, and epochs trained per request.
+PAGE_UNITS = 64
+PAGE_SEEDS = 32
+PAGE_POINTS = 2000
+PAGE_GRID = (8, 128)
+PAGE_STEP_EPOCHS = 1000
+PAGE_COORDINATE = 10.0  # |x1|, |x2| of a point: the lab's square is [0, 1]²
 ROW_BYTES = 1500  # one sweep result row: a dict of 9 entries (Python objects)
 CNN_SIDE, CNN_CHANNELS = 16, (4, 8)  # backprop.lab.cnn's defaults, which the CLI trains
 GIB = 1 << 30
@@ -54,7 +71,7 @@ class RunConfig(Protocol):
     """The fields of ``backprop.lab.config.Config`` these checks read."""
 
     model: str
-    hidden: tuple[int, int]
+    hidden: tuple[int, ...]
     bias: bool
     dtype: str
     epochs: int
@@ -85,6 +102,36 @@ def check_epochs(epochs: object, name: str = "epochs", high: int = MAX_EPOCHS) -
     if not 1 <= epochs <= high:
         raise ValueError(f"{name} must be between 1 and {high:,}, got {epochs:,}")
     return epochs
+
+
+def check_hidden(hidden: object, high: int | None = None) -> tuple[int, ...]:
+    """``hidden`` as a tuple of 1 to ``MAX_LAYERS`` whole sizes in ``[1, high]``."""
+    sizes = tuple(hidden) if isinstance(hidden, list | tuple) else ()
+    if not 1 <= len(sizes) <= MAX_LAYERS or not all(
+        isinstance(h, numbers.Integral) and not isinstance(h, bool) and h >= 1 for h in sizes
+    ):
+        raise ValueError(
+            f"hidden must be 1 to {MAX_LAYERS} whole sizes of at least 1, got {hidden!r}"
+        )
+    if high is not None and max(sizes) > high:
+        raise ValueError(f"hidden layers have at most {high} units here, got {max(sizes)}")
+    return tuple(int(h) for h in sizes)
+
+
+def check_range(name: str, value: object, low: float, high: float, whole: bool = False) -> float:
+    """``value`` as a number (an int if ``whole``) in ``[low, high]``, else ``ValueError``
+    (``TypeError`` if it is no number) naming ``name``."""
+    if whole:
+        value = _whole(name, value)
+    elif isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a number, got {value!r} ({type(value).__name__})")
+    if not low <= value <= high:  # also NaN
+        raise ValueError(f"{name} must be between {_num(low)} and {_num(high)}, got {value}")
+    return value
+
+
+def _num(x: float) -> str:
+    return f"{x:,}" if isinstance(x, int) else f"{x:g}"
 
 
 def check_steps(steps: object) -> int:
@@ -138,7 +185,7 @@ def check_bytes(need: int, what: str) -> None:
 
 
 def _describe(config: RunConfig, models: int) -> str:
-    size = "the CNN" if config.model == "cnn" else f"hidden {config.hidden[0]} {config.hidden[1]}"
+    size = "the CNN" if config.model == "cnn" else "hidden " + " ".join(map(str, config.hidden))
     stack = f" × {models:,} models" if models > 1 else ""
     return f"{size}{stack}, {config.epochs:,} epochs"
 

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import json
 import math
-import numbers
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 
-from ..limits import check_epochs
+from ..limits import check_epochs, check_hidden
 from ..nn import Linear, Normalize
 from ..nn.activations import ACTIVATIONS
 from ..nn.init import INITS
@@ -28,14 +27,15 @@ from .cnn import CNN_ACTIVATION, CNN_EPOCHS, CNN_LR, CNN_OPTIMIZER, build_cnn
 class Config:
     """Everything that decides a run.
 
-    ``model="mlp"``: ``2 → hidden[0] → hidden[1] → 1`` (after ``Normalize`` if
-    ``normalize``); ``model="cnn"``: ``backprop.lab.cnn.build_cnn`` (``hidden`` unused).
+    ``model="mlp"``: ``2 → hidden[0] → … → hidden[-1] → 1`` (1 to ``limits.MAX_LAYERS``
+    hidden layers, after ``Normalize`` if ``normalize``); ``model="cnn"``:
+    ``backprop.lab.cnn.build_cnn`` (``hidden`` unused).
     ``optimizer_args`` go to the optimizer, e.g. ``{"momentum": 0.9}``. ``dtype``
     (``"float64"`` or ``"float32"``) is the parameters' dtype; ``fit`` casts the data.
     """
 
     model: str = "mlp"
-    hidden: tuple[int, int] = (16, 16)
+    hidden: tuple[int, ...] = (16, 16)
     activation: str = "tanh"
     output: str = "sigmoid"
     loss: str = "bce"
@@ -53,11 +53,7 @@ class Config:
         """Raise ``ValueError`` with a message naming the bad field; return self.
 
         The fields one by one; ``limits.check_run`` adds what a run of it may cost."""
-        if len(self.hidden) != 2 or not all(
-            isinstance(h, numbers.Integral) and not isinstance(h, bool) and h >= 1
-            for h in self.hidden
-        ):
-            raise ValueError(f"hidden must be two whole sizes of at least 1, got {self.hidden}")
+        check_hidden(self.hidden)
         for name, value, table in (
             ("model", self.model, MODELS),
             ("activation", self.activation, ACTIVATIONS),
