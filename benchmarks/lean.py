@@ -77,8 +77,14 @@ def handout(
     losses, correct = np.empty(epochs, dtype), np.empty(epochs, np.int64)
     XtT, Z1T, Z2T, W2T, W3T = Xt.T, Z1.T, Z2.T, W2.T, W3.T
     mm, mul, sub, vdot, gt, eq, nz = (
-        np.matmul, np.multiply, np.subtract, np.vdot, np.greater, np.equal, np.count_nonzero
-    )  # fmt: skip
+        np.matmul,
+        np.multiply,
+        np.subtract,
+        np.vdot,
+        np.greater,
+        np.equal,
+        np.count_nonzero,
+    )
     sig = _sigmoid(dtype)
     half, one, scale, rate = _consts(dtype, 0.5, 1.0, 2.0 / n, lr)
     for e in range(epochs):
@@ -159,8 +165,13 @@ def default(
     lo0, hi0, half, one, minus_one, n0 = _consts(dtype, lo, 1.0 - lo, 0.5, 1.0, -1.0, n)
     b1_, b2_, c1, c2, eps0 = _consts(dtype, b1, b2, 1.0 - b1, 1.0 - b2, eps)
     mm, mul, sub, tanh, log, log1p = (
-        np.matmul, np.multiply, np.subtract, np.tanh, np.log, np.log1p
-    )  # fmt: skip
+        np.matmul,
+        np.multiply,
+        np.subtract,
+        np.tanh,
+        np.log,
+        np.log1p,
+    )
     sig, reduce, sqrt, div = _sigmoid(dtype), np.add.reduce, np.sqrt, np.divide
     for e in range(epochs):
         mm(W1, A0, out=Z1)

@@ -192,14 +192,22 @@ def test_tune_rule_text_states_each_clause_in_the_order_tune_applies_it():
     assert [rule.index(c) for c in clauses] == sorted(rule.index(c) for c in clauses)
     inf = float("inf")
     # 1. the worse dataset decides, not xor: lr=1 is 1/2 on linear, lr=2 2/2 on both
-    assert _tune({"lr=1": ((1, 5), (2, 5)), "lr=2": ((2, 50), (2, 50)),
-                  "lr=3": ((0, inf), (2, 1))}).lr == 2  # fmt: skip
+    assert (
+        _tune({"lr=1": ((1, 5), (2, 5)), "lr=2": ((2, 50), (2, 50)), "lr=3": ((0, inf), (2, 1))}).lr
+        == 2
+    )
     # 2. equal worst share: the summed median decides (lr=3: 9 + 9 < 2 + 20)
-    assert _tune({"lr=1": ((2, 2), (2, 20)), "lr=2": ((2, 30), (2, 30)),
-                  "lr=3": ((2, 9), (2, 9))}).lr == 3  # fmt: skip
+    assert (
+        _tune({"lr=1": ((2, 2), (2, 20)), "lr=2": ((2, 30), (2, 30)), "lr=3": ((2, 9), (2, 9))}).lr
+        == 3
+    )
     # 3. all never on one dataset: every sum is inf, the smaller rate wins
-    assert _tune({"lr=1": ((1, inf), (0, inf)), "lr=2": ((2, 3), (0, inf)),
-                  "lr=3": ((2, 2), (0, inf))}).lr == 1  # fmt: skip
+    assert (
+        _tune(
+            {"lr=1": ((1, inf), (0, inf)), "lr=2": ((2, 3), (0, inf)), "lr=3": ((2, 2), (0, inf))}
+        ).lr
+        == 1
+    )
 
 
 def test_median_epochs_counts_never_as_infinite():

@@ -45,8 +45,11 @@ def test_run_bytes_grows_with_every_size():
 def test_check_run_names_the_size_and_the_limit(monkeypatch):
     monkeypatch.setattr(limits, "memory_limit", lambda: 1 << 20)
     limits.check_run(DEFAULT.replace(hidden=(2, 2), epochs=1))  # a few KB: fine
-    with pytest.raises(ValueError, match=r"hidden 64 64 × 10 models, 400 epochs needs about .* "
-                       r"MiB of memory, more than the limit of 1.0 MiB"):  # fmt: skip
+    with pytest.raises(
+        ValueError,
+        match=r"hidden 64 64 × 10 models, 400 epochs needs about .* "
+        r"MiB of memory, more than the limit of 1.0 MiB",
+    ):
         limits.check_run(DEFAULT.replace(hidden=(64, 64)), models=10)
 
 

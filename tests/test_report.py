@@ -44,9 +44,14 @@ def built(tmp_path_factory):
     """One report from a tiny configuration (2 seeds, 6 epochs), shared by the tests."""
     tmp = tmp_path_factory.mktemp("report")
     info = report.build(
-        tmp / "out", tmp / "experiments", seeds=2, cnn_seeds=1, convergence_seeds=3, epochs=6,
+        tmp / "out",
+        tmp / "experiments",
+        seeds=2,
+        cnn_seeds=1,
+        convergence_seeds=3,
+        epochs=6,
         progress=False,
-    )  # fmt: skip
+    )
     return info, (tmp / "out" / "report.md").read_text(), tmp / "experiments"
 
 
@@ -315,8 +320,10 @@ def test_the_sigmoid_sentence_names_the_formula_each_dtype_computes(built):
     from backprop.report.sections import implementation as ri
 
     x = np.linspace(-30, 30, 601)
-    forms = {"1/(1 + e^(−x))": lambda v: 1 / (1 + np.exp(-v)),
-             "½ (1 + tanh(x/2))": lambda v: 0.5 * (1 + np.tanh(v / 2))}  # fmt: skip
+    forms = {
+        "1/(1 + e^(−x))": lambda v: 1 / (1 + np.exp(-v)),
+        "½ (1 + tanh(x/2))": lambda v: 0.5 * (1 + np.tanh(v / 2)),
+    }
     for dtype in (np.float64, np.float32):
         v = x.astype(dtype)
         with np.errstate(over="ignore"):
@@ -336,8 +343,10 @@ def test_a_saturated_output_gets_no_gradient_through_bce_and_the_sigmoid(built):
     from backprop.report.sections import implementation as ri
 
     y = np.array([[0.0], [1.0]])
-    for pred, expected in ((np.array([[0.7], [0.2]]), (np.array([[0.7], [0.2]]) - y) / 2),
-                           (np.array([[1.0], [0.2]]), np.array([[0.0], [-0.4]]))):  # fmt: skip
+    for pred, expected in (
+        (np.array([[0.7], [0.2]]), (np.array([[0.7], [0.2]]) - y) / 2),
+        (np.array([[1.0], [0.2]]), np.array([[0.0], [-0.4]])),
+    ):
         _, grad = BCELoss()(pred, y)
         delta = sigmoid_backward(pred, grad, np.empty_like(grad))
         np.testing.assert_allclose(delta, expected, rtol=1e-9)

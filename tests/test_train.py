@@ -98,8 +98,9 @@ def test_history_epochs_to_100_uses_the_final_accuracy_and_json(tmp_path):
 def test_fit_records_the_model_after_its_last_update():
     X, y = bp.lab.data.load("xor", 0)
     model = build_model(bp.DEFAULT.replace(epochs=30), rng=np.random.default_rng(0))
-    h = bp.fit(model, X, y, loss=bp.BCELoss(), optimizer=bp.Adam(model.parameters(), 0.1),
-               epochs=30)  # fmt: skip
+    h = bp.fit(
+        model, X, y, loss=bp.BCELoss(), optimizer=bp.Adam(model.parameters(), 0.1), epochs=30
+    )
     value, acc = bp.test(model, X, y, bp.BCELoss(), file=io.StringIO())
     assert float(h.final_loss) == value and float(h.final_accuracy) == acc
     assert h.after_updates.shape == (31,) and h.epochs_to_100 >= 0

@@ -74,25 +74,69 @@ class Surface:
 # ridge y = 0; exactly on it the gradient has no y part and no method could escape.
 SURFACES: dict[str, Surface] = {
     "saddle": Surface(
-        "saddle", r"Saddle $f = x^2 - y^2$", saddle, start=(1.4, 0.01), target=(0.0, 0.0),
-        target_label="saddle point (0, 0)", xlim=(-1.5, 1.5), ylim=(-1.5, 1.5), steps=80,
-        lrs={"sgd": 0.04, "momentum": 0.01, "nesterov": 0.01, "adagrad": 0.5,
-             "rmsprop": 0.01, "adam": 0.05, "adamw": 0.05, "adadelta": 5.0},
+        "saddle",
+        r"Saddle $f = x^2 - y^2$",
+        saddle,
+        start=(1.4, 0.01),
+        target=(0.0, 0.0),
+        target_label="saddle point (0, 0)",
+        xlim=(-1.5, 1.5),
+        ylim=(-1.5, 1.5),
+        steps=80,
+        lrs={
+            "sgd": 0.04,
+            "momentum": 0.01,
+            "nesterov": 0.01,
+            "adagrad": 0.5,
+            "rmsprop": 0.01,
+            "adam": 0.05,
+            "adamw": 0.05,
+            "adadelta": 5.0,
+        },
     ),
     "beale": Surface(
-        "beale", "Beale's function", beale, start=(1.0, 1.5), target=(3.0, 0.5),
-        target_label="minimum (3, 0.5)", xlim=(-0.5, 4.5), ylim=(-1.5, 2.0), steps=300,
-        lrs={"sgd": 0.01, "momentum": 0.002, "nesterov": 0.002, "adagrad": 0.5,
-             "rmsprop": 0.01, "adam": 0.05, "adamw": 0.05, "adadelta": 10.0},
+        "beale",
+        "Beale's function",
+        beale,
+        start=(1.0, 1.5),
+        target=(3.0, 0.5),
+        target_label="minimum (3, 0.5)",
+        xlim=(-0.5, 4.5),
+        ylim=(-1.5, 2.0),
+        steps=300,
+        lrs={
+            "sgd": 0.01,
+            "momentum": 0.002,
+            "nesterov": 0.002,
+            "adagrad": 0.5,
+            "rmsprop": 0.01,
+            "adam": 0.05,
+            "adamw": 0.05,
+            "adadelta": 10.0,
+        },
     ),
     "rosenbrock": Surface(
-        "rosenbrock", "Rosenbrock's function", rosenbrock, start=(-1.2, 1.0),
-        target=(1.0, 1.0), target_label="minimum (1, 1)", xlim=(-1.6, 1.6), ylim=(-0.6, 2.2),
+        "rosenbrock",
+        "Rosenbrock's function",
+        rosenbrock,
+        start=(-1.2, 1.0),
+        target=(1.0, 1.0),
+        target_label="minimum (1, 1)",
+        xlim=(-1.6, 1.6),
+        ylim=(-0.6, 2.2),
         steps=500,
-        lrs={"sgd": 2e-3, "momentum": 3e-4, "nesterov": 3e-4, "adagrad": 1.0,
-             "rmsprop": 0.01, "adam": 0.1, "adamw": 0.1, "adadelta": 1.0},
+        lrs={
+            "sgd": 2e-3,
+            "momentum": 3e-4,
+            "nesterov": 3e-4,
+            "adagrad": 1.0,
+            "rmsprop": 0.01,
+            "adam": 0.1,
+            "adamw": 0.1,
+            "adadelta": 1.0,
+        },
     ),
-}  # fmt: skip
+}
 
 
 def _surface(surface: str | Surface) -> Surface:
@@ -159,10 +203,26 @@ def _draw_surface(ax, s: Surface, steps: int, grid: int = 300) -> None:
         levels, norm = np.linspace(Z.min(), Z.max(), 25), None
     ax.contourf(X, Y, Z, levels=levels, norm=norm, cmap="Greys_r", alpha=0.55)
     ax.contour(X, Y, Z, levels=levels, norm=norm, colors="0.35", linewidths=0.5)
-    ax.plot(*s.target, marker="*", ms=18, color="gold", mec="black", ls="", zorder=5,
-            label=s.target_label)  # fmt: skip
-    ax.plot(*s.start, marker="o", ms=8, color="white", mec="black", ls="", zorder=5,
-            label=f"start ({s.start[0]:g}, {s.start[1]:g})")  # fmt: skip
+    ax.plot(
+        *s.target,
+        marker="*",
+        ms=18,
+        color="gold",
+        mec="black",
+        ls="",
+        zorder=5,
+        label=s.target_label,
+    )
+    ax.plot(
+        *s.start,
+        marker="o",
+        ms=8,
+        color="white",
+        mec="black",
+        ls="",
+        zorder=5,
+        label=f"start ({s.start[0]:g}, {s.start[1]:g})",
+    )
     ax.set(xlim=s.xlim, ylim=s.ylim, xlabel="x", ylabel="y", aspect="equal")
     ax.set_title(f"{s.formula}: {steps} steps", fontsize=11)
 
@@ -172,8 +232,16 @@ def _line_style(name: str, i: int, n: int, lr: float, steps: int) -> dict:
     paths coincide they show as nested stripes; dots every few steps show the speed."""
     color, ls = STYLE[name]
     lw = 1.3 + 0.5 * (n - 1 - i)
-    return dict(color=color, ls=ls, lw=lw, marker=".", ms=lw + 1, zorder=3 + 0.1 * i,
-                markevery=max(1, steps // 40), label=f"{name} (lr={lr:g})")  # fmt: skip
+    return dict(
+        color=color,
+        ls=ls,
+        lw=lw,
+        marker=".",
+        ms=lw + 1,
+        zorder=3 + 0.1 * i,
+        markevery=max(1, steps // 40),
+        label=f"{name} (lr={lr:g})",
+    )
 
 
 def plot_trajectories(
@@ -196,8 +264,7 @@ def plot_trajectories(
         for i, (name, xy) in enumerate(paths.items()):
             style = _line_style(name, i, len(paths), used[name], n_steps)
             ax.plot(xy[:, 0], xy[:, 1], **style)
-            ax.plot(*xy[-1], marker="o", ms=7, color=style["color"], mec="black", mew=0.7,
-                    zorder=4)  # fmt: skip
+            ax.plot(*xy[-1], marker="o", ms=7, color=style["color"], mec="black", mew=0.7, zorder=4)
         ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.07), ncol=2, fontsize=8.5)
     fig.suptitle("Optimizers from the same start point (• = final position)", fontsize=13)
     path = Path(path)
@@ -248,10 +315,18 @@ def animate(
     lines, heads = [], []
     for style in styles:
         lines += top.plot([], [], **style)
-        heads += top.plot([], [], marker="o", ms=7, color=style["color"], mec="black", ls="",
-                          zorder=5)  # fmt: skip
-    counter = top.text(0.02, 0.97, "", transform=top.transAxes, va="top", fontsize=10,
-                       bbox={"facecolor": "white", "alpha": 0.8, "edgecolor": "none"})  # fmt: skip
+        heads += top.plot(
+            [], [], marker="o", ms=7, color=style["color"], mec="black", ls="", zorder=5
+        )
+    counter = top.text(
+        0.02,
+        0.97,
+        "",
+        transform=top.transAxes,
+        va="top",
+        fontsize=10,
+        bbox={"facecolor": "white", "alpha": 0.8, "edgecolor": "none"},
+    )
 
     def draw(i: int) -> list:
         end = ends[i]

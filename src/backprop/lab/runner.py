@@ -44,9 +44,13 @@ def run(
     plot.comparison(X, y, p, out / "comparison.png", title=name)
     plot.learning_curve(history, out / "learning_curve.png", title=name)
     plot.decision_boundary(
-        prob, X, y, out / "decision_boundary.png", title=f"Decision boundary: {name}",
+        prob,
+        X,
+        y,
+        out / "decision_boundary.png",
+        title=f"Decision boundary: {name}",
         resolution=80 if config.model == "cnn" else 200,  # a CNN forward costs ~1 ms / 100 points
-    )  # fmt: skip
+    )
     return value, acc
 
 

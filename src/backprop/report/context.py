@@ -192,8 +192,9 @@ def seeds_of(n: int, datasets) -> str:
 
 def never_from(seeds: int) -> int:
     """The fewest of ``seeds`` seeds not at 100 % that make results.median_epochs 'never'."""
-    return next(k for k in range(seeds + 1)
-                if not np.isfinite(median_epochs([0] * (seeds - k) + [-1] * k)))  # fmt: skip
+    return next(
+        k for k in range(seeds + 1) if not np.isfinite(median_epochs([0] * (seeds - k) + [-1] * k))
+    )
 
 
 def definitions(seeds: int) -> str:

@@ -54,8 +54,9 @@ def terminal_figure(lines: list[str], path: Path, width: int = 110) -> Path:
 
 
 def _rect(fig: Figure, xy, size, **kw) -> FancyBboxPatch:
-    return FancyBboxPatch(xy, *size, boxstyle="round,pad=0,rounding_size=0.01",
-                          transform=fig.transFigure, **kw)  # fmt: skip
+    return FancyBboxPatch(
+        xy, *size, boxstyle="round,pad=0,rounding_size=0.01", transform=fig.transFigure, **kw
+    )
 
 
 def _train(config: Config, data: str, seed: int):
@@ -99,8 +100,11 @@ def activations_figure(path: Path) -> Path:
     axes[0].legend(fontsize=8, loc="upper left")
     for ax in axes[6:]:
         ax.set_xlabel("x")
-    fig.suptitle("Activations (solid) and their derivatives (dashed), from each module's "
-                 "forward and backward", fontsize=11)  # fmt: skip
+    fig.suptitle(
+        "Activations (solid) and their derivatives (dashed), from each module's "
+        "forward and backward",
+        fontsize=11,
+    )
     return plot.save(fig, path, dpi=120, tight=True)
 
 
@@ -122,8 +126,7 @@ def boundary_figures(folder: Path, seed: int, epochs: int | None) -> tuple[list[
         spread[name] = (float(prob.min()), float(prob.max()))
         lo, hi = spread[name]
         image = plot.probability_panel(ax, model, X, y, f"{title}\noutput {lo:.3f} to {hi:.3f}")
-    fig.colorbar(image, ax=list(axes), label="P(class 1)", ticks=np.linspace(0, 1, 6),
-                 shrink=0.8)  # fmt: skip
+    fig.colorbar(image, ax=list(axes), label="P(class 1)", ticks=np.linspace(0, 1, 6), shrink=0.8)
     axes[0].legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2, fontsize=9)
     return [plot.save(fig, folder / "xor_boundaries.png", dpi=150)], spread
 
@@ -143,6 +146,7 @@ def cnn_figures(folder: Path, seed: int, epochs: int | None) -> list[Path]:
     first = plot.save(fig, folder / "cnn_input.png", dpi=120, tight=True)
     config = CNN.replace(epochs=epochs or experiments.CNN_SWEEP_EPOCHS)
     model, X, y = _train(config, "xor", seed)
-    second = plot.decision_boundary(model, X, y, folder / "cnn_boundary.png",
-                                    title="XOR: CNN decision boundary", resolution=60)  # fmt: skip
+    second = plot.decision_boundary(
+        model, X, y, folder / "cnn_boundary.png", title="XOR: CNN decision boundary", resolution=60
+    )
     return [first, second]

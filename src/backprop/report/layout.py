@@ -243,9 +243,10 @@ def _table_sizes(b: Table, label: str) -> tuple[list[float], float, list[str], f
             max(
                 max(text_width(part, size, "bold") for part in b.header[c].split("\n")),
                 *(text_width(str(r[c]), size) for r in b.rows),
-            ) + PAD
+            )
+            + PAD
             for c in range(cols)
-        ]  # fmt: skip
+        ]
 
     ws = widths(size)
     while sum(ws) > TEXT_W and size > 6.5:
@@ -282,8 +283,15 @@ def _table(p: _Pages, b: Table, label: str) -> None:
 
     def draw(f: Figure) -> None:
         def rule(y: float, lw: float) -> None:
-            f.add_artist(Line2D([x0 / PAGE_W, (x0 + total) / PAGE_W], [_fy(y)] * 2, lw=lw,
-                                color="black", transform=f.transFigure))  # fmt: skip
+            f.add_artist(
+                Line2D(
+                    [x0 / PAGE_W, (x0 + total) / PAGE_W],
+                    [_fy(y)] * 2,
+                    lw=lw,
+                    color="black",
+                    transform=f.transFigure,
+                )
+            )
 
         for i, row in enumerate([b.header, *b.rows]):
             y = top if i == 0 else top + head_h + (i - 1) * row_h
@@ -296,9 +304,17 @@ def _table(p: _Pages, b: Table, label: str) -> None:
                 a = align[c]
                 tx = {"l": x + PAD / 2, "r": x + w - PAD / 2, "c": x + w / 2}[a]
                 ha = {"l": "left", "r": "right", "c": "center"}[a]
-                f.text(tx / PAGE_W, _fy(y + h / 2), str(cell), size=size, ha=ha, ma=ha,
-                       va="center_baseline" if i else "center", linespacing=1.15,
-                       weight="bold" if i == 0 else "normal")  # fmt: skip
+                f.text(
+                    tx / PAGE_W,
+                    _fy(y + h / 2),
+                    str(cell),
+                    size=size,
+                    ha=ha,
+                    ma=ha,
+                    va="center_baseline" if i else "center",
+                    linespacing=1.15,
+                    weight="bold" if i == 0 else "normal",
+                )
                 x += w
         rule(top, 1.0)
         rule(top + head_h, 0.6)
@@ -355,7 +371,8 @@ def write_pdf(doc: Document, path: Path) -> int:
             fig = Figure(figsize=(PAGE_W, PAGE_H))
             for draw in draws:
                 draw(fig)
-            fig.text(0.5, 0.45 / PAGE_H, f"page {i} of {len(pages)}", size=8, ha="center",
-                     color="0.35")  # fmt: skip
+            fig.text(
+                0.5, 0.45 / PAGE_H, f"page {i} of {len(pages)}", size=8, ha="center", color="0.35"
+            )
             pdf.savefig(fig)
     return len(pages)

@@ -96,20 +96,30 @@ def _learning_rates(doc: Document, ctx: Context) -> None:
             "dataset train as two stacked computations, one per optimizer, with one learning "
             "rate per model. At the two ends of the grid and in between:"
         ),
-        Bullets(_lr_regimes(ctx, "lr", "sgd", "Gradient descent")
-                + _lr_regimes(ctx, "lr", "adam", "Adam")),
+        Bullets(
+            _lr_regimes(ctx, "lr", "sgd", "Gradient descent")
+            + _lr_regimes(ctx, "lr", "adam", "Adam")
+        ),
         Text(
             "These gradient-descent runs keep the rate constant; Table @tab:optimizers tunes "
             "every optimizer with the cosine decay of the default, where gradient descent's "
             f"tuned rate is ρ = {tuned_sgd.lr:g}."
         ),
-        Image("lr_outcome", [ctx.figures["lr"]["outcome"]],
-              f"Learning rate against mean accuracy after {epochs} epochs (band: min–max over "
-              f"{ctx.seeds} seeds) and epochs to 100 % (median, bars: quartiles; 'never' = not "
-              "at 100 % at the end), for gradient descent and Adam.", 0.92),
-        Image("lr_curves", [ctx.figures["lr"]["learning_curves"]],
-              "Loss curves per learning rate (mean over seeds, band: min–max); colour from "
-              "dark (smallest ρ) to yellow (largest ρ).", 0.92),
+        Image(
+            "lr_outcome",
+            [ctx.figures["lr"]["outcome"]],
+            f"Learning rate against mean accuracy after {epochs} epochs (band: min–max over "
+            f"{ctx.seeds} seeds) and epochs to 100 % (median, bars: quartiles; 'never' = not "
+            "at 100 % at the end), for gradient descent and Adam.",
+            0.92,
+        ),
+        Image(
+            "lr_curves",
+            [ctx.figures["lr"]["learning_curves"]],
+            "Loss curves per learning rate (mean over seeds, band: min–max); colour from "
+            "dark (smallest ρ) to yellow (largest ρ).",
+            0.92,
+        ),
         Text(
             "The handout's own network (sigmoid everywhere, no biases, mean squared error, "
             "gradient descent at a constant rate) over its own grid "
@@ -132,10 +142,14 @@ def _learning_rates(doc: Document, ctx: Context) -> None:
             "gradients are smaller. The two networks also differ in biases, input centring, "
             "initialisation and epochs, any of which can move the working range."
         ),
-        Image("handout_lr_outcome", [ctx.figures["handout_lr"]["outcome"]],
-              "The handout's network: learning rate against mean accuracy and median epochs to "
-              f"100 % ({hand_epochs} epochs, {ctx.seeds} seeds).", 0.92),
-    )  # fmt: skip
+        Image(
+            "handout_lr_outcome",
+            [ctx.figures["handout_lr"]["outcome"]],
+            "The handout's network: learning rate against mean accuracy and median epochs to "
+            f"100 % ({hand_epochs} epochs, {ctx.seeds} seeds).",
+            0.92,
+        ),
+    )
 
 
 def rate_range(rates: list) -> str:
@@ -173,13 +187,20 @@ def _hidden_units(doc: Document, ctx: Context) -> None:
     doc.add(
         Heading("B. Try different numbers of hidden units", 2),
         Text(text),
-        Image("hidden_outcome", [ctx.figures["hidden"]["outcome"]],
-              f"Hidden units per layer against mean accuracy and median epochs to 100 % "
-              f"({ctx.seeds} seeds).",
-              0.92),
-        Image("hidden_curves", [ctx.figures["hidden"]["learning_curves"]],
-              "Loss curves per number of hidden units (mean, band: min–max over seeds).", 0.92),
-    )  # fmt: skip
+        Image(
+            "hidden_outcome",
+            [ctx.figures["hidden"]["outcome"]],
+            f"Hidden units per layer against mean accuracy and median epochs to 100 % "
+            f"({ctx.seeds} seeds).",
+            0.92,
+        ),
+        Image(
+            "hidden_curves",
+            [ctx.figures["hidden"]["learning_curves"]],
+            "Loss curves per number of hidden units (mean, band: min–max over seeds).",
+            0.92,
+        ),
+    )
 
 
 def linear_at_100(ctx: Context, label: str) -> str:
@@ -199,10 +220,12 @@ def _noact_output(ctx: Context) -> str:
     share = float(np.mean(y))
     text = (
         f"Re-trained on XOR with seed {ctx.lab.seed} (Figure @fig:boundaries_noact, middle), "
-        + (f"it outputs {lo:.6f} everywhere on the plotted square (to six decimals)"
-           if f"{lo:.6f}" == f"{hi:.6f}"
-           else f"it outputs between {lo:.6f} and {hi:.6f} over the whole plotted square")
-    )  # fmt: skip
+        + (
+            f"it outputs {lo:.6f} everywhere on the plotted square (to six decimals)"
+            if f"{lo:.6f}" == f"{hi:.6f}"
+            else f"it outputs between {lo:.6f} and {hi:.6f} over the whole plotted square"
+        )
+    )
     if lo > 0.5 or hi < 0.5:
         same = max(abs(lo - share), abs(hi - share)) < 5e-7
         text += (
@@ -242,12 +265,20 @@ def _without_activation(doc: Document, ctx: Context) -> None:
             f"@fig:activation_outcome; the larger class alone is {pct(majority('xor'))} of the "
             f"points). {_noact_output(ctx)}{tail}"
         ),
-        Image("activation_outcome", [ctx.figures["activation"]["outcome"]],
-              "Hidden activation ('none' = identity) against mean accuracy and median epochs to "
-              f"100 % ({ctx.seeds} seeds).", 0.92),
-        Image("boundaries_noact", ctx.extra["boundaries"],
-              f"XOR: the output P(class 1) over the plane (seed {ctx.lab.seed}; black line: "
-              "0.5, drawn where the output crosses it; each title gives the output's range) "
-              "of the default network (left), without activation (middle), and without "
-              "biases (right, Section 4D).", 1.0),
-    )  # fmt: skip
+        Image(
+            "activation_outcome",
+            [ctx.figures["activation"]["outcome"]],
+            "Hidden activation ('none' = identity) against mean accuracy and median epochs to "
+            f"100 % ({ctx.seeds} seeds).",
+            0.92,
+        ),
+        Image(
+            "boundaries_noact",
+            ctx.extra["boundaries"],
+            f"XOR: the output P(class 1) over the plane (seed {ctx.lab.seed}; black line: "
+            "0.5, drawn where the output crosses it; each title gives the output's range) "
+            "of the default network (left), without activation (middle), and without "
+            "biases (right, Section 4D).",
+            1.0,
+        ),
+    )

@@ -52,11 +52,17 @@ def more(doc: Document, ctx: Context) -> None:
     hand = next(s for s in ctx.results["handout_lr"].experiment.settings if s.x == HANDOUT.lr)
     default = next(s for s in ctx.results["hidden"].experiment.settings if s.x == DEFAULT.hidden[0])
     networks = [
-        [f"handout (σ, MSE, SGD ρ = {HANDOUT.lr:g})", str(hand.config.epochs),
-         *_row(ctx, "handout_lr", hand.label)],
-        [f"default (tanh, BCE, Adam ρ = {DEFAULT.lr:g})", str(default.config.epochs),
-         *_row(ctx, "hidden", default.label)],
-    ]  # fmt: skip
+        [
+            f"handout (σ, MSE, SGD ρ = {HANDOUT.lr:g})",
+            str(hand.config.epochs),
+            *_row(ctx, "handout_lr", hand.label),
+        ],
+        [
+            f"default (tanh, BCE, Adam ρ = {DEFAULT.lr:g})",
+            str(default.config.epochs),
+            *_row(ctx, "hidden", default.label),
+        ],
+    ]
     bias = ctx.results["bias"].experiment.settings
     doc.add(
         Heading("D. Anything you want to share", 2),
@@ -75,9 +81,14 @@ def more(doc: Document, ctx: Context) -> None:
             f"{ctx.both('bias', 'bias, raw [0,1]', epochs_text)} (raw) to "
             f"{ctx.both('bias', 'bias, centred', epochs_text)} (centred)."
         ),
-        Table("bias", _bias_head(ctx), [_bias_row(ctx, s.label) for s in bias],
-              f"Biases and input centring ({ctx.seeds} seeds): seeds at 100 %, median epochs "
-              "to 100 % and mean final accuracy.", align="lrrrrrr"),
+        Table(
+            "bias",
+            _bias_head(ctx),
+            [_bias_row(ctx, s.label) for s in bias],
+            f"Biases and input centring ({ctx.seeds} seeds): seeds at 100 %, median epochs "
+            "to 100 % and mean final accuracy.",
+            align="lrrrrrr",
+        ),
         Text(
             "The handout's network against the default. Table @tab:networks compares the two "
             f"over the same {ctx.seeds} seeds. Median epochs to 100 %: default network "
@@ -88,7 +99,11 @@ def more(doc: Document, ctx: Context) -> None:
             "makes the difference; Sections 4A–4C and Table @tab:bias vary them one at a time "
             "around the default."
         ),
-        Table("networks", _head(ctx, ["network", "epochs"]), networks,
-              "The handout's network and the default network: seeds at 100 % and median "
-              "epochs to 100 %."),
-    )  # fmt: skip
+        Table(
+            "networks",
+            _head(ctx, ["network", "epochs"]),
+            networks,
+            "The handout's network and the default network: seeds at 100 % and median "
+            "epochs to 100 %.",
+        ),
+    )

@@ -71,8 +71,10 @@ def optimizers(doc: Document, ctx: Context) -> None:
     fastest, slowest = min(total, key=total.get), max(total, key=total.get)
     widest = max(working, key=lambda n: len(working[n]))
     narrowest = min(working, key=lambda n: len(working[n]))
-    edge = {n: bool(w) and (np.isclose(w[-1], grid[-1]) or np.isclose(w[0], grid[0]))
-            for n, w in working.items()}  # fmt: skip
+    edge = {
+        n: bool(w) and (np.isclose(w[-1], grid[-1]) or np.isclose(w[0], grid[0]))
+        for n, w in working.items()
+    }
     cut = [n for n in dict.fromkeys((widest, narrowest)) if edge[n]]
     cut_text = "".join(
         f" The working rates of {n} reach the grid's "
@@ -80,8 +82,11 @@ def optimizers(doc: Document, ctx: Context) -> None:
         "cuts its range off and the count is a lower bound."
         for n in cut
     )
-    differ = [f"{n} ({DEFAULT_LR[n]:g} → {t.lr:g})" for n, t in tuned.items()
-              if n in DEFAULT_LR and not np.isclose(DEFAULT_LR[n], t.lr)]  # fmt: skip
+    differ = [
+        f"{n} ({DEFAULT_LR[n]:g} → {t.lr:g})"
+        for n, t in tuned.items()
+        if n in DEFAULT_LR and not np.isclose(DEFAULT_LR[n], t.lr)
+    ]
     doc.add(
         Heading("A. Implement different optimizers", 2),
         Text(
@@ -103,22 +108,37 @@ def optimizers(doc: Document, ctx: Context) -> None:
             f"{slowest}. Counting the grid rates at which every seed ends at 100 % on both "
             f"datasets, the range is widest for {widest} ({len(working[widest])} of {len(grid)} "
             f"rates) and narrowest for {narrowest} ({len(working[narrowest])}).{cut_text} "
-            + (f"The rates `backprop train --optimizer` uses by default (optim.DEFAULT_LR) "
-               f"differ from these for {', '.join(differ)}."
-               if differ else "They agree with optim.DEFAULT_LR, the rates `backprop train "
-               "--optimizer` uses.")
+            + (
+                f"The rates `backprop train --optimizer` uses by default (optim.DEFAULT_LR) "
+                f"differ from these for {', '.join(differ)}."
+                if differ
+                else "They agree with optim.DEFAULT_LR, the rates `backprop train "
+                "--optimizer` uses."
+            )
         ),
-        Table("optimizers", head, rows,
-              f"Each optimizer at its tuned learning rate in the default network ({ctx.seeds} "
-              "seeds): median epochs to 100 %, seeds at 100 %, and the number of grid rates at "
-              "which every seed ends at 100 % on both datasets.", align="lrrrrrr"),
-        Image("optimizer_outcome", [ctx.figures["optimizer"]["outcome"]],
-              "Every optimizer over the learning-rate grid: mean accuracy after training and "
-              "median epochs to 100 % (★ = tuned rate).", 0.95),
-        Image("optimizer_curves", [ctx.figures["optimizer"]["learning_curves"]],
-              "Loss of each optimizer at its tuned learning rate (mean, band: min–max over "
-              "seeds).", 0.92),
-    )  # fmt: skip
+        Table(
+            "optimizers",
+            head,
+            rows,
+            f"Each optimizer at its tuned learning rate in the default network ({ctx.seeds} "
+            "seeds): median epochs to 100 %, seeds at 100 %, and the number of grid rates at "
+            "which every seed ends at 100 % on both datasets.",
+            align="lrrrrrr",
+        ),
+        Image(
+            "optimizer_outcome",
+            [ctx.figures["optimizer"]["outcome"]],
+            "Every optimizer over the learning-rate grid: mean accuracy after training and "
+            "median epochs to 100 % (★ = tuned rate).",
+            0.95,
+        ),
+        Image(
+            "optimizer_curves",
+            [ctx.figures["optimizer"]["learning_curves"]],
+            "Loss of each optimizer at its tuned learning rate (mean, band: min–max over seeds).",
+            0.92,
+        ),
+    )
     _trajectories(doc, ctx)
 
 
@@ -147,13 +167,22 @@ def activations(doc: Document, ctx: Context) -> None:
             "the default network (hidden layers only; the output stays a sigmoid), and Figure "
             "@fig:activation_outcome in Section 4C plots the same results."
         ),
-        Image("activations", [ctx.extra["activations"]],
-              "Every activation (solid) and its derivative (dashed), computed by the modules' "
-              "own forward and backward.", 0.85),
-        Table("activations", head, rows,
-              f"Hidden activation in the default network ({ctx.seeds} seeds): seeds at 100 % "
-              "and median epochs to 100 %.", align="llrrrr"),
-    )  # fmt: skip
+        Image(
+            "activations",
+            [ctx.extra["activations"]],
+            "Every activation (solid) and its derivative (dashed), computed by the modules' "
+            "own forward and backward.",
+            0.85,
+        ),
+        Table(
+            "activations",
+            head,
+            rows,
+            f"Hidden activation in the default network ({ctx.seeds} seeds): seeds at 100 % "
+            "and median epochs to 100 %.",
+            align="llrrrr",
+        ),
+    )
 
 
 def _trajectories(doc: Document, ctx: Context) -> None:
@@ -182,17 +211,27 @@ def _trajectories(doc: Document, ctx: Context) -> None:
             f"value on Beale's function is reached by {best['beale']}, in Rosenbrock's curved "
             f"valley by {best['rosenbrock']}, and the highest there by {worst['rosenbrock']}."
         ),
-        Table("trajectories", ["optimizer"] + [trajectories.SURFACES[n].name for n in names],
-              rows, "Value of each test function after the optimizer's steps (lower is better; "
-              "the saddle is unbounded below, so lower means it escaped further).",
-              align="lrrr"),
-    )  # fmt: skip
+        Table(
+            "trajectories",
+            ["optimizer"] + [trajectories.SURFACES[n].name for n in names],
+            rows,
+            "Value of each test function after the optimizer's steps (lower is better; "
+            "the saddle is unbounded below, so lower means it escaped further).",
+            align="lrrr",
+        ),
+    )
     for path, name in zip(ctx.extra["trajectories"], names):
         s = trajectories.SURFACES[name]
-        doc.add(Image(f"traj_{name}", [path],
-                      f"Optimizer paths on {SURFACE_NAMES.get(name, name)} ({s.steps} steps; "
-                      "each optimizer's rate in "
-                      "the legend, chosen per surface).", 0.66))  # fmt: skip
+        doc.add(
+            Image(
+                f"traj_{name}",
+                [path],
+                f"Optimizer paths on {SURFACE_NAMES.get(name, name)} ({s.steps} steps; "
+                "each optimizer's rate in "
+                "the legend, chosen per surface).",
+                0.66,
+            )
+        )
 
 
 def _architecture(model) -> str:
@@ -267,12 +306,15 @@ def convolution(doc: Document, ctx: Context) -> None:
             "strided addition per kernel offset). Both directions are tested against plain "
             "loops and finite differences (X is the zero-padded input):"
         ),
-        Equations([
-            r"$Y_{n,o,i,j} = b_o + \sum_{c}\sum_{p,q} W_{o,c,p,q}\,X_{n,c,i+p,j+q}$",
-            r"$\dfrac{\partial L}{\partial W_{o,c,p,q}} = \sum_{n,i,j} G_{n,o,i,j}\,"
-            r"X_{n,c,i+p,j+q}, \qquad \dfrac{\partial L}{\partial X_{n,c,h,w}} = "
-            r"\sum_{o,p,q} G_{n,o,h-p,w-q}\,W_{o,c,p,q}$",
-        ], size=10.5),
+        Equations(
+            [
+                r"$Y_{n,o,i,j} = b_o + \sum_{c}\sum_{p,q} W_{o,c,p,q}\,X_{n,c,i+p,j+q}$",
+                r"$\dfrac{\partial L}{\partial W_{o,c,p,q}} = \sum_{n,i,j} G_{n,o,i,j}\,"
+                r"X_{n,c,i+p,j+q}, \qquad \dfrac{\partial L}{\partial X_{n,c,h,w}} = "
+                r"\sum_{o,p,q} G_{n,o,h-p,w-q}\,W_{o,c,p,q}$",
+            ],
+            size=10.5,
+        ),
         Text(
             "The CNN has no stack axis, so it trains one seed at a time: "
             f"{len(r.experiment.seeds_of(cnn_setting))} seeds for {cnn_setting.config.epochs} "
@@ -291,15 +333,27 @@ def convolution(doc: Document, ctx: Context) -> None:
             "right) is drawn in the blurred-pixel space of the encoding rather than from "
             "straight cuts of the plane."
         ),
-        Table("cnn", head, rows, "CNN against the default MLP: seeds at 100 % and median "
-              "epochs to 100 %.", align="lrrrrrr"),
-        Image("cnn_curves", [ctx.figures["cnn"]["learning_curves"]],
-              "Loss of the CNN and the MLP (mean, band: min–max over seeds; log–log axes).",
-              0.92),
-        Image("cnn", ctx.extra["cnn"],
-              "The CNN's input for the point (0.3, 0.7) (left) and its XOR decision boundary "
-              f"(right, seed {ctx.lab.seed}).", 0.8),
-    )  # fmt: skip
+        Table(
+            "cnn",
+            head,
+            rows,
+            "CNN against the default MLP: seeds at 100 % and median epochs to 100 %.",
+            align="lrrrrrr",
+        ),
+        Image(
+            "cnn_curves",
+            [ctx.figures["cnn"]["learning_curves"]],
+            "Loss of the CNN and the MLP (mean, band: min–max over seeds; log–log axes).",
+            0.92,
+        ),
+        Image(
+            "cnn",
+            ctx.extra["cnn"],
+            "The CNN's input for the point (0.3, 0.7) (left) and its XOR decision boundary "
+            f"(right, seed {ctx.lab.seed}).",
+            0.8,
+        ),
+    )
 
 
 def extra(doc: Document, ctx: Context) -> None:

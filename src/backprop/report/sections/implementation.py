@@ -92,7 +92,7 @@ def implementation(doc: Document, ctx: Context) -> None:
                 r"$\sigma(x) = \dfrac{1}{1 + e^{-x}}, \qquad "
                 r"\sigma'(x) = \sigma(x)\,(1 - \sigma(x)) \leq \dfrac{1}{4}$"
             ]
-        ),  # fmt: skip
+        ),
         Text(
             f"In float64, the default, the code computes σ(x) = {sigmoid_form(np.float64)} as "
             f"written; in float32 it uses σ(x) = {sigmoid_form(np.float32)}, which NumPy "
@@ -126,7 +126,7 @@ def implementation(doc: Document, ctx: Context) -> None:
                 r"$Z_1 = \sigma(XW_1), \qquad Z_2 = \sigma(Z_1W_2), \qquad "
                 r"y = \sigma(Z_2W_3)$"
             ]
-        ),  # fmt: skip
+        ),
         Text(
             f"It is implemented exactly (`--handout`: {h.hidden[0]}-{h.hidden[1]} hidden units, "
             f"{h.init.replace('_', '-')} initial weights, mean squared error, plain gradient "
@@ -181,9 +181,9 @@ def _choices(ctx: Context) -> str:
     found = []
     if fast_acts:
         verdict = verdicts(
-            fast_acts, [ctx.clearly_faster("activation", a, DEFAULT.activation, "xor")
-                        for a in fast_acts]
-        )  # fmt: skip
+            fast_acts,
+            [ctx.clearly_faster("activation", a, DEFAULT.activation, "xor") for a in fast_acts],
+        )
         found.append(
             f"on XOR, {listing(fast_acts)} reach 100 % in fewer median epochs than "
             f"{DEFAULT.activation}, {verdict}, where 'clearly' means {CLEAR_RULE} (the rule "
@@ -227,7 +227,7 @@ def _backpropagation(doc: Document) -> None:
                 r"$Z_2 = A_1W_2 + b_2, \qquad A_2 = \varphi(Z_2)$",
                 r"$Z_3 = A_2W_3 + b_3, \qquad \hat{y} = \sigma(Z_3)$",
             ]
-        ),  # fmt: skip
+        ),
         Text(
             "The loss is averaged over the N points: binary cross-entropy by default, the mean "
             "squared error in the handout's network:"
@@ -238,7 +238,7 @@ def _backpropagation(doc: Document) -> None:
                 r" + (1 - y_n)\ln(1 - \hat{y}_n)\right], \qquad "
                 r"L_{\mathrm{MSE}} = \dfrac{1}{N}\sum_{n=1}^{N}(\hat{y}_n - y_n)^2$",
             ]
-        ),  # fmt: skip
+        ),
         Text(
             "The backward pass applies the chain rule layer by layer, from the loss back to "
             "the input. Write δᵢ = ∂L/∂Zᵢ. At the output, algebra cancels the sigmoid's "
@@ -252,7 +252,7 @@ def _backpropagation(doc: Document) -> None:
                 r"\delta_3 = \dfrac{2}{N}(\hat{y} - y) \odot \hat{y} \odot (1 - \hat{y})\ \ "
                 r"(\mathrm{MSE})$",
             ]
-        ),  # fmt: skip
+        ),
         Text(
             "The code does not use the cancelled form. The loss's backward returns "
             "∂L/∂ŷ = (p − y) / (p (1 − p) N) with p = ŷ clipped to "
@@ -272,7 +272,7 @@ def _backpropagation(doc: Document) -> None:
                 r"$\delta_{i-1} = \dfrac{\partial L}{\partial A_{i-1}} \odot "
                 r"\varphi'(Z_{i-1}), \qquad \tanh' = 1 - A^2, \qquad \sigma' = A\,(1 - A)$",
             ]
-        ),  # fmt: skip
+        ),
         Text(
             "This is the handout's chain rule ∂L/∂w₁ = (∂x'/∂w₁)(∂z/∂x')(∂x''/∂z)(∂y/∂x'')"
             "(∂L/∂y), evaluated for all weights at once with matrix products. In the code each "
@@ -283,7 +283,7 @@ def _backpropagation(doc: Document) -> None:
         Text(
             "Each epoch ends with one gradient-descent step on all parameters θ, as in the "
             "handout, with learning rate ρ and g = ∇L:"
-        ),  # fmt: skip
+        ),
         Equations([r"$\theta \leftarrow \theta - \rho\,g$"]),
         Text(
             "The default network uses Adam instead. Its step divides a running mean of the "
@@ -303,5 +303,5 @@ def _backpropagation(doc: Document) -> None:
                 r"$\rho_t = \rho_0 \max\left(\dfrac{1}{2}\left(1 + \cos\dfrac{\pi t}{T}"
                 r"\right),\ 10^{" + str(round(math.log10(MIN_FACTOR))) + r"}\right)$",
             ]
-        ),  # fmt: skip
+        ),
     )

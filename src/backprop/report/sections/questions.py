@@ -28,8 +28,11 @@ def _speed_answer(ctx: Context) -> str:
     med = {a: ctx.stats("activation", a, "xor").median_epochs_to_100 for a in act}
     order = sorted(act, key=med.get)
     fast, runner = order[0], order[1]
-    pairs = [(a, b) for a, b in ((DEFAULT.activation, "sigmoid"), (fast, DEFAULT.activation),
-                                 (fast, runner)) if med[a] < med[b]]  # fmt: skip
+    pairs = [
+        (a, b)
+        for a, b in ((DEFAULT.activation, "sigmoid"), (fast, DEFAULT.activation), (fast, runner))
+        if med[a] < med[b]
+    ]
     judged = "; ".join(
         f"{a} ({ep(med[a])}) is {_verdict(ctx, 'activation', a, b)} faster than {b} ({ep(med[b])})"
         for a, b in pairs
@@ -58,8 +61,11 @@ def _handout_activations(ctx: Context) -> tuple[Text, Table]:
     grid = sorted({s.config.lr for s in r.experiment.settings})
     rows = []
     for name, t in tuned.items():
-        working = [s.x for s in ctx.group("handout_activation", name)
-                   if ctx.all_at_100("handout_activation", s.label)]  # fmt: skip
+        working = [
+            s.x
+            for s in ctx.group("handout_activation", name)
+            if ctx.all_at_100("handout_activation", s.label)
+        ]
         row = [name, f"{t.lr:g}"]
         for d in ctx.datasets:
             row += [seeds_at_100(t.stats[d]), ep(t.stats[d].median_epochs_to_100)]
@@ -70,12 +76,15 @@ def _handout_activations(ctx: Context) -> tuple[Text, Table]:
     head.append(f"rates that\nwork (of {len(grid)})")
     epochs = r.experiment.settings[0].config.epochs
     table = Table(
-        "handout_activations", head, rows,
+        "handout_activations",
+        head,
+        rows,
         f"The handout's network (gradient descent, squared error, no biases, {epochs} epochs, "
         f"{ctx.seeds} seeds) with each hidden activation at its tuned rate: seeds at 100 %, "
         "median epochs to 100 % and the number of grid rates at which every seed ends at "
-        "100 % on both datasets.", align="lrrrrrr",
-    )  # fmt: skip
+        "100 % on both datasets.",
+        align="lrrrrrr",
+    )
     sig, tanh = tuned["sigmoid"], tuned["tanh"]
     ident = tuned.get("identity")
     text = (
@@ -110,8 +119,10 @@ def _handout_activations(ctx: Context) -> tuple[Text, Table]:
 def _identity_handout(ctx: Context, ident: dict, tanh: dict) -> str:
     """The identity row of the handout-activation table, read against every rate it ran."""
     rows = ctx.group("handout_activation", "identity")
-    at = {d: {s.label: ctx.stats("handout_activation", s.label, d) for s in rows}
-          for d in ctx.datasets}  # fmt: skip
+    at = {
+        d: {s.label: ctx.stats("handout_activation", s.label, d) for s in rows}
+        for d in ctx.datasets
+    }
     text = (
         "With the identity the seeds at 100 % are "
         + ", ".join(f"{DATA[d]} {seeds_at_100(ident.stats[d])}" for d in ctx.datasets)
@@ -125,8 +136,9 @@ def _identity_handout(ctx: Context, ident: dict, tanh: dict) -> str:
             "tie-break (the smaller rate) alone"
         )
     for d in (d for d in ctx.datasets if d not in never):
-        best = min(rows, key=lambda s: (-at[d][s.label].at_100,
-                                        at[d][s.label].median_epochs_to_100, s.x))  # fmt: skip
+        best = min(
+            rows, key=lambda s: (-at[d][s.label].at_100, at[d][s.label].median_epochs_to_100, s.x)
+        )
         if np.isclose(best.x, ident.lr):
             continue
         b = at[d][best.label]
@@ -166,7 +178,7 @@ def questions(doc: Document, ctx: Context) -> None:
         Text(_lr_answer(ctx)),
         Heading("C. What is the purpose of weights and biases in a neural network?", 2),
         Text(_weights_answer(ctx)),
-    )  # fmt: skip
+    )
 
 
 def _rise(ctx: Context, exp: str, label: str, data: str, first: int = 20) -> float:
@@ -176,35 +188,46 @@ def _rise(ctx: Context, exp: str, label: str, data: str, first: int = 20) -> flo
 
 
 def _lr_answer(ctx: Context) -> str:
-    sgd, adam, hand = (ctx.group(e, g) for e, g in
-                       (("lr", "sgd"), ("lr", "adam"), ("handout_lr", "handout")))  # fmt: skip
+    sgd, adam, hand = (
+        ctx.group(e, g) for e, g in (("lr", "sgd"), ("lr", "adam"), ("handout_lr", "handout"))
+    )
     s0, s1, a0, a1, h0, h1 = sgd[0], sgd[-1], adam[0], adam[-1], hand[0], hand[-1]
     hand_ok = good_rates(ctx, "handout_lr", "handout", 0.9)
     start = {d: initial_loss(ctx, "lr", [s.label for s in sgd], d) for d in ctx.datasets}
-    starts = ", ".join(f"{m:.2f} on {DATA[d]} (seeds {lo:.2f}–{hi:.2f})"
-                       for d, (m, lo, hi) in start.items())  # fmt: skip
+    starts = ", ".join(
+        f"{m:.2f} on {DATA[d]} (seeds {lo:.2f}–{hi:.2f})" for d, (m, lo, hi) in start.items()
+    )
     risen = {g: rises(ctx, "lr", g) for g in ("sgd", "adam")}
     parts = []
     for g, name in (("sgd", "gradient descent"), ("adam", "Adam")):
         on = risen[g]
         both = [x for x in on[ctx.datasets[0]] if all(x in on[d] for d in ctx.datasets)]
         where = [f"ρ = {listing([f'{x:g}' for x in both])} on both datasets"] if both else []
-        where += [f"ρ = {listing([f'{x:g}' for x in on[d] if x not in both])} on {DATA[d]} only"
-                  for d in ctx.datasets if any(x not in both for x in on[d])]  # fmt: skip
+        where += [
+            f"ρ = {listing([f'{x:g}' for x in on[d] if x not in both])} on {DATA[d]} only"
+            for d in ctx.datasets
+            if any(x not in both for x in on[d])
+        ]
         parts.append(f"{name} at {' and '.join(where)}" if where else f"{name} at no rate")
     fine = []
     for g, name in (("sgd", "gradient descent"), ("adam", "Adam")):
-        ok = [f"{s.x:g}" for s in ctx.group("lr", g)
-              if any(s.x in risen[g][d] for d in ctx.datasets)
-              and ctx.all_at_100("lr", s.label)]  # fmt: skip
+        ok = [
+            f"{s.x:g}"
+            for s in ctx.group("lr", g)
+            if any(s.x in risen[g][d] for d in ctx.datasets) and ctx.all_at_100("lr", s.label)
+        ]
         if ok:
             fine.append(f"{name} at ρ = {listing(ok)}")
     rose_text = (
         "The mean loss rises above its start within the first 20 epochs (Figure "
         f"@fig:lr_curves) for {listing(parts)}. "
-        + (f"A rise alone does not mark a rate as too large: every seed still ends at 100 % "
-           f"on both datasets for {listing(fine)}. " if fine else "")
-    )  # fmt: skip
+        + (
+            f"A rise alone does not mark a rate as too large: every seed still ends at 100 % "
+            f"on both datasets for {listing(fine)}. "
+            if fine
+            else ""
+        )
+    )
     return (
         "Measured first on the handout's own network (gradient descent, sigmoid, squared "
         f"error; Figure @fig:handout_lr_outcome, {h0.config.epochs} epochs): at the smallest "
@@ -244,8 +267,10 @@ def _lr_answer(ctx: Context) -> str:
 def rises(ctx: Context, exp: str, group: str, first: int = 20) -> dict[str, list[float]]:
     """Per dataset, the rates of ``group`` whose mean loss exceeds its start within the
     first ``first`` epochs (``_rise`` > 1)."""
-    return {d: [s.x for s in ctx.group(exp, group) if _rise(ctx, exp, s.label, d, first) > 1]
-            for d in ctx.datasets}  # fmt: skip
+    return {
+        d: [s.x for s in ctx.group(exp, group) if _rise(ctx, exp, s.label, d, first) > 1]
+        for d in ctx.datasets
+    }
 
 
 def _sgd_cosine(ctx: Context) -> str:
@@ -259,10 +284,13 @@ def _sgd_cosine(ctx: Context) -> str:
         f"The optimizer sweep (Section 6A) runs gradient descent with {sgd[0].config.schedule} "
         "decay, the same schedule as Adam: there at least 90 % of the seeds end at 100 % "
         f"{rate_range(ok)}"
-        + (", the same range as at a constant rate, so the schedule does not explain the shift"
-           if ok == good_rates(ctx, "lr", "sgd", 0.9) else "")
+        + (
+            ", the same range as at a constant rate, so the schedule does not explain the shift"
+            if ok == good_rates(ctx, "lr", "sgd", 0.9)
+            else ""
+        )
         + f", and its tuned rate is ρ = {r.tuned['sgd'].lr:g}. "
-    )  # fmt: skip
+    )
 
 
 def _weights_answer(ctx: Context) -> str:

@@ -27,24 +27,38 @@ def experimental_results(doc: Document, ctx: Context) -> None:
         ),
     )
     for d in ctx.datasets:  # before the page-tall terminal figure, so they fill the page
-        doc.add(Image(
-            f"comparison_{d}", [lab.folder / d / "comparison.png"],
-            f"{DATA[d]} data: ground truth (left) and prediction (right), seed {lab.seed}; "
-            f"accuracy {pct(out[d].accuracy)}.", 0.8,
-        ))  # fmt: skip
-    doc.add(Image("terminal", [ctx.extra["terminal"]],
-                  f"Terminal output of backprop lab (seed {lab.seed}), captured in-process.",
-                  0.95))  # fmt: skip
+        doc.add(
+            Image(
+                f"comparison_{d}",
+                [lab.folder / d / "comparison.png"],
+                f"{DATA[d]} data: ground truth (left) and prediction (right), seed {lab.seed}; "
+                f"accuracy {pct(out[d].accuracy)}.",
+                0.8,
+            )
+        )
+    doc.add(
+        Image(
+            "terminal",
+            [ctx.extra["terminal"]],
+            f"Terminal output of backprop lab (seed {lab.seed}), captured in-process.",
+            0.95,
+        )
+    )
     conv = ctx.results["convergence"]
     n_conv = len(conv.experiment.seeds)
     rows = []
     for d in ctx.datasets:
         st = conv.stats("default", d)
-        rows.append([
-            DATA[d], f"{100 * out[d].accuracy:.2f} %", f"{out[d].loss:.5f}",
-            str(out[d].epochs_to_100) if out[d].epochs_to_100 >= 0 else "never",
-            seeds_at_100(st), ep(st.median_epochs_to_100),
-        ])  # fmt: skip
+        rows.append(
+            [
+                DATA[d],
+                f"{100 * out[d].accuracy:.2f} %",
+                f"{out[d].loss:.5f}",
+                str(out[d].epochs_to_100) if out[d].epochs_to_100 >= 0 else "never",
+                seeds_at_100(st),
+                ep(st.median_epochs_to_100),
+            ]
+        )
     doc.add(
         Heading("B. Accuracy of the prediction", 2),
         Text(
@@ -71,7 +85,7 @@ def experimental_results(doc: Document, ctx: Context) -> None:
             f"Accuracy and loss after training (seed {lab.seed}, {out[ctx.datasets[0]].epochs}"
             f" epochs), and over {n_conv} seeds the runs at 100 % and the median epochs to "
             "100 %.",
-        ),  # fmt: skip
+        ),
     )
     _learning_curves(doc, ctx)
     _more(doc, ctx)
@@ -84,8 +98,10 @@ def _shown(ctx: Context) -> str:
         if shown == total:
             parts.append(f"all {total} predictions of {DATA.get(d, d)} are shown")
         else:
-            parts.append(f"of {DATA.get(d, d)}'s {total}, the first and last {shown // 2} "
-                         "(the line '...' marks the cut)")  # fmt: skip
+            parts.append(
+                f"of {DATA.get(d, d)}'s {total}, the first and last {shown // 2} "
+                "(the line '...' marks the cut)"
+            )
     return "In the figure " + "; ".join(parts) + ". "
 
 
@@ -93,8 +109,10 @@ def _quarters(ctx: Context) -> str:
     """The lab run's loss after each quarter of its updates, read from its history."""
     n = len(ctx.lab.outcome[ctx.datasets[0]].curve) - 1
     marks = sorted({n * k // 4 for k in (1, 2, 3, 4)})
-    parts = [", ".join(f"{ctx.lab.outcome[d].curve[m]:.1e}" for m in marks) + f" on {DATA[d]}"
-             for d in ctx.datasets]  # fmt: skip
+    parts = [
+        ", ".join(f"{ctx.lab.outcome[d].curve[m]:.1e}" for m in marks) + f" on {DATA[d]}"
+        for d in ctx.datasets
+    ]
     return f"After {listing([str(m) for m in marks])} updates it is {'; '.join(parts)}. "
 
 
@@ -132,13 +150,25 @@ def _learning_curves(doc: Document, ctx: Context) -> None:
         ),
     )
     for d in ctx.datasets:
-        doc.add(Image(f"curve_{d}", [lab.folder / d / "learning_curve.png"],
-                      f"Learning curve of the lab run on the {DATA[d]} data (seed {lab.seed}): "
-                      "loss on a log scale, and accuracy.", 0.9))  # fmt: skip
+        doc.add(
+            Image(
+                f"curve_{d}",
+                [lab.folder / d / "learning_curve.png"],
+                f"Learning curve of the lab run on the {DATA[d]} data (seed {lab.seed}): "
+                "loss on a log scale, and accuracy.",
+                0.9,
+            )
+        )
     n = len(conv.experiment.seeds)
-    doc.add(Image("curve_seeds", [ctx.figures["convergence"]["learning_curves"]],
-                  f"Loss of the default network over {n} seeds: mean, and the band from the "
-                  "lowest to the highest seed (log–log axes).", 0.9))  # fmt: skip
+    doc.add(
+        Image(
+            "curve_seeds",
+            [ctx.figures["convergence"]["learning_curves"]],
+            f"Loss of the default network over {n} seeds: mean, and the band from the "
+            "lowest to the highest seed (log–log axes).",
+            0.9,
+        )
+    )
 
 
 def _more(doc: Document, ctx: Context) -> None:
@@ -148,11 +178,18 @@ def _more(doc: Document, ctx: Context) -> None:
     rows = []
     for d in ctx.datasets:
         st = conv.stats("default", d)
-        rows.append([DATA[d], seeds_at_100(st), ep(st.median_epochs_to_100),
-                     str(st.max_epochs_to_100) if st.max_epochs_to_100 >= 0 else "never",
-                     pct(st.min_accuracy)])  # fmt: skip
-    failing = {d: conv.stats("default", d).seeds - conv.stats("default", d).at_100
-               for d in ctx.datasets}  # fmt: skip
+        rows.append(
+            [
+                DATA[d],
+                seeds_at_100(st),
+                ep(st.median_epochs_to_100),
+                str(st.max_epochs_to_100) if st.max_epochs_to_100 >= 0 else "never",
+                pct(st.min_accuracy),
+            ]
+        )
+    failing = {
+        d: conv.stats("default", d).seeds - conv.stats("default", d).at_100 for d in ctx.datasets
+    }
     doc.add(
         Heading("D. Anything you want to present", 2),
         Text(
@@ -162,9 +199,13 @@ def _more(doc: Document, ctx: Context) -> None:
             "data with bent boundaries between the two diagonals, although it only ever saw "
             "the points shown."
         ),
-        Image("boundaries_lab", [lab.folder / d / "decision_boundary.png" for d in ctx.datasets],
-              f"Decision boundaries of the lab run (seed {lab.seed}): linear (left), XOR "
-              "(right); colour = predicted probability of class 1, black line = 0.5.", 0.95),
+        Image(
+            "boundaries_lab",
+            [lab.folder / d / "decision_boundary.png" for d in ctx.datasets],
+            f"Decision boundaries of the lab run (seed {lab.seed}): linear (left), XOR "
+            "(right); colour = predicted probability of class 1, black line = 0.5.",
+            0.95,
+        ),
         Text(
             f"Convergence over {n} seeds. One seed proves little, so the default network was "
             f"trained over {seeds_of(n, ctx.datasets)}, one stacked run per dataset (Table "
@@ -172,14 +213,30 @@ def _more(doc: Document, ctx: Context) -> None:
             + (
                 "Every seed ends at 100 % on both datasets."
                 if not any(failing.values())
-                else " ".join(f"{failing[d]} seeds of {n} end below 100 % on {DATA[d]} "
-                              "(the lowest accuracy is in the table)." for d in ctx.datasets
-                              if failing[d])
+                else " ".join(
+                    f"{failing[d]} seeds of {n} end below 100 % on {DATA[d]} "
+                    "(the lowest accuracy is in the table)."
+                    for d in ctx.datasets
+                    if failing[d]
+                )
             )
         ),
-        Table("convergence", ["dataset", "seeds\nat 100 %", "median epochs\nto 100 %",
-                              "slowest seed\n(epochs)", "lowest final\naccuracy"], rows,
-              f"The default network over {n} seeds (`backprop experiments convergence`)."),
-        Image("convergence", [ctx.figures["convergence"]["histogram"]],
-              f"Epochs to 100 % of the default network over {n} seeds (log count).", 0.9),
-    )  # fmt: skip
+        Table(
+            "convergence",
+            [
+                "dataset",
+                "seeds\nat 100 %",
+                "median epochs\nto 100 %",
+                "slowest seed\n(epochs)",
+                "lowest final\naccuracy",
+            ],
+            rows,
+            f"The default network over {n} seeds (`backprop experiments convergence`).",
+        ),
+        Image(
+            "convergence",
+            [ctx.figures["convergence"]["histogram"]],
+            f"Epochs to 100 % of the default network over {n} seeds (log count).",
+            0.9,
+        ),
+    )
