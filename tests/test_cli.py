@@ -161,7 +161,7 @@ def trained(monkeypatch) -> list[str]:
     done: list[str] = []
     for module, name in (
         (config_module, "fit"),
-        (trajectories_module, "run"),
+        (trajectories_module, "optimizer_paths"),
     ):
         real = getattr(module, name)
         monkeypatch.setattr(

@@ -154,7 +154,7 @@ def work(monkeypatch) -> list[str]:
 
     def paths(name):
         def stand_in(surface, path, steps=None, **kwargs):
-            trajectories.run(surface, steps)
+            trajectories.optimizer_paths(surface, steps)
             return spy(name)(path)
 
         return stand_in

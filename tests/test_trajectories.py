@@ -7,9 +7,9 @@ from backprop.experiments.trajectories import (
     SURFACES,
     animate,
     beale,
+    optimizer_paths,
     plot_trajectories,
     rosenbrock,
-    run,
     saddle,
 )
 from backprop.optim import OPTIMIZERS
@@ -42,7 +42,7 @@ def test_marked_point_is_stationary(name):
 @pytest.mark.parametrize("name", list(SURFACES))
 def test_paths_start_at_the_same_point_and_differ(name):
     s = SURFACES[name]
-    paths = run(s, steps=10)
+    paths = optimizer_paths(s, steps=10)
     assert list(paths) == list(OPTIMIZERS)
     for xy in paths.values():
         assert xy.shape == (11, 2)
@@ -56,22 +56,22 @@ def test_paths_start_at_the_same_point_and_differ(name):
 def test_every_optimizer_descends_with_its_learning_rate(name):
     s = SURFACES[name]
     f0 = s.f(np.array(s.start))[0]
-    for opt, xy in run(s).items():
+    for opt, xy in optimizer_paths(s).items():
         assert np.isfinite(xy).all(), opt
         assert s.f(xy[-1])[0] < 0.5 * f0, f"{opt} on {name}: {s.f(xy[-1])[0]} from {f0}"
 
 
 def test_sgd_on_the_saddle_follows_the_closed_form():
     lr, (x0, y0) = SURFACES["saddle"].lrs["sgd"], SURFACES["saddle"].start
-    xy = run("saddle", steps=5)["sgd"]
+    xy = optimizer_paths("saddle", steps=5)["sgd"]
     t = np.arange(6)
     np.testing.assert_allclose(xy[:, 0], x0 * (1 - 2 * lr) ** t)  # x shrinks towards 0
     np.testing.assert_allclose(xy[:, 1], y0 * (1 + 2 * lr) ** t)  # y escapes
 
 
 def test_lrs_and_start_override():
-    a = run("beale", steps=3, start=(0.5, 0.5), lrs={"adam": 0.2})
-    b = run("beale", steps=3, start=(0.5, 0.5))
+    a = optimizer_paths("beale", steps=3, start=(0.5, 0.5), lrs={"adam": 0.2})
+    b = optimizer_paths("beale", steps=3, start=(0.5, 0.5))
     np.testing.assert_array_equal(a["adam"][0], (0.5, 0.5))
     assert not np.allclose(a["adam"], b["adam"])
     np.testing.assert_array_equal(a["sgd"], b["sgd"])
@@ -79,9 +79,9 @@ def test_lrs_and_start_override():
 
 def test_bad_arguments_raise():
     with pytest.raises(ValueError, match="unknown surface 'himmelblau'"):
-        run("himmelblau")
+        optimizer_paths("himmelblau")
     with pytest.raises(ValueError, match="steps must be at least 1"):
-        run("saddle", steps=0)
+        optimizer_paths("saddle", steps=0)
 
 
 def test_plot_writes_a_png(tmp_path):

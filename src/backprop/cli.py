@@ -419,7 +419,7 @@ def _lab_or_train(args: argparse.Namespace, config: Config) -> int:
         runner.lab(config, out, args.seed, args.log_every)
         took = f" ({time.perf_counter() - start:.1f} s)"
     else:
-        runner.run(config, args.data, args.seed, out, args.log_every)
+        runner.train_dataset(config, args.data, args.seed, out, args.log_every)
         took = ""
     print(f"figures, history.json and model.npz in {out}/{took}")
     return 0

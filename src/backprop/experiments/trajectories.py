@@ -2,7 +2,7 @@
 
 A surface is a function ``f(xy) -> (value, gradient)`` vectorised over leading
 axes: ``xy`` is ``(..., 2)``, the value ``(...)`` and the gradient ``(..., 2)``.
-``run`` puts one ``Parameter`` of shape ``(2,)`` at the start point and lets each
+``optimizer_paths`` puts one ``Parameter`` of shape ``(2,)`` at the start point and lets each
 optimizer of ``backprop.optim`` take ``steps`` steps on it, with a learning rate
 chosen per surface (the surfaces' scales differ by orders of magnitude).
 """
@@ -147,7 +147,7 @@ def _surface(surface: str | Surface) -> Surface:
     return SURFACES[surface]
 
 
-def run(
+def optimizer_paths(
     surface: str | Surface,
     steps: int | None = None,
     start: Sequence[float] | None = None,
@@ -250,7 +250,7 @@ def plot_trajectories(
     steps: int | None = None,
     lrs: dict[str, float] | None = None,
 ) -> Path:
-    """Draw every optimizer's path (``run``) over the contours of a surface, or of a row
+    """Draw every optimizer's path (``optimizer_paths``) over the contours of a surface, or of a row
     of surfaces side by side. Writes ``path`` (PNG, PDF, ... by its suffix) and returns it.
     """
     many = not isinstance(surface, str | Surface)
@@ -258,7 +258,7 @@ def plot_trajectories(
     fig = Figure(figsize=(5.2 * len(surfaces) + 2.2, 5.4), layout="constrained")
     axes = fig.subplots(1, len(surfaces))
     for ax, s in zip(np.atleast_1d(axes), surfaces):
-        paths, used = run(s, steps, lrs=lrs), {**s.lrs, **(lrs or {})}
+        paths, used = optimizer_paths(s, steps, lrs=lrs), {**s.lrs, **(lrs or {})}
         n_steps = len(next(iter(paths.values()))) - 1
         _draw_surface(ax, s, n_steps)
         for i, (name, xy) in enumerate(paths.items()):
@@ -291,7 +291,7 @@ def animate(
     if frames < 2:
         raise ValueError(f"frames must be at least 2, got {frames}")
     s = _surface(surface)
-    paths, used = run(s, steps, lrs=lrs), {**s.lrs, **(lrs or {})}
+    paths, used = optimizer_paths(s, steps, lrs=lrs), {**s.lrs, **(lrs or {})}
     n_steps = len(next(iter(paths.values()))) - 1
     ends = np.unique(np.linspace(1, n_steps + 1, min(frames, n_steps + 1)).round().astype(int))
     aspect = (s.ylim[1] - s.ylim[0]) / (s.xlim[1] - s.xlim[0])

@@ -1,6 +1,6 @@
 """The lab run, which the CLI and the report both call.
 
-``run`` trains a config on one of the handout's datasets, prints the handout's test
+``train_dataset`` trains a config on one of the handout's datasets, prints the handout's test
 output, writes figures, ``history.json`` and ``model.npz``, and returns the test loss and
 accuracy; ``lab`` does it for every dataset under a ``== <dataset> ==`` header.
 """
@@ -20,11 +20,14 @@ from .config import Config, build, save_model
 from .data import DATASETS, load
 
 
-def run(
-    config: Config, data: str, seed: int, out: Path, log_every: int | None
+def train_dataset(
+    config: Config, data: str, seed: int, out: Path, log_every: int | None, **data_args
 ) -> tuple[float, float]:
-    """Train, test and write figures, ``history.json`` and ``model.npz`` to ``out``."""
-    X, y = load(data, seed)
+    """Train, test and write figures, ``history.json`` and ``model.npz`` to ``out``.
+
+    ``data_args`` go to ``data.load`` (``n``, ``noise``, and ``seed`` if the data has a
+    seed of its own)."""
+    X, y = load(data, **{"seed": seed, **data_args})
     log_every = log_every or max(1, config.epochs // 10)
     run = build(config, rng=np.random.default_rng(seed))
     history = run.fit(X, y, log_every=log_every)
@@ -57,9 +60,11 @@ def run(
 def lab(
     config: Config, out: Path, seed: int, log_every: int | None = None
 ) -> dict[str, tuple[float, float]]:
-    """``backprop lab``: ``run`` on each dataset into ``out/<dataset>``; its loss and accuracy."""
+    """``backprop lab``: ``train_dataset`` on each dataset into ``out/<dataset>``.
+
+    Returns each dataset's test loss and accuracy."""
     results = {}
     for data in DATASETS:
         print(f"== {data} ==  {config}")
-        results[data] = run(config, data, seed, out / data, log_every)
+        results[data] = train_dataset(config, data, seed, out / data, log_every)
     return results

@@ -128,7 +128,7 @@ def pct(a: float) -> str:
     return "100 %" if a >= 1 else f"{100 * a:.1f} %"
 
 
-def ep(e: float) -> str:
+def fmt_epochs(e: float) -> str:
     """Median epochs, or "never" when most seeds never reach 100 %."""
     return "never" if not np.isfinite(e) else f"{e:g}"
 
@@ -142,7 +142,7 @@ def accuracy_text(st: SettingStats) -> str:
 
 
 def epochs_text(st: SettingStats) -> str:
-    return ep(st.median_epochs_to_100)
+    return fmt_epochs(st.median_epochs_to_100)
 
 
 def loss_text(st: SettingStats) -> str:

@@ -59,7 +59,7 @@ def _rect(fig: Figure, xy, size, **kw) -> FancyBboxPatch:
     )
 
 
-def _train(config: Config, data: str, seed: int):
+def _fit_one(config: Config, data: str, seed: int):
     X, y = load(data, seed)
     run = build(config, rng=np.random.default_rng(seed))
     run.fit(X, y)
@@ -121,7 +121,7 @@ def boundary_figures(folder: Path, seed: int, epochs: int | None) -> tuple[list[
     spread = {}
     for ax, (name, title, change) in zip(axes, cases):
         config = DEFAULT.replace(**change, epochs=epochs or DEFAULT.epochs)
-        model, X, y = _train(config, "xor", seed)
+        model, X, y = _fit_one(config, "xor", seed)
         prob = plot.probability_grid(model)[2]
         spread[name] = (float(prob.min()), float(prob.max()))
         lo, hi = spread[name]
@@ -145,7 +145,7 @@ def cnn_figures(folder: Path, seed: int, epochs: int | None) -> list[Path]:
     fig.colorbar(image, ax=ax, shrink=0.8)
     first = plot.save(fig, folder / "cnn_input.png", dpi=120, tight=True)
     config = CNN.replace(epochs=epochs or experiments.CNN_SWEEP_EPOCHS)
-    model, X, y = _train(config, "xor", seed)
+    model, X, y = _fit_one(config, "xor", seed)
     second = plot.decision_boundary(
         model, X, y, folder / "cnn_boundary.png", title="XOR: CNN decision boundary", resolution=60
     )

@@ -7,8 +7,8 @@ from ...lab.config import DEFAULT, HANDOUT
 from ..context import (
     DATA,
     Context,
-    ep,
     epochs_text,
+    fmt_epochs,
     pct,
     seeds_at_100,
 )
@@ -20,7 +20,7 @@ def _row(ctx: Context, exp: str, label: str) -> list[str]:
     out = []
     for d in ctx.datasets:
         st = ctx.stats(exp, label, d)
-        out += [seeds_at_100(st), ep(st.median_epochs_to_100)]
+        out += [seeds_at_100(st), fmt_epochs(st.median_epochs_to_100)]
     return out
 
 
@@ -35,7 +35,7 @@ def _bias_row(ctx: Context, label: str) -> list[str]:
     out = [label]
     for d in ctx.datasets:
         st = ctx.stats("bias", label, d)
-        out += [seeds_at_100(st), ep(st.median_epochs_to_100), pct(st.mean_accuracy)]
+        out += [seeds_at_100(st), fmt_epochs(st.median_epochs_to_100), pct(st.mean_accuracy)]
     return out
 
 

@@ -10,7 +10,7 @@ from ...experiments.results import TUNE_RULE
 from ...lab.cnn import CNN_SIGMA, CNN_SIZE
 from ...lab.config import CNN, build_model
 from ...optim import DEFAULT_LR
-from ..context import DATA, Context, ep, epochs_text, listing, seeds_at_100
+from ..context import DATA, Context, epochs_text, fmt_epochs, listing, seeds_at_100
 from ..doc import Document, Equations, Heading, Image, Table, Text
 
 ACTIVATION_FORMULAS = {
@@ -59,7 +59,7 @@ def optimizers(doc: Document, ctx: Context) -> None:
     for name, t in tuned.items():
         row = [name, f"{t.lr:g}"]
         for d in ctx.datasets:
-            row += [ep(t.stats[d].median_epochs_to_100), seeds_at_100(t.stats[d])]
+            row += [fmt_epochs(t.stats[d].median_epochs_to_100), seeds_at_100(t.stats[d])]
         rows.append([*row, str(len(working[name]))])
     head = ["optimizer", "tuned ρ"]
     for d in ctx.datasets:
@@ -148,7 +148,7 @@ def activations(doc: Document, ctx: Context) -> None:
         row = [s.label, ACTIVATION_FORMULAS.get(s.label, "")]
         for d in ctx.datasets:
             st = ctx.stats("activation", s.label, d)
-            row += [seeds_at_100(st), ep(st.median_epochs_to_100)]
+            row += [seeds_at_100(st), fmt_epochs(st.median_epochs_to_100)]
         rows.append(row)
     head = ["activation", "f(x)"]
     for d in ctx.datasets:
@@ -188,7 +188,7 @@ def activations(doc: Document, ctx: Context) -> None:
 def _trajectories(doc: Document, ctx: Context) -> None:
     finals, rates = {}, {}
     for name, s in trajectories.SURFACES.items():
-        paths = trajectories.run(name)
+        paths = trajectories.optimizer_paths(name)
         rates[name] = s.lrs
         finals[name] = {opt: float(s.f(xy[-1])[0]) for opt, xy in paths.items()}
     names = list(trajectories.SURFACES)
@@ -285,7 +285,7 @@ def convolution(doc: Document, ctx: Context) -> None:
         row = [s.x, str(len(r.experiment.seeds_of(s))), str(s.config.epochs)]
         for d in ctx.datasets:
             st = r.stats(s.label, d)
-            row += [seeds_at_100(st), ep(st.median_epochs_to_100)]
+            row += [seeds_at_100(st), fmt_epochs(st.median_epochs_to_100)]
         rows.append(row)
     head = ["model", "seeds", "epochs"]
     for d in ctx.datasets:

@@ -11,7 +11,7 @@ from ..context import (
     DATA,
     Context,
     accuracy_text,
-    ep,
+    fmt_epochs,
     listing,
     loss_text,
     median_phrase,
@@ -34,7 +34,8 @@ def _speed_answer(ctx: Context) -> str:
         if med[a] < med[b]
     ]
     judged = "; ".join(
-        f"{a} ({ep(med[a])}) is {_verdict(ctx, 'activation', a, b)} faster than {b} ({ep(med[b])})"
+        f"{a} ({fmt_epochs(med[a])}) is {_verdict(ctx, 'activation', a, b)} faster than "
+        f"{b} ({fmt_epochs(med[b])})"
         for a, b in pairs
     )
     return (
@@ -68,7 +69,7 @@ def _handout_activations(ctx: Context) -> tuple[Text, Table]:
         ]
         row = [name, f"{t.lr:g}"]
         for d in ctx.datasets:
-            row += [seeds_at_100(t.stats[d]), ep(t.stats[d].median_epochs_to_100)]
+            row += [seeds_at_100(t.stats[d]), fmt_epochs(t.stats[d].median_epochs_to_100)]
         rows.append([*row, str(len(working))])
     head = ["hidden activation", "tuned ρ"]
     for d in ctx.datasets:
@@ -98,10 +99,13 @@ def _handout_activations(ctx: Context) -> tuple[Text, Table]:
     text += (
         f"Sigmoid at ρ = {sig.lr:g} needs a median of "
         + ", ".join(
-            f"{ep(sig.stats[d].median_epochs_to_100)} epochs on {DATA[d]}" for d in ctx.datasets
+            f"{fmt_epochs(sig.stats[d].median_epochs_to_100)} epochs on {DATA[d]}"
+            for d in ctx.datasets
         )
         + f"; tanh at ρ = {tanh.lr:g} needs "
-        + ", ".join(f"{ep(tanh.stats[d].median_epochs_to_100)} on {DATA[d]}" for d in ctx.datasets)
+        + ", ".join(
+            f"{fmt_epochs(tanh.stats[d].median_epochs_to_100)} on {DATA[d]}" for d in ctx.datasets
+        )
         + ". By the rule above, tanh is "
         + " and ".join(
             f"{_verdict(ctx, 'handout_activation', tanh.setting, sig.setting, d)} "
@@ -145,8 +149,9 @@ def _identity_handout(ctx: Context, ident: dict, tanh: dict) -> str:
         text += (
             f". Its best rate on {DATA[d]} alone (most seeds at 100 %, then the fewest median "
             f"epochs) is ρ = {best.x:g}: {seeds_at_100(b)} seeds at 100 %, median "
-            f"{ep(b.median_epochs_to_100)} epochs, against tanh's {seeds_at_100(tanh.stats[d])} "
-            f"and {ep(tanh.stats[d].median_epochs_to_100)} at ρ = {tanh.lr:g}, so the table's row "
+            f"{fmt_epochs(b.median_epochs_to_100)} epochs, against tanh's "
+            f"{seeds_at_100(tanh.stats[d])} and {fmt_epochs(tanh.stats[d].median_epochs_to_100)} "
+            f"at ρ = {tanh.lr:g}, so the table's row "
             f"understates the identity on {DATA[d]}"
         )
     return text + ". Without a non-linear hidden unit this network does not learn XOR either. "

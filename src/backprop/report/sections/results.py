@@ -3,7 +3,7 @@ figures, accuracy table, learning curves, decision boundaries and convergence.""
 
 from __future__ import annotations
 
-from ..context import DATA, Context, ep, listing, pct, seeds_at_100, seeds_of
+from ..context import DATA, Context, fmt_epochs, listing, pct, seeds_at_100, seeds_of
 from ..doc import Document, Heading, Image, Table, Text
 
 
@@ -56,7 +56,7 @@ def experimental_results(doc: Document, ctx: Context) -> None:
                 f"{out[d].loss:.5f}",
                 str(out[d].epochs_to_100) if out[d].epochs_to_100 >= 0 else "never",
                 seeds_at_100(st),
-                ep(st.median_epochs_to_100),
+                fmt_epochs(st.median_epochs_to_100),
             ]
         )
     doc.add(
@@ -182,7 +182,7 @@ def _more(doc: Document, ctx: Context) -> None:
             [
                 DATA[d],
                 seeds_at_100(st),
-                ep(st.median_epochs_to_100),
+                fmt_epochs(st.median_epochs_to_100),
                 str(st.max_epochs_to_100) if st.max_epochs_to_100 >= 0 else "never",
                 pct(st.min_accuracy),
             ]
