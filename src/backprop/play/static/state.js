@@ -1,0 +1,54 @@
+// The page's one state object (TensorFlow Playground's state.ts idea): every control
+// writes it, rendering reads it, and it lives in location.hash as
+// "#" + encodeURIComponent(JSON), so a link reopens the same setup.
+//
+// Fields are the server's (Config's and the CLI's names, see GET /api/options);
+// keys starting with "_" are the page's own and the server ignores them.
+
+export const PAGE_DEFAULTS = {
+  _speed: 3, // epochs per frame: index into SPEEDS (5)
+  _stop100: true, // pause at 100 % (page-side, when the server has no "stop" field)
+  _draw: "add", // what a click on the heatmap does: add | remove | off
+};
+
+// Epochs per frame, chosen by the speed slider.
+export const SPEEDS = [1, 2, 3, 5, 8, 10, 20, 50, 100, 200, 500];
+
+// Which changes keep the run going (the server's rule, repeated so the page knows
+// whether to clear its curves): view-only and carry-on keys; anything else resets.
+const KEEP = new Set(["lr", "optimizer_args", "log_every", "selected", "grid"]);
+
+export function resets(before, after) {
+  for (const key of new Set([...Object.keys(before), ...Object.keys(after)])) {
+    if (key.startsWith("_") || KEEP.has(key)) continue;
+    if (key === "epochs" && after.schedule === "constant") continue;
+    if (JSON.stringify(before[key]) !== JSON.stringify(after[key])) return true;
+  }
+  return false;
+}
+
+/** The state in the hash merged over the defaults; keys the server does not know are dropped. */
+export function readHash(defaults) {
+  const state = { ...defaults, ...PAGE_DEFAULTS };
+  const text = location.hash.slice(1);
+  if (!text) return state;
+  try {
+    const saved = JSON.parse(decodeURIComponent(text));
+    for (const [key, value] of Object.entries(saved)) {
+      if (key in state) state[key] = value;
+    }
+  } catch {
+    // a hand-edited or truncated link: start from the defaults
+  }
+  return state;
+}
+
+export function writeHash(state) {
+  const text = "#" + encodeURIComponent(JSON.stringify(state));
+  if (text !== location.hash) history.replaceState(null, "", text);
+}
+
+/** The request body's state: the page-only keys stay on the page. */
+export function serverState(state) {
+  return Object.fromEntries(Object.entries(state).filter(([k]) => !k.startsWith("_")));
+}

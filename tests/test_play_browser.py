@@ -1,0 +1,180 @@
+"""The playground page in a real browser: Playwright for Python driving Debian's Chromium.
+
+The real server (``backprop.play.server``) runs on port 0 in a thread; the test loads the
+page, picks XOR, presses Play until the status says 100 %, changes the activation and sees
+the heatmap change, adds a point by clicking the heatmap, reads the command that
+reproduces the run, and saves the screenshot the README shows (docs/play.png).
+
+Without Playwright or Chromium the tests skip and say why, except under ``CI=true``,
+where they fail (``.ci/run`` installs Chromium).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SCREENSHOT = Path(__file__).resolve().parents[1] / "docs" / "play.png"
+TIMEOUT = 60_000  # ms: the slowest wait (100 % on XOR) takes about a second here
+
+
+def chromium() -> str | None:
+    """Debian's Chromium (Playwright's own download cannot work offline)."""
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        path = shutil.which(name)
+        if path:
+            return path
+    return None
+
+
+def _unavailable() -> str | None:
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "Playwright for Python is not installed (pip install -e '.[test]')"
+    if chromium() is None:
+        return "no Chromium found on PATH (apt-get install -y chromium)"
+    return None
+
+
+@pytest.fixture(scope="module")
+def server():
+    """The real server on a free port, serving in a thread; its base URL."""
+    reason = _unavailable()
+    if reason:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI=true, so the browser test must run, but: {reason}")
+        pytest.skip(reason)
+    from backprop.play.server import make_server
+
+    httpd = make_server(port=0)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    host, port = httpd.server_address[:2]
+    yield f"http://{host}:{port}/"
+    httpd.shutdown()
+    httpd.server_close()
+    thread.join(timeout=5)
+
+
+@pytest.fixture
+def page(server):
+    """A fresh tab on the page; console errors and page errors collected in ``page.errors``."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium(), args=CHROMIUM_ARGS)
+        tab = browser.new_page(viewport={"width": 1400, "height": 1000})
+        tab.set_default_timeout(TIMEOUT)
+        tab.errors = []
+        tab.on("console", lambda m: m.type == "error" and tab.errors.append(m.text))
+        tab.on("pageerror", lambda e: tab.errors.append(str(e)))
+        tab.goto(server)
+        tab.get_by_role("status").filter(has_text="Epoch 0").wait_for()
+        yield tab
+        browser.close()
+
+
+def heatmap_pixels(page) -> list[int]:
+    return page.evaluate(
+        """() => {
+          const c = document.getElementById('heatmap');
+          return Array.from(c.getContext('2d').getImageData(0, 0, c.width, c.height).data);
+        }"""
+    )
+
+
+def pixel_at(page, canvas: str, x: float, y: float) -> list[int]:
+    """The RGBA of a canvas at CSS pixel (x, y) from its top left."""
+    return page.evaluate(
+        """([id, x, y]) => {
+          const c = document.getElementById(id);
+          const r = c.width / c.clientWidth;
+          return Array.from(c.getContext('2d').getImageData(x * r, y * r, 1, 1).data);
+        }""",
+        [canvas, x, y],
+    )
+
+
+def wait_for_status(page, text: str) -> None:
+    page.get_by_role("status").filter(has_text=text).wait_for()
+
+
+def test_xor_trains_to_100_then_activation_click_and_command(page):
+    status = page.get_by_role("status")
+    page.get_by_label("Dataset", exact=True).select_option("xor")
+    page.get_by_role("button", name="Play").click()
+    wait_for_status(page, "accuracy 100 %")
+    assert page.get_by_role("button", name="Play").is_visible()  # paused itself at 100 %
+    trained = heatmap_pixels(page)
+    assert "Iter" in page.get_by_label("Printout").input_value()  # the test printout on pause
+
+    page.get_by_label("Activation", exact=True).select_option("relu")
+    wait_for_status(page, "Epoch 0 ")  # an architecture change starts a new run
+    fresh = heatmap_pixels(page)
+    changed = sum(a != b for a, b in zip(trained, fresh))
+    assert changed > len(trained) // 20, f"the heatmap barely changed ({changed} values)"
+
+    # Click the plane's point (0.5, 0.15) (no XOR point there): a class-1 point appears.
+    box = page.locator("#points").bounding_box()
+    extent = page.evaluate("() => window.__play.frame.extent")
+    x = (0.5 - extent[0]) / (extent[1] - extent[0]) * box["width"]
+    y = (extent[3] - 0.15) / (extent[3] - extent[2]) * box["height"]
+    before = page.evaluate("() => window.__play.points.length")
+    page.locator("#points").click(position={"x": x, "y": y})
+    wait_for_status(page, "Epoch 0 ")
+    page.wait_for_function(f"() => window.__play.points.length === {before + 1}")
+    red, green, blue, _ = pixel_at(page, "points", x, y)
+    assert red > 200 and 100 < green < 190 and blue < 100, "no orange point where clicked"
+    assert "points" in page.evaluate("() => decodeURIComponent(location.hash)")
+
+    page.get_by_role("button", name="Play").click()
+    wait_for_status(page, "Done")
+    page.get_by_role("button", name="Copy command").click()
+    command = page.get_by_label("Command")
+    page.wait_for_function("() => document.getElementById('command').value !== ''")
+    line = command.input_value()
+    assert line.startswith("backprop train"), line
+    assert "--activation relu" in line and "points.csv" in line, line
+
+    SCREENSHOT.parent.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOT), full_page=True)
+    assert status.text_content().startswith("Done")
+    assert page.errors == []
+
+
+def test_link_reopens_the_same_setup_and_space_plays(page, server):
+    page.get_by_role("button", name="Handout").click()  # its network, then three changes
+    page.get_by_label("Seeds", exact=True).fill("3")
+    page.get_by_label("Seeds", exact=True).press("Enter")
+    page.get_by_label("Hidden layers", exact=True).fill("8, 4, 4")
+    page.get_by_label("Hidden layers", exact=True).press("Enter")
+    wait_for_status(page, "of 3 seeds")
+    link = page.url
+    assert '"hidden":[8,4,4]' in page.evaluate("() => decodeURIComponent(location.hash)")
+
+    other = page.context.browser.new_page()  # a second tab opening the link
+    other.on("pageerror", lambda e: page.errors.append(str(e)))
+    other.goto(link)
+    wait_for_status(other, "of 3 seeds")
+    assert other.get_by_label("Hidden layers", exact=True).input_value() == "8, 4, 4"
+    assert other.get_by_label("Activation", exact=True).input_value() == "sigmoid"  # the handout's
+    assert other.get_by_label("Loss", exact=True).input_value() == "mse"
+
+    other.locator("body").press("Space")
+    other.get_by_role("button", name="Pause").wait_for()
+    other.locator("body").press("Space")
+    other.get_by_role("button", name="Play").wait_for()
+    assert page.errors == []
