@@ -1,4 +1,4 @@
-"""Imports point one way: nn → optim → train → lab → experiments → report → cli.
+"""Imports point one way: nn → optim → train → lab → experiments → report / play → cli.
 
 The imports are read with ``ast`` from the source, function-level ones included (an
 import inside a function is still a dependency). Fails, listing file and line, on an
@@ -14,7 +14,9 @@ import ast
 from pathlib import Path
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "backprop"
-LAYERS = ["nn", "optim", "train", "lab", "experiments", "report", "cli"]
+LAYERS = ["nn", "optim", "train", "lab", "experiments", "report", "play", "cli"]
+# play sits beside experiments and report, not above them: neither side imports the other.
+SIBLINGS = ({"play"}, {"experiments", "report"})
 # Top-level modules that are not named after their layer.
 TOP = {"_fused": "train", "gradcheck": "train", "limits": "train", "__main__": "cli"}
 
@@ -94,6 +96,21 @@ def test_imports_point_down() -> None:
                     f"({LAYERS[layer(target)]})"
                 )
     assert not up, "imports that point up a layer:\n" + "\n".join(up)
+
+
+def test_play_and_the_reports_are_siblings() -> None:
+    name = lambda m: LAYERS[layer(m)]  # noqa: E731
+    bad = [
+        f"{_where(mod, line)}: {mod} imports {target}"
+        for mod, edges in EDGES.items()
+        for target, line in edges
+        if mod != "backprop"
+        and target != "backprop"
+        and any(name(mod) in a and name(target) in b for a, b in (SIBLINGS, SIBLINGS[::-1]))
+    ]
+    assert not bad, "the playground and the experiments/report import each other:\n" + "\n".join(
+        bad
+    )
 
 
 def test_only_main_imports_the_cli() -> None:

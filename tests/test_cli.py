@@ -73,7 +73,7 @@ def test_train_handout_preset(tmp_path, capsys):
         (["train", "--hidden", "0", "4"], "--hidden: must be positive, got 0"),
         (["train", "--epochs", "0"], "--epochs: must be positive, got 0"),
         (["train", "--epochs", "ten"], "--epochs: expected a number, got 'ten'"),
-        (["train", "--data", "circle"], "--data: invalid choice: 'circle'"),
+        (["train", "--data", "moons"], "--data: invalid choice: 'moons'"),
         (["train", "--activation", "swish"], "--activation: invalid choice: 'swish'"),
         (["train", "--loss", "hinge"], "--loss: invalid choice: 'hinge'"),
         (["lab", "--bogus"], "unrecognized arguments: --bogus"),

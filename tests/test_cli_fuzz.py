@@ -23,7 +23,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 import backprop.cli as cli
-from backprop import experiments, report
+from backprop import experiments, play, report
 from backprop.cli import main, make_parser
 from backprop.experiments import plot as experiments_plot
 from backprop.experiments import trajectories
@@ -170,6 +170,8 @@ def work(monkeypatch) -> list[str]:
         return {"pdf": out / "report.pdf", "md": out / "report.md", "pages": 1, "seconds": 0}
 
     monkeypatch.setattr(report, "build", build)
+    # play serves until Ctrl-C; its server has tests of its own (test_play_api)
+    monkeypatch.setattr(play, "serve", lambda *a, **k: done.append("play") or 0)
     return done
 
 

@@ -17,11 +17,11 @@ import time
 from pathlib import Path
 from typing import NoReturn
 
-from . import __version__, experiments, limits, report
+from . import __version__, experiments, limits, play, report
 from .experiments import trajectories
 from .lab import runner
 from .lab.config import MODELS, PRESETS, Config
-from .lab.data import DATASETS
+from .lab.data import N_POINTS, NOISE, SETS, from_csv
 from .lab.pack import check_report, check_target, pack
 from .nn.activations import ACTIVATIONS
 from .nn.init import INITS
@@ -41,11 +41,16 @@ COMMANDS = {
     "report": "Write report.pdf and report.md, running what they need.",
     "pack": "Zip the source and the report as DL_LAB1_<ID>_<NAME>.zip for submission.",
     "animate": "Draw optimizer paths on 2-D test surfaces as PNG and GIF.",
+    "play": "Open a page that trains K seeds live in the browser (a local server).",
 }
 # CLI flag → optimizer keyword (only the optimizers that have it accept it).
-OPTIMIZER_FLAGS = ("momentum", "dampening", "weight_decay", "eps", "alpha", "rho", "lr_decay")
+OPTIMIZER_FLAGS = (
+    "momentum", "dampening", "weight_decay", "eps", "alpha", "rho", "lr_decay",
+    "initial_accumulator_value",
+)  # fmt: skip
 OPTIMIZER_SWITCHES = ("nesterov", "centered", "amsgrad")
-MLP_ONLY = ("handout", "hidden", "init", "output", "no_normalize", "dtype")
+MLP_ONLY = ("handout", "hidden", "init", "output", "dtype")
+MLP_SWITCHES = ("bias", "normalize")  # --bias/--no-bias: given when not None
 CONFIG_FLAGS = ("activation", "output", "loss", "init", "optimizer", "lr", "schedule", "epochs")
 
 
@@ -104,6 +109,25 @@ def _seed(text: str) -> int:
     return value
 
 
+def _data(text: str) -> str:
+    """A generated set's name, or the path of a CSV file (read and checked later)."""
+    if text in SETS or text.endswith(".csv"):
+        return text
+    raise argparse.ArgumentTypeError(
+        f"invalid choice: {text!r} (choose from {', '.join(SETS)}, or a .csv file)"
+    )
+
+
+def _port(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if not 0 <= value < 65536:
+        raise argparse.ArgumentTypeError(f"must be between 0 and 65535, got {text}")
+    return value
+
+
 def _add_run_options(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("model and training (defaults: the measured preset)")
     g.add_argument(
@@ -116,18 +140,23 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
     g.add_argument(
         "--hidden",
         type=_positive(int),
-        nargs=2,
-        metavar=("H1", "H2"),
-        help="sizes of the two hidden layers",
+        nargs="+",
+        metavar="H",
+        help=f"sizes of the hidden layers, 1 to {limits.MAX_LAYERS} of them (default: 16 16)",
     )
     g.add_argument("--activation", choices=ACTIVATIONS, help="hidden-layer activation")
     g.add_argument("--output", choices=ACTIVATIONS, help="output-layer activation")
     g.add_argument("--loss", choices=LOSSES)
     g.add_argument("--init", choices=INITS, help="weight initialisation")
     g.add_argument(
-        "--no-normalize",
-        action="store_true",
-        help="feed raw inputs in [0, 1] (default: centre and scale to [-2, 2])",
+        "--normalize",
+        action=argparse.BooleanOptionalAction,
+        help="centre and scale inputs in [0, 1] to [-2, 2] (default: on; --handout: off)",
+    )
+    g.add_argument(
+        "--bias",
+        action=argparse.BooleanOptionalAction,
+        help="a bias in every layer (default: on; --handout: off)",
     )
     g.add_argument("--optimizer", choices=OPTIMIZERS)
     g.add_argument(
@@ -251,7 +280,22 @@ def make_parser() -> argparse.ArgumentParser:
     _add_run_options(cmd["lab"])
     cmd["lab"].add_argument("--out", type=Path, default=Path("runs/lab"), help="default: runs/lab")
     _add_run_options(cmd["train"])
-    cmd["train"].add_argument("--data", choices=DATASETS, default="xor")
+    cmd["train"].add_argument(
+        "--data",
+        type=_data,
+        default="xor",
+        help=f"{', '.join(SETS)} or a .csv file of x1,x2,label lines (default: xor)",
+    )
+    cmd["train"].add_argument(
+        "--data-seed", type=_seed, help="seeds the data alone (default: --seed)"
+    )
+    cmd["train"].add_argument(
+        "--n-points", type=_at_least_one, metavar="N", help="points of linear, circle, "
+        f"gaussians, spiral (default: {N_POINTS})",
+    )  # fmt: skip
+    cmd["train"].add_argument(
+        "--noise", type=_number, help=f"circle, gaussians, spiral: 0 to 1 (default: {NOISE})"
+    )
     cmd["train"].add_argument("--out", type=Path, help="default: runs/train/<data>")
     _add_experiments_options(cmd["experiments"])
     _add_report_options(cmd["report"])
@@ -268,6 +312,15 @@ def make_parser() -> argparse.ArgumentParser:
     anim.add_argument(
         "--out", type=Path, default=Path("runs/animate"), help="default: runs/animate"
     )
+    cmd["play"].add_argument("--port", type=_port, default=8000, help="default: 8000 (0: any)")
+    cmd["play"].add_argument(
+        "--host",
+        help="address to listen on (default: 127.0.0.1, this machine only; any other "
+        "lets the network reach the page, and a warning says so)",
+    )
+    cmd["play"].add_argument(
+        "--no-browser", action="store_true", help="do not open the page in a browser"
+    )
     return parser
 
 
@@ -275,6 +328,7 @@ def config_from_args(args: argparse.Namespace) -> Config:
     """The preset (handout, cnn or default) with the flags that were given on top."""
     if args.model == "cnn":
         given = ["--" + k.replace("_", "-") for k in MLP_ONLY if getattr(args, k)]
+        given += [f"--[no-]{k}" for k in MLP_SWITCHES if getattr(args, k) is not None]
         if given:
             raise ValueError(f"{', '.join(given)} applies to the MLP only, not --model cnn")
     preset = "handout" if args.handout else "cnn" if args.model == "cnn" else "default"
@@ -283,8 +337,7 @@ def config_from_args(args: argparse.Namespace) -> Config:
     changes = {k: getattr(args, k) for k in names if getattr(args, k) is not None}
     if args.hidden:
         changes["hidden"] = tuple(args.hidden)
-    if args.no_normalize:
-        changes["normalize"] = False
+    changes |= {k: getattr(args, k) for k in MLP_SWITCHES if getattr(args, k) is not None}
     if args.optimizer and args.lr is None and args.optimizer != base.optimizer:
         changes["lr"] = DEFAULT_LR[args.optimizer]
     opt_args = {k: getattr(args, k) for k in OPTIMIZER_FLAGS if getattr(args, k) is not None}
@@ -331,12 +384,28 @@ def validate(args: argparse.Namespace) -> Config | None:
         limits.check_out(args.out)
     elif command == "report":
         _validate_report(args)
-    else:
+    elif command in ("lab", "train"):
         config = config_from_args(args)
-        limits.check_run(config, plot=True)
+        samples = limits.SAMPLES
+        if command == "train":
+            samples = _check_data(args)
+        limits.check_run(config, samples=samples, plot=True)
         limits.check_out(_out_folder(args))
         return config
     return None
+
+
+def _check_data(args: argparse.Namespace) -> int:
+    """``train``'s data flags: a CSV is read and checked here; the number of points."""
+    if args.noise is not None:
+        limits.check_range("--noise", args.noise, 0, 1)
+    if args.data.endswith(".csv"):
+        for flag in ("n_points", "noise"):
+            if getattr(args, flag) is not None:
+                flag = flag.replace("_", "-")
+                raise ValueError(f"--{flag} applies to a generated set, not a CSV")
+        return len(from_csv(Path(args.data).read_text())[0])
+    return max(limits.SAMPLES, args.n_points or N_POINTS)
 
 
 def _validate_report(args: argparse.Namespace) -> None:
@@ -350,9 +419,15 @@ def _validate_report(args: argparse.Namespace) -> None:
     limits.check_out(args.experiments, "--experiments")
 
 
+def _data_args(args: argparse.Namespace) -> dict:
+    """``train``'s data flags as ``data.load`` takes them (those given)."""
+    given = {"seed": args.data_seed, "n": args.n_points, "noise": args.noise}
+    return {k: v for k, v in given.items() if v is not None}
+
+
 def _out_folder(args: argparse.Namespace) -> Path:
     """``--out``; ``train``'s default is ``runs/train/<data>``."""
-    return args.out or Path("runs/train") / args.data
+    return args.out or Path("runs/train") / Path(args.data).stem
 
 
 def _sizes(args: argparse.Namespace) -> dict:
@@ -419,7 +494,7 @@ def _lab_or_train(args: argparse.Namespace, config: Config) -> int:
         runner.lab(config, out, args.seed, args.log_every)
         took = f" ({time.perf_counter() - start:.1f} s)"
     else:
-        runner.train_dataset(config, args.data, args.seed, out, args.log_every)
+        runner.train_dataset(config, args.data, args.seed, out, args.log_every, **_data_args(args))
         took = ""
     print(f"figures, history.json and model.npz in {out}/{took}")
     return 0
@@ -441,6 +516,8 @@ def main(argv: list[str] | None = None) -> int:
         return _report(args)
     if args.command == "animate":
         return _animate(args)
+    if args.command == "play":
+        return play.serve(args.host, args.port, browser=not args.no_browser)
     try:
         return _pack(args) if args.command == "pack" else _lab_or_train(args, config)
     except BrokenPipeError:  # e.g. `backprop | head`: the reader left, nothing to report

@@ -1,0 +1,195 @@
+"""The playground's HTTP server: the standard library's ``ThreadingHTTPServer``.
+
+Safe by default: it listens on 127.0.0.1; answers only requests whose ``Host`` is the
+address it listens on (a page of another site that rebinds its DNS name to 127.0.0.1
+sends its own name); takes a POST only as JSON (a cross-site form cannot send that
+without CORS, which the server never allows) whose ``Origin``, if any, is its own;
+serves the files of ``static/`` from a list made at start, never a path from the URL;
+and caps every body and parameter with a 4xx ``{"error": "<one line>"}``.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import threading
+import webbrowser
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+from .api import BODY_BYTES, Api, ApiError, options
+from .session import finite
+
+STATIC_DIR = Path(__file__).parent / "static"
+TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".png": "image/png",
+    ".svg": "image/svg+xml",
+}
+DOWNLOADS = ("model.npz", "history.json", "points.csv")
+LOOPBACK = ("127.0.0.1", "localhost", "[::1]")
+
+
+def static_files() -> dict[str, Path]:
+    """URL path → file, for the files shipped in ``static/`` (read once, at start)."""
+    files = {"/" + p.name: p for p in sorted(STATIC_DIR.glob("*")) if p.suffix in TYPES}
+    if "/index.html" in files:
+        files["/"] = files["/index.html"]
+    return files
+
+
+class PlayServer(ThreadingHTTPServer):
+    """Holds the ``Api`` (sessions), the static files and the names ``Host`` may carry."""
+
+    daemon_threads = True  # a tab left open does not keep Ctrl-C waiting
+    allow_reuse_address = True
+
+    def __init__(self, host: str, port: int) -> None:
+        super().__init__((host, port), Handler)
+        self.api = Api()
+        self.static = {k: (p.read_bytes(), TYPES[p.suffix]) for k, p in static_files().items()}
+        port = self.server_address[1]
+        names = (*LOOPBACK, host if ":" not in host else f"[{host}]")
+        self.hosts = {f"{n}:{port}" for n in names}
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}/"
+
+    def handle_error(self, request, client_address) -> None:
+        """A closed tab or a dropped connection is no error worth a traceback."""
+        if not isinstance(sys.exc_info()[1], ConnectionError | TimeoutError):
+            super().handle_error(request, client_address)
+
+
+class Handler(BaseHTTPRequestHandler):
+    server: PlayServer
+    server_version = "backprop-play"
+    protocol_version = "HTTP/1.1"
+    timeout = 30  # a client that stops sending mid-request frees its thread
+
+    def log_message(self, format: str, *args) -> None:
+        pass  # quiet: the terminal shows the URL and errors only
+
+    def _send(self, status: int, body: bytes, ctype: str, extra: dict | None = None) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store")
+        self.send_header("X-Content-Type-Options", "nosniff")
+        for k, v in (extra or {}).items():
+            self.send_header(k, v)
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def _json(self, status: int, obj: dict) -> None:
+        self._send(status, json.dumps(finite(obj), allow_nan=False).encode(), "application/json")
+
+    def _error(self, status: int, message: str, **extra) -> None:
+        line = " ".join(str(message).split())  # one line
+        self._json(status, {"error": line, **extra})
+
+    def _host_ok(self) -> bool:
+        if self.headers.get("Host", "").lower() in self.server.hosts:
+            return True
+        self._error(403, "this server answers requests to its own address only")
+        return False
+
+    def do_GET(self) -> None:
+        if not self._host_ok():
+            return
+        url = urlsplit(self.path)
+        if url.path in self.server.static:
+            body, ctype = self.server.static[url.path]
+            return self._send(200, body, ctype)
+        if url.path == "/api/options":
+            return self._json(200, options())
+        name = url.path.removeprefix("/api/")
+        if name in DOWNLOADS:
+            sid = parse_qs(url.query).get("id", [""])[0]
+            try:
+                body, ctype = self.server.api.download(name, sid)
+            except ApiError as e:
+                return self._error(e.status, str(e))
+            disposition = {"Content-Disposition": f'attachment; filename="{name}"'}
+            return self._send(200, body, ctype, disposition)
+        self._error(404, f"no such page: {url.path[:80]}")
+
+    do_HEAD = do_GET  # noqa: N815 (http.server's name)
+
+    def do_POST(self) -> None:
+        if not self._host_ok():
+            return
+        origin = self.headers.get("Origin")
+        if origin is not None and origin.lower() != "http://" + self.headers["Host"].lower():
+            return self._error(403, f"requests from {origin[:80]} are refused")
+        ctype = self.headers.get("Content-Type", "").split(";")[0].strip().lower()
+        if ctype != "application/json":
+            return self._error(415, "send the request body as application/json")
+        length = self.headers.get("Content-Length")
+        if length is None or not length.isdigit():
+            return self._error(411, "a POST needs a Content-Length")
+        if int(length) > BODY_BYTES:
+            self.close_connection = True  # the unread body must not be taken as a request
+            return self._error(413, f"the request body is over {BODY_BYTES // 1024} KiB")
+        try:
+            body = json.loads(self.rfile.read(int(length)))
+        except (ValueError, UnicodeDecodeError):
+            return self._error(400, "the request body is not JSON")
+        if not isinstance(body, dict):
+            return self._error(400, "the request body must be a JSON object")
+        route = {
+            "/api/reset": self.server.api.reset,
+            "/api/step": self.server.api.step,
+            "/api/evaluate": self.server.api.evaluate,
+            "/api/command": self.server.api.command,
+            "/api/csv": self.server.api.csv,
+        }.get(urlsplit(self.path).path)
+        if route is None:
+            return self._error(404, f"no such endpoint: {self.path[:80]}")
+        try:
+            result = route(body)
+        except ApiError as e:
+            return self._error(e.status, str(e), **e.extra)
+        except (ValueError, TypeError) as e:
+            return self._error(400, str(e))
+        self._json(200, result)
+
+    def handle_one_request(self) -> None:
+        try:
+            super().handle_one_request()
+        except (ConnectionError, TimeoutError):
+            self.close_connection = True  # the page went away mid-answer: nothing to do
+
+
+def make_server(host: str = "127.0.0.1", port: int = 0) -> PlayServer:
+    return PlayServer(host, port)
+
+
+def serve(host: str | None = None, port: int = 8000, browser: bool = True) -> int:
+    """``backprop play``: serve until Ctrl-C; open the page unless ``browser`` is False."""
+    if host is not None and host not in ("127.0.0.1", "localhost", "::1"):
+        print(
+            f"backprop play: warning: listening on {host}: anyone who can reach this "
+            "address can use the page and make this machine train",
+            file=sys.stderr,
+        )
+    try:
+        server = make_server(host or "127.0.0.1", port)
+    except OSError as e:
+        print(f"backprop play: error: cannot listen on port {port}: {e.strerror}", file=sys.stderr)
+        return 2
+    print(f"backprop play: {server.url}  (Ctrl-C stops)", flush=True)
+    if browser:
+        threading.Thread(target=webbrowser.open, args=(server.url,), daemon=True).start()
+    try:
+        server.serve_forever(poll_interval=0.2)
+    except KeyboardInterrupt:
+        print("backprop play: stopped", file=sys.stderr)
+    finally:
+        server.server_close()
+    return 0

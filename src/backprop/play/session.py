@@ -1,0 +1,244 @@
+"""One page's run: ``K`` seeds built by ``lab.build`` as one stack, trained a few epochs
+per request, and drawn as a frame (see /work/notes/play_api.md, "FRAME").
+
+A frame evaluates the plane for all ``K`` models in one batched forward pass over a
+``grid × grid`` lattice (the selected model's probability and the share of models
+predicting class 1, as base64 ``uint8``), each hidden unit of the selected model over
+a ``THUMB × THUMB`` lattice, its weights, and every model's loss, accuracy and the
+gradient norm ``‖∂L/∂W_l‖`` reaching each layer.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import math
+import tempfile
+import threading
+from pathlib import Path
+
+import numpy as np
+
+from ..lab.config import build, build_model, save_model, seed_rngs
+from ..lab.data import to_csv
+from ..nn import Linear
+from ..nn.activations import Sigmoid, Tanh, sigmoid
+from ..train import DivergedError, evaluate
+from .state import CARRY, State, optimizer_for
+
+THUMB = 24  # side of a hidden unit's thumbnail
+RANGES = {Sigmoid: (0.0, 1.0), Tanh: (-1.0, 1.0)}  # bounded activations' fixed scale
+# Multiply-adds one /api/step may spend (~1 s here); more epochs wait for the next.
+STEP_WORK = 2 * 10**9
+
+
+def b64(a: np.ndarray) -> str:
+    """``a`` in [0, 1] as base64 of ``round(255 a)`` bytes."""
+    return base64.b64encode(np.rint(np.clip(a, 0, 1) * 255).astype(np.uint8).tobytes()).decode()
+
+
+def finite(obj: object) -> object:
+    """``obj`` with every NaN or infinity (a run gone wild) as ``None``: JSON has none."""
+    if isinstance(obj, float):
+        return obj if math.isfinite(obj) else None
+    if isinstance(obj, dict):
+        return {k: finite(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [finite(v) for v in obj]
+    return obj
+
+
+def lattice(extent: tuple[float, ...], side: int) -> np.ndarray:
+    """Pixel centres ``(side², 2)``, row-major from the top-left corner."""
+    x0, x1, y0, y1 = extent
+    xs = x0 + (np.arange(side) + 0.5) * (x1 - x0) / side
+    ys = y1 - (np.arange(side) + 0.5) * (y1 - y0) / side
+    gx, gy = np.meshgrid(xs, ys)
+    return np.stack([gx.ravel(), gy.ravel()], axis=1)
+
+
+def plane(X: np.ndarray) -> tuple[float, float, float, float]:
+    """The square [0, 1]² grown to hold every point, then by a tenth of its side."""
+    lo = np.minimum(X.min(axis=0), 0.0)
+    hi = np.maximum(X.max(axis=0), 1.0)
+    pad = 0.1 * (hi - lo)
+    return tuple(float(v) for v in (lo[0] - pad[0], hi[0] + pad[0], lo[1] - pad[1], hi[1] + pad[1]))
+
+
+def _round(a: np.ndarray) -> list:
+    return [float(f"{v:.4g}") for v in a.ravel()] if a.ndim == 1 else [_round(r) for r in a]
+
+
+class Session:
+    """A run of ``state`` and its history; ``step`` trains, ``frame`` draws it."""
+
+    def __init__(self, state: State) -> None:
+        self.lock = threading.Lock()
+        self.reset(state)
+
+    def reset(self, state: State) -> None:
+        """A new run (same seeds → same initial weights)."""
+        self.state = state
+        self.X, self.y = state.dataset()
+        self.extent = plane(self.X)
+        self.run = build(
+            state.config(),
+            models=state.seeds,
+            rng=seed_rngs(range(state.seed, state.seed + state.seeds)),
+        )
+        self.linears = [m for m in self.run.model.modules if isinstance(m, Linear)]
+        self.epoch, self.done, self.changed_at, self.error = 0, None, None, None
+        self.rows: dict[str, list] = {"epochs": [], "loss": [], "accuracy": [], "grad_norm": []}
+        pred = self.run.model.forward(self.X)
+        value, grad = self.run.loss(pred, self.y)
+        self.run.model.zero_grad()
+        self.run.model.backward(grad)  # the gradient reaching each layer at epoch 0
+        self._record(value, self._accuracy(pred))
+
+    def apply(self, state: State) -> bool:
+        """Take ``state``: carry on, redraw or reset (``State.changes``); True if reset."""
+        kind = self.state.changes(state)
+        if kind == "reset":
+            self.reset(state)
+            return True
+        if kind == "carry":
+            moved = any(getattr(self.state, k) != getattr(state, k) for k in CARRY[:2])
+            if moved and self.epoch:  # the command can no longer say what happened
+                self.changed_at = self.changed_at or self.epoch
+            opt = self.run.optimizer
+            fresh = optimizer_for(state.optimizer, state.optimizer_args, state.lr)
+            for k in type(opt)._hparams:
+                setattr(opt, k, getattr(fresh, k))
+            sched = self.run.scheduler
+            if sched is None:
+                opt.lr = state.lr
+            else:  # the same point of the cosine, from the new starting rate
+                sched.base_lr, sched.t = state.lr, sched.t - 1
+                sched.step()
+        self.state = state
+        return False
+
+    def _accuracy(self, pred: np.ndarray) -> np.ndarray:
+        t = self.run.loss.threshold
+        return ((pred > t) == (self.y > 0.5)).mean(axis=(-2, -1))
+
+    def _record(self, loss: np.ndarray, acc: np.ndarray) -> None:
+        norms = [np.sqrt((m.weight.grad**2).sum(axis=(-2, -1))) for m in self.linears]
+        self.rows["epochs"].append(self.epoch)
+        self.rows["loss"].append(np.asarray(loss, float).tolist())
+        self.rows["accuracy"].append(np.asarray(acc, float).tolist())
+        self.rows["grad_norm"].append([n.tolist() for n in norms])
+
+    def step(self, epochs: int) -> list[str]:
+        """Train up to ``epochs`` more (within the budget and ``STEP_WORK``); the
+        printout lines. Raises ``DivergedError`` (the run then stays diverged)."""
+        s = self.state
+        if self.error:
+            raise DivergedError(self.error)
+        if self.done or not epochs:
+            return []
+        sizes = (2, *s.hidden, 1)
+        work = 3 * s.seeds * len(self.X) * sum(a * b for a, b in zip(sizes, sizes[1:]))
+        epochs = max(1, min(epochs, s.epochs - self.epoch, STEP_WORK // work))
+        log: list[str] = []
+        start = self.epoch
+
+        def printout(epoch: int, loss: np.ndarray) -> None:
+            e = start + epoch
+            if e % s.log_every == 0:
+                log.append(f"epoch {e} loss : {float(loss[s.selected])}")
+
+        self.run.epochs = epochs
+        try:
+            history = self.run.fit(self.X, self.y, callback=printout)
+        except DivergedError as e:
+            self.error = str(e)
+            raise
+        self.epoch += epochs
+        self._record(history.final_loss, history.final_accuracy)
+        if np.all(history.final_accuracy == 1.0):
+            self.done = "100 %"
+        elif self.epoch >= s.epochs:
+            self.done = "epochs"
+        return log
+
+    def frame(self, log: list[str] = (), reset: bool = False) -> dict:
+        """What the page draws now (the FRAME of play_api.md)."""
+        s, model = self.state, self.run.model
+        k, logits = s.selected, self.run.loss.takes_logits
+        grid = lattice(self.extent, s.grid)
+        with np.errstate(all="ignore"):
+            out = model.forward(grid)[..., 0]  # (K, grid²): every seed in one pass
+            units = self._units(lattice(self.extent, THUMB))
+        prob = sigmoid(out[k]) if logits else out[k]
+        agree = (out > self.run.loss.threshold).mean(axis=0)
+        frame = {
+            "epoch": self.epoch,
+            "done": self.done is not None,
+            "reason": self.done,
+            "reset": reset,
+            "extent": list(self.extent),
+            "grid": s.grid,
+            "prob": b64(prob),
+            "agree": b64(agree),
+            "units": units,
+            "weights": [
+                {
+                    "w": _round(m.weight.data[k]),
+                    "b": None if m.bias is None else _round(m.bias.data[k][0]),
+                }
+                for m in self.linears
+            ],
+            "loss": self.rows["loss"][-1],
+            "accuracy": self.rows["accuracy"][-1],
+            "grad_norm": self.rows["grad_norm"][-1],
+            "lr": float(np.asarray(self.run.optimizer.lr)),
+            "log": list(log),
+        }
+        if reset:
+            frame["points"] = np.hstack([self.X, self.y]).tolist()
+        return frame
+
+    def _units(self, points: np.ndarray) -> list[dict]:
+        """Each hidden layer's outputs over ``points`` for the selected model."""
+        k, out, a = self.state.selected, [], points
+        modules = self.run.model.modules
+        for i, m in enumerate(modules[:-2]):  # the last Linear and its activation: the output
+            a = m.forward(a)
+            if not (i and isinstance(modules[i - 1], Linear)):
+                continue  # not a hidden layer's activation
+            v = a[k].T  # (units, THUMB²)
+            lo, hi = RANGES.get(type(m), (float(v.min()), float(v.max())))
+            hi = hi if hi > lo else lo + 1.0
+            out.append(
+                {"size": len(v), "thumb": THUMB, "lo": lo, "hi": hi,
+                 "data": b64((v - lo) / (hi - lo))}
+            )  # fmt: skip
+        return out
+
+    def evaluate(self) -> list[str]:
+        """The handout's test printout for the selected model (``train.evaluate``)."""
+        buf = io.StringIO()
+        evaluate(self.single(), self.X, self.y, self.run.loss, file=buf)
+        return buf.getvalue().splitlines()
+
+    def single(self):
+        """The selected model alone, as ``backprop train`` would have built it."""
+        model = build_model(self.state.config())
+        k = self.state.selected
+        model.load_state_dict({n: v[k] for n, v in self.run.model.state_dict().items()})
+        return model
+
+    def model_npz(self) -> bytes:
+        """The selected model's ``model.npz``, as ``backprop train`` writes it."""
+        with tempfile.TemporaryDirectory() as tmp:
+            return save_model(self.single(), self.state.config(), Path(tmp) / "m.npz").read_bytes()
+
+    def history_json(self) -> bytes:
+        """The state and, per recorded epoch, every model's loss, accuracy, gradient norms."""
+        d = {"config": self.state.to_dict(), "epoch": self.epoch, **self.rows}
+        return json.dumps(finite(d), allow_nan=False).encode()
+
+    def points_csv(self) -> str:
+        return to_csv(self.X, self.y)

@@ -1,0 +1,173 @@
+"""The page's state: one flat object (the URL hash) that names a run, checked here.
+
+``State.from_dict(d, base)`` lays ``d`` over ``base`` and checks every field with the
+functions the CLI uses (``limits``, ``Config.validate``, ``lab.data.points``), so the
+page and ``backprop train`` refuse the same things with the same words. Keys starting
+with ``_`` belong to the page's view and are ignored.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields, replace
+
+import numpy as np
+
+from .. import limits
+from ..lab import data as datasets
+from ..lab.config import DEFAULT, HANDOUT, Config
+from ..nn.module import Parameter
+from ..optim import OPTIMIZERS
+
+SEED_END = 2**32  # np.random.seed's range, which the CLI's --seed also takes
+CHOICES = ("activation", "output", "loss", "init", "optimizer", "schedule")
+# Fields a change of which carries training on; view-only fields redraw.
+CARRY = ("lr", "optimizer_args", "log_every")
+VIEW = ("selected", "grid")
+
+
+@dataclass(frozen=True)
+class State:
+    """A run as the page sets it: the data, ``Config``'s fields, ``seeds`` models
+    ``seed, seed + 1, …`` trained as one stack, the ``selected`` one shown."""
+
+    data: str = "xor"
+    n: int = datasets.N_POINTS
+    noise: float = datasets.NOISE
+    data_seed: int = 0
+    points: tuple | None = None
+    hidden: tuple[int, ...] = DEFAULT.hidden
+    activation: str = DEFAULT.activation
+    output: str = DEFAULT.output
+    loss: str = DEFAULT.loss
+    bias: bool = DEFAULT.bias
+    normalize: bool = DEFAULT.normalize
+    init: str = DEFAULT.init
+    optimizer: str = DEFAULT.optimizer
+    lr: float = DEFAULT.lr
+    optimizer_args: dict = field(default_factory=dict)
+    schedule: str = DEFAULT.schedule
+    epochs: int = DEFAULT.epochs
+    seed: int = 0
+    seeds: int = 8
+    selected: int = 0
+    grid: int = 64
+    log_every: int = 40
+
+    def config(self) -> Config:
+        """The ``Config`` of one model of the stack (float64 MLP)."""
+        return Config(
+            hidden=self.hidden, **{k: getattr(self, k) for k in (*CHOICES, "lr", "epochs")},
+            bias=self.bias, normalize=self.normalize, optimizer_args=dict(self.optimizer_args),
+        )  # fmt: skip
+
+    def dataset(self) -> tuple[np.ndarray, np.ndarray]:
+        """``(X (n, 2), y (n, 1))``: the points, or the named set drawn with ``data_seed``."""
+        if self.data == "points":
+            return datasets.points(list(self.points or ()), limits.PAGE_POINTS)
+        return datasets.load(self.data, self.data_seed, n=self.n, noise=self.noise)
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["hidden"] = list(self.hidden)
+        d["points"] = None if self.points is None else [list(p) for p in self.points]
+        d["optimizer_args"] = {
+            k: list(v) if isinstance(v, tuple) else v for k, v in self.optimizer_args.items()
+        }
+        return d
+
+    @classmethod
+    def from_dict(cls, d: object, base: State | None = None) -> State:
+        """``d`` over ``base`` (default: ``State()``), checked; ``ValueError`` or
+        ``TypeError`` with one line naming the field otherwise."""
+        if not isinstance(d, dict):
+            raise TypeError(f"state must be a JSON object, got {type(d).__name__}")
+        names = {f.name for f in fields(cls)}
+        unknown = sorted(k for k in d if k not in names and not str(k).startswith("_"))
+        if unknown:
+            raise ValueError(f"unknown state field {unknown[0]!r}; known: {', '.join(names)}")
+        given = {k: v for k, v in d.items() if k in names}
+        return _checked(replace(base or cls(), **given))
+
+    def changes(self, new: State) -> str:
+        """``"same"``, ``"view"``, ``"carry"`` (lr, hyperparameters: training carries on)
+        or ``"reset"`` (anything else: a new run)."""
+        diff = {f.name for f in fields(self) if getattr(self, f.name) != getattr(new, f.name)}
+        if not diff:
+            return "same"
+        carry = set(CARRY) | ({"epochs"} if self.schedule == "constant" else set())
+        if diff - carry - set(VIEW):
+            return "reset"
+        if "optimizer_args" in diff and _switches(self) != _switches(new):
+            return "reset"  # a buffer the optimizer keeps only when an option is on
+        return "carry" if diff & carry else "view"
+
+
+def _switches(state: State) -> dict[str, bool]:
+    """Which of the optimizer's options are on (non-zero): turning one on or off changes
+    what state the optimizer keeps, so it starts a new run."""
+    opt = optimizer_for(state.optimizer, state.optimizer_args)
+    return {k: bool(np.any(getattr(opt, k))) for k in type(opt)._hparams}
+
+
+def optimizer_for(name: str, args: dict, lr: float = 0.1):
+    """A throwaway optimizer ``name`` with ``args`` on one dummy parameter: its checks
+    run and its attributes hold every hyperparameter (defaults included)."""
+    return OPTIMIZERS[name]([Parameter(np.zeros(1))], lr, **args)
+
+
+def _text(name: str, value: object) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a string, got {value!r}")
+    return value
+
+
+def _checked(s: State) -> State:
+    """Every field of ``s`` within the page's limits and valid as a ``Config``."""
+    r = limits.check_range
+    sets = (*datasets.SETS, "points")
+    if _text("data", s.data) not in sets:
+        raise ValueError(f"unknown data {s.data!r}; choose one of {', '.join(sets)}")
+    for name in ("bias", "normalize"):
+        if not isinstance(getattr(s, name), bool):
+            raise TypeError(f"{name} must be true or false, got {getattr(s, name)!r}")
+    for name in CHOICES:
+        _text(name, getattr(s, name))
+    if not isinstance(s.optimizer_args, dict):
+        raise TypeError(f"optimizer_args must be an object, got {s.optimizer_args!r}")
+    args = {k: tuple(v) if isinstance(v, list) else v for k, v in s.optimizer_args.items()}
+    seeds = r("seeds", s.seeds, 1, limits.PAGE_SEEDS, whole=True)
+    points = None
+    if s.data == "points" or s.points is not None:
+        if not isinstance(s.points, list | tuple):
+            raise TypeError("points must be a list of [x1, x2, label] (data 'points')")
+        X, y = datasets.points(list(s.points), limits.PAGE_POINTS)
+        if np.abs(X).max() > limits.PAGE_COORDINATE:
+            raise ValueError(f"points must lie within ±{limits.PAGE_COORDINATE:g} on both axes")
+        points = tuple(map(tuple, np.hstack([X, y]).tolist()))
+    s = replace(
+        s,
+        n=r("n", s.n, 2, limits.PAGE_POINTS, whole=True),
+        noise=float(r("noise", s.noise, 0, 1)),
+        data_seed=r("data_seed", s.data_seed, 0, SEED_END - 1, whole=True),
+        points=points,
+        hidden=limits.check_hidden(s.hidden, limits.PAGE_UNITS),
+        lr=float(r("lr", s.lr, 0, float("inf"))),
+        optimizer_args=args,
+        epochs=limits.check_epochs(s.epochs),
+        seed=r("seed", s.seed, 0, SEED_END - seeds, whole=True),
+        seeds=seeds,
+        selected=r("selected", s.selected, 0, seeds - 1, whole=True),
+        grid=r("grid", s.grid, *limits.PAGE_GRID, whole=True),
+        log_every=limits.check_epochs(s.log_every, "log_every"),
+    )
+    config = s.config().validate()
+    limits.check_run(config, models=seeds, samples=len(s.dataset()[0]))
+    return s
+
+
+# The page's two presets: the network and training fields only (data and seeds stay).
+PRESET_FIELDS = ("hidden", *CHOICES, "lr", "optimizer_args", "epochs", "bias", "normalize")
+PRESETS = {
+    name: {k: getattr(c, k) for k in PRESET_FIELDS}
+    for name, c in (("default", DEFAULT), ("handout", HANDOUT))
+}
