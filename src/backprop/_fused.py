@@ -16,7 +16,10 @@ dtype. It computes what ``model.forward``, ``loss`` and ``model.backward`` compu
   ``fit`` would have zeroed anyway, and the first layer's input gradient, which
   nothing uses, is never computed.
 * A stack is trained in chunks of models whose buffers fit in the L2 cache; the
-  models never mix, so chunking changes nothing but the speed.
+  models never mix, so chunking changes nothing but the speed. The chunks depend only
+  on the stack's shapes and dtype, and ``workers`` threads each run a contiguous run of
+  them on buffers of their own (NumPy releases the GIL inside its GEMMs and ufuncs):
+  every model's arithmetic is the same calls on the same chunk whatever ``workers`` is.
 
 Shapes, with ``M`` models (``M = 1`` for a single model), ``N`` samples::
 
@@ -165,10 +168,21 @@ def _with_ones(shape: tuple[int, ...], ones_row: bool, dtype) -> np.ndarray:
     return buf
 
 
-class Fused:
-    """The compiled training step of one model (or stack) on one ``(X, y)``."""
+def chunk_bounds(models: int, size: int) -> list[tuple[int, int]]:
+    """``[start, stop)`` of ``ceil(models / size)`` chunks of near-equal size (at most
+    ``size``): a short last chunk would leave a thread idle."""
+    n = -(-models // size)
+    cuts = [models * i // n for i in range(n + 1)]
+    return list(zip(cuts, cuts[1:]))
 
-    def __init__(self, linears: list, x: np.ndarray, y: np.ndarray, loss: Loss, models) -> None:
+
+class Fused:
+    """The compiled training step of one model (or stack) on one ``(X, y)``; ``workers``
+    threads split a stack's chunks (see ``step``)."""
+
+    def __init__(
+        self, linears: list, x: np.ndarray, y: np.ndarray, loss: Loss, models, workers: int = 1
+    ) -> None:
         self.into = loss.into
         n, dtype = x.shape[-2], x.dtype
         ones = np.ones((1, n), dtype)  # 1ᵀ for the gradient of a bias that does not fold
@@ -180,42 +194,50 @@ class Fused:
         m = 1 if models is None else models
         widths = [lin.out_features for lin, _, _ in linears]
         per_model = n * dtype.itemsize * (2 * sum(widths) + widths[-1])  # Z, G; T for the last
-        size = max(1, min(m, CHUNK_BYTES // per_model))
+        bounds = chunk_bounds(m, max(1, min(m, CHUNK_BYTES // per_model)))
+        size = max(stop - start for start, stop in bounds)
         # Z of the last layer spans the stack (accuracy reads it); the rest is reused per chunk.
         pred = np.empty((m, widths[-1], n), dtype)
-        bufs = [
-            [_with_ones((size, f, n), ones_row, dtype), None, np.empty((size, f, n), dtype)]
-            for f, ones_row in zip(widths, needs_ones)
-        ]
-        bufs[-1][1] = np.empty_like(bufs[-1][2])
         self.value = None if models is None else np.empty(m, dtype)
-        self.before: list = []  # c Wᵀ, c bᵀ of every layer, refreshed as a step starts
+        self._before: list = []  # (source, c, out) of ``out ← c · source``, sliced per chunk
         linears = [
             (lin, act, folds, *self._forward_weights(lin, act, folds, dtype))
             for lin, act, folds in linears
         ]
-        self.chunks = []
-        for start in range(0, m, size):
-            stop = min(start + size, m)
-            bufs[-1][0] = pred[start:stop]
-            views = [[b if b is None else b[: stop - start] for b in ztg] for ztg in bufs]
-            sl = slice(start, stop)
-            if models is None:
-                sl, views = (), [[b if b is None else b[0] for b in v] for v in views]
-            xs = x[sl] if x.ndim == 3 else x
-            ys = y[sl] if y.ndim == 3 else y
-            fwd, bwd = _ops(linears, sl, xs, views, ones)
-            last_z, _, last_g = views[-1]
-            self.chunks.append((sl, fwd, (_t(last_z), ys, _t(last_g)), bwd))
+        # Thread t runs chunks parts[t] on buffers of its own; the chunks do not depend on it.
+        workers = min(workers, len(bounds))
+        self.parts: list[list] = []
+        cuts = [len(bounds) * t // workers for t in range(workers + 1)]
+        for part in (bounds[i:j] for i, j in zip(cuts, cuts[1:])):
+            bufs = [
+                [_with_ones((size, f, n), ones_row, dtype), None, np.empty((size, f, n), dtype)]
+                for f, ones_row in zip(widths, needs_ones)
+            ]
+            bufs[-1][1] = np.empty_like(bufs[-1][2])
+            chunks = []
+            for start, stop in part:
+                bufs[-1][0] = pred[start:stop]
+                views = [[b if b is None else b[: stop - start] for b in ztg] for ztg in bufs]
+                sl = slice(start, stop)
+                if models is None:
+                    sl, views = (), [[b if b is None else b[0] for b in v] for v in views]
+                xs = x[sl] if x.ndim == 3 else x
+                ys = y[sl] if y.ndim == 3 else y
+                fwd, bwd = _ops(linears, sl, xs, views, ones)
+                before = [partial(np.multiply, p[sl], c, q[sl]) for p, c, q in self._before]
+                last_z, _, last_g = views[-1]
+                chunks.append((sl, before + fwd, (_t(last_z), ys, _t(last_g)), bwd))
+            self.parts.append(chunks)
+        self.chunks = [c for part in self.parts for c in part]
         self.pred = _t(pred if models else pred[0])
 
     def _forward_weights(self, lin: Linear, act, folds: bool, dtype) -> tuple:
         """``c Wᵀ`` ``(…, out, in)`` (``c [W; b]ᵀ`` if the layer folds) and ``c bᵀ``
-        ``(…, out, 1)`` or ``None``, each with its refresh in ``self.before``.
+        ``(…, out, 1)`` or ``None``; each chunk refreshes its models' rows as it starts.
 
         ``c`` is 1, or a ``PRESCALED`` activation's power of two, so ``Z`` is exact. The
-        copy costs one call per layer and step for the whole stack; a contiguous ``Wᵀ``
-        makes the forward GEMMs 10-25 % faster than a transposed view does.
+        copy costs one call per layer, chunk and step; a contiguous ``Wᵀ`` makes the
+        forward GEMMs 10-25 % faster than a transposed view does.
         """
         c = scalars(dtype).prescale if act in PRESCALED else scalars(dtype).one
         w, b = lin.weight.data, None if lin.bias is None else lin.bias.data
@@ -223,28 +245,50 @@ class Fused:
         for p in [_augmented(w, b), None] if folds else [w, b]:
             q = None if p is None else np.empty(_t(p).shape, dtype)
             if q is not None:
-                self.before.append(partial(np.multiply, _t(p), c, q))
+                self._before.append((_t(p), c, q))
             out.append(q)
         return tuple(out)
 
-    def step(self) -> tuple[np.ndarray, np.ndarray]:
-        """Forward, loss and backward over every chunk: every ``.grad`` holds this epoch's
-        gradient. Returns the loss (a scalar, or one per model) and pred ``(M, N, K)``."""
-        for op in self.before:
-            op()
-        for sl, fwd, loss_args, bwd in self.chunks:
+    def _run(self, chunks: list, backward: bool = True):
+        """Forward, loss and (if ``backward``) backward of ``chunks``, one after another;
+        returns the last chunk's loss (a stack's go to ``self.value`` too)."""
+        value = None
+        for sl, fwd, loss_args, bwd in chunks:
             for op in fwd:
                 op()
-            value = self.into(*loss_args)
-            for op in bwd:
-                op()
-            if self.value is None:
-                return value, self.pred
-            self.value[sl] = value
-        return self.value, self.pred
+            if backward:
+                value = self.into(*loss_args)
+                for op in bwd:
+                    op()
+                if self.value is not None:
+                    self.value[sl] = value
+        return value
+
+    def _map(self, pool, backward: bool):
+        """``_run`` every part: part 0 on this thread, the others on ``pool``'s."""
+        if pool is None or len(self.parts) == 1:
+            return [self._run(part, backward) for part in self.parts][-1]
+        futures = [pool.submit(self._run, part, backward) for part in self.parts[1:]]
+        value = self._run(self.parts[0], backward)
+        for f in futures:
+            f.result()
+        return value
+
+    def step(self, pool=None) -> tuple[np.ndarray, np.ndarray]:
+        """Forward, loss and backward over every chunk: every ``.grad`` holds this epoch's
+        gradient. Returns the loss (a scalar, or one per model) and pred ``(M, N, K)``.
+        ``pool`` (a ``ThreadPoolExecutor`` of ``len(parts) - 1`` threads) runs the parts
+        past the first."""
+        value = self._map(pool, backward=True)
+        return (value if self.value is None else self.value), self.pred
+
+    def forward(self, pool=None) -> np.ndarray:
+        """The prediction ``(M, N, K)`` of the current parameters (no loss, no backward)."""
+        self._map(pool, backward=False)
+        return self.pred
 
 
-def plan(model: Module, x: np.ndarray, y: np.ndarray, loss: Loss) -> Fused | None:
+def plan(model: Module, x: np.ndarray, y: np.ndarray, loss: Loss, workers: int = 1) -> Fused | None:
     """The fused step for ``model`` on ``(x, y)``, or ``None`` if it does not apply."""
     if type(model) is not Sequential or x.ndim not in (2, 3) or x.dtype.kind != "f":
         return None
@@ -271,4 +315,4 @@ def plan(model: Module, x: np.ndarray, y: np.ndarray, loss: Loss) -> Fused | Non
     lead = () if models is None else (models,)
     if x.shape[:-2] not in ((), lead) or y.shape[:-2] not in ((), lead):
         return None
-    return Fused(linears, x, y, loss, models)
+    return Fused(linears, x, y, loss, models, workers)

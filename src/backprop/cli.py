@@ -168,6 +168,11 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
     g.add_argument("--epochs", type=_positive(int), help=f"at most {limits.MAX_EPOCHS:,}")
     g.add_argument("--dtype", choices=("float64", "float32"), help="parameter dtype (MLP)")
     g.add_argument(
+        "--workers",
+        type=_at_least_one,
+        help="threads that split a stack's chunks (same numbers; default: 1)",
+    )
+    g.add_argument(
         "--seed",
         type=_seed,
         default=0,
@@ -205,6 +210,13 @@ def _add_sweep_options(p: argparse.ArgumentParser) -> None:
         "--epochs",
         type=_at_least_one,
         help="override every run's epochs (quick looks; changes the numbers)",
+    )
+    p.add_argument(
+        "--jobs",
+        type=_at_least_one,
+        default=experiments.usable_cores(),
+        help="processes that train the stacks; 1: in this process, no pool (same numbers; "
+        "default: the usable cores, %(default)s)",
     )
 
 
@@ -333,7 +345,7 @@ def config_from_args(args: argparse.Namespace) -> Config:
             raise ValueError(f"{', '.join(given)} applies to the MLP only, not --model cnn")
     preset = "handout" if args.handout else "cnn" if args.model == "cnn" else "default"
     base = PRESETS[preset]
-    names = (*CONFIG_FLAGS, "dtype")
+    names = (*CONFIG_FLAGS, "dtype", "workers")
     changes = {k: getattr(args, k) for k in names if getattr(args, k) is not None}
     if args.hidden:
         changes["hidden"] = tuple(args.hidden)
@@ -421,7 +433,7 @@ def _validate_report(args: argparse.Namespace) -> None:
 
 def _data_args(args: argparse.Namespace) -> dict:
     """``train``'s data flags as ``data.load`` takes them (those given)."""
-    given = {"seed": args.data_seed, "n": args.n_points, "noise": args.noise}
+    given = {"data_seed": args.data_seed, "n": args.n_points, "noise": args.noise}
     return {k: v for k, v in given.items() if v is not None}
 
 
@@ -440,7 +452,9 @@ def _sizes(args: argparse.Namespace) -> dict:
 def _experiments(args: argparse.Namespace) -> int:
     start = time.perf_counter()
     names = args.names or experiments.DEFAULT_NAMES
-    results = experiments.run_all(names, args.out, args.force, not args.quiet, **_sizes(args))
+    results = experiments.run_all(
+        names, args.out, args.force, not args.quiet, args.jobs, **_sizes(args)
+    )
     for name, r in results.items():
         state = "cached" if r.cached else f"{r.seconds:.1f} s"
         note = f"  ({r.experiment.note})" if r.experiment.note else ""
@@ -458,6 +472,7 @@ def _report(args: argparse.Namespace) -> int:
         seed=args.seed,
         force=args.force,
         progress=not args.quiet,
+        jobs=args.jobs,
         **_sizes(args),
     )
     print(f"{info['pdf']} ({info['pages']} pages) and {info['md']} in {info['seconds']:.1f} s")

@@ -7,6 +7,8 @@ import json
 import math
 import sys
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
@@ -217,7 +219,9 @@ def _check_sizes(model: Module, X: np.ndarray, y: np.ndarray) -> None:
             )
 
 
-def _check_fit_args(model, X, y, loss, optimizer, epochs, log_every, on_nonfinite, fused) -> None:
+def _check_fit_args(
+    model, X, y, loss, optimizer, epochs, log_every, on_nonfinite, fused, workers
+) -> None:
     """``fit``'s arguments, each with a message that says what to pass instead."""
     for name, value, kind, example in (
         ("model", model, Module, "a Module such as Sequential(Linear(2, 1), Sigmoid())"),
@@ -236,6 +240,8 @@ def _check_fit_args(model, X, y, loss, optimizer, epochs, log_every, on_nonfinit
         raise ValueError(f"on_nonfinite must be 'raise' or 'continue', got {on_nonfinite!r}")
     if fused not in (None, True, False):
         raise ValueError(f"fused must be None (automatic), True or False, got {fused!r}")
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+        raise ValueError(f"workers must be a whole number ≥ 1 (threads), got {workers!r}")
 
 
 def fit(
@@ -252,6 +258,7 @@ def fit(
     file: TextIO | None = None,
     callback: Callable[[int, np.ndarray], object] | None = None,
     fused: bool | None = None,
+    workers: int = 1,
 ) -> History:
     """Full-batch training: forward, loss, backward, ``optimizer.step()``, ``epochs`` times.
 
@@ -268,13 +275,17 @@ def fit(
     ``epoch {e} loss : {loss}`` every ``log_every`` epochs (the mean over a stack).
     A non-finite loss raises ``DivergedError`` unless ``on_nonfinite`` is
     ``"continue"`` (sweeps, where one diverging model must not stop the others).
+
+    ``workers`` threads split a stack's chunks on the fused path (one model, or a
+    stack of one chunk, uses one); every model's result is bit for bit the same.
     """
-    _check_fit_args(model, X, y, loss, optimizer, epochs, log_every, on_nonfinite, fused)
+    args = (model, X, y, loss, optimizer, epochs, log_every, on_nonfinite, fused, workers)
+    _check_fit_args(*args)
     X, y = as_model_dtype(model, X, y)
     file = sys.stdout if file is None else file
     threshold = loss.threshold
     lr = optimizer.lr  # as given, before any schedule changes it
-    step = None if fused is False else plan(model, X, y, loss)
+    step = None if fused is False else plan(model, X, y, loss, workers)
     if fused and step is None:
         raise ValueError(
             f"fused=True, but {type(model).__name__} has no fused path (it takes a Sequential "
@@ -282,10 +293,14 @@ def fit(
         )
     check = on_nonfinite == "raise"
     losses = record = finite = None
-    with np.errstate(all="ignore"):
+    threads = 0 if step is None else len(step.parts) - 1
+    with (
+        ThreadPoolExecutor(threads) if threads else nullcontext() as pool,
+        np.errstate(all="ignore"),
+    ):
         for epoch in range(1, epochs + 1):
             if step is not None:
-                value, pred = step.step()  # forward, loss and backward into every .grad
+                value, pred = step.step(pool)  # forward, loss and backward into every .grad
             else:
                 pred = model.forward(X)
                 value, grad = loss(pred, y)
@@ -310,9 +325,9 @@ def fit(
                 callback(epoch, losses[epoch - 1])
             if log_every and epoch % log_every == 0:
                 print(f"epoch {epoch} loss : {float(np.mean(value))}", file=file)
-    record.flush()
-    with np.errstate(all="ignore"):  # the model after the last update
-        pred = model.forward(X)
+        record.flush()
+        # the model after the last update
+        pred = model.forward(X) if step is None else step.forward(pool)
         final_loss = np.asarray(loss(pred, y)[0], dtype=float)
     final_accuracy = np.asarray(accuracy(pred, y, threshold), dtype=float)
     return History(losses, record.out, final_loss=final_loss, final_accuracy=final_accuracy)

@@ -8,13 +8,16 @@ input centring, every optimizer over a learning-rate grid (its tuned rate is the
 best one), the CNN against the MLP, and the default network's convergence over 1000
 seeds. ``run_experiment`` trains one as stacks (``sweep``) or reads the cache
 (``store``) under ``<out>/<name>/``, and draws its figures (``plot``); the result is a
-``results.Result``. ``backprop experiments`` (``backprop.cli``) runs them from the
-command line.
+``results.Result``. ``run_all`` does it for several, their stacks spread over ``jobs``
+processes (``Sweeps``, ``sweep.pool``). ``backprop experiments`` (``backprop.cli``)
+runs them from the command line.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from concurrent import futures
+from concurrent.futures import Future
 from pathlib import Path
 
 from ..lab.data import DATASETS
@@ -34,6 +37,7 @@ from .registry import (
 )
 from .results import Result, Tuned
 from .spec import Axis, Experiment, Setting
+from .sweep import usable_cores
 
 __all__ = [
     "CNN_SEEDS",
@@ -43,6 +47,7 @@ __all__ = [
     "Axis",
     "Experiment",
     "Setting",
+    "Sweeps",
     "DEFAULT_NAMES",
     "NAMES",
     "REGISTRY",
@@ -52,27 +57,92 @@ __all__ = [
     "define",
     "run_all",
     "run_experiment",
+    "usable_cores",
 ]
+
+
+class Sweeps:
+    """Experiments being trained on an ``Executor`` (``sweep.pool``): each is read from
+    ``<out>/<name>/`` if cached (unless ``force``); else its tasks are submitted, longest
+    first, and ``wait`` assembles, saves and draws it once its last task is back.
+
+    ``sweep.InProcess`` (``--jobs 1``) trains each experiment by ``sweep.run`` with its
+    per-epoch progress; a pool shows one line of tasks done. Either way the same tasks
+    are assembled in the same order, so the files are the same bytes.
+    """
+
+    def __init__(self, exps, out: Path, executor, force: bool = False, progress: bool = True):
+        self.exps = {exp.name: exp for exp in exps}
+        self.out, self.executor = Path(out), executor
+        name = exps[0].name if len(exps) == 1 else "experiments"
+        self.bar = sweep.Progress(name, progress)
+        self.results: dict[str, Result] = {}
+        self.pending: dict = {}  # future → (experiment, task index) or (experiment, None)
+        self.outs: dict[str, list] = {}
+        self.trained = 0
+        todo = []
+        for exp in exps:
+            cached = None if force else sweep_store.load_cached(exp, self.out / exp.name)
+            if cached is not None:
+                self._finish(cached)
+            elif isinstance(executor, sweep.InProcess):
+                self._finish(sweep.run(exp, self.bar))
+            else:
+                parts = sweep.tasks(exp)
+                self.outs[exp.name] = [None] * len(parts)
+                todo += [(task.cost, exp.name, i, task) for i, task in enumerate(parts)]
+        self.tasks = len(todo)
+        for _, name, i, task in sorted(todo, key=lambda t: -t[0]):
+            self.pending[executor.submit(sweep.run_task, task)] = (name, i)
+
+    def _finish(self, result: Result) -> None:
+        """Save a trained result, and draw its figures (those missing, if cached)."""
+        from . import plot as experiments_plot
+
+        folder = self.out / result.experiment.name
+        if not result.cached:
+            sweep_store.save(result, folder)
+            self.trained += 1
+        self.results[result.experiment.name] = result
+        redraw = not result.cached
+        future = self.executor.submit(experiments_plot.draw_all, result, folder, redraw)
+        self.pending[future] = (result.experiment.name, None)
+
+    def wait(self, others: Iterable[Future] = ()) -> dict[str, Result]:
+        """Every result, in the order given, once its tasks, its figures and ``others``
+        (e.g. the report's own figures, on the same executor) are done."""
+        others = set(others)
+        while self.pending or others:
+            done, _ = futures.wait(
+                [*self.pending, *others], timeout=0.5, return_when=futures.FIRST_COMPLETED
+            )
+            for future in done:
+                value = future.result()  # a task's error ends the sweep here
+                if future in others:
+                    others.discard(future)
+                    continue
+                name, i = self.pending.pop(future)
+                if i is None:
+                    self.results[name].figures = value
+                    continue
+                self.outs[name][i] = value
+                if all(o is not None for o in self.outs[name]):
+                    self._finish(sweep.assemble(self.exps[name], self.outs.pop(name)))
+            left = sum(i is not None for _, i in self.pending.values())
+            self.bar.show(f"{self.tasks - left}/{self.tasks} stacks trained")
+        self.bar.done(
+            f"{len(self.exps)} experiments, {self.trained} trained, "
+            f"{len(self.exps) - self.trained} cached in {self.out}"
+        )
+        return {name: self.results[name] for name in self.exps}
 
 
 def run_experiment(
     exp: Experiment, out: Path, force: bool = False, progress: bool = True
 ) -> Result:
     """The result of ``exp`` from ``out/<name>/`` if cached (unless ``force``), else
-    trained and saved; the figures are drawn if missing."""
-    from . import plot as experiments_plot
-
-    folder = Path(out) / exp.name
-    bar = sweep.Progress(exp.name, progress)
-    result = None if force else sweep_store.load_cached(exp, folder)
-    if result is None:
-        result = sweep.run(exp, bar)
-        sweep_store.save(result, folder)
-        bar.done(f"{len(exp.settings)} settings × {len(exp.seeds)} seeds, done")
-    else:
-        bar.done(f"cached in {folder}")
-    result.figures = experiments_plot.draw_all(result, folder, redraw=not result.cached)
-    return result
+    trained in this process and saved; the figures are drawn if missing."""
+    return Sweeps([exp], out, sweep.InProcess(), force, progress).wait()[exp.name]
 
 
 def run_all(
@@ -80,10 +150,14 @@ def run_all(
     out: Path = Path("runs/experiments"),
     force: bool = False,
     progress: bool = True,
+    jobs: int = 1,
     **sizes,
 ) -> dict[str, Result]:
-    """``run_experiment`` for each name; ``sizes`` go to ``define``."""
-    return {n: run_experiment(define(n, **sizes), out, force, progress) for n in names}
+    """Each experiment of ``names`` (``sizes`` go to ``define``), its tasks on ``jobs``
+    processes (``sweep.pool``)."""
+    exps = [define(n, **sizes) for n in names]
+    with sweep.pool(jobs) as executor:
+        return Sweeps(exps, out, executor, force, progress).wait()
 
 
 def format_tuned(tuned: dict[str, Tuned], datasets: Sequence[str] = DATASETS) -> str:

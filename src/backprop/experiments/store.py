@@ -1,11 +1,16 @@
 """A sweep's files: ``results.csv`` (one ``RunOutcome`` per row), ``curves.npz`` (the
 curves' statistics across seeds) and ``summary.json`` (``Result.summary``, with the
-experiment's key); ``load_cached`` reads them back while the key still matches."""
+experiment's key, written last); ``load_cached`` reads them back while the key still
+matches."""
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
+import os
+import zipfile
+from collections.abc import Iterator
 from dataclasses import asdict
 from pathlib import Path
 
@@ -16,8 +21,13 @@ from .spec import Experiment
 
 
 def save(result: Result, folder: Path) -> None:
+    """Write the three files, each under a temporary name and then renamed, so a reader
+    (or an interrupt) never meets half a file; ``summary.json``, which holds the key
+    ``load_cached`` checks, is removed first and written last: an entry is complete
+    exactly when it has one."""
     folder.mkdir(parents=True, exist_ok=True)
-    with (folder / "results.csv").open("w", newline="") as f:
+    (folder / "summary.json").unlink(missing_ok=True)
+    with _replacing(folder / "results.csv") as tmp, tmp.open("w", newline="") as f:
         w = csv.DictWriter(f, FIELDS)
         w.writeheader()
         w.writerows(asdict(r) for r in result.runs)
@@ -27,8 +37,33 @@ def save(result: Result, folder: Path) -> None:
         for (label, data), c in result.curves.items()
         for k, v in c.items()
     }
-    np.savez_compressed(folder / "curves.npz", **arrays)
-    (folder / "summary.json").write_text(json.dumps(result.summary(), indent=1) + "\n")
+    with _replacing(folder / "curves.npz") as tmp:
+        _savez(tmp, arrays)
+    with _replacing(folder / "summary.json") as tmp:
+        tmp.write_text(json.dumps(result.summary(), indent=1) + "\n")
+
+
+def _savez(path: Path, arrays: dict[str, np.ndarray]) -> None:
+    """``np.savez_compressed`` with every member dated 1980-01-01 instead of now, so the
+    same arrays are the same bytes (the date is all that differs)."""
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, array in arrays.items():
+            info = zipfile.ZipInfo(f"{name}.npy")
+            info.compress_type = zipfile.ZIP_DEFLATED
+            with z.open(info, "w", force_zip64=True) as f:
+                np.lib.format.write_array(f, np.asanyarray(array), allow_pickle=False)
+
+
+@contextlib.contextmanager
+def _replacing(path: Path) -> Iterator[Path]:
+    """A temporary path beside ``path``, renamed to it (``os.replace``, atomic) if the
+    block ends normally and removed if not."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        yield tmp
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def load_cached(exp: Experiment, folder: Path) -> Result | None:

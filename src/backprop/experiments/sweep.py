@@ -9,17 +9,25 @@ see ``seed_draws_data``; the learning rate per model), which
 equals the separate run ``backprop train --seed seeds[j]``. The CNN has no stack
 axis and trains one seed at a time.
 
-``run`` trains an experiment (``spec.Experiment``) into a ``results.Result``, which
-summarises it across seeds; ``store`` writes it to files and reads it back.
+An experiment is trained as ``tasks`` (a stack, or part of one, on one dataset), which
+``run_task`` trains anywhere (in this process, or in a worker of ``pool``) and
+``assemble`` puts together into a ``results.Result`` in a fixed order, so the result does
+not depend on how many processes ran the tasks or in which order they finished. ``run``
+trains an experiment here; ``store`` writes a result to files and reads it back.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
+import multiprocessing
+import os
 import sys
 import time
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -90,10 +98,62 @@ def _fit(run: Run, X, y, tick: Callable[[int], None]) -> dict[str, np.ndarray]:
     }
 
 
-def _curve_stats(loss: np.ndarray, acc: np.ndarray) -> dict[str, np.ndarray]:
-    """Mean, min and max across seeds (axis 1) at up to ``CURVE_POINTS`` epochs."""
-    idx = np.unique(np.linspace(0, len(loss) - 1, CURVE_POINTS).round().astype(int))
-    loss, acc = loss[idx], acc[idx]
+@dataclass(frozen=True)
+class Task:
+    """One unit of work: the settings ``stack`` (an index into ``_stacks(exp)``) × ``seeds``
+    on ``data``; a stack of more than ``TASK_MODELS`` models trains in several tasks, the
+    CNN one seed a task. The tasks depend on the experiment alone, never on ``--jobs``."""
+
+    exp: Experiment
+    data: str
+    stack: int
+    seeds: tuple[int, ...]
+
+    @property
+    def cost(self) -> float:
+        """Model-epochs × points × weights: how long it takes, roughly (to start the
+        longest tasks first)."""
+        stack = _stacks(self.exp)[self.stack]
+        c = stack[0].config
+        sizes = (2, *c.hidden, 1)
+        weights = CNN_WEIGHTS if c.model == "cnn" else sum(a * b for a, b in zip(sizes, sizes[1:]))
+        points = 21 if self.data == "xor" else 100
+        return len(stack) * len(self.seeds) * c.epochs * points * weights
+
+
+TASK_MODELS = 256  # at most this many models per task (the convergence run is four)
+CNN_WEIGHTS = 4000  # a CNN model-epoch costs about as much as an MLP of this many weights
+
+
+def tasks(exp: Experiment) -> list[Task]:
+    """``exp``'s tasks, dataset by dataset, stack by stack, in seed order."""
+    out = []
+    for data in exp.datasets:
+        for i, stack in enumerate(_stacks(exp)):
+            seeds = exp.seeds_of(stack[0])
+            per = 1 if stack[0].config.model == "cnn" else max(1, TASK_MODELS // len(stack))
+            out += [Task(exp, data, i, seeds[j : j + per]) for j in range(0, len(seeds), per)]
+    return out
+
+
+def run_task(task: Task, show: Callable[..., None] | None = None) -> dict[str, np.ndarray]:
+    """Train ``task`` (``show(epoch)`` after every epoch): ``train_stack``'s arrays, with
+    ``loss`` and ``accuracy`` kept at the epochs of the curves only (``curve_epochs``)."""
+    stack = _stacks(task.exp)[task.stack]
+    start = time.perf_counter()
+    out = _train(stack, task.seeds, task.data, show or (lambda epoch, note="": None))
+    idx = curve_epochs(stack[0].config.epochs)
+    return {**out, "loss": out["loss"][idx], "accuracy": out["accuracy"][idx],
+            "seconds": np.array(time.perf_counter() - start)}  # fmt: skip
+
+
+def curve_epochs(epochs: int) -> np.ndarray:
+    """The indices (0-based epochs) of up to ``CURVE_POINTS`` epochs kept per curve."""
+    return np.unique(np.linspace(0, epochs - 1, CURVE_POINTS).round().astype(int))
+
+
+def _curve_stats(idx: np.ndarray, loss: np.ndarray, acc: np.ndarray) -> dict[str, np.ndarray]:
+    """Mean, min and max across seeds (axis 1) at the epochs ``idx``."""
     with np.errstate(all="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN slices of diverged runs
         return {
@@ -107,8 +167,45 @@ def _curve_stats(loss: np.ndarray, acc: np.ndarray) -> dict[str, np.ndarray]:
         }
 
 
+def assemble(exp: Experiment, outs: Sequence[dict[str, np.ndarray]]) -> Result:
+    """The ``Result`` of ``exp`` from the outputs of ``tasks(exp)``, in that order."""
+    runs: list[RunOutcome] = []
+    curves: dict[tuple[str, str], dict[str, np.ndarray]] = {}
+    parts: dict[tuple[str, int], list] = {}
+    for task, out in zip(tasks(exp), outs, strict=True):
+        parts.setdefault((task.data, task.stack), []).append((task.seeds, out))
+    stacks = _stacks(exp)
+    for (data, i), pieces in parts.items():
+        for k, s in enumerate(stacks[i]):
+            columns = {"loss": [], "accuracy": []}
+            for seeds, out in pieces:
+                for j, seed in enumerate(seeds):
+                    m = k * len(seeds) + j
+                    runs.append(
+                        RunOutcome(
+                            s.label,
+                            s.group,
+                            s.config.lr,
+                            data,
+                            seed,
+                            float(out["final_loss"][m]),
+                            float(out["final_accuracy"][m]),
+                            int(out["epochs_to_100"][m]),
+                        )
+                    )
+                for name, c in columns.items():
+                    c.append(out[name][:, k * len(seeds) : (k + 1) * len(seeds)])
+            idx = curve_epochs(s.config.epochs)
+            loss, acc = (np.concatenate(c, axis=1) for c in columns.values())
+            curves[s.label, data] = _curve_stats(idx, loss, acc)
+    order = {s.label: i for i, s in enumerate(exp.settings)}
+    runs.sort(key=lambda r: (order[r.setting], exp.datasets.index(r.dataset), r.seed))
+    seconds = float(sum(out["seconds"] for out in outs))
+    return Result(exp, runs, curves, seconds=seconds)
+
+
 class Progress:
-    """One ``\\r``-updated line on stderr: ``[lr] linear 3/5 stacks, epoch 200/400, 2.1 s``."""
+    """One ``\\r``-updated line on stderr: ``[lr] 3/10 stacks, lr linear epoch 200/400, 2.1 s``."""
 
     def __init__(self, name: str, enabled: bool = True, stream=None) -> None:
         self.name, self.enabled = name, enabled
@@ -132,7 +229,7 @@ class Progress:
 
 
 def _train(stack: list[Setting], seeds: Sequence[int], data: str, show) -> dict:
-    """One stack, or the CNN seed by seed; ``show(text)`` reports progress."""
+    """One stack, or the CNN seed by seed; ``show(epoch, note)`` reports progress."""
     cfg = stack[0].config
     if cfg.model != "cnn":
         return train_stack([s.config for s in stack], seeds, data, show)
@@ -144,41 +241,80 @@ def _train(stack: list[Setting], seeds: Sequence[int], data: str, show) -> dict:
 
 
 def run(exp: Experiment, progress: Progress | None = None) -> Result:
-    """Train every setting of ``exp`` on every dataset; nothing is written."""
+    """Train every task of ``exp`` in this process, one after another; nothing is written."""
     progress = progress or Progress(exp.name, enabled=False)
-    start = time.perf_counter()
-    runs: list[RunOutcome] = []
-    curves: dict[tuple[str, str], dict[str, np.ndarray]] = {}
-    stacks = _stacks(exp)
-    for data in exp.datasets:
-        for i, stack in enumerate(stacks, 1):
-            seeds, epochs = exp.seeds_of(stack[0]), stack[0].config.epochs
-            where = f"{data} {i}/{len(stacks)} stacks"
+    todo = tasks(exp)
+    outs = []
+    for n, task in enumerate(todo):
+        where = f"{n}/{len(todo)} stacks, {task.data}"
+        epochs = _stacks(exp)[task.stack][0].config.epochs
 
-            def show(epoch, note="", where=where, epochs=epochs):
-                progress.show(f"{where}{note}, epoch {epoch}/{epochs}")
+        def show(epoch, note="", where=where, epochs=epochs):
+            progress.show(f"{where}{note}, epoch {epoch}/{epochs}")
 
-            out = _train(stack, seeds, data, show)
-            for k, s in enumerate(stack):
-                part = slice(k * len(seeds), (k + 1) * len(seeds))
-                curves[s.label, data] = _curve_stats(out["loss"][:, part], out["accuracy"][:, part])
-                for j, seed in enumerate(seeds):
-                    m = k * len(seeds) + j
-                    runs.append(
-                        RunOutcome(
-                            s.label,
-                            s.group,
-                            s.config.lr,
-                            data,
-                            seed,
-                            float(out["final_loss"][m]),
-                            float(out["final_accuracy"][m]),
-                            int(out["epochs_to_100"][m]),
-                        )
-                    )
-    order = {s.label: i for i, s in enumerate(exp.settings)}
-    runs.sort(key=lambda r: (order[r.setting], exp.datasets.index(r.dataset), r.seed))
-    return Result(exp, runs, curves, seconds=time.perf_counter() - start)
+        outs.append(run_task(task, show))
+    return assemble(exp, outs)
+
+
+class InProcess(Executor):
+    """An ``Executor`` that runs each call as it is submitted (``--jobs 1``: no pool)."""
+
+    def submit(self, fn, /, *args, **kwargs) -> Future:
+        future: Future = Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except Exception as e:  # as a pool would: the caller's result() raises it
+            future.set_exception(e)
+        return future
+
+
+BLAS_THREADS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+def usable_cores() -> int:
+    """The cores this process may run on (``os.process_cpu_count`` where Python has it)."""
+    if hasattr(os, "process_cpu_count"):
+        return os.process_cpu_count() or 1
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
+@contextlib.contextmanager
+def pool(jobs: int) -> Iterator[Executor]:
+    """``jobs`` worker processes (``InProcess`` for 1), each with a one-thread BLAS.
+
+    The workers are spawned (a fresh interpreter, not a fork of this one) while
+    ``BLAS_THREADS`` are set to 1, so NumPy loads its BLAS single-threaded there: the
+    pool's parallelism is its processes. Leaving the block by an exception (Ctrl-C)
+    ends the workers at once; what they were computing is lost, nothing half-written.
+    """
+    if jobs == 1:
+        yield InProcess()
+        return
+    saved = {k: os.environ.get(k) for k in BLAS_THREADS}
+    os.environ.update(dict.fromkeys(BLAS_THREADS, "1"))
+    executor = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn"))
+    try:
+        yield executor
+    except BaseException:
+        if hasattr(executor, "terminate_workers"):  # Python 3.14
+            executor.terminate_workers()
+        else:  # before it, the worker processes are only in a private attribute
+            workers = list((getattr(executor, "_processes", None) or {}).values())
+            executor.shutdown(wait=False, cancel_futures=True)
+            for process in workers:
+                process.terminate()
+            for process in workers:
+                process.join()
+        raise
+    finally:
+        executor.shutdown(wait=True, cancel_futures=True)
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
 
 
 def seed_draws_data(data: str) -> bool:

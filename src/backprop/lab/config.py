@@ -32,6 +32,8 @@ class Config:
     ``backprop.lab.cnn.build_cnn`` (``hidden`` unused).
     ``optimizer_args`` go to the optimizer, e.g. ``{"momentum": 0.9}``. ``dtype``
     (``"float64"`` or ``"float32"``) is the parameters' dtype; ``fit`` casts the data.
+    ``workers``: threads that split a stack's chunks (``fit(workers=)``); how fast, not
+    what: it is left out of ``to_dict`` (saved configs, cache keys).
     """
 
     model: str = "mlp"
@@ -48,6 +50,7 @@ class Config:
     normalize: bool = True
     optimizer_args: dict = field(default_factory=dict)
     dtype: str = "float64"
+    workers: int = 1
 
     def validate(self) -> Config:
         """Raise ``ValueError`` with a message naming the bad field; return self.
@@ -70,6 +73,8 @@ class Config:
         if self.dtype not in DTYPES:
             raise ValueError(f"unknown dtype {self.dtype!r}; choose one of {', '.join(DTYPES)}")
         check_epochs(self.epochs)
+        if isinstance(self.workers, bool) or not isinstance(self.workers, int) or self.workers < 1:
+            raise ValueError(f"workers must be a whole number ≥ 1, got {self.workers!r}")
         output = "sigmoid" if self.model == "cnn" else self.output  # the CNN ends in σ
         if LOSSES[self.loss].takes_logits and output != "identity":
             raise ValueError(
@@ -107,7 +112,9 @@ class Config:
         )
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        d = asdict(self)
+        del d["workers"]
+        return d
 
     @classmethod
     def from_dict(cls, d: dict) -> Config:
@@ -185,7 +192,8 @@ class Run:
 
     def fit(self, X: np.ndarray, y: np.ndarray, **kwargs) -> History:
         """``train.fit`` with this run's parts; ``kwargs`` are fit's options
-        (``log_every``, ``callback``, ``fused``, ``on_nonfinite``, ``file``)."""
+        (``log_every``, ``callback``, ``fused``, ``on_nonfinite``, ``file``, ``workers``:
+        default ``config.workers``)."""
         return fit(
             self.model,
             X,
@@ -194,7 +202,7 @@ class Run:
             optimizer=self.optimizer,
             epochs=self.epochs,
             scheduler=self.scheduler,
-            **kwargs,
+            **{"workers": self.config.workers, **kwargs},
         )
 
 

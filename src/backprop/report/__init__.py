@@ -24,6 +24,7 @@ from pathlib import Path
 from .. import __version__, experiments
 from ..experiments import trajectories
 from ..experiments.results import Result
+from ..experiments.sweep import pool
 from ..lab import runner
 from ..lab.config import PRESETS
 from ..train import History
@@ -111,20 +112,43 @@ def build(
     seed: int = 0,
     force: bool = False,
     progress: bool = True,
+    jobs: int = 1,
 ) -> dict:
-    """Write ``report.pdf`` and ``report.md`` into ``out``; return paths, pages and time."""
+    """Write ``report.pdf`` and ``report.md`` into ``out``; return paths, pages and time.
+
+    The experiments' stacks, their figures, the lab run and the report's own figures
+    are independent: they all run on one pool of ``jobs`` processes (``sweep.pool``;
+    1: in this process), and only the layout waits for them all.
+    """
 
     start = time.perf_counter()
     out = Path(out)
-    results = experiments.run_all(
-        experiments.NAMES, experiments_dir, force, progress, seeds=seeds, epochs=epochs,
-        cnn_seeds=cnn_seeds, convergence_seeds=convergence_seeds,
-    )  # fmt: skip
-    if progress:
-        print("[report] lab, figures, layout ...", file=sys.stderr, flush=True)
-    lab = run_lab(out / "lab", seed, epochs)
     figures = out / "figures"
-    boundaries, boundary_range = report_figures.boundary_figures(figures, seed, epochs)
+    sizes = dict(
+        seeds=seeds, epochs=epochs, cnn_seeds=cnn_seeds, convergence_seeds=convergence_seeds
+    )
+    exps = [experiments.define(name, **sizes) for name in experiments.NAMES]
+    with pool(jobs) as executor:
+        sweeps = experiments.Sweeps(exps, experiments_dir, executor, force, progress)
+        submit = executor.submit
+        own = {
+            "lab": submit(run_lab, out / "lab", seed, epochs),
+            "sigmoid": submit(report_figures.sigmoid_figure, figures / "sigmoid.png"),
+            "activations": submit(report_figures.activations_figure, figures / "activations.png"),
+            "boundaries": submit(report_figures.boundary_figures, figures, seed, epochs),
+            "cnn": submit(report_figures.cnn_figures, figures, seed, epochs),
+            **{
+                f"trajectories {s}": submit(
+                    trajectories.plot_trajectories, s, figures / f"trajectories_{s}.png"
+                )
+                for s in trajectories.SURFACES
+            },
+        }
+        results = sweeps.wait(own.values())
+    done = {name: future.result() for name, future in own.items()}
+    if progress:
+        print("[report] layout ...", file=sys.stderr, flush=True)
+    lab = done["lab"]
     excerpt = terminal_excerpt(lab.output)
     total = {
         d: sum(s.startswith("Iter") for s in part) for d, part in _by_dataset(lab.output).items()
@@ -133,18 +157,16 @@ def build(
         d: sum(s.startswith("Iter") for s in part)
         for d, part in _by_dataset("\n".join(excerpt)).items()
     }
+    boundaries, boundary_range = done["boundaries"]
     extra = {
         "terminal_counts": {d: (shown[d], total[d]) for d in total},
         "terminal": report_figures.terminal_figure(excerpt, figures / "lab_terminal.png"),
-        "sigmoid": report_figures.sigmoid_figure(figures / "sigmoid.png"),
-        "activations": report_figures.activations_figure(figures / "activations.png"),
+        "sigmoid": done["sigmoid"],
+        "activations": done["activations"],
         "boundaries": boundaries,
         "boundary_range": boundary_range,
-        "cnn": report_figures.cnn_figures(figures, seed, epochs),
-        "trajectories": [
-            trajectories.plot_trajectories(s, figures / f"trajectories_{s}.png")
-            for s in trajectories.SURFACES
-        ],
+        "cnn": done["cnn"],
+        "trajectories": [done[f"trajectories {s}"] for s in trajectories.SURFACES],
     }
     doc = document(results, _copy_figures(results, figures), lab, extra, __version__)
     pages = write_pdf(doc, out / "report.pdf")
