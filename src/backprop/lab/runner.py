@@ -25,9 +25,9 @@ def train_dataset(
 ) -> tuple[float, float]:
     """Train, test and write figures, ``history.json`` and ``model.npz`` to ``out``.
 
-    ``data_args`` go to ``data.load`` (``n``, ``noise``, and ``seed`` if the data has a
-    seed of its own)."""
-    X, y = load(data, **{"seed": seed, **data_args})
+    ``data_args`` go to ``data.load`` (``n``, ``noise``); ``data_seed`` seeds the data
+    instead of ``seed``."""
+    X, y = load(data, data_args.pop("data_seed", seed), **data_args)
     log_every = log_every or max(1, config.epochs // 10)
     run = build(config, rng=np.random.default_rng(seed))
     history = run.fit(X, y, log_every=log_every)

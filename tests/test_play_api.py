@@ -1,0 +1,387 @@
+"""backprop play's HTTP API, through http.client against a server on port 0 in a thread:
+every endpoint, each refusal, divergence, a dropped connection, shutdown; and the copy
+command's ``backprop train`` line against the page's run, to 1e-12."""
+
+from __future__ import annotations
+
+import base64
+import http.client
+import io
+import json
+import shlex
+import signal
+import socket
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from backprop.cli import main
+from backprop.lab.config import load_model
+from backprop.lab.data import from_csv, load, to_csv
+from backprop.play import make_server
+
+CONSTANT = {"schedule": "constant", "seeds": 4}
+
+
+@pytest.fixture(scope="module")
+def server():
+    srv = make_server("127.0.0.1", 0)
+    thread = threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.05})
+    thread.start()
+    yield srv
+    srv.shutdown()
+    srv.server_close()
+    thread.join()
+
+
+def request(srv, method, path, body=None, headers=None, raw=None):
+    """``(status, headers, body bytes)``; ``body`` is sent as JSON, ``raw`` as is."""
+    port = srv.server_address[1]
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    h = {"Host": f"127.0.0.1:{port}"}
+    if body is not None:
+        raw = json.dumps(body).encode()
+        h["Content-Type"] = "application/json"
+    h.update(headers or {})
+    conn.request(method, path, raw, h)
+    r = conn.getresponse()
+    data = r.read()
+    conn.close()
+    return r.status, dict(r.getheaders()), data
+
+
+def api(srv, path, body, status=200):
+    code, _, data = request(srv, "POST", path, body)
+    reply = json.loads(data)
+    assert code == status, reply
+    return reply
+
+
+def error(srv, path, body=None, status=400, **kw):
+    code, headers, data = request(srv, "POST" if body is not None or "raw" in kw else "GET",
+                                  path, body, **kw)  # fmt: skip
+    assert code == status, data
+    assert headers["Content-Type"] == "application/json"
+    reply = json.loads(data)
+    assert list(reply) == ["error"] or "diverged" in reply
+    assert "\n" not in reply["error"] and reply["error"]
+    return reply["error"]
+
+
+def reset(srv, **state):
+    return api(srv, "/api/reset", {"state": state})
+
+
+def pixels(b64: str) -> np.ndarray:
+    return np.frombuffer(base64.b64decode(b64), np.uint8)
+
+
+def test_static_files_and_options(server):
+    code, headers, page = request(server, "GET", "/")
+    assert code == 200 and headers["Content-Type"].startswith("text/html")
+    assert page == (Path(__file__).parents[1] / "src/backprop/play/static/index.html").read_bytes()
+    code, headers, _ = request(server, "GET", "/app.js")
+    assert code == 200 and headers["Content-Type"].startswith("text/javascript")
+    code, _, data = request(server, "GET", "/api/options")
+    opts = json.loads(data)
+    assert code == 200 and opts["limits"]["seeds"] == 32 and opts["limits"]["layers"] == 6
+    assert opts["datasets"] == ["linear", "xor", "circle", "gaussians", "spiral", "points"]
+    assert opts["optimizers"]["adam"]["args"]["betas"] == [0.9, 0.999]
+    assert opts["presets"]["handout"]["activation"] == "sigmoid"
+    assert opts["state"]["hidden"] == [16, 16]
+
+
+def test_reset_frame_has_every_view(server):
+    reply = reset(server, seeds=3, grid=32, hidden=[5, 4, 3])
+    frame = reply["frame"]
+    assert frame["epoch"] == 0 and frame["reset"] and len(frame["points"]) == 21
+    assert pixels(frame["prob"]).size == pixels(frame["agree"]).size == 32 * 32
+    # the agreement is a share of 3 seeds: 0, 1/3, 2/3 or 1 (×255, rounded)
+    assert set(pixels(frame["agree"])) <= {0, 85, 170, 255}
+    assert [(u["size"], pixels(u["data"]).size) for u in frame["units"]] == [
+        (n, n * u["thumb"] ** 2) for n, u in zip((5, 4, 3), frame["units"])
+    ]
+    shapes = [(len(w["w"]), len(w["w"][0]), len(w["b"])) for w in frame["weights"]]
+    assert shapes == [(2, 5, 5), (5, 4, 4), (4, 3, 3), (3, 1, 1)]
+    assert len(frame["loss"]) == len(frame["accuracy"]) == 3
+    assert np.shape(frame["grad_norm"]) == (4, 3) and np.all(np.array(frame["grad_norm"]) > 0)
+    x0, x1, y0, y1 = frame["extent"]
+    assert x0 < 0 < 1 < x1 and y0 < 0 < 1 < y1
+
+
+def test_same_seed_same_initial_weights(server):
+    a = reset(server, seed=7)["frame"]["weights"]
+    b = reset(server, seed=7)["frame"]["weights"]
+    c = reset(server, seed=8)["frame"]["weights"]
+    assert a == b and a != c
+
+
+def test_step_trains_and_prints_the_handouts_lines(server):
+    reply = reset(server, **CONSTANT, log_every=5)
+    sid = reply["id"]
+    frame = api(server, "/api/step", {"id": sid, "epochs": 10})["frame"]
+    assert frame["epoch"] == 10 and not frame["reset"]
+    assert [line.split(" loss : ")[0] for line in frame["log"]] == ["epoch 5", "epoch 10"]
+    assert float(frame["log"][-1].split(" : ")[1]) > 0
+    lines = api(server, "/api/evaluate", {"id": sid})["lines"]
+    assert len(lines) == 22 and lines[0].startswith("Iter0\tGround truth: 0.0\tprediction: ")
+    assert lines[-1].startswith("loss=") and lines[-1].endswith("%")
+
+
+def test_the_run_stops_at_100_percent(server):
+    sid = reset(server)["id"]
+    for _ in range(100):
+        frame = api(server, "/api/step", {"id": sid, "epochs": 10})["frame"]
+        if frame["done"]:
+            break
+    assert frame["reason"] == "100 %" and frame["accuracy"] == [1.0] * 8
+    again = api(server, "/api/step", {"id": sid, "epochs": 10})["frame"]
+    assert again["epoch"] == frame["epoch"] and again["done"]
+
+
+def test_a_new_rate_carries_on_and_a_new_layer_resets(server):
+    sid = reset(server, **CONSTANT)["id"]
+    api(server, "/api/step", {"id": sid, "epochs": 5})
+    state = {**CONSTANT, "lr": 0.03, "optimizer_args": {"betas": [0.8, 0.99]}}
+    reply = api(server, "/api/step", {"id": sid, "epochs": 5, "state": state})
+    assert reply["frame"]["epoch"] == 10 and not reply["frame"]["reset"]
+    assert reply["frame"]["lr"] == 0.03
+    # the same run by hand: 5 epochs, then the optimizer's lr and betas changed, 5 more
+    from backprop.lab.config import build, seed_rngs
+    from backprop.play.state import State
+
+    s = State.from_dict(CONSTANT)
+    run = build(s.config(), models=4, rng=seed_rngs(range(4)))
+    X, y = load("xor")
+    run.epochs = 5
+    run.fit(X, y)
+    run.optimizer.lr, run.optimizer.betas = 0.03, (0.8, 0.99)
+    run.fit(X, y)
+    w = np.array(reply["frame"]["weights"][0]["w"])
+    np.testing.assert_allclose(w, run.model.modules[1].weight.data[0], rtol=1e-3)
+    command = api(server, "/api/command", {"id": sid})
+    assert not command["exact"] and "changed at epoch 5" in command["note"]
+    reply = api(server, "/api/step", {"id": sid, "epochs": 0, "state": {**state, "hidden": [3]}})
+    assert reply["frame"]["reset"] and reply["frame"]["epoch"] == 0
+    view = api(server, "/api/step", {"id": sid, "epochs": 0, "state": {**state, "hidden": [3],
+                                                                    "selected": 2}})  # fmt: skip
+    assert not view["frame"]["reset"] and view["frame"]["weights"] != reply["frame"]["weights"]
+
+
+@pytest.mark.parametrize(
+    "state, epochs",
+    [
+        ({**CONSTANT, "selected": 2, "seed": 10}, 30),
+        (
+            {
+                "data": "spiral",
+                "n": 40,
+                "noise": 0.3,
+                "data_seed": 5,
+                "hidden": [6, 5, 4],
+                "activation": "sigmoid",
+                "bias": False,
+                "normalize": False,
+                "optimizer": "momentum",
+                "lr": 0.5,
+                "optimizer_args": {"dampening": 0.1},
+                "schedule": "constant",
+                "seeds": 3,
+                "selected": 1,
+                "init": "xavier_uniform",
+            },
+            25,
+        ),  # fmt: skip
+        ({"data": "linear", "n": 30, "data_seed": 3, "seeds": 2, "selected": 1, "epochs": 20}, 20),
+        (
+            {
+                "loss": "bce-logits",
+                "output": "identity",
+                "optimizer": "adam",
+                "optimizer_args": {"amsgrad": True, "betas": [0.8, 0.9]},
+                "schedule": "constant",
+                "activation": "relu",
+                "seeds": 2,
+            },
+            15,
+        ),  # fmt: skip
+    ],
+)
+def test_copy_command_reproduces_the_pages_run(server, tmp_path, monkeypatch, state, epochs):
+    sid = reset(server, **state)["id"]
+    frame = api(server, "/api/step", {"id": sid, "epochs": epochs})["frame"]
+    assert frame["epoch"] == epochs
+    reply = api(server, "/api/command", {"id": sid})
+    assert reply["exact"] and reply["csv"] is None, reply
+    argv = shlex.split(reply["command"])
+    assert argv[:2] == ["backprop", "train"]
+    monkeypatch.setattr(sys, "stdout", io.StringIO())
+    assert main([*argv[1:], "--out", str(tmp_path)]) == 0
+    cli_model, _ = load_model(tmp_path / "model.npz")
+    _, _, npz = request(server, "GET", f"/api/model.npz?id={sid}")
+    (tmp_path / "page.npz").write_bytes(npz)
+    page_model, config = load_model(tmp_path / "page.npz")
+    cli_state, page_state = cli_model.state_dict(), page_model.state_dict()
+    assert cli_state.keys() == page_state.keys()
+    for k in cli_state:
+        np.testing.assert_allclose(page_state[k], cli_state[k], rtol=0, atol=1e-12)
+    assert config.hidden == tuple(state.get("hidden", (16, 16)))
+
+
+def test_copy_command_for_drawn_points_carries_the_csv(server, tmp_path, monkeypatch):
+    points = [[0.1, 0.2, 0], [0.9, 0.8, 1], [0.2, 0.9, 1], [0.7, 0.1, 0], [0.5, 0.55, 1]]
+    sid = reset(server, data="points", points=points, schedule="constant", seeds=2)["id"]
+    api(server, "/api/step", {"id": sid, "epochs": 12})
+    reply = api(server, "/api/command", {"id": sid})
+    assert "--data points.csv" in reply["command"]
+    assert from_csv(reply["csv"])[0].tolist() == [p[:2] for p in points]
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "points.csv").write_text(reply["csv"])
+    monkeypatch.setattr(sys, "stdout", io.StringIO())
+    assert main([*shlex.split(reply["command"])[1:], "--out", "out"]) == 0
+    cli_model, _ = load_model(tmp_path / "out/model.npz")
+    _, _, npz = request(server, "GET", f"/api/model.npz?id={sid}")
+    (tmp_path / "page.npz").write_bytes(npz)
+    for k, v in load_model(tmp_path / "page.npz")[0].state_dict().items():
+        np.testing.assert_allclose(v, cli_model.state_dict()[k], rtol=0, atol=1e-12)
+
+
+def test_cosine_command_is_exact_only_at_the_end(server):
+    sid = reset(server, epochs=20, seeds=1)["id"]
+    api(server, "/api/step", {"id": sid, "epochs": 1})
+    mid = api(server, "/api/command", {"id": sid})
+    assert not mid["exact"] and "--epochs 20" in mid["command"]
+
+
+def test_downloads_and_csv(server):
+    sid = reset(server, data="circle", n=30, seeds=2)["id"]
+    api(server, "/api/step", {"id": sid, "epochs": 3})
+    code, headers, data = request(server, "GET", f"/api/history.json?id={sid}")
+    history = json.loads(data)
+    assert code == 200 and "attachment" in headers["Content-Disposition"]
+    assert history["epochs"] == [0, 3] and np.shape(history["loss"]) == (2, 2)
+    code, _, data = request(server, "GET", f"/api/points.csv?id={sid}")
+    X, y = from_csv(data.decode())
+    np.testing.assert_array_equal(X, load("circle", 0, n=30)[0])
+    reply = api(server, "/api/csv", {"csv": to_csv(X, y)})
+    assert np.array(reply["points"])[:, :2].tolist() == X.tolist()
+    assert "CSV line 2" in error(server, "/api/csv", {"csv": "0,0,1\n1,x,0\n"})
+    assert error(server, "/api/model.npz?id=nope", status=404) == "unknown session; press Reset"
+
+
+def test_divergence_names_the_rate_and_the_server_goes_on(server):
+    sid = reset(server, output="identity", loss="mse", optimizer="sgd", lr=100.0,
+                schedule="constant")["id"]  # fmt: skip
+    message = error(server, "/api/step", {"id": sid, "epochs": 200}, status=422)
+    assert "learning rate (lr=100.0)" in message
+    assert "lr=100.0" in error(server, "/api/step", {"id": sid, "epochs": 1}, status=422)
+    assert reset(server)["frame"]["epoch"] == 0
+
+
+@pytest.mark.parametrize(
+    "state, message",
+    [
+        ({"seeds": 33}, "seeds must be between 1 and 32, got 33"),
+        ({"hidden": [4] * 7}, "hidden must be 1 to 6 whole sizes"),
+        ({"hidden": [65]}, "at most 64 units"),
+        ({"grid": 4}, "grid must be between 8 and 128"),
+        ({"n": 5000}, "n must be between 2 and 2,000"),
+        ({"lr": -1}, "lr must be between 0 and inf"),
+        ({"lr": 0}, "lr must be a positive finite number"),
+        ({"selected": 8}, "selected must be between 0 and 7"),
+        ({"noise": 2}, "noise must be between 0 and 1"),
+        ({"data": "moons"}, "unknown data 'moons'"),
+        ({"activation": "swish"}, "unknown activation 'swish'"),
+        ({"bias": "yes"}, "bias must be true or false"),
+        ({"colour": 1}, "unknown state field 'colour'"),
+        ({"optimizer": "sgd", "optimizer_args": {"betas": [0.9, 0.9]}}, "has no option"),
+        ({"data": "points", "points": [[0, 0, 1]] * 2001}, "at most 2,000"),
+        ({"data": "points", "points": [[0, 0, 1], [50, 0, 0]]}, "within ±10"),
+        ({"data": "points", "points": [[0, 0, 1], [0, 0, 3]]}, "point 2 is"),
+        ({"epochs": 0}, "epochs must be between 1 and 1,000,000"),
+    ],
+)
+def test_out_of_range_parameters_are_refused_in_one_line(server, state, message):
+    assert message in error(server, "/api/reset", {"state": state})
+
+
+def test_page_only_fields_are_ignored(server):
+    assert reset(server, _view="agree", _speed=3)["state"]["seeds"] == 8
+
+
+def test_step_limits_and_sessions(server):
+    sid = reset(server)["id"]
+    assert "epochs must be between 0 and 1,000" in error(
+        server, "/api/step", {"id": sid, "epochs": 1001}
+    )
+    assert error(server, "/api/step", {"id": "nope", "epochs": 1}, status=404)
+    assert error(server, "/api/nothing", {}, status=404)
+
+
+def test_refusals(server):
+    port = server.server_address[1]
+    for host in (f"evil.example:{port}", "127.0.0.1:1", ""):
+        assert error(server, "/", headers={"Host": host}, status=403)
+    assert error(server, "/api/reset", {}, headers={"Origin": "http://evil.example"}, status=403)
+    assert error(server, "/api/reset", {}, headers={"Origin": "null"}, status=403)
+    same = {"Origin": f"http://127.0.0.1:{port}"}
+    assert request(server, "POST", "/api/reset", {}, headers=same)[0] == 200
+    text = {"Content-Type": "text/plain"}
+    assert error(server, "/api/reset", raw=b"{}", headers=text, status=415)
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    assert error(server, "/api/reset", raw=b"a=1", headers=form, status=415)
+    js = {"Content-Type": "application/json"}
+    assert "not JSON" in error(server, "/api/reset", raw=b"{nope", headers=js)
+    assert "JSON object" in error(server, "/api/reset", raw=b"[1]", headers=js)
+    big = b'{"state": {"points": [' + b"[0.1, 0.2, 1]," * 30000 + b"[0, 0, 0]]}}"
+    assert "over 256 KiB" in error(server, "/api/reset", raw=big, headers=js, status=413)
+    pyproject = (Path(__file__).parents[1] / "pyproject.toml").read_bytes()
+    for path in ("/../pyproject.toml", "/%2e%2e%2fpyproject.toml", "/static/../../pyproject.toml",
+                 "/pyproject.toml", "/server.py", "/%2e%2e/%2e%2e/pyproject.toml"):  # fmt: skip
+        code, _, data = request(server, "GET", path)
+        assert code == 404 and b"[project]" not in data and data != pyproject
+
+
+def test_a_dropped_connection_is_harmless(server):
+    port = server.server_address[1]
+    sid = reset(server)["id"]
+    body = json.dumps({"id": sid, "epochs": 50}).encode()
+    head = (f"POST /api/step HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+            f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n")  # fmt: skip
+    for payload in (head.encode() + body, head.encode() + body[:5], b"GET / HT"):
+        with socket.create_connection(("127.0.0.1", port)) as s:
+            s.sendall(payload)
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+    assert api(server, "/api/step", {"id": sid, "epochs": 1})["frame"]["epoch"] >= 1
+
+
+def test_shutdown_is_clean():
+    srv = make_server("127.0.0.1", 0)
+    thread = threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.05})
+    thread.start()
+    assert request(srv, "GET", "/api/options")[0] == 200
+    srv.shutdown()
+    srv.server_close()
+    thread.join()
+    assert not thread.is_alive()
+    with pytest.raises(OSError):
+        request(srv, "GET", "/api/options")
+
+
+def test_ctrl_c_stops_the_command_without_a_traceback():
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "backprop", "play", "--port", "0", "--no-browser"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    line = proc.stdout.readline()  # the URL: it is serving
+    assert line.startswith("backprop play: http://127.0.0.1:"), line
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0, err
+    assert "Traceback" not in err and "stopped" in err
