@@ -12,15 +12,16 @@ import argparse
 import time
 from pathlib import Path
 
-from . import suite
+from . import play, suite
 from .timing import machine
 
-SECTIONS = ("single", "stack", "convergence", "end-to-end")
+SECTIONS = ("single", "stack", "convergence", "end-to-end", "play")
 TITLES = {
     "single": "Single model: epochs/s on the linear data (N = 100)",
     "stack": "Stack: model-epochs/s of K stacked models against K sequential lean runs",
     "convergence": "Convergence: epochs to 100 % over seeds (one stacked run per row)",
     "end-to-end": "End to end: wall time of a fresh process",
+    "play": "Playground: a server-side frame (K = 8, grid 64) and the page in Chromium",
 }
 
 
@@ -51,6 +52,7 @@ def main(argv: list[str] | None = None) -> None:
             seeds=100 if q else 1000, handout_seeds=100 if q else 200
         ),
         "end-to-end": lambda: suite.end_to_end(rounds=1 if q else 3),
+        "play": lambda: play.measure(frames=50 if q else 200, rounds=3 if q else 5),
     }
     info = machine()
     out = [

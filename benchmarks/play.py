@@ -1,0 +1,117 @@
+"""``python -m benchmarks --sections play``: the playground's cost on the server.
+
+One frame is what one ``/api/step`` does: train ``E`` epochs of the ``K``-model stack,
+evaluate the 64 × 64 grid for all ``K`` seeds in one forward pass, the hidden units'
+thumbnails, encode it all as JSON with base64 heatmaps. Measured at the default setup
+(XOR, 2-16-16-1, K = 8 seeds, cosine over 400 epochs), through ``Session`` and the
+server's own encoder, without HTTP. Then the time from Play to 100 % on all 8 seeds:
+frames until every seed is at 100 % × what they took. The page's frame rate in a real
+browser is ``benchmarks/play_browser.py``'s (added to this section when Chromium and
+Playwright are there). Targets (issue 10): a frame ≤ 20 ms while training ≥ 2,000
+model-epochs/s; 100 % on all seeds within 3 s of Play.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import time
+
+from backprop.play.session import Session, finite
+from backprop.play.state import State
+
+FRAME_MS, MODEL_EPOCHS, TO_100_S = 20.0, 2000.0, 3.0
+SETUP = State()  # the page's default: XOR, 2-16-16-1 tanh, Adam, K = 8, grid 64
+PAGE_SPEED = 5  # epochs per frame the page asks for by default (static/state.js)
+
+
+def _frame(session: Session, epochs: int) -> tuple[float, float]:
+    """Seconds to train ``epochs`` and seconds to draw and encode the frame."""
+    t0 = time.perf_counter()
+    log = session.step(epochs)
+    t1 = time.perf_counter()
+    json.dumps(finite({"frame": session.frame(log)}), allow_nan=False).encode()
+    return t1 - t0, time.perf_counter() - t1
+
+
+def frame_cost(epochs: int, frames: int) -> dict:
+    """Median train and draw time of ``frames`` frames of ``epochs`` epochs each (a run
+    that stops, at 100 % or its budget, is reset untimed)."""
+    session = Session(SETUP)
+    train, draw = [], []
+    for _ in range(frames):
+        if session.done:
+            session.reset(SETUP)
+        a, b = _frame(session, epochs)
+        train.append(a)
+        draw.append(b)
+    t, d = statistics.median(train), statistics.median(draw)
+    k = SETUP.seeds
+    return {
+        "epochs/frame E": epochs,
+        "train (ms)": t * 1e3,
+        "grid + units + encode (ms)": d * 1e3,
+        "frame (ms)": (t + d) * 1e3,
+        "frames/s": 1 / (t + d),
+        "model-epochs/s": k * epochs / (t + d),
+    }
+
+
+def to_100(epochs: int, rounds: int) -> tuple[int, float]:
+    """Frames from Play to 100 % on every seed and their wall time (median of rounds)."""
+    counts, times = [], []
+    for _ in range(rounds):
+        session = Session(SETUP)
+        n, t0 = 0, time.perf_counter()
+        while session.done is None:
+            log = session.step(epochs)
+            json.dumps(finite({"frame": session.frame(log)}), allow_nan=False)
+            n += 1
+        times.append(time.perf_counter() - t0)
+        counts.append(n)
+        assert session.done == "100 %", session.done
+    return int(statistics.median(counts)), statistics.median(times)
+
+
+def measure(frames: int = 200, rounds: int = 5, browser: bool = True) -> tuple[list, list]:
+    """The section's rows and targets (``browser``: add ``play_browser``'s, if it can run)."""
+    session = Session(SETUP)
+    t0 = time.perf_counter()
+    session.frame(reset=True)
+    reset_ms = (time.perf_counter() - t0) * 1e3
+    rows = [frame_cost(e, frames) for e in (1, 5, 10, 25, 50)]
+    page = next(r for r in rows if r["epochs/frame E"] == PAGE_SPEED)
+    n, seconds = to_100(PAGE_SPEED, rounds)
+    rows.append({"epochs/frame E": f"Play → 100 % on all 8 seeds at E = {PAGE_SPEED}: {n} frames",
+                 "frame (ms)": seconds * 1e3 / n, "frames/s": n / seconds})  # fmt: skip
+    rows.append({"epochs/frame E": "reset (build K = 8 + first frame)", "frame (ms)": reset_ms})
+    met = page["frame (ms)"] <= FRAME_MS and page["model-epochs/s"] >= MODEL_EPOCHS
+    targets = [
+        (
+            f"play: server frame at the page's E = {PAGE_SPEED} (K = 8, grid 64)",
+            f"{page['frame (ms)']:.1f} ms, {page['model-epochs/s']:,.0f} model-epochs/s",
+            f"≤ {FRAME_MS:.0f} ms, ≥ {MODEL_EPOCHS:,.0f}",
+            met,
+        ),
+        (
+            "play: Play → 100 % on 8 seeds (server)",
+            f"{seconds:.3f} s",
+            f"≤ {TO_100_S:.0f} s",
+            seconds <= TO_100_S,
+        ),  # fmt: skip
+    ]
+    if browser:
+        from . import play_browser
+
+        more_rows, more_targets = play_browser.measure()
+        rows += more_rows
+        targets += more_targets
+    return rows, targets
+
+
+if __name__ == "__main__":
+    rows, targets = measure(browser=False)
+    for row in rows:
+        print(row)
+    for what, got, goal, met in targets:
+        print(f"{what}: {got} (target {goal}) {'met' if met else 'NOT met'}")
