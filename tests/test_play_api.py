@@ -385,3 +385,37 @@ def test_ctrl_c_stops_the_command_without_a_traceback():
     out, err = proc.communicate(timeout=30)
     assert proc.returncode == 0, err
     assert "Traceback" not in err and "stopped" in err
+
+
+def test_an_open_server_takes_ip_addresses_but_no_other_names():
+    srv = make_server("0.0.0.0", 0)
+    thread = threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.05})
+    thread.start()
+    try:
+        port = srv.server_address[1]
+        for host, code in ((f"192.168.1.5:{port}", 200), (f"localhost:{port}", 200),
+                           (f"evil.example:{port}", 403), ("192.168.1.5:1", 403)):  # fmt: skip
+            assert request(srv, "GET", "/api/options", headers={"Host": host})[0] == code, host
+    finally:
+        srv.shutdown()
+        srv.server_close()
+        thread.join()
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["--data", "bad.csv"], "CSV line 2 is '1,1,5'"),
+        (["--data", "missing.csv"], "No such file"),
+        (["--data", "bad.csv", "--noise", "0.2"], "--noise applies to a generated set"),
+        (["--hidden", *"1234567"], "hidden must be 1 to 6 whole sizes"),
+        (["--data", "spiral", "--noise", "3"], "--noise must be between 0 and 1"),
+    ],
+)
+def test_train_refuses_what_the_page_refuses(tmp_path, monkeypatch, capsys, argv, message):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "bad.csv").write_text("x1,x2,label\n1,1,5\n")
+    with pytest.raises(SystemExit) as exit_:
+        main(["train", *argv, "--epochs", "1"])
+    err = capsys.readouterr().err
+    assert exit_.value.code == 2 and message in err and len(err.splitlines()) == 1, err

@@ -2,14 +2,16 @@
 
 Safe by default: it listens on 127.0.0.1; answers only requests whose ``Host`` is the
 address it listens on (a page of another site that rebinds its DNS name to 127.0.0.1
-sends its own name); takes a POST only as JSON (a cross-site form cannot send that
-without CORS, which the server never allows) whose ``Origin``, if any, is its own;
+sends its own name; with ``--host``, any IP address and the port); takes a POST only
+as JSON (a cross-site form cannot send that without CORS, which the server never
+allows) whose ``Origin``, if any, is its own;
 serves the files of ``static/`` from a list made at start, never a path from the URL;
 and caps every body and parameter with a 4xx ``{"error": "<one line>"}``.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import sys
 import threading
@@ -41,6 +43,16 @@ def static_files() -> dict[str, Path]:
     return files
 
 
+def _ip_literal(host: str, server: PlayServer) -> bool:
+    """``host`` is ``<an IP address>:<the server's port>`` (no DNS name)."""
+    name, _, port = host.rpartition(":")
+    try:
+        ipaddress.ip_address(name.strip("[]"))
+    except ValueError:
+        return False
+    return port == str(server.server_address[1])
+
+
 class PlayServer(ThreadingHTTPServer):
     """Holds the ``Api`` (sessions), the static files and the names ``Host`` may carry."""
 
@@ -54,6 +66,9 @@ class PlayServer(ThreadingHTTPServer):
         port = self.server_address[1]
         names = (*LOOPBACK, host if ":" not in host else f"[{host}]")
         self.hosts = {f"{n}:{port}" for n in names}
+        # Listening beyond the loopback (--host): the page is also reached by this
+        # machine's address, which a DNS-rebinding page cannot send as its Host.
+        self.open = host not in ("127.0.0.1", "localhost", "::1")
 
     @property
     def url(self) -> str:
@@ -94,7 +109,8 @@ class Handler(BaseHTTPRequestHandler):
         self._json(status, {"error": line, **extra})
 
     def _host_ok(self) -> bool:
-        if self.headers.get("Host", "").lower() in self.server.hosts:
+        host = self.headers.get("Host", "").lower()
+        if host in self.server.hosts or (self.server.open and _ip_literal(host, self.server)):
             return True
         self._error(403, "this server answers requests to its own address only")
         return False
