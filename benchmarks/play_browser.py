@@ -91,6 +91,7 @@ def measure(seconds: float = 5.0, rounds: int = 3) -> tuple[list[dict], list[tup
             browser = p.chromium.launch(executable_path=chromium, args=ARGS)
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
             for _ in range(rounds):
+                page.goto("about:blank")  # a fresh page each round (a hash alone would not load)
                 page.goto(url)
                 page.get_by_role("status").filter(has_text="Epoch 0").wait_for()
                 ms = page.evaluate(TO_100)

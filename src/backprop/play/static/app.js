@@ -108,7 +108,11 @@ async function step(epochs) {
     body.state = serverState(page.state);
     page.dirty = false;
   }
-  accept(await api("/api/step", body));
+  const t0 = performance.now();
+  const reply = await api("/api/step", body);
+  const t1 = performance.now();
+  accept(reply);
+  page.timing = { request: t1 - t0, draw: performance.now() - t1 }; // ms, for the benchmark
 }
 
 function accept(reply) {
@@ -197,11 +201,12 @@ function appendPrintout(lines) {
 
 async function play() {
   if (page.playing) return;
-  if (page.frame?.done && !page.dirty) await enqueue(() => guarded(reset)); // play again from epoch 0
   page.playing = true;
   renderPlayButton();
+  const loop = (page.loop = {}); // a Pause then Play while a step is out: the old loop ends
+  if (page.frame?.done && !page.dirty) await enqueue(() => guarded(reset)); // again from epoch 0
   let t = performance.now();
-  while (page.playing) {
+  while (page.playing && page.loop === loop) {
     await enqueue(() => guarded(() => step(SPEEDS[page.state._speed] ?? 5)));
     const now = performance.now();
     page.playMs += now - t;

@@ -109,47 +109,55 @@ export function drawNetwork(canvas, frame, probCanvas) {
   const { ctx, w, h } = fitCanvas(canvas);
   const sizes = [2, ...frame.units.map((u) => u.size), 1];
   const columns = sizes.length;
-  const biggest = Math.max(...sizes);
-  const pad = 14;
-  const node = Math.max(5, Math.min(30, (h - 2 * pad) / biggest - 4));
-  const gap = Math.min(12, Math.max(1, (h - 2 * pad - biggest * node) / Math.max(1, biggest - 1)));
-  const colX = (c) => pad + (c * (w - 2 * pad - node)) / (columns - 1);
+  const pad = 18;
+  const slot = 30; // the biggest node; a column of many units gets smaller ones
+  const colX = (c) => pad + (c * (w - 2 * pad - slot)) / (columns - 1);
   const nodes = sizes.map((n, c) => {
-    const total = n * node + (n - 1) * gap;
-    const top = (h - total) / 2;
-    return Array.from({ length: n }, (_, u) => ({ x: colX(c), y: top + u * (node + gap), c, u }));
+    const node = Math.max(4, Math.min(slot, (h - 2 * pad) / n - 4));
+    const gap = Math.min(12, Math.max(1, (h - 2 * pad - n * node) / Math.max(1, n - 1)));
+    const top = (h - (n * node + (n - 1) * gap)) / 2 + 6;
+    const x = colX(c) + (slot - node) / 2;
+    return Array.from({ length: n }, (_, u) => ({ x, y: top + u * (node + gap), size: node, c, u }));
   });
 
-  // Weights first, under the nodes.
+  // Weights first, under the nodes: one path per sign and size bucket (thousands of
+  // lines in a 6 × 64 network draw in a few strokes), fainter the more lines there are.
   let wmax = 1e-12;
   for (const layer of frame.weights) for (const row of layer.w) for (const v of row) wmax = Math.max(wmax, Math.abs(v));
   const lines = [];
+  const BUCKETS = 8;
+  const paths = [0, 1].map(() => Array.from({ length: BUCKETS + 1 }, () => new Path2D()));
   frame.weights.forEach((layer, l) => {
     layer.w.forEach((row, i) => {
       row.forEach((v, j) => {
         const a = nodes[l][i];
         const b = nodes[l + 1][j];
-        const line = { x0: a.x + node, y0: a.y + node / 2, x1: b.x, y1: b.y + node / 2, v, l, i, j };
+        const line = { x0: a.x + a.size, y0: a.y + a.size / 2, x1: b.x, y1: b.y + b.size / 2, v, l, i, j };
         lines.push(line);
-        ctx.beginPath();
-        ctx.moveTo(line.x0, line.y0);
-        ctx.lineTo(line.x1, line.y1);
-        const alpha = 0.25 + 0.75 * Math.min(1, Math.abs(v) / wmax);
-        ctx.strokeStyle = `rgba(${(v >= 0 ? ORANGE : BLUE).join(",")},${alpha})`;
-        ctx.lineWidth = 0.4 + 4 * Math.sqrt(Math.abs(v) / wmax);
-        ctx.stroke();
+        const path = paths[v >= 0 ? 1 : 0][Math.round((Math.abs(v) / wmax) * BUCKETS)];
+        path.moveTo(line.x0, line.y0);
+        path.lineTo(line.x1, line.y1);
       });
     });
   });
+  const dense = Math.min(1, Math.sqrt(400 / Math.max(1, lines.length)));
+  for (let k = 0; k <= BUCKETS; k++) {
+    const m = k / BUCKETS; // the big weights last, on top, whatever their sign
+    ctx.lineWidth = 0.4 + 4 * dense * Math.sqrt(m);
+    for (const sign of [0, 1]) {
+      ctx.strokeStyle = `rgba(${(sign ? ORANGE : BLUE).join(",")},${(0.2 + 0.8 * m) * (0.3 + 0.7 * dense)})`;
+      ctx.stroke(paths[sign][k]);
+    }
+  }
 
   // Inputs: x1 and x2 as ramps over the plane.
   ctx.imageSmoothingEnabled = false;
   nodes[0].forEach((n, i) => {
-    const g = i === 0 ? ctx.createLinearGradient(n.x, 0, n.x + node, 0) : ctx.createLinearGradient(0, n.y + node, 0, n.y);
+    const g = i === 0 ? ctx.createLinearGradient(n.x, 0, n.x + n.size, 0) : ctx.createLinearGradient(0, n.y + n.size, 0, n.y);
     g.addColorStop(0, `rgb(${BLUE.join(",")})`);
     g.addColorStop(1, `rgb(${ORANGE.join(",")})`);
     ctx.fillStyle = g;
-    ctx.fillRect(n.x, n.y, node, node);
+    ctx.fillRect(n.x, n.y, n.size, n.size);
   });
   // Hidden units: each one's thumbnail.
   const scratch = document.createElement("canvas");
@@ -159,15 +167,15 @@ export function drawNetwork(canvas, frame, probCanvas) {
     for (let u = 0; u < layer.size; u++) {
       paintGrid(scratch, bytes, t, u * t * t);
       const n = nodes[l + 1][u];
-      ctx.drawImage(scratch, n.x, n.y, node, node);
+      ctx.drawImage(scratch, n.x, n.y, n.size, n.size);
     }
   });
   // Output: the selected seed's heatmap.
   const out = nodes[columns - 1][0];
-  ctx.drawImage(probCanvas, out.x, out.y, node, node);
+  ctx.drawImage(probCanvas, out.x, out.y, out.size, out.size);
   ctx.strokeStyle = "rgba(0,0,0,0.35)";
   ctx.lineWidth = 1;
-  for (const column of nodes) for (const n of column) ctx.strokeRect(n.x + 0.5, n.y + 0.5, node - 1, node - 1);
+  for (const column of nodes) for (const n of column) ctx.strokeRect(n.x + 0.5, n.y + 0.5, n.size - 1, n.size - 1);
 
   // Column captions.
   ctx.fillStyle = "#555";
@@ -175,23 +183,21 @@ export function drawNetwork(canvas, frame, probCanvas) {
   ctx.textAlign = "center";
   sizes.forEach((n, c) => {
     const label = c === 0 ? "input" : c === columns - 1 ? "output" : `${n} unit${n === 1 ? "" : "s"}`;
-    ctx.fillText(label, colX(c) + node / 2, 11);
+    ctx.fillText(label, colX(c) + slot / 2, 11);
   });
-  if (node >= 14) {
-    ctx.fillStyle = "#333";
-    ctx.textAlign = "right";
-    nodes[0].forEach((n, i) => ctx.fillText(`x${i + 1}`, n.x - 2, n.y + node / 2 + 4));
-  }
-  return { nodes, lines, node, sizes };
+  ctx.fillStyle = "#333";
+  ctx.textAlign = "right";
+  nodes[0].forEach((n, i) => ctx.fillText(`x${i + 1}`, n.x - 2, n.y + n.size / 2 + 4));
+  return { nodes, lines };
 }
 
 /** What is under the mouse in the network: a unit (with its bias) or the nearest weight line. */
 export function networkHit(geometry, frame, x, y) {
   if (!geometry) return null;
-  const { nodes, lines, node } = geometry;
+  const { nodes, lines } = geometry;
   for (const column of nodes) {
     for (const n of column) {
-      if (x >= n.x && x <= n.x + node && y >= n.y && y <= n.y + node) {
+      if (x >= n.x && x <= n.x + n.size && y >= n.y && y <= n.y + n.size) {
         if (n.c === 0) return `input x${n.u + 1}`;
         const layer = frame.weights[n.c - 1];
         const bias = layer.b ? `, bias ${fmt(layer.b[n.u])}` : "";
