@@ -419,3 +419,12 @@ def test_train_refuses_what_the_page_refuses(tmp_path, monkeypatch, capsys, argv
         main(["train", *argv, "--epochs", "1"])
     err = capsys.readouterr().err
     assert exit_.value.code == 2 and message in err and len(err.splitlines()) == 1, err
+
+
+def test_a_larger_budget_trains_on(server):
+    sid = reset(server, epochs=10, schedule="constant", seeds=1, lr=0.001)["id"]
+    frame = api(server, "/api/step", {"id": sid, "epochs": 50})["frame"]
+    assert frame["epoch"] == 10 and frame["reason"] == "epochs"
+    state = {"epochs": 30, "schedule": "constant", "seeds": 1, "lr": 0.001}
+    frame = api(server, "/api/step", {"id": sid, "epochs": 50, "state": state})["frame"]
+    assert frame["epoch"] == 30 and not frame["reset"] and frame["reason"] == "epochs"

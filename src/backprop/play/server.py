@@ -199,10 +199,10 @@ def serve(host: str | None = None, port: int = 8000, browser: bool = True) -> in
     except OSError as e:
         print(f"backprop play: error: cannot listen on port {port}: {e.strerror}", file=sys.stderr)
         return 2
-    print(f"backprop play: {server.url}  (Ctrl-C stops)", flush=True)
-    if browser:
-        threading.Thread(target=webbrowser.open, args=(server.url,), daemon=True).start()
-    try:
+    try:  # from here on, Ctrl-C ends quietly
+        print(f"backprop play: {server.url}  (Ctrl-C stops)", flush=True)
+        if browser:
+            threading.Thread(target=webbrowser.open, args=(server.url,), daemon=True).start()
         server.serve_forever(poll_interval=0.2)
     except KeyboardInterrupt:
         print("backprop play: stopped", file=sys.stderr)

@@ -24,7 +24,7 @@ from ..lab.config import build, build_model, save_model, seed_rngs
 from ..lab.data import to_csv
 from ..nn import Linear
 from ..nn.activations import Sigmoid, Tanh, sigmoid
-from ..train import DivergedError, evaluate
+from ..train import DivergedError, accuracy, evaluate
 from .state import CARRY, State, optimizer_for
 
 THUMB = 24  # side of a hidden unit's thumbnail
@@ -94,7 +94,7 @@ class Session:
         value, grad = self.run.loss(pred, self.y)
         self.run.model.zero_grad()
         self.run.model.backward(grad)  # the gradient reaching each layer at epoch 0
-        self._record(value, self._accuracy(pred))
+        self._record(value, accuracy(pred, self.y, self.run.loss.threshold))
 
     def apply(self, state: State) -> bool:
         """Take ``state``: carry on, redraw or reset (``State.changes``); True if reset."""
@@ -116,12 +116,10 @@ class Session:
             else:  # the same point of the cosine, from the new starting rate
                 sched.base_lr, sched.t = state.lr, sched.t - 1
                 sched.step()
+        if self.done == "epochs" and self.epoch < state.epochs:
+            self.done = None  # a larger budget (constant schedule): train on
         self.state = state
         return False
-
-    def _accuracy(self, pred: np.ndarray) -> np.ndarray:
-        t = self.run.loss.threshold
-        return ((pred > t) == (self.y > 0.5)).mean(axis=(-2, -1))
 
     def _record(self, loss: np.ndarray, acc: np.ndarray) -> None:
         norms = [np.sqrt((m.weight.grad**2).sum(axis=(-2, -1))) for m in self.linears]
