@@ -178,3 +178,21 @@ def test_link_reopens_the_same_setup_and_space_plays(page, server):
     other.locator("body").press("Space")
     other.get_by_role("button", name="Play").wait_for()
     assert page.errors == []
+
+
+def test_a_diverging_run_names_the_learning_rate_and_a_smaller_one_trains(page):
+    hash_ = {"activation": "relu", "output": "identity", "loss": "mse", "optimizer": "sgd"}
+    hash_ |= {"lr": 50, "schedule": "constant"}
+    page.evaluate("(s) => { location.hash = encodeURIComponent(JSON.stringify(s)); }", hash_)
+    wait_for_status(page, "· lr 50")
+    page.get_by_role("button", name="Play").click()
+    error = page.get_by_role("alert")
+    error.filter(has_text="learning rate").wait_for()
+    assert "lr=50" in error.text_content()
+    page.get_by_role("button", name="Play").wait_for()  # paused; the server still answers
+
+    page.locator("#lr").fill("-2")  # the slider is log10(lr): 0.01
+    wait_for_status(page, "· lr 0.01")
+    assert error.is_hidden()
+    page.get_by_role("button", name="Step").click()
+    wait_for_status(page, "Epoch 1 ")

@@ -86,6 +86,7 @@ async function guarded(call) {
       page.id = null;
       return guarded(reset);
     }
+    if (error.data?.diverged) page.diverged = true; // its weights are gone: the next step resets
     pause(false);
     showError(error.message);
   }
@@ -97,12 +98,13 @@ async function reset() {
   page.dirty = false;
   const reply = await api("/api/reset", body);
   page.id = reply.id;
+  page.diverged = false;
   accept(reply);
   updateLinks();
 }
 
 async function step(epochs) {
-  if (!page.id) return reset();
+  if (!page.id || page.diverged) return reset();
   const body = { id: page.id, epochs };
   if (page.dirty) {
     body.state = serverState(page.state);
@@ -282,9 +284,9 @@ function pair(state, changes) {
     if (state.loss === "bce" && state.output !== "sigmoid") state.loss = state.output === "identity" ? "bce-logits" : "mse";
     if (state.loss === "bce-logits" && state.output !== "identity") state.loss = state.output === "sigmoid" ? "bce" : "mse";
   }
-  if ("optimizer" in changes && page.options.optimizers[state.optimizer]) {
+  if ("optimizer" in changes && !("lr" in changes) && page.options.optimizers[state.optimizer]) {
     state.lr = page.options.optimizers[state.optimizer].lr;
-    state.optimizer_args = {};
+    state.optimizer_args = changes.optimizer_args ?? {};
   }
   state.selected = Math.max(0, Math.min(state.selected ?? 0, state.seeds - 1));
   return state;
@@ -385,6 +387,11 @@ function buildControls() {
   for (const radio of document.querySelectorAll('input[name="draw"]')) {
     radio.addEventListener("change", () => set({ _draw: radio.value }));
   }
+  // A field being typed in is not overwritten by a frame; its change (Enter, blur) ends that.
+  document.addEventListener("input", (e) => {
+    if (e.target.type === "number" || e.target.type === "text") e.target.dataset.editing = "1";
+  });
+  document.addEventListener("change", (e) => delete e.target.dataset.editing, true);
   bindHeatmap();
   bindNetworkHover();
   document.addEventListener("keydown", (e) => {
@@ -421,7 +428,7 @@ function renderControls() {
   const o = page.options;
   const setValue = (id, v) => {
     const el = $(id);
-    if (el !== document.activeElement || el.type === "range" || el.tagName === "SELECT") el.value = v;
+    if (!el.dataset.editing) el.value = v;
   };
   setValue("dataset", s.data);
   setValue("n", s.n);
@@ -500,7 +507,7 @@ function renderHyper() {
     const name = input.dataset.name;
     const value = s.optimizer_args[name] ?? spec[name];
     if (input.type === "checkbox") input.checked = value;
-    else if (input !== document.activeElement) {
+    else if (!input.dataset.editing) {
       const i = input.id.match(/-(\d+)$/);
       input.value = Array.isArray(value) ? value[Number(i[1])] : value;
     }
