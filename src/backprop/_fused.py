@@ -229,6 +229,8 @@ class Fused:
                 chunks.append((sl, before + fwd, (_t(last_z), ys, _t(last_g)), bwd))
             self.parts.append(chunks)
         self.chunks = [c for part in self.parts for c in part]
+        # the models of each part, for an optimizer that splits its update the same way
+        self.rows = [slice(bounds[i][0], bounds[j - 1][1]) for i, j in zip(cuts, cuts[1:])]
         self.pred = _t(pred if models else pred[0])
 
     def _forward_weights(self, lin: Linear, act, folds: bool, dtype) -> tuple:

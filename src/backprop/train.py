@@ -318,7 +318,10 @@ def fit(
             if step is None:
                 optimizer.zero_grad()
                 model.backward(grad)
-            optimizer.step()
+            if pool is None:
+                optimizer.step()
+            else:  # each thread updates the models it computed the gradients of
+                optimizer.step(step.rows, pool)
             if scheduler is not None:
                 scheduler.step()
             if callback is not None:

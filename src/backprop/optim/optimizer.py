@@ -7,7 +7,8 @@ from __future__ import annotations
 import functools
 import math
 import operator
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from concurrent.futures import Executor
 
 import numpy as np
 
@@ -67,6 +68,11 @@ def _pack(params: list[Parameter]) -> tuple[np.ndarray, np.ndarray] | None:
 
 
 _DATA, _GRAD = operator.attrgetter("data"), operator.attrgetter("grad")
+
+
+def _rows(lr: float | np.ndarray, rows: slice) -> float | np.ndarray:
+    """The rates of the models ``rows`` (one rate: itself)."""
+    return lr[rows] if isinstance(lr, np.ndarray) and lr.ndim else lr
 
 
 class Optimizer:
@@ -142,7 +148,10 @@ class Optimizer:
         for _, grad in self._groups:
             grad.fill(0.0)
 
-    def step(self) -> None:
+    def step(self, rows: Sequence[slice] = (), pool: Executor | None = None) -> None:
+        """One update. ``rows``: slices of a stack's models, each updated on its own, all
+        but the first on ``pool``'s threads. Every rule is element-wise, so the numbers
+        are the same; a state is made whole on the first step (``_update`` makes it)."""
         self.t += 1
         data, grad = self._views
         if not (
@@ -153,7 +162,18 @@ class Optimizer:
         for (param, grad), state, lr in zip(self._groups, self.state, self._lrs):
             if not state:
                 state["s"] = np.empty_like(param)  # scratch for the update's temporaries
-            self._update(param, grad, state, lr)
+                self._update(param, grad, state, lr)
+            elif len(rows) < 2 or param.ndim != 2:
+                self._update(param, grad, state, lr)
+            else:
+                parts = [
+                    (param[r], grad[r], {k: v[r] for k, v in state.items()}, _rows(lr, r))
+                    for r in rows
+                ]
+                futures = [pool.submit(self._update, *part) for part in parts[1:]]
+                self._update(*parts[0])
+                for f in futures:
+                    f.result()
 
     def _update(self, param: np.ndarray, grad: np.ndarray, state: dict, lr) -> None:
         raise NotImplementedError

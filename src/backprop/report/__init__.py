@@ -88,6 +88,20 @@ def terminal_excerpt(output: str, full: int = 25, head: int = 8, tail: int = 8) 
     return [s for s in lines if not s.startswith("figures, history.json")]
 
 
+def _lab_and_terminal(folder: Path, seed: int, epochs: int | None, figures: Path) -> tuple:
+    """``run_lab``, and its printout as a figure: ``(lab, figure, {dataset: (predictions
+    shown, predictions printed)})``."""
+    lab = run_lab(folder, seed, epochs)
+    excerpt = terminal_excerpt(lab.output)
+    counts = [
+        {d: sum(s.startswith("Iter") for s in part) for d, part in _by_dataset(text).items()}
+        for text in ("\n".join(excerpt), lab.output)
+    ]
+    shown, total = counts
+    figure = report_figures.terminal_figure(excerpt, figures / "lab_terminal.png")
+    return lab, figure, {d: (shown[d], total[d]) for d in total}
+
+
 def _copy_figures(results: dict[str, Result], folder: Path) -> dict[str, dict[str, Path]]:
     """Each experiment's figures copied to ``folder`` as ``<name>_<figure>.png``."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -132,7 +146,7 @@ def build(
         sweeps = experiments.Sweeps(exps, experiments_dir, executor, force, progress)
         submit = executor.submit
         own = {
-            "lab": submit(run_lab, out / "lab", seed, epochs),
+            "lab": submit(_lab_and_terminal, out / "lab", seed, epochs, figures),
             "sigmoid": submit(report_figures.sigmoid_figure, figures / "sigmoid.png"),
             "activations": submit(report_figures.activations_figure, figures / "activations.png"),
             "boundaries": submit(report_figures.boundary_figures, figures, seed, epochs),
@@ -148,19 +162,11 @@ def build(
     done = {name: future.result() for name, future in own.items()}
     if progress:
         print("[report] layout ...", file=sys.stderr, flush=True)
-    lab = done["lab"]
-    excerpt = terminal_excerpt(lab.output)
-    total = {
-        d: sum(s.startswith("Iter") for s in part) for d, part in _by_dataset(lab.output).items()
-    }
-    shown = {
-        d: sum(s.startswith("Iter") for s in part)
-        for d, part in _by_dataset("\n".join(excerpt)).items()
-    }
+    lab, terminal, counts = done["lab"]
     boundaries, boundary_range = done["boundaries"]
     extra = {
-        "terminal_counts": {d: (shown[d], total[d]) for d in total},
-        "terminal": report_figures.terminal_figure(excerpt, figures / "lab_terminal.png"),
+        "terminal_counts": counts,
+        "terminal": terminal,
         "sigmoid": done["sigmoid"],
         "activations": done["activations"],
         "boundaries": boundaries,
