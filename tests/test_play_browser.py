@@ -3,7 +3,8 @@
 The real server (``backprop.play.server``) runs on port 0 in a thread; the test loads the
 page, picks XOR, presses Play until the status says 100 %, changes the activation and sees
 the heatmap change, adds a point by clicking the heatmap, reads the command that
-reproduces the run, and saves the screenshot the README shows (docs/play.png).
+reproduces the run; a short spiral run gives the screenshot the README shows
+(docs/play.png).
 
 Without Playwright or Chromium the tests skip and say why, except under ``CI=true``,
 where they fail (``.ci/run`` installs Chromium).
@@ -148,10 +149,21 @@ def test_xor_trains_to_100_then_activation_click_and_command(page):
     line = command.input_value()
     assert line.startswith("backprop train"), line
     assert "--activation relu" in line and "points.csv" in line, line
+    assert status.text_content().startswith("Done")
+    assert page.errors == []
 
+
+def test_spiral_trains_and_the_screenshot_is_saved(page):
+    """The README's picture: the default network on the spiral, trained to its budget."""
+    page.get_by_label("Dataset", exact=True).select_option("spiral")
+    page.get_by_label("Speed (epochs per frame)").fill("6")  # SPEEDS[6]: 20 epochs a frame
+    wait_for_status(page, "Epoch 0 ")
+    page.get_by_role("button", name="Play").click()
+    wait_for_status(page, "Done")
+    accuracy = page.evaluate("() => window.__play.frame.accuracy")
+    assert sorted(accuracy)[len(accuracy) // 2] > 0.8, accuracy  # the median seed learned it
     SCREENSHOT.parent.mkdir(exist_ok=True)
     page.screenshot(path=str(SCREENSHOT), full_page=True)
-    assert status.text_content().startswith("Done")
     assert page.errors == []
 
 
@@ -191,7 +203,7 @@ def test_a_diverging_run_names_the_learning_rate_and_a_smaller_one_trains(page):
     assert "lr=50" in error.text_content()
     page.get_by_role("button", name="Play").wait_for()  # paused; the server still answers
 
-    page.locator("#lr").fill("-2")  # the slider is log10(lr): 0.01
+    page.get_by_label("Learning rate").fill("-2")  # the slider is log10(lr): 0.01
     wait_for_status(page, "· lr 0.01")
     assert error.is_hidden()
     page.get_by_role("button", name="Step").click()

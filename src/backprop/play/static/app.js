@@ -185,9 +185,9 @@ function renderGradLegend(layers) {
   const parts = [];
   for (let l = 0; l < layers; l++) {
     const name = l === 0 ? "input → h1" : l === layers - 1 ? `h${l} → output` : `h${l} → h${l + 1}`;
-    parts.push(`<span style="color:${layerColour(l)}">■</span> ${name}`);
+    parts.push(`<span class="key"><span style="color:${layerColour(l)}">■</span> ${name}</span>`);
   }
-  const html = parts.join(" &nbsp;");
+  const html = parts.join(" ");
   const legend = $("grad-legend");
   if (legend.innerHTML !== html) legend.innerHTML = html;
 }
