@@ -12,16 +12,17 @@ import argparse
 import time
 from pathlib import Path
 
-from . import play, suite
+from . import parallel, play, suite
 from .timing import machine
 
-SECTIONS = ("single", "stack", "convergence", "end-to-end", "play")
+SECTIONS = ("single", "stack", "convergence", "end-to-end", "parallel", "play")
 TITLES = {
     "single": "Single model: epochs/s on the linear data (N = 100)",
     "stack": "Stack: model-epochs/s of K stacked models against K sequential lean runs",
     "convergence": "Convergence: epochs to 100 % over seeds (one stacked run per row)",
     "end-to-end": "End to end: wall time of a fresh process",
     "play": "Playground: a server-side frame (K = 8, grid 64) and the page in Chromium",
+    "parallel": "Parallel: 1 against N = the usable cores (report --jobs, fit workers=)",
 }
 
 
@@ -53,6 +54,9 @@ def main(argv: list[str] | None = None) -> None:
         ),
         "end-to-end": lambda: suite.end_to_end(rounds=1 if q else 3),
         "play": lambda: play.measure(frames=50 if q else 200, rounds=3 if q else 5),
+        "parallel": lambda: parallel.parallel(
+            rounds=3 if q else 5, scale=0.3 if q else 1.0, report_rounds=1
+        ),
     }
     info = machine()
     out = [
@@ -79,7 +83,7 @@ def main(argv: list[str] | None = None) -> None:
             {"target": w, "measured": m, "goal": g, "met": "yes" if ok else "**no**"}
             for w, m, g, ok in targets
         ]
-        text = f"## Targets (issue 5)\n\n{table(rows)}\n"
+        text = f"## Targets (issues 5 and 11)\n\n{table(rows)}\n"
         print("\n" + text)
         out[head:head] = ["", text.rstrip()]
     args.out.write_text("\n".join(out) + "\n")

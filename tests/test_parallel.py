@@ -115,3 +115,14 @@ def test_an_interrupted_pool_leaves_a_readable_cache(tmp_path, monkeypatch):
     assert [n for n, r in again.items() if r.cached] == [first.name]
     fresh = experiments.run_all(names, tmp_path / "fresh", progress=False, jobs=1, **SIZES)
     assert [r.runs for r in again.values()] == [r.runs for r in fresh.values()]
+
+
+def test_cli_takes_jobs_and_workers():
+    from backprop.cli import config_from_args, make_parser
+
+    parser = make_parser()
+    assert parser.parse_args(["report", "--jobs", "1"]).jobs == 1
+    assert parser.parse_args(["experiments"]).jobs == sweep.usable_cores() >= 1
+    assert config_from_args(parser.parse_args(["train", "--workers", "3"])).workers == 3
+    with pytest.raises(SystemExit):
+        parser.parse_args(["experiments", "--jobs", "0"])

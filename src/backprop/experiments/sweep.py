@@ -22,6 +22,7 @@ import contextlib
 import json
 import multiprocessing
 import os
+import signal
 import sys
 import time
 import warnings
@@ -294,7 +295,13 @@ def pool(jobs: int) -> Iterator[Executor]:
         return
     saved = {k: os.environ.get(k) for k in BLAS_THREADS}
     os.environ.update(dict.fromkeys(BLAS_THREADS, "1"))
-    executor = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn"))
+    # Ctrl-C reaches the workers too; they ignore it and this process ends them.
+    executor = ProcessPoolExecutor(
+        jobs,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=signal.signal,
+        initargs=(signal.SIGINT, signal.SIG_IGN),
+    )
     try:
         yield executor
     except BaseException:
