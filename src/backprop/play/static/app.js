@@ -38,7 +38,6 @@ const page = {
   playFrames: 0, // frames drawn while playing
   playMs: 0, // time spent playing, for frames per second
   geometry: null,
-  stopKey: "_stop100",
   speeds: SPEEDS,
 };
 window.__play = page;
@@ -285,7 +284,7 @@ function pair(state, changes) {
     if (state.loss === "bce-logits" && state.output !== "identity") state.loss = state.output === "sigmoid" ? "bce" : "mse";
   }
   if ("optimizer" in changes && !("lr" in changes) && page.options.optimizers[state.optimizer]) {
-    state.lr = page.options.optimizers[state.optimizer].lr;
+    state.lr = page.options.optimizers[state.optimizer].lr ?? state.lr;
     state.optimizer_args = changes.optimizer_args ?? {};
   }
   state.selected = Math.max(0, Math.min(state.selected ?? 0, state.seeds - 1));
@@ -332,7 +331,7 @@ function buildControls() {
   }
   on("bias", "change", (e) => set({ bias: e.target.checked }));
   on("normalize", "change", (e) => set({ normalize: e.target.checked }));
-  on("stop100", "change", (e) => set({ [page.stopKey]: e.target.checked }));
+  on("stop100", "change", (e) => set({ stop: e.target.checked }));
   on("lr", "input", (e) => set({ lr: Number((10 ** Number(e.target.value)).toPrecision(2)) }));
   on("speed", "input", (e) => set({ _speed: Number(e.target.value) }));
   on("epochs", "change", (e) => set({ epochs: clampInt(e.target.value, 1, o.limits.epochs, page.state.epochs) }));
@@ -353,8 +352,10 @@ function buildControls() {
     const h = page.state.hidden;
     if (h.length > 1) set({ hidden: h.slice(0, -1) });
   });
-  on("preset-handout", "click", () => set({ ...o.presets.handout }));
-  on("preset-default", "click", () => set({ ...o.presets.default }));
+  for (const name of ["handout", "default"]) {
+    $(`preset-${name}`).disabled = !o.presets[name];
+    on(`preset-${name}`, "click", () => set({ ...o.presets[name] }));
+  }
   on("reset", "click", () => {
     page.dirty = false;
     enqueue(() => guarded(reset));
@@ -442,7 +443,9 @@ function renderControls() {
   for (const key of ["activation", "output", "loss", "init", "optimizer", "schedule"]) setValue(key, s[key]);
   $("bias").checked = s.bias;
   $("normalize").checked = s.normalize;
-  $("stop100").checked = s[page.stopKey];
+  // A server without the "stop" field always stops at 100 %: the box says so, fixed.
+  $("stop100").checked = s.stop ?? true;
+  $("stop100").disabled = !("stop" in o.state);
   setValue("lr", Math.log10(s.lr));
   $("lr-value").textContent = fmt(s.lr);
   setValue("speed", s._speed);
@@ -587,6 +590,25 @@ function tooltip(e, text) {
 
 // -------------------------------------------------------------------------------- start
 
+// What the page assumes when the server's /api/options leaves something out (an older
+// or newer server): the limits of play_api.md, no presets, no hyperparameter fields.
+const FALLBACK_LIMITS = { points: 2000, layers: 6, units: 64, seeds: 32, epochs: 1000000, coordinate: 10 };
+
+function withFallbacks(o) {
+  const optimizers = o.optimizers ?? { [o.state.optimizer]: { lr: o.state.lr, args: {} } };
+  return {
+    datasets: [o.state.data],
+    activations: [o.state.activation],
+    losses: [o.state.loss],
+    inits: [o.state.init],
+    schedules: [o.state.schedule],
+    presets: {},
+    ...o,
+    optimizers: Array.isArray(optimizers) ? Object.fromEntries(optimizers.map((n) => [n, { args: {} }])) : optimizers,
+    limits: { ...FALLBACK_LIMITS, ...o.limits },
+  };
+}
+
 async function start() {
   try {
     page.options = await api("/api/options");
@@ -595,7 +617,7 @@ async function start() {
     showError(error.message);
     return;
   }
-  if ("stop" in page.options.state) page.stopKey = "stop";
+  page.options = withFallbacks(page.options);
   page.state = readHash(page.options.state);
   page.state = pair(page.state, {});
   buildControls();

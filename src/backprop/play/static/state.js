@@ -7,7 +7,6 @@
 
 export const PAGE_DEFAULTS = {
   _speed: 3, // epochs per frame: index into SPEEDS (5)
-  _stop100: true, // pause at 100 % (page-side, when the server has no "stop" field)
   _draw: "add", // what a click on the heatmap does: add | remove | off
 };
 
