@@ -428,3 +428,15 @@ def test_a_larger_budget_trains_on(server):
     state = {"epochs": 30, "schedule": "constant", "seeds": 1, "lr": 0.001}
     frame = api(server, "/api/step", {"id": sid, "epochs": 50, "state": state})["frame"]
     assert frame["epoch"] == 30 and not frame["reset"] and frame["reason"] == "epochs"
+
+
+def test_stop_at_100_can_be_turned_off(server):
+    sid = reset(server, seeds=2)["id"]
+    for _ in range(40):
+        frame = api(server, "/api/step", {"id": sid, "epochs": 10})["frame"]
+        if frame["done"]:
+            break
+    assert frame["reason"] == "100 %" and frame["epoch"] < 400
+    state = {"seeds": 2, "stop": False}
+    after = api(server, "/api/step", {"id": sid, "epochs": 10, "state": state})["frame"]
+    assert not after["reset"] and after["epoch"] == frame["epoch"] + 10 and not after["done"]

@@ -118,6 +118,8 @@ class Session:
                 sched.step()
         if self.done == "epochs" and self.epoch < state.epochs:
             self.done = None  # a larger budget (constant schedule): train on
+        if self.done == "100 %" and not state.stop:
+            self.done = None
         self.state = state
         return False
 
@@ -155,7 +157,7 @@ class Session:
             raise
         self.epoch += epochs
         self._record(history.final_loss, history.final_accuracy)
-        if np.all(history.final_accuracy == 1.0):
+        if s.stop and np.all(history.final_accuracy == 1.0):
             self.done = "100 %"
         elif self.epoch >= s.epochs:
             self.done = "epochs"

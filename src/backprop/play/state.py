@@ -22,7 +22,7 @@ SEED_END = 2**32  # np.random.seed's range, which the CLI's --seed also takes
 CHOICES = ("activation", "output", "loss", "init", "optimizer", "schedule")
 # Fields a change of which carries training on; view-only fields redraw.
 CARRY = ("lr", "optimizer_args", "log_every")
-VIEW = ("selected", "grid")
+VIEW = ("selected", "grid", "stop")
 
 
 @dataclass(frozen=True)
@@ -52,6 +52,7 @@ class State:
     selected: int = 0
     grid: int = 64
     log_every: int = 40
+    stop: bool = True  # stop when every seed is at 100 %
 
     def config(self) -> Config:
         """The ``Config`` of one model of the stack (float64 MLP)."""
@@ -127,7 +128,7 @@ def _checked(s: State) -> State:
     sets = (*datasets.SETS, "points")
     if _text("data", s.data) not in sets:
         raise ValueError(f"unknown data {s.data!r}; choose one of {', '.join(sets)}")
-    for name in ("bias", "normalize"):
+    for name in ("bias", "normalize", "stop"):
         if not isinstance(getattr(s, name), bool):
             raise TypeError(f"{name} must be true or false, got {getattr(s, name)!r}")
     for name in CHOICES:
