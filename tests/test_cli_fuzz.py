@@ -26,7 +26,7 @@ import backprop.cli as cli
 from backprop import experiments, play, report
 from backprop.cli import main, make_parser
 from backprop.experiments import plot as experiments_plot
-from backprop.experiments import trajectories
+from backprop.experiments import sweep, trajectories
 from backprop.lab import config, plot, runner
 from backprop.nn import Conv2d
 
@@ -143,6 +143,8 @@ def work(monkeypatch) -> list[str]:
     for name in ("comparison", "learning_curve"):
         monkeypatch.setattr(plot, name, spy(name))
     monkeypatch.setattr(experiments_plot, "draw_all", lambda *a, **k: done.append("draw") or {})
+    # a pool's processes would not see these stand-ins: any --jobs runs in this process
+    monkeypatch.setattr(sweep, "pool", lambda jobs: contextlib.nullcontext(sweep.InProcess()))
 
     # The stand-ins keep the computation whose size the CLI must check (an MLP's forward
     # over the boundary's grid, the optimizers' paths) and skip only the drawing. The

@@ -72,7 +72,8 @@ class Sweeps:
     """
 
     def __init__(self, exps, out: Path, executor, force: bool = False, progress: bool = True):
-        self.exps = {exp.name: exp for exp in exps}
+        self.exps = {exp.name: exp for exp in exps}  # a name given twice runs once
+        exps = list(self.exps.values())
         self.out, self.executor = Path(out), executor
         name = exps[0].name if len(exps) == 1 else "experiments"
         self.bar = sweep.Progress(name, progress)
