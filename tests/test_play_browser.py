@@ -120,7 +120,9 @@ def test_xor_trains_to_100_then_activation_click_and_command(page):
     wait_for_status(page, "accuracy 100 %")
     assert page.get_by_role("button", name="Play").is_visible()  # paused itself at 100 %
     trained = heatmap_pixels(page)
-    assert "Iter" in page.get_by_label("Printout").input_value()  # the test printout on pause
+    # on pause, the handout's test printout: Iter… lines, then loss=… accuracy=…%
+    page.wait_for_function("() => document.getElementById('printout').value.includes('accuracy=')")
+    assert "Iter0\tGround truth" in page.get_by_label("Printout").input_value()
 
     page.get_by_label("Activation", exact=True).select_option("relu")
     wait_for_status(page, "Epoch 0 ")  # an architecture change starts a new run
@@ -133,10 +135,11 @@ def test_xor_trains_to_100_then_activation_click_and_command(page):
     extent = page.evaluate("() => window.__play.frame.extent")
     x = (0.5 - extent[0]) / (extent[1] - extent[0]) * box["width"]
     y = (extent[3] - 0.15) / (extent[3] - extent[2]) * box["height"]
-    before = page.evaluate("() => window.__play.points.length")
+    before, frames = page.evaluate("() => [window.__play.points.length, window.__play.frames]")
     page.locator("#points").click(position={"x": x, "y": y})
-    wait_for_status(page, "Epoch 0 ")
-    page.wait_for_function(f"() => window.__play.points.length === {before + 1}")
+    # the server's frame of the new run, with its points, is drawn
+    drawn = "() => window.__play.frames > %d && window.__play.frame.points?.length === %d"
+    page.wait_for_function(drawn % (frames, before + 1))
     red, green, blue, _ = pixel_at(page, "points", x, y)
     assert red > 200 and 100 < green < 190 and blue < 100, "no orange point where clicked"
     assert "points" in page.evaluate("() => decodeURIComponent(location.hash)")
@@ -157,7 +160,6 @@ def test_spiral_trains_and_the_screenshot_is_saved(page):
     """The README's picture: the default network on the spiral, trained to its budget."""
     page.get_by_label("Dataset", exact=True).select_option("spiral")
     page.get_by_label("Speed (epochs per frame)").fill("6")  # SPEEDS[6]: 20 epochs a frame
-    wait_for_status(page, "Epoch 0 ")
     page.get_by_role("button", name="Play").click()
     wait_for_status(page, "Done")
     accuracy = page.evaluate("() => window.__play.frame.accuracy")

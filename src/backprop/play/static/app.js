@@ -174,6 +174,11 @@ function draw() {
     `${why}Epoch ${frame.epoch} · loss ${fmt(frame.loss[s])} · accuracy ${pct(frame.accuracy[s])}` +
     ` (seed ${state.seed + s}; ${perfect} of ${k} seeds at 100 %, median loss ${fmt(median(frame.loss))}) · lr ${fmt(frame.lr)}`;
   $("epoch").textContent = String(frame.epoch);
+  $("heatmap").setAttribute(
+    "aria-label",
+    `Decision boundary of seed ${state.seed + s} at epoch ${frame.epoch}: its prediction over the plane, ` +
+      "blue class 0, orange class 1, with the training points on top",
+  );
   const options = $("selected").options;
   for (let m = 0; m < options.length && m < k; m++) {
     options[m].textContent = `seed ${state.seed + m} · ${pct(frame.accuracy[m])}`;
@@ -249,6 +254,8 @@ function renderPlayButton() {
   button.textContent = page.playing ? "Pause" : "Play";
   button.setAttribute("aria-pressed", String(page.playing));
   button.classList.toggle("playing", page.playing);
+  // A screen reader hears the status when training pauses, not every frame.
+  $("status").setAttribute("aria-live", page.playing ? "off" : "polite");
 }
 
 // ---------------------------------------------------------------------------- controls
@@ -552,6 +559,7 @@ function bindHeatmap() {
       points.splice(best, 1);
     }
     page.points = points;
+    drawPoints($("points"), page.frame.extent, points); // at once; the new run's frame follows
     set({ data: "points", points });
   });
   canvas.addEventListener("mousemove", (e) => {
