@@ -284,7 +284,7 @@ export function drawChart(canvas, series, { log = false, yMin = null, yMax = nul
     ctx.moveTo(left, y);
     ctx.lineTo(w - right, y);
     ctx.stroke();
-    if (i % every === 0 || i === ticks.length - 1) {
+    if ((ticks.length - 1 - i) % every === 0) {
       const label = log ? `1e${t}` : percent ? `${Math.round(t * 100)} %` : fmt(t);
       ctx.fillText(label, left - 4, y + 3);
     }
