@@ -210,3 +210,13 @@ def test_a_diverging_run_names_the_learning_rate_and_a_smaller_one_trains(page):
     assert error.is_hidden()
     page.get_by_role("button", name="Step").click()
     wait_for_status(page, "Epoch 1 ")
+
+
+def test_without_stop_at_100_the_run_trains_on_to_its_budget(page):
+    page.get_by_label("Stop at 100 %").uncheck()
+    page.get_by_label("Speed (epochs per frame)").fill("7")  # SPEEDS[7]: 50 epochs a frame
+    page.get_by_role("button", name="Play").click()
+    wait_for_status(page, "the epoch budget is spent")
+    assert "Epoch 400 " in page.get_by_role("status").text_content()
+    assert '"stop":false' in page.evaluate("() => decodeURIComponent(location.hash)")
+    assert page.errors == []
