@@ -170,20 +170,21 @@ def test_spiral_trains_and_the_screenshot_is_saved(page):
 
 
 def test_link_reopens_the_same_setup_and_space_plays(page, server):
-    page.get_by_role("button", name="Handout").click()  # its network, then three changes
+    page.get_by_role("button", name="Handout").click()  # its network, then four changes
     page.get_by_label("Seeds", exact=True).fill("3")
     page.get_by_label("Seeds", exact=True).press("Enter")
     page.get_by_label("Hidden layers", exact=True).fill("8, 4, 4")
     page.get_by_label("Hidden layers", exact=True).press("Enter")
+    page.get_by_role("button", name="More units in layer 2").click()
     wait_for_status(page, "of 3 seeds")
     link = page.url
-    assert '"hidden":[8,4,4]' in page.evaluate("() => decodeURIComponent(location.hash)")
+    assert '"hidden":[8,5,4]' in page.evaluate("() => decodeURIComponent(location.hash)")
 
     other = page.context.browser.new_page()  # a second tab opening the link
     other.on("pageerror", lambda e: page.errors.append(str(e)))
     other.goto(link)
     wait_for_status(other, "of 3 seeds")
-    assert other.get_by_label("Hidden layers", exact=True).input_value() == "8, 4, 4"
+    assert other.get_by_label("Hidden layers", exact=True).input_value() == "8, 5, 4"
     assert other.get_by_label("Activation", exact=True).input_value() == "sigmoid"  # the handout's
     assert other.get_by_label("Loss", exact=True).input_value() == "mse"
 

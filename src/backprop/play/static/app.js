@@ -160,6 +160,7 @@ function draw() {
   paintGrid($("agreement"), decode(frame.agree), frame.grid, 0, LIGHT);
   drawPoints($("points"), frame.extent, page.points);
   page.geometry = drawNetwork($("net"), frame, $("heatmap"));
+  renderUnitButtons(page.geometry.centres.slice(1, -1));
   drawChart($("loss-chart"), seedSeries(page.curves.loss, "#333333"), { log: true });
   drawChart($("acc-chart"), seedSeries(page.curves.accuracy, "#333333"), { yMin: 0, yMax: 1, percent: true });
   drawChart($("grad-chart"), gradientSeries(page.curves.grad), { log: true });
@@ -183,6 +184,36 @@ function draw() {
   for (let m = 0; m < options.length && m < k; m++) {
     options[m].textContent = `seed ${state.seed + m} · ${pct(frame.accuracy[m])}`;
   }
+}
+
+/** Above each hidden column, TensorFlow Playground's − n units + for that layer. */
+function renderUnitButtons(centres) {
+  const box = $("layer-units");
+  const hidden = page.state.hidden;
+  const signature = JSON.stringify([hidden, centres.map(Math.round)]);
+  if (box.dataset.signature === signature) return;
+  box.dataset.signature = signature;
+  box.replaceChildren(
+    ...centres.map((x, l) => {
+      const group = document.createElement("div");
+      group.className = "units";
+      group.style.left = `${x}px`;
+      const button = (text, delta, what) => {
+        const b = document.createElement("button");
+        b.type = "button";
+        b.textContent = text;
+        b.setAttribute("aria-label", `${what} units in layer ${l + 1}`);
+        const size = (hidden[l] ?? 1) + delta;
+        b.disabled = size < 1 || size > page.options.limits.units;
+        b.addEventListener("click", () => set({ hidden: page.state.hidden.map((h, i) => (i === l ? size : h)) }));
+        return b;
+      };
+      const count = document.createElement("span");
+      count.textContent = `${hidden[l]} unit${hidden[l] === 1 ? "" : "s"}`;
+      group.append(button("−", -1, "Fewer"), count, button("+", 1, "More"));
+      return group;
+    }),
+  );
 }
 
 function renderGradLegend(layers) {

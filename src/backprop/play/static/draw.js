@@ -109,7 +109,7 @@ export function drawNetwork(canvas, frame, probCanvas) {
   const { ctx, w, h } = fitCanvas(canvas);
   const sizes = [2, ...frame.units.map((u) => u.size), 1];
   const columns = sizes.length;
-  const pad = 18;
+  const pad = 26; // room at the top for each layer's unit buttons
   const slot = 30; // the biggest node; a column of many units gets smaller ones
   const colX = (c) => pad + (c * (w - 2 * pad - slot)) / (columns - 1);
   const nodes = sizes.map((n, c) => {
@@ -182,13 +182,13 @@ export function drawNetwork(canvas, frame, probCanvas) {
   ctx.font = "11px system-ui, sans-serif";
   ctx.textAlign = "center";
   sizes.forEach((n, c) => {
-    const label = c === 0 ? "input" : c === columns - 1 ? "output" : `${n} unit${n === 1 ? "" : "s"}`;
-    ctx.fillText(label, colX(c) + slot / 2, 11);
+    // hidden columns are captioned by their unit buttons (app.js), over the canvas
+    if (c === 0 || c === columns - 1) ctx.fillText(c ? "output" : "input", colX(c) + slot / 2, 11);
   });
   ctx.fillStyle = "#333";
   ctx.textAlign = "right";
   nodes[0].forEach((n, i) => ctx.fillText(`x${i + 1}`, n.x - 2, n.y + n.size / 2 + 4));
-  return { nodes, lines };
+  return { nodes, lines, centres: sizes.map((_, c) => colX(c) + slot / 2) };
 }
 
 /** What is under the mouse in the network: a unit (with its bias) or the nearest weight line. */
