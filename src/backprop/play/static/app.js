@@ -1,7 +1,7 @@
 // backprop play: the page. It only draws; training runs on the server (/api/*, see
 // the server's docstring). Controls write `page.state` (state.js), rendering reads it.
 
-import { PAGE_DEFAULTS, SPEEDS, readHash, resets, serverState, writeHash } from "./state.js";
+import { SPEEDS, readHash, serverState, writeHash } from "./state.js";
 import {
   decode,
   drawChart,
@@ -293,11 +293,9 @@ function renderPlayButton() {
 
 /** Change the state; the server sees it with the next step (now, when paused). */
 function set(changes) {
-  const before = page.state;
-  page.state = pair({ ...before, ...changes }, changes);
+  page.state = pair({ ...page.state, ...changes }, changes);
   writeHash(page.state);
   renderControls();
-  if (resets(serverState(before), serverState(page.state))) showError("");
   page.dirty = true;
   if (!page.playing) sync();
 }
@@ -665,5 +663,4 @@ async function start() {
   await enqueue(() => guarded(reset));
 }
 
-export { PAGE_DEFAULTS };
 start();

@@ -13,19 +13,6 @@ export const PAGE_DEFAULTS = {
 // Epochs per frame, chosen by the speed slider.
 export const SPEEDS = [1, 2, 3, 5, 8, 10, 20, 50, 100, 200, 500];
 
-// Which changes keep the run going (the server's rule, repeated so the page knows
-// whether to clear its curves): view-only and carry-on keys; anything else resets.
-const KEEP = new Set(["lr", "optimizer_args", "log_every", "selected", "grid"]);
-
-export function resets(before, after) {
-  for (const key of new Set([...Object.keys(before), ...Object.keys(after)])) {
-    if (key.startsWith("_") || KEEP.has(key)) continue;
-    if (key === "epochs" && after.schedule === "constant") continue;
-    if (JSON.stringify(before[key]) !== JSON.stringify(after[key])) return true;
-  }
-  return false;
-}
-
 /** The state in the hash merged over the defaults; keys the server does not know are dropped. */
 export function readHash(defaults) {
   const state = { ...defaults, ...PAGE_DEFAULTS };
