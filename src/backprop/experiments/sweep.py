@@ -208,7 +208,8 @@ def assemble(exp: Experiment, outs: Sequence[dict[str, np.ndarray]]) -> Result:
 
 
 class Progress:
-    """One ``\\r``-updated line on stderr: ``[lr] 3/10 stacks, lr linear epoch 200/400, 2.1 s``."""
+    """One ``\\r``-updated line on stderr, e.g.
+    ``[experiments] lr 3/10 stacks, linear, epoch 200/400, 2.1 s``."""
 
     def __init__(self, name: str, enabled: bool = True, stream=None) -> None:
         self.name, self.enabled = name, enabled
@@ -249,7 +250,7 @@ def run(exp: Experiment, progress: Progress | None = None) -> Result:
     todo = tasks(exp)
     outs = []
     for n, task in enumerate(todo):
-        where = f"{n}/{len(todo)} stacks, {task.data}"
+        where = f"{exp.name} {n}/{len(todo)} stacks, {task.data}"
         epochs = _stacks(exp)[task.stack][0].config.epochs
 
         def show(epoch, note="", where=where, epochs=epochs):
