@@ -1,0 +1,316 @@
+// The controls: each one writes the state through `act.set` (app.js), and
+// renderControls makes every control show the state; clicks on the heatmap add or
+// remove points, hovering shows values.
+
+import { SPEEDS, readHash } from "./state.js";
+import { decode, drawPoints, fmt, networkHit, toPixel, toPlane } from "./draw.js";
+
+const $ = (id) => document.getElementById(id);
+let page; // app.js's page object
+let act; // app.js's actions: set, play, pause, step, reset, api, …
+
+/** Wire every control to `actions`; called once, after GET /api/options. */
+export function bindControls(pageObject, actions) {
+  page = pageObject;
+  act = actions;
+  buildControls();
+}
+
+function fillSelect(id, values, labels = {}) {
+  $(id).replaceChildren(
+    ...values.map((v) => {
+      const option = document.createElement("option");
+      option.value = v;
+      option.textContent = labels[v] ?? v;
+      return option;
+    }),
+  );
+}
+
+const DATASET_LABELS = { linear: "linear", xor: "XOR", circle: "circle", gaussians: "two Gaussians", spiral: "spiral", points: "drawn / uploaded points" };
+
+function buildControls() {
+  const o = page.options;
+  fillSelect("dataset", o.datasets, DATASET_LABELS);
+  fillSelect("activation", o.activations);
+  fillSelect("output", o.activations);
+  fillSelect("loss", o.losses);
+  fillSelect("init", o.inits);
+  fillSelect("optimizer", Object.keys(o.optimizers));
+  fillSelect("schedule", o.schedules);
+  $("seeds").max = o.limits.seeds;
+  $("n").max = o.limits.points;
+
+  const on = (id, event, f) => $(id).addEventListener(event, f);
+  on("dataset", "change", (e) => {
+    const changes = { data: e.target.value };
+    if (e.target.value === "points" && !page.state.points) changes.points = page.points;
+    act.set(changes);
+  });
+  on("n", "change", (e) => act.set({ n: clampInt(e.target.value, 2, o.limits.points, page.state.n) }));
+  on("noise", "input", (e) => act.set({ noise: Number(e.target.value) }));
+  on("data-seed", "change", (e) => act.set({ data_seed: clampInt(e.target.value, 0, 2 ** 32 - 1, page.state.data_seed) }));
+  on("regenerate", "click", () => act.set({ data_seed: (page.state.data_seed + 1) % 2 ** 32 }));
+  for (const key of ["activation", "output", "loss", "init", "optimizer", "schedule"]) {
+    on(key, "change", (e) => act.set({ [key]: e.target.value }));
+  }
+  on("bias", "change", (e) => act.set({ bias: e.target.checked }));
+  on("normalize", "change", (e) => act.set({ normalize: e.target.checked }));
+  on("stop100", "change", (e) => act.set({ stop: e.target.checked }));
+  on("lr", "input", (e) => act.set({ lr: Number((10 ** Number(e.target.value)).toPrecision(2)) }));
+  on("speed", "input", (e) => act.set({ _speed: Number(e.target.value) }));
+  on("epochs", "change", (e) => act.set({ epochs: clampInt(e.target.value, 1, o.limits.epochs, page.state.epochs) }));
+  on("seeds", "change", (e) => act.set({ seeds: clampInt(e.target.value, 1, o.limits.seeds, page.state.seeds) }));
+  on("seed", "change", (e) => act.set({ seed: clampInt(e.target.value, 0, 2 ** 32 - 1, page.state.seed) }));
+  on("selected", "change", (e) => act.set({ selected: Number(e.target.value) }));
+  on("hidden", "change", (e) => {
+    const sizes = parseHidden(e.target.value, o.limits);
+    e.target.setAttribute("aria-invalid", String(!sizes));
+    if (sizes) act.set({ hidden: sizes });
+    else act.showError(`Hidden layers: 1 to ${o.limits.layers} sizes of 1 to ${o.limits.units} units, e.g. 16, 16`);
+  });
+  on("layer-add", "click", () => {
+    const h = page.state.hidden;
+    if (h.length < o.limits.layers) act.set({ hidden: [...h, h[h.length - 1]] });
+  });
+  on("layer-remove", "click", () => {
+    const h = page.state.hidden;
+    if (h.length > 1) act.set({ hidden: h.slice(0, -1) });
+  });
+  for (const name of ["handout", "default"]) {
+    $(`preset-${name}`).disabled = !o.presets[name];
+    on(`preset-${name}`, "click", () => act.set({ ...o.presets[name] }));
+  }
+  on("reset", "click", () => {
+    page.dirty = false;
+    act.enqueue(() => act.guarded(act.reset));
+  });
+  on("play", "click", () => (page.playing ? act.pause() : act.play()));
+  on("step", "click", () => {
+    act.pause();
+    act.enqueue(() => act.guarded(() => act.step(1)));
+  });
+  on("copy-command", "click", () =>
+    act.enqueue(() =>
+      act.guarded(async () => {
+        const command = await act.fetchCommand();
+        try {
+          await navigator.clipboard.writeText(command);
+          $("command-note").textContent = `Copied to the clipboard. ${$("command-note").textContent}`;
+        } catch {
+          $("command").select(); // no clipboard permission: the text is selected for Ctrl-C
+        }
+      }),
+    ),
+  );
+  on("csv-upload", "change", async (e) => {
+    const file = e.target.files[0];
+    if (!file) return;
+    const csv = await file.text();
+    e.target.value = "";
+    await act.enqueue(() => act.guarded(async () => act.set({ data: "points", points: (await act.api("/api/csv", { csv })).points })));
+  });
+  for (const radio of document.querySelectorAll('input[name="draw"]')) {
+    radio.addEventListener("change", () => act.set({ _draw: radio.value }));
+  }
+  // A field being typed in is not overwritten by a frame; its change (Enter, blur) ends that.
+  document.addEventListener("input", (e) => {
+    if (e.target.type === "number" || e.target.type === "text") e.target.dataset.editing = "1";
+  });
+  document.addEventListener("change", (e) => delete e.target.dataset.editing, true);
+  bindHeatmap();
+  bindNetworkHover();
+  document.addEventListener("keydown", (e) => {
+    if (e.code !== "Space" || e.repeat || typing(e.target)) return;
+    e.preventDefault();
+    page.playing ? act.pause() : act.play();
+  });
+  window.addEventListener("hashchange", () => {
+    const state = readHash(page.options.state);
+    if (JSON.stringify(state) !== JSON.stringify(page.state)) act.set(state);
+  });
+  window.addEventListener("resize", act.draw);
+}
+
+function typing(target) {
+  const tag = target.tagName;
+  return tag === "TEXTAREA" || tag === "SELECT" || (tag === "INPUT" && !["checkbox", "radio", "range", "button"].includes(target.type));
+}
+
+function clampInt(text, lo, hi, fallback) {
+  const v = Math.round(Number(text));
+  return Number.isFinite(v) ? Math.max(lo, Math.min(hi, v)) : fallback;
+}
+
+function parseHidden(text, limits) {
+  const sizes = text.split(/[\s,\-]+/).filter(Boolean).map(Number);
+  const ok = sizes.length >= 1 && sizes.length <= limits.layers && sizes.every((h) => Number.isInteger(h) && h >= 1 && h <= limits.units);
+  return ok ? sizes : null;
+}
+
+/** Every control shows the state (after a preset, a link, or the server's normalising). */
+export function renderControls() {
+  const s = page.state;
+  const o = page.options;
+  const setValue = (id, v) => {
+    const el = $(id);
+    if (!el.dataset.editing) el.value = v;
+  };
+  setValue("dataset", s.data);
+  setValue("n", s.n);
+  setValue("noise", s.noise);
+  $("noise-value").textContent = Number(s.noise).toFixed(2);
+  setValue("data-seed", s.data_seed);
+  const generated = !["xor", "points"].includes(s.data);
+  $("n").disabled = !generated;
+  $("noise").disabled = !["circle", "gaussians", "spiral"].includes(s.data);
+  $("regenerate").disabled = s.data === "points" || s.data === "xor";
+  for (const key of ["activation", "output", "loss", "init", "optimizer", "schedule"]) setValue(key, s[key]);
+  $("bias").checked = s.bias;
+  $("normalize").checked = s.normalize;
+  // A server without the "stop" field always stops at 100 %: the box says so, fixed.
+  $("stop100").checked = s.stop ?? true;
+  $("stop100").disabled = !("stop" in o.state);
+  setValue("lr", Math.log10(s.lr));
+  $("lr-value").textContent = fmt(s.lr);
+  setValue("speed", s._speed);
+  $("speed-value").textContent = String(SPEEDS[s._speed] ?? "");
+  setValue("epochs", s.epochs);
+  setValue("seeds", s.seeds);
+  setValue("seed", s.seed);
+  setValue("hidden", s.hidden.join(", "));
+  $("layer-count").textContent = `${s.hidden.length}`;
+  $("layer-add").disabled = s.hidden.length >= o.limits.layers;
+  $("layer-remove").disabled = s.hidden.length <= 1;
+  for (const radio of document.querySelectorAll('input[name="draw"]')) radio.checked = radio.value === s._draw;
+  if ($("selected").options.length !== s.seeds) {
+    fillSelect("selected", Array.from({ length: s.seeds }, (_, m) => m), Object.fromEntries(Array.from({ length: s.seeds }, (_, m) => [m, `seed ${s.seed + m}`])));
+  }
+  setValue("selected", s.selected);
+  renderHyper();
+}
+
+/** The optimizer's hyperparameters, from GET /api/options: numbers, switches, pairs. */
+function renderHyper() {
+  const s = page.state;
+  const spec = page.options.optimizers[s.optimizer]?.args || {};
+  const box = $("hyper");
+  const signature = s.optimizer + JSON.stringify(Object.keys(spec));
+  if (box.dataset.signature !== signature) {
+    box.dataset.signature = signature;
+    box.replaceChildren();
+    for (const [name, fallback] of Object.entries(spec)) {
+      const parts = Array.isArray(fallback) ? fallback.map((_, i) => i) : [null];
+      for (const i of parts) {
+        const field = document.createElement("div");
+        field.className = typeof fallback === "boolean" ? "field check" : "field";
+        const input = document.createElement("input");
+        input.id = `hyper-${name}${i === null ? "" : `-${i}`}`;
+        input.dataset.name = name;
+        const label = document.createElement("label");
+        label.htmlFor = input.id;
+        label.textContent = i === null ? name.replace("_", " ") : `${name} ${i + 1}`;
+        if (typeof fallback === "boolean") {
+          input.type = "checkbox";
+          field.append(input, label);
+        } else {
+          input.type = "number";
+          input.step = "any";
+          field.append(label, input);
+        }
+        input.addEventListener("change", () => {
+          let value = typeof fallback === "boolean" ? input.checked : Number(input.value);
+          if (typeof value === "number" && !Number.isFinite(value)) return;
+          if (i !== null) {
+            value = [...(s.optimizer_args[name] ?? fallback)];
+            value[i] = Number(input.value);
+          }
+          act.set({ optimizer_args: { ...page.state.optimizer_args, [name]: value } });
+        });
+        box.append(field);
+      }
+    }
+  }
+  for (const input of box.querySelectorAll("input")) {
+    const name = input.dataset.name;
+    const value = s.optimizer_args[name] ?? spec[name];
+    if (input.type === "checkbox") input.checked = value;
+    else if (!input.dataset.editing) {
+      const i = input.id.match(/-(\d+)$/);
+      input.value = Array.isArray(value) ? value[Number(i[1])] : value;
+    }
+  }
+}
+
+export function updateLinks() {
+  const q = `?id=${encodeURIComponent(page.id)}`;
+  $("download-model").href = `/api/model.npz${q}`;
+  $("download-history").href = `/api/history.json${q}`;
+  $("csv-download").href = `/api/points.csv${q}`;
+}
+
+// ----------------------------------------------------------------- pointer: draw, hover
+
+function bindHeatmap() {
+  const canvas = $("points");
+  canvas.addEventListener("click", (e) => {
+    const mode = page.state._draw;
+    if (mode === "off" || !page.frame) return;
+    const rect = canvas.getBoundingClientRect();
+    const [px, py] = [e.clientX - rect.left, e.clientY - rect.top];
+    const points = page.state.data === "points" && page.state.points ? [...page.state.points] : page.points.map((p) => [...p]);
+    if (mode === "add") {
+      const [x, y] = toPlane(page.frame.extent, rect.width, rect.height, px, py);
+      const limit = page.options.limits;
+      if (points.length >= limit.points) return act.showError(`at most ${limit.points} points`);
+      const round = (v) => Math.round(Math.max(-limit.coordinate, Math.min(limit.coordinate, v)) * 1000) / 1000;
+      points.push([round(x), round(y), e.shiftKey ? 0 : 1]);
+    } else {
+      let best = -1;
+      let bestDist = 10; // pixels
+      points.forEach(([x, y], i) => {
+        const [qx, qy] = toPixel(page.frame.extent, rect.width, rect.height, x, y);
+        const d = Math.hypot(qx - px, qy - py);
+        if (d < bestDist) [best, bestDist] = [i, d];
+      });
+      if (best < 0) return;
+      points.splice(best, 1);
+    }
+    page.points = points;
+    drawPoints($("points"), page.frame.extent, points); // at once; the new run's frame follows
+    act.set({ data: "points", points });
+  });
+  canvas.addEventListener("mousemove", (e) => {
+    const frame = page.frame;
+    if (!frame) return;
+    const rect = canvas.getBoundingClientRect();
+    const [px, py] = [e.clientX - rect.left, e.clientY - rect.top];
+    const [x, y] = toPlane(frame.extent, rect.width, rect.height, px, py);
+    const i = Math.min(frame.grid - 1, Math.floor((py / rect.height) * frame.grid));
+    const j = Math.min(frame.grid - 1, Math.floor((px / rect.width) * frame.grid));
+    const p = decode(frame.prob)[i * frame.grid + j] / 255;
+    const a = decode(frame.agree)[i * frame.grid + j] / 255;
+    tooltip(e, `x = (${x.toFixed(2)}, ${y.toFixed(2)}) · P(class 1) ${p.toFixed(2)} · seeds for 1: ${Math.round(a * 100)} %`);
+  });
+  canvas.addEventListener("mouseleave", () => tooltip(null));
+}
+
+function bindNetworkHover() {
+  const canvas = $("net");
+  canvas.addEventListener("mousemove", (e) => {
+    const rect = canvas.getBoundingClientRect();
+    const text = page.frame && networkHit(page.geometry, page.frame, e.clientX - rect.left, e.clientY - rect.top);
+    tooltip(text ? e : null, text);
+  });
+  canvas.addEventListener("mouseleave", () => tooltip(null));
+}
+
+function tooltip(e, text) {
+  const tip = $("tooltip");
+  tip.hidden = !e;
+  if (!e) return;
+  tip.textContent = text;
+  tip.style.left = `${e.clientX + 12}px`;
+  tip.style.top = `${e.clientY + 12}px`;
+}
+
