@@ -84,6 +84,9 @@ class Handler(BaseHTTPRequestHandler):
     server: PlayServer
     server_version = "backprop-play"
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in two writes on a kept-alive connection: with Nagle's
+    # algorithm the body waits for the client's delayed ACK (~40 ms a frame).
+    disable_nagle_algorithm = True
     timeout = 30  # a client that stops sending mid-request frees its thread
 
     def log_message(self, format: str, *args) -> None:
