@@ -268,7 +268,9 @@ class Fused:
 
     def _map(self, pool, backward: bool):
         """``_run`` every part: part 0 on this thread, the others on ``pool``'s."""
-        if pool is None or len(self.parts) == 1:
+        if len(self.parts) == 1:  # one model, or one thread
+            return self._run(self.parts[0], backward)
+        if pool is None:
             return [self._run(part, backward) for part in self.parts][-1]
         futures = [pool.submit(self._run, part, backward) for part in self.parts[1:]]
         value = self._run(self.parts[0], backward)
