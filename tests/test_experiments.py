@@ -56,7 +56,7 @@ def test_settings_that_differ_in_lr_share_one_stack():
 
 def test_stacked_results_equal_separate_runs():
     exp = _tiny()
-    result = sweep.run(exp)
+    result = sweep.compute(exp)
     assert len(result.runs) == 4 * 2 * 2
     reached = 0
     for run in result.runs:
@@ -71,7 +71,7 @@ def test_stacked_results_equal_separate_runs():
 
 def test_curves_summarise_the_seeds():
     exp = _tiny(epochs=10, seeds=(0, 1, 2))
-    result = sweep.run(exp)
+    result = sweep.compute(exp)
     setting = exp.settings[1]
     curves = [_single(setting.config, s, "linear")[2].loss for s in exp.seeds]
     c = result.curves[setting.label, "linear"]
@@ -84,7 +84,7 @@ def test_curves_summarise_the_seeds():
 def test_never_reaching_100_is_minus_one():
     slow = DEFAULT.replace(optimizer="sgd", schedule="constant", lr=1e-6, epochs=3)
     exp = Experiment("slow", "Slow", Axis(), (Setting("slow", slow),), (0, 1), ("xor",))
-    result = sweep.run(exp)
+    result = sweep.compute(exp)
     assert [r.epochs_to_100 for r in result.runs] == [-1, -1]
     assert result.stats("slow", "xor").median_epochs_to_100 == float("inf")
 
@@ -92,7 +92,7 @@ def test_never_reaching_100_is_minus_one():
 def test_seeds_at_100_and_the_median_count_the_same_seeds():
     """at_100 = seeds that end at 100 % = seeds with epochs_to_100 >= 0; the median
     counts the others as never."""
-    result = sweep.run(_tiny(epochs=12, seeds=(0, 1, 2, 3)))
+    result = sweep.compute(_tiny(epochs=12, seeds=(0, 1, 2, 3)))
     for st in result.by_setting:
         runs = [r for r in result.runs if r.setting == st.setting and r.dataset == st.dataset]
         assert runs == result.outcomes(st.setting, st.dataset)
@@ -124,7 +124,7 @@ def test_files_cache_and_force(tmp_path, monkeypatch, capsys):
     def no_training(*args, **kwargs):
         raise AssertionError("a cached experiment was trained again")
 
-    monkeypatch.setattr(sweep, "run", no_training)
+    monkeypatch.setattr(sweep, "compute", no_training)
     again = ex.run_experiment(exp, tmp_path, progress=False)
     assert again.cached
     assert again.runs == first.runs
@@ -254,7 +254,9 @@ def test_every_experiment_is_defined_with_ten_seeds():
 
 def test_cnn_trains_per_seed_like_a_single_run():
     exp = ex.define("cnn", seeds=2, epochs=3, cnn_seeds=1)
-    result = sweep.run(Experiment(exp.name, exp.title, exp.axis, exp.settings, exp.seeds, ("xor",)))
+    result = sweep.compute(
+        Experiment(exp.name, exp.title, exp.axis, exp.settings, exp.seeds, ("xor",))
+    )
     cnn_runs = result.outcomes("cnn", "xor")
     assert [r.seed for r in cnn_runs] == [0]
     loss, acc, hist = _single(exp.settings[1].config, 0, "xor")

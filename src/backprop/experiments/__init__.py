@@ -66,7 +66,7 @@ class Sweeps:
     ``<out>/<name>/`` if cached (unless ``force``); else its tasks are submitted, longest
     first, and ``wait`` assembles, saves and draws it once its last task is back.
 
-    ``sweep.InProcess`` (``--jobs 1``) trains each experiment by ``sweep.run`` with its
+    ``sweep.InProcess`` (``--jobs 1``) trains each experiment by ``sweep.compute`` with its
     per-epoch progress; a pool shows one line of tasks done. Either way the same tasks
     are assembled in the same order, so the files are the same bytes.
     """
@@ -87,7 +87,7 @@ class Sweeps:
             if cached is not None:
                 self._finish(cached)
             elif isinstance(executor, sweep.InProcess):
-                self._finish(sweep.run(exp, self.bar))
+                self._finish(sweep.compute(exp, self.bar))
             else:
                 parts = sweep.tasks(exp)
                 self.outs[exp.name] = [None] * len(parts)

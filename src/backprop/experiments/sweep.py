@@ -12,8 +12,11 @@ axis and trains one seed at a time.
 An experiment is trained as ``tasks`` (a stack, or part of one, on one dataset), which
 ``run_task`` trains anywhere (in this process, or in a worker of ``pool``) and
 ``assemble`` puts together into a ``results.Result`` in a fixed order, so the result does
-not depend on how many processes ran the tasks or in which order they finished. ``run``
-trains an experiment here; ``store`` writes a result to files and reads it back.
+not depend on how many processes ran the tasks or in which order they finished.
+``compute`` trains an experiment here; ``store`` writes a result to files and reads it back.
+
+It is past 300 lines because the task split that ``--jobs`` relies on sits beside the
+stacked training it splits.
 """
 
 from __future__ import annotations
@@ -144,7 +147,7 @@ def run_task(task: Task, show: Callable[..., None] | None = None) -> dict[str, n
     ``loss`` and ``accuracy`` kept at the epochs of the curves only (``curve_epochs``)."""
     stack = _stacks(task.exp)[task.stack]
     start = time.perf_counter()
-    out = _train(stack, task.seeds, task.data, show or (lambda epoch, note="": None))
+    out = _fit_stack(stack, task.seeds, task.data, show or (lambda epoch, note="": None))
     idx = curve_epochs(stack[0].config.epochs)
     seconds = np.array(time.perf_counter() - start)
     return {**out, "loss": out["loss"][idx], "accuracy": out["accuracy"][idx], "seconds": seconds}
@@ -232,7 +235,7 @@ class Progress:
             self.stream.write("\n")
 
 
-def _train(stack: list[Setting], seeds: Sequence[int], data: str, show) -> dict:
+def _fit_stack(stack: list[Setting], seeds: Sequence[int], data: str, show) -> dict:
     """One stack, or the CNN seed by seed; ``show(epoch, note)`` reports progress."""
     cfg = stack[0].config
     if cfg.model != "cnn":
@@ -244,7 +247,7 @@ def _train(stack: list[Setting], seeds: Sequence[int], data: str, show) -> dict:
     return {k: np.concatenate([o[k] for o in outs], axis=-1) for k in outs[0]}
 
 
-def run(exp: Experiment, progress: Progress | None = None) -> Result:
+def compute(exp: Experiment, progress: Progress | None = None) -> Result:
     """Train every task of ``exp`` in this process, one after another; nothing is written."""
     progress = progress or Progress(exp.name, enabled=False)
     todo = tasks(exp)
