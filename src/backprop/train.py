@@ -1,5 +1,8 @@
 """Training and evaluation: ``fit`` returns a ``History``; ``evaluate`` prints the handout's
-test lines (``test``, the handout's word, is the same function)."""
+test lines (``test``, the handout's word, is the same function).
+
+It is past 300 lines because ``fit``'s argument checks, each with the message that says
+what to pass instead, sit beside the one function that calls them."""
 
 from __future__ import annotations
 

@@ -5,6 +5,9 @@ axes: ``xy`` is ``(..., 2)``, the value ``(...)`` and the gradient ``(..., 2)``.
 ``optimizer_paths`` puts one ``Parameter`` of shape ``(2,)`` at the start point and lets each
 optimizer of ``backprop.optim`` take ``steps`` steps on it, with a learning rate
 chosen per surface (the surfaces' scales differ by orders of magnitude).
+
+It is past 300 lines because the three surfaces, the paths and their drawing (PNG and
+GIF) are one small tool that nothing else in the package uses.
 """
 
 from __future__ import annotations

@@ -57,9 +57,12 @@ class State:
     def config(self) -> Config:
         """The ``Config`` of one model of the stack (float64 MLP)."""
         return Config(
-            hidden=self.hidden, **{k: getattr(self, k) for k in (*CHOICES, "lr", "epochs")},
-            bias=self.bias, normalize=self.normalize, optimizer_args=dict(self.optimizer_args),
-        )  # fmt: skip
+            hidden=self.hidden,
+            **{k: getattr(self, k) for k in (*CHOICES, "lr", "epochs")},
+            bias=self.bias,
+            normalize=self.normalize,
+            optimizer_args=dict(self.optimizer_args),
+        )
 
     def dataset(self) -> tuple[np.ndarray, np.ndarray]:
         """``(X (n, 2), y (n, 1))``: the points, or the named set drawn with ``data_seed``."""
