@@ -1,5 +1,8 @@
 """``fit``'s fused path: an MLP trained on preallocated, feature-major buffers.
 
+(Past 300 lines: the step is one fixed list of NumPy calls, written out so that each
+buffer's reuse is visible, plus the chunking that ``workers`` splits across threads.)
+
 ``fit`` takes this path by itself whenever the model is a ``Sequential`` of an
 optional leading ``Normalize``, then ``Linear`` layers, each followed by at most
 one ``Sigmoid``, ``Tanh`` or ``Identity``, all with the same stack size and float
