@@ -286,3 +286,12 @@ def test_a_failure_midway_leaves_no_partial_zip(project: Path, monkeypatch: pyte
     with pytest.raises(OSError, match="disk full"):
         pack(SID, NAME, root=project, report=project / "report.pdf", force=True)
     assert snapshot(project) == before
+
+
+def test_this_repository_ships_the_page_and_the_golden_fixtures():
+    """The zip's source code runs: the playground's page and the tests' recorded
+    fixtures are not Python, and go in too."""
+    files = source_files(Path(__file__).resolve().parents[1])
+    assert "src/backprop/play/static/index.html" in files
+    assert "src/backprop/play/static/app.js" in files
+    assert "tests/golden/optim.npz" in files

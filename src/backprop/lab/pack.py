@@ -37,6 +37,8 @@ SOURCE_FILES = frozenset(
     {"README.md", "pyproject.toml", "LICENSE", "LICENSE.md", "LICENSE.txt", ".ci/run"}
 )
 SOURCE_DIRS = ("src/backprop/", "tests/", "benchmarks/")
+# Besides Python: the playground's page and the tests' recorded fixtures.
+SOURCE_SUFFIXES = (".py", ".html", ".js", ".css", ".npz")
 # The README's figures, so that it reads the same inside the zip.
 DOC_FILES = ("docs/", ".png")
 # Path components never shipped, wherever they occur.
@@ -96,7 +98,7 @@ def _wanted(rel: str) -> bool:
         return False
     return (
         rel in SOURCE_FILES
-        or (rel.endswith(".py") and rel.startswith(SOURCE_DIRS))
+        or (rel.endswith(SOURCE_SUFFIXES) and rel.startswith(SOURCE_DIRS))
         or (rel.startswith(DOC_FILES[0]) and rel.endswith(DOC_FILES[1]))
     )
 
