@@ -82,8 +82,13 @@ def measure(frames: int = 200, rounds: int = 5, browser: bool = True) -> tuple[l
     rows = [frame_cost(e, frames) for e in (1, 5, 10, 25, 50)]
     page = next(r for r in rows if r["epochs/frame E"] == PAGE_SPEED)
     n, seconds = to_100(PAGE_SPEED, rounds)
-    rows.append({"epochs/frame E": f"Play → 100 % on all 8 seeds at E = {PAGE_SPEED}: {n} frames",
-                 "frame (ms)": seconds * 1e3 / n, "frames/s": n / seconds})  # fmt: skip
+    rows.append(
+        {
+            "epochs/frame E": f"Play → 100 % on all 8 seeds at E = {PAGE_SPEED}: {n} frames",
+            "frame (ms)": seconds * 1e3 / n,
+            "frames/s": n / seconds,
+        }
+    )
     rows.append({"epochs/frame E": "reset (build K = 8 + first frame)", "frame (ms)": reset_ms})
     met = page["frame (ms)"] <= FRAME_MS and page["model-epochs/s"] >= MODEL_EPOCHS
     targets = [
@@ -98,7 +103,7 @@ def measure(frames: int = 200, rounds: int = 5, browser: bool = True) -> tuple[l
             f"{seconds:.3f} s",
             f"≤ {TO_100_S:.0f} s",
             seconds <= TO_100_S,
-        ),  # fmt: skip
+        ),
     ]
     if browser:
         from . import play_browser

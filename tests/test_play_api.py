@@ -62,8 +62,9 @@ def api(srv, path, body, status=200):
 
 
 def error(srv, path, body=None, status=400, **kw):
-    code, headers, data = request(srv, "POST" if body is not None or "raw" in kw else "GET",
-                                  path, body, **kw)  # fmt: skip
+    code, headers, data = request(
+        srv, "POST" if body is not None or "raw" in kw else "GET", path, body, **kw
+    )
     assert code == status, data
     assert headers["Content-Type"] == "application/json"
     reply = json.loads(data)
@@ -167,8 +168,11 @@ def test_a_new_rate_carries_on_and_a_new_layer_resets(server):
     assert not command["exact"] and "changed at epoch 5" in command["note"]
     reply = api(server, "/api/step", {"id": sid, "epochs": 0, "state": {**state, "hidden": [3]}})
     assert reply["frame"]["reset"] and reply["frame"]["epoch"] == 0
-    view = api(server, "/api/step", {"id": sid, "epochs": 0, "state": {**state, "hidden": [3],
-                                                                    "selected": 2}})  # fmt: skip
+    view = api(
+        server,
+        "/api/step",
+        {"id": sid, "epochs": 0, "state": {**state, "hidden": [3], "selected": 2}},
+    )
     assert not view["frame"]["reset"] and view["frame"]["weights"] != reply["frame"]["weights"]
 
 
@@ -195,7 +199,7 @@ def test_a_new_rate_carries_on_and_a_new_layer_resets(server):
                 "init": "xavier_uniform",
             },
             25,
-        ),  # fmt: skip
+        ),
         ({"data": "linear", "n": 30, "data_seed": 3, "seeds": 2, "selected": 1, "epochs": 20}, 20),
         (
             {
@@ -208,7 +212,7 @@ def test_a_new_rate_carries_on_and_a_new_layer_resets(server):
                 "seeds": 2,
             },
             15,
-        ),  # fmt: skip
+        ),
     ],
 )
 def test_copy_command_reproduces_the_pages_run(server, tmp_path, monkeypatch, state, epochs):
@@ -274,8 +278,9 @@ def test_downloads_and_csv(server):
 
 
 def test_divergence_names_the_rate_and_the_server_goes_on(server):
-    sid = reset(server, output="identity", loss="mse", optimizer="sgd", lr=100.0,
-                schedule="constant")["id"]  # fmt: skip
+    sid = reset(
+        server, output="identity", loss="mse", optimizer="sgd", lr=100.0, schedule="constant"
+    )["id"]
     message = error(server, "/api/step", {"id": sid, "epochs": 200}, status=422)
     assert "learning rate (lr=100.0)" in message
     assert "lr=100.0" in error(server, "/api/step", {"id": sid, "epochs": 1}, status=422)
@@ -340,8 +345,14 @@ def test_refusals(server):
     big = b'{"state": {"points": [' + b"[0.1, 0.2, 1]," * 30000 + b"[0, 0, 0]]}}"
     assert "over 256 KiB" in error(server, "/api/reset", raw=big, headers=js, status=413)
     pyproject = (Path(__file__).parents[1] / "pyproject.toml").read_bytes()
-    for path in ("/../pyproject.toml", "/%2e%2e%2fpyproject.toml", "/static/../../pyproject.toml",
-                 "/pyproject.toml", "/server.py", "/%2e%2e/%2e%2e/pyproject.toml"):  # fmt: skip
+    for path in (
+        "/../pyproject.toml",
+        "/%2e%2e%2fpyproject.toml",
+        "/static/../../pyproject.toml",
+        "/pyproject.toml",
+        "/server.py",
+        "/%2e%2e/%2e%2e/pyproject.toml",
+    ):
         code, _, data = request(server, "GET", path)
         assert code == 404 and b"[project]" not in data and data != pyproject
 
@@ -350,8 +361,10 @@ def test_a_dropped_connection_is_harmless(server):
     port = server.server_address[1]
     sid = reset(server)["id"]
     body = json.dumps({"id": sid, "epochs": 50}).encode()
-    head = (f"POST /api/step HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
-            f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n")  # fmt: skip
+    head = (
+        f"POST /api/step HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+        f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
+    )
     for payload in (head.encode() + body, head.encode() + body[:5], b"GET / HT"):
         with socket.create_connection(("127.0.0.1", port)) as s:
             s.sendall(payload)
@@ -393,8 +406,12 @@ def test_an_open_server_takes_ip_addresses_but_no_other_names():
     thread.start()
     try:
         port = srv.server_address[1]
-        for host, code in ((f"192.168.1.5:{port}", 200), (f"localhost:{port}", 200),
-                           (f"evil.example:{port}", 403), ("192.168.1.5:1", 403)):  # fmt: skip
+        for host, code in (
+            (f"192.168.1.5:{port}", 200),
+            (f"localhost:{port}", 200),
+            (f"evil.example:{port}", 403),
+            ("192.168.1.5:1", 403),
+        ):
             assert request(srv, "GET", "/api/options", headers={"Host": host})[0] == code, host
     finally:
         srv.shutdown()

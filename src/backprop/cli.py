@@ -45,9 +45,15 @@ COMMANDS = {
 }
 # CLI flag → optimizer keyword (only the optimizers that have it accept it).
 OPTIMIZER_FLAGS = (
-    "momentum", "dampening", "weight_decay", "eps", "alpha", "rho", "lr_decay",
+    "momentum",
+    "dampening",
+    "weight_decay",
+    "eps",
+    "alpha",
+    "rho",
+    "lr_decay",
     "initial_accumulator_value",
-)  # fmt: skip
+)
 OPTIMIZER_SWITCHES = ("nesterov", "centered", "amsgrad")
 MLP_ONLY = ("handout", "hidden", "init", "output", "dtype")
 MLP_SWITCHES = ("bias", "normalize")  # --bias/--no-bias: given when not None
@@ -302,9 +308,11 @@ def make_parser() -> argparse.ArgumentParser:
         "--data-seed", type=_seed, help="seeds the data alone (default: --seed)"
     )
     cmd["train"].add_argument(
-        "--n-points", type=_at_least_one, metavar="N", help="points of linear, circle, "
-        f"gaussians, spiral (default: {N_POINTS})",
-    )  # fmt: skip
+        "--n-points",
+        type=_at_least_one,
+        metavar="N",
+        help=f"points of linear, circle, gaussians, spiral (default: {N_POINTS})",
+    )
     cmd["train"].add_argument(
         "--noise", type=_number, help=f"circle, gaussians, spiral: 0 to 1 (default: {NOISE})"
     )

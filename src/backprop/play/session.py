@@ -212,9 +212,14 @@ class Session:
             lo, hi = RANGES.get(type(m), (float(v.min()), float(v.max())))
             hi = hi if hi > lo else lo + 1.0
             out.append(
-                {"size": len(v), "thumb": THUMB, "lo": lo, "hi": hi,
-                 "data": b64((v - lo) / (hi - lo))}
-            )  # fmt: skip
+                {
+                    "size": len(v),
+                    "thumb": THUMB,
+                    "lo": lo,
+                    "hi": hi,
+                    "data": b64((v - lo) / (hi - lo)),
+                }
+            )
         return out
 
     def evaluate(self) -> list[str]:
