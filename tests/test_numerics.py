@@ -279,7 +279,7 @@ def test_loss_means_every_special_input_without_float_error(name, dtype):
     assert np.isfinite(value) and np.isfinite(grad).all()
     # Every part is ≥ 0, so their mean has no cancellation: N eps relative.
     eps = float(np.finfo(dtype).eps)
-    assert value == pytest.approx(np.mean(parts, dtype=np.float64), rel=len(pred) * eps)
+    assert value == pytest.approx(np.mean(parts, dtype=np.float64), rel=float(len(pred) * eps))
 
 
 # ---- optimizers --------------------------------------------------------------------------
@@ -446,7 +446,7 @@ def test_fused_step_on_saturating_inputs_matches_the_modules(act, dtype):
     with contract(), np.errstate(over="ignore"):
         fused_value, _ = fused.step()
     eps = np.finfo(dtype).eps
-    assert fused_value == pytest.approx(value, rel=ULPS * eps)
+    assert fused_value == pytest.approx(value, rel=float(ULPS * eps))
     for (name, p), q in zip(model.named_parameters(), plain.parameters()):
         assert np.isfinite(p.grad).all(), name
         tol = len(x) * eps  # a sum of N = 40 terms, in another order
