@@ -224,6 +224,8 @@ def _add_sweep_options(p: argparse.ArgumentParser) -> None:
         help="processes that train the stacks; 1: in this process, no pool (same numbers; "
         "default: the usable cores, %(default)s)",
     )
+    p.add_argument("--force", action="store_true", help="recompute cached experiments")
+    p.add_argument("--quiet", action="store_true", help="no progress line on stderr")
 
 
 def _add_experiments_options(p: argparse.ArgumentParser) -> None:
@@ -237,8 +239,6 @@ def _add_experiments_options(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--out", type=Path, default=Path("runs/experiments"), help="default: runs/experiments"
     )
-    p.add_argument("--force", action="store_true", help="recompute even if cached")
-    p.add_argument("--quiet", action="store_true", help="no progress line on stderr")
 
 
 def _add_report_options(p: argparse.ArgumentParser) -> None:
@@ -256,8 +256,6 @@ def _add_report_options(p: argparse.ArgumentParser) -> None:
     )
     _add_sweep_options(p)
     p.add_argument("--seed", type=_seed, default=0, help="seed of the lab run (default: 0)")
-    p.add_argument("--force", action="store_true", help="recompute cached experiments")
-    p.add_argument("--quiet", action="store_true", help="no progress line on stderr")
 
 
 def _add_pack_options(p: argparse.ArgumentParser) -> None:
