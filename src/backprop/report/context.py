@@ -137,6 +137,16 @@ def seeds_at_100(st: SettingStats) -> str:
     return f"{st.at_100}/{st.seeds}"
 
 
+def stats_cells(st: SettingStats) -> list[str]:
+    """A table's two cells for one dataset: seeds at 100 % and the median epochs."""
+    return [seeds_at_100(st), fmt_epochs(st.median_epochs_to_100)]
+
+
+def stats_head(datasets: list[str] | tuple[str, ...]) -> list[str]:
+    """The header cells that go with ``stats_cells``, for each dataset."""
+    return [h for d in datasets for h in (f"{DATA[d]}\nat 100 %", f"{DATA[d]}\nmedian epochs")]
+
+
 def accuracy_text(st: SettingStats) -> str:
     return pct(st.mean_accuracy)
 

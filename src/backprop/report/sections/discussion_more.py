@@ -8,34 +8,24 @@ from ..context import (
     DATA,
     Context,
     epochs_text,
-    fmt_epochs,
     pct,
     seeds_at_100,
+    stats_cells,
+    stats_head,
 )
 from ..doc import Document, Heading, Table, Text
 from .implementation import normalize_layer
 
 
 def _row(ctx: Context, exp: str, label: str) -> list[str]:
-    out = []
-    for d in ctx.datasets:
-        st = ctx.stats(exp, label, d)
-        out += [seeds_at_100(st), fmt_epochs(st.median_epochs_to_100)]
-    return out
-
-
-def _head(ctx: Context, first: list[str]) -> list[str]:
-    out = list(first)
-    for d in ctx.datasets:
-        out += [f"{DATA[d]}\nat 100 %", f"{DATA[d]}\nmedian epochs"]
-    return out
+    return [c for d in ctx.datasets for c in stats_cells(ctx.stats(exp, label, d))]
 
 
 def _bias_row(ctx: Context, label: str) -> list[str]:
     out = [label]
     for d in ctx.datasets:
         st = ctx.stats("bias", label, d)
-        out += [seeds_at_100(st), fmt_epochs(st.median_epochs_to_100), pct(st.mean_accuracy)]
+        out += [*stats_cells(st), pct(st.mean_accuracy)]
     return out
 
 
@@ -101,7 +91,7 @@ def more(doc: Document, ctx: Context) -> None:
         ),
         Table(
             "networks",
-            _head(ctx, ["network", "epochs"]),
+            ["network", "epochs", *stats_head(ctx.datasets)],
             networks,
             "The handout's network and the default network: seeds at 100 % and median "
             "epochs to 100 %.",

@@ -13,7 +13,16 @@ from ...experiments.results import TUNE_RULE
 from ...lab.cnn import CNN_SIGMA, CNN_SIZE
 from ...lab.config import CNN, build_model
 from ...optim import DEFAULT_LR
-from ..context import DATA, Context, epochs_text, fmt_epochs, listing, seeds_at_100
+from ..context import (
+    DATA,
+    Context,
+    epochs_text,
+    fmt_epochs,
+    listing,
+    seeds_at_100,
+    stats_cells,
+    stats_head,
+)
 from ..doc import Document, Equations, Heading, Image, Table, Text
 
 ACTIVATION_FORMULAS = {
@@ -150,12 +159,9 @@ def activations(doc: Document, ctx: Context) -> None:
     for s in ctx.results["activation"].experiment.settings:
         row = [s.label, ACTIVATION_FORMULAS.get(s.label, "")]
         for d in ctx.datasets:
-            st = ctx.stats("activation", s.label, d)
-            row += [seeds_at_100(st), fmt_epochs(st.median_epochs_to_100)]
+            row += stats_cells(ctx.stats("activation", s.label, d))
         rows.append(row)
-    head = ["activation", "f(x)"]
-    for d in ctx.datasets:
-        head += [f"{DATA[d]}\nat 100 %", f"{DATA[d]}\nmedian epochs"]
+    head = ["activation", "f(x)", *stats_head(ctx.datasets)]
     doc.add(
         Heading("B. Implement different activation functions", 2),
         Text(
@@ -287,12 +293,9 @@ def convolution(doc: Document, ctx: Context) -> None:
     for s in r.experiment.settings:
         row = [s.x, str(len(r.experiment.seeds_of(s))), str(s.config.epochs)]
         for d in ctx.datasets:
-            st = r.stats(s.label, d)
-            row += [seeds_at_100(st), fmt_epochs(st.median_epochs_to_100)]
+            row += stats_cells(r.stats(s.label, d))
         rows.append(row)
-    head = ["model", "seeds", "epochs"]
-    for d in ctx.datasets:
-        head += [f"{DATA[d]}\nat 100 %", f"{DATA[d]}\nmedian epochs"]
+    head = ["model", "seeds", "epochs", *stats_head(ctx.datasets)]
     doc.add(
         Heading("C. Implement convolutional layers", 2),
         Text(

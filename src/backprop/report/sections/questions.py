@@ -20,6 +20,8 @@ from ..context import (
     median_phrase,
     pct,
     seeds_at_100,
+    stats_cells,
+    stats_head,
 )
 from ..doc import Document, Heading, Table, Text
 from .discussion import NONE, good_rates, initial_loss, linear_at_100, rate_range
@@ -72,11 +74,9 @@ def _handout_activations(ctx: Context) -> tuple[Text, Table]:
         ]
         row = [name, f"{t.lr:g}"]
         for d in ctx.datasets:
-            row += [seeds_at_100(t.stats[d]), fmt_epochs(t.stats[d].median_epochs_to_100)]
+            row += stats_cells(t.stats[d])
         rows.append([*row, str(len(working))])
-    head = ["hidden activation", "tuned ρ"]
-    for d in ctx.datasets:
-        head += [f"{DATA[d]}\nat 100 %", f"{DATA[d]}\nmedian epochs"]
+    head = ["hidden activation", "tuned ρ", *stats_head(ctx.datasets)]
     head.append(f"rates that\nwork (of {len(grid)})")
     epochs = r.experiment.settings[0].config.epochs
     table = Table(
