@@ -11,15 +11,15 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Callable
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 
+import numpy as np
 from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
 from matplotlib.image import imread
 from matplotlib.lines import Line2D
-from matplotlib.mathtext import MathTextParser
 from matplotlib.patches import Rectangle
 from matplotlib.textpath import TextToPath
 
@@ -38,14 +38,19 @@ PAD = 0.16  # inside a table cell, left and right together
 # ----------------------------------------------------------------------------- measuring
 
 
+_TEXT = TextToPath()  # one measurer: its mathtext parser caches what it parsed
+
+
 @cache
 def _font(size: float, weight: str = "normal", style: str = "normal", family: str = "sans-serif"):
     return FontProperties(family=family, size=size, weight=weight, style=style)
 
 
+@cache
 def text_width(s: str, size: float, weight: str = "normal", style: str = "normal") -> float:
-    """Width of ``s`` in inches."""
-    w, _, _ = TextToPath().get_text_width_height_descent(s, _font(size, weight, style), False)
+    """Width of ``s`` in inches (cached: ``wrap`` measures the same lines again as it
+    narrows its lines)."""
+    w, _, _ = _TEXT.get_text_width_height_descent(s, _font(size, weight, style), False)
     return w / 72
 
 
@@ -62,7 +67,7 @@ def wrap(text: str, size: float, width: float, weight="normal", style="normal") 
 
 def _math_size(s: str, size: float) -> tuple[float, float, float]:
     """Width, height and depth of a mathtext line, in inches."""
-    w, h, d, *_ = MathTextParser("path").parse(s, dpi=72, prop=_font(size))
+    w, h, d, *_ = _TEXT.mathtext_parser.parse(s, dpi=72, prop=_font(size))
     return w / 72, h / 72, d / 72
 
 
@@ -194,18 +199,24 @@ def _caption(text: str) -> list[str]:
     return wrap(text, SMALL, TEXT_W - 0.3)
 
 
-def _image_sizes(b: Image, label: str) -> tuple[list, float, list[str], float]:
-    """The images, their full height, the caption's lines and height (inches)."""
-    images = [imread(str(path)) for path in b.paths]
+def _pixels(path: Path) -> np.ndarray:
+    """A PNG's pixels as ``uint8`` ``(H, W, 3 or 4)``: ``imshow`` embeds bytes as they
+    are, where a float image would go through its masked-array normalization first."""
+    im = imread(str(path))
+    return im if im.dtype == np.uint8 else np.rint(im * 255).astype(np.uint8)
+
+
+def _image_sizes(b: Image, label: str, images: list) -> tuple[float, list[str], float]:
+    """The images' full height, the caption's lines and height (inches)."""
     width = b.width * TEXT_W - GAP * (len(images) - 1)
     height = width / sum(im.shape[1] / im.shape[0] for im in images)
     cap = _caption(f"{label}. {b.caption}")
     cap_h = len(cap) * SMALL * LEADING / 72 + 0.08
-    return images, min(height, PAGE_H - TOP - BOTTOM - cap_h - 0.12), cap, cap_h
+    return min(height, PAGE_H - TOP - BOTTOM - cap_h - 0.12), cap, cap_h
 
 
-def _image(p: _Pages, b: Image, label: str) -> None:
-    images, height, cap, cap_h = _image_sizes(b, label)
+def _image(p: _Pages, b: Image, label: str, images: list) -> None:
+    height, cap, cap_h = _image_sizes(b, label, images)
     if height + cap_h + 0.11 > p.room and SHRINK * height + cap_h + 0.11 <= p.room:
         height = p.room - cap_h - 0.11  # shrink a little rather than leave the page empty
     p.need(height + cap_h + 0.11)
@@ -228,8 +239,8 @@ def _image(p: _Pages, b: Image, label: str) -> None:
     p.y += 0.12
 
 
-def _image_least(b: Image, label: str) -> float:
-    _, height, _, cap_h = _image_sizes(b, label)
+def _image_least(b: Image, label: str, images: list) -> float:
+    height, _, cap_h = _image_sizes(b, label, images)
     return SHRINK * height + cap_h + 0.11
 
 
@@ -347,7 +358,8 @@ def layout(doc: Document) -> list[list[Draw]]:
             _equations(p, b)
         elif isinstance(b, Image):
             label = f"Figure {numbers['fig:' + b.key]}"
-            p.float(_image_least(b, label), lambda p, b=b, label=label: _image(p, b, label))
+            ims = [_pixels(path) for path in b.paths]  # read once, measured and drawn
+            p.float(_image_least(b, label, ims), partial(_image, b=b, label=label, images=ims))
         elif isinstance(b, Table):
             label = f"Table {numbers['tab:' + b.key]}"
             p.float(_table_height(b, label), lambda p, b=b, label=label: _table(p, b, label))
