@@ -142,7 +142,7 @@ def work(monkeypatch) -> list[str]:
     monkeypatch.setattr(config, "fit", spy("fit", config.fit))
     for name in ("comparison", "learning_curve"):
         monkeypatch.setattr(plot, name, spy(name))
-    monkeypatch.setattr(experiments_plot, "draw_all", lambda *a, **k: done.append("draw") or {})
+    monkeypatch.setattr(experiments_plot, "draw", lambda *a, **k: done.append("draw"))
     # a pool's processes would not see these stand-ins: any --jobs runs in this process
     monkeypatch.setattr(sweep, "pool", lambda jobs: contextlib.nullcontext(sweep.InProcess()))
 

@@ -147,3 +147,37 @@ def test_cli_takes_jobs_and_workers():
     assert config_from_args(parser.parse_args(["train", "--workers", "3"])).workers == 3
     with pytest.raises(SystemExit):
         parser.parse_args(["experiments", "--jobs", "0"])
+
+
+def test_a_pool_is_handed_jobs_plus_one_tasks_at_a_time(tmp_path):
+    """With ``jobs`` given, at most ``jobs + 1`` training tasks are out at a time, so an
+    experiment's figures (submitted as its last task is back) are drawn before the tasks
+    still to train, not after all of them; the results are those of ``--jobs 1``."""
+    submitted: list = []
+    peak = 0
+
+    class Recording:
+        def __init__(self, executor):
+            self.executor = executor
+
+        def submit(self, fn, *args, **kwargs):
+            nonlocal peak
+            future = self.executor.submit(fn, *args, **kwargs)
+            submitted.append((fn.__name__, future))
+            peak = max(peak, sum(n == "run_task" and not f.done() for n, f in submitted))
+            return future
+
+    exps = [experiments.define(n, **SIZES) for n in NAMES]
+    with sweep.pool(2) as executor:
+        sweeps = experiments.Sweeps(exps, tmp_path / "two", Recording(executor), False, False, 2)
+        two = sweeps.wait()
+    names = [n for n, _ in submitted]
+    assert peak == 3
+    assert names.count("run_task") == sum(len(sweep.tasks(e)) for e in exps)
+    last_task = len(names) - 1 - names[::-1].index("run_task")
+    assert names.index("draw") < last_task  # the first figures did not wait for all
+    one = experiments.run_all(NAMES, tmp_path / "one", progress=False, jobs=1, **SIZES)
+    assert [r.runs for r in one.values()] == [r.runs for r in two.values()]
+    assert {k: set(r.figures) for k, r in two.items()} == {
+        k: set(r.figures) for k, r in one.items()
+    }

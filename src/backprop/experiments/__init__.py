@@ -64,21 +64,36 @@ __all__ = [
 class Sweeps:
     """Experiments being trained on an ``Executor`` (``sweep.pool``): each is read from
     ``<out>/<name>/`` if cached (unless ``force``); else its tasks are submitted, longest
-    first, and ``wait`` assembles, saves and draws it once its last task is back.
+    first, and ``wait`` assembles and saves it once its last task is back, and submits
+    its figures (``figures`` waits for them).
 
     ``sweep.InProcess`` (``--jobs 1``) trains each experiment by ``sweep.compute`` with its
     per-epoch progress; a pool shows one line of tasks done. Either way the same tasks
     are assembled in the same order, so the files are the same bytes.
+
+    With ``jobs`` (the pool's processes) given, at most ``jobs + 1`` tasks are handed to
+    the pool at a time, so an experiment's figures, submitted as its last task is back,
+    are drawn next rather than after every task still to train.
     """
 
-    def __init__(self, exps, out: Path, executor, force: bool = False, progress: bool = True):
+    def __init__(
+        self,
+        exps,
+        out: Path,
+        executor,
+        force: bool = False,
+        progress: bool = True,
+        jobs: int | None = None,
+    ):
         self.exps = {exp.name: exp for exp in exps}  # a name given twice runs once
         exps = list(self.exps.values())
         self.out, self.executor = Path(out), executor
         name = exps[0].name if len(exps) == 1 else "experiments"
         self.bar = sweep.Progress(name, progress)
         self.results: dict[str, Result] = {}
-        self.pending: dict = {}  # future → (experiment, task index) or (experiment, None)
+        self.pending: dict = {}  # future → (experiment, task index)
+        self.window = None if jobs is None else jobs + 1  # tasks handed to the pool at most
+        self.drawing: dict[str, dict[str, Future]] = {}  # experiment → kind → being drawn
         self.outs: dict[str, list] = {}
         self.trained = 0
         todo = []
@@ -93,8 +108,14 @@ class Sweeps:
                 self.outs[exp.name] = [None] * len(parts)
                 todo += [(task.cost, exp.name, i, task) for i, task in enumerate(parts)]
         self.tasks = len(todo)
-        for _, name, i, task in sorted(todo, key=lambda t: -t[0]):
-            self.pending[executor.submit(sweep.run_task, task)] = (name, i)
+        self.queue = [(name, i, task) for _, name, i, task in sorted(todo, key=lambda t: -t[0])]
+        self._feed()
+
+    def _feed(self) -> None:
+        """Hand the next tasks (longest first) to the pool, up to ``window`` at a time."""
+        while self.queue and (self.window is None or len(self.pending) < self.window):
+            name, i, task = self.queue.pop(0)
+            self.pending[self.executor.submit(sweep.run_task, task)] = (name, i)
 
     def _finish(self, result: Result) -> None:
         """Save a trained result, and draw its figures (those missing, if cached)."""
@@ -106,12 +127,15 @@ class Sweeps:
             self.trained += 1
         self.results[result.experiment.name] = result
         redraw = not result.cached
-        future = self.executor.submit(experiments_plot.draw_all, result, folder, redraw)
-        self.pending[future] = (result.experiment.name, None)
+        self.drawing[result.experiment.name] = {  # a task each: the tail of a pool is shorter
+            kind: self.executor.submit(experiments_plot.draw, result, folder, kind, redraw)
+            for kind in experiments_plot.figure_kinds(result.experiment)
+        }
 
-    def wait(self, others: Iterable[Future] = ()) -> dict[str, Result]:
-        """Every result, in the order given, once its tasks, its figures and ``others``
-        (e.g. the report's own figures, on the same executor) are done."""
+    def wait(self, others: Iterable[Future] = (), figures: bool = True) -> dict[str, Result]:
+        """Every result, in the order given, once its tasks and ``others`` (e.g. the
+        report's own figures, on the same executor) are done, and its figures too unless
+        ``figures=False`` (then ``figures(name)`` waits for them)."""
         others = set(others)
         while self.pending or others:
             done, _ = futures.wait(
@@ -123,19 +147,26 @@ class Sweeps:
                     others.discard(future)
                     continue
                 name, i = self.pending.pop(future)
-                if i is None:
-                    self.results[name].figures = value
-                    continue
                 self.outs[name][i] = value
                 if all(o is not None for o in self.outs[name]):
                     self._finish(sweep.assemble(self.exps[name], self.outs.pop(name)))
-            left = sum(i is not None for _, i in self.pending.values())
+            self._feed()
+            left = len(self.pending) + len(self.queue)
             self.bar.show(f"{self.tasks - left}/{self.tasks} stacks trained")
+        if figures:
+            for name in self.exps:
+                self.figures(name)
         self.bar.done(
             f"{len(self.exps)} experiments, {self.trained} trained, "
             f"{len(self.exps) - self.trained} cached in {self.out}"
         )
         return {name: self.results[name] for name in self.exps}
+
+    def figures(self, name: str) -> dict[str, Path]:
+        """The figures of experiment ``name`` (kind → PNG), once drawn."""
+        result = self.results[name]
+        result.figures = {kind: f.result() for kind, f in self.drawing[name].items()}
+        return result.figures
 
 
 def run_experiment(
@@ -158,7 +189,7 @@ def run_all(
     processes (``sweep.pool``)."""
     exps = [define(n, **sizes) for n in names]
     with sweep.pool(jobs) as executor:
-        return Sweeps(exps, out, executor, force, progress).wait()
+        return Sweeps(exps, out, executor, force, progress, jobs).wait()
 
 
 def format_tuned(tuned: dict[str, Tuned], datasets: Sequence[str] = DATASETS) -> str:

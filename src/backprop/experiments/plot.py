@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -12,7 +13,7 @@ from matplotlib.ticker import NullFormatter
 from ..lab import plot
 from ..lab.data import DATASET_NAMES as DATA_NAMES
 from .results import Result, median_epochs
-from .spec import Setting
+from .spec import Experiment, Setting
 
 
 def _colors(settings: list[Setting]) -> list:
@@ -195,15 +196,21 @@ def histogram(result: Result, path: Path) -> Path:
     return plot.save(fig, path, dpi=120)
 
 
-def draw_all(result: Result, folder: Path, redraw: bool = True) -> dict[str, Path]:
-    """Every figure of ``result`` in ``folder``; existing files are kept unless ``redraw``."""
-    single = len(result.experiment.settings) == 1
-    makers = {
+def figure_kinds(exp: Experiment) -> dict[str, Callable]:
+    """The figures of ``exp``: kind (``draw`` writes ``<kind>.png``) → its maker."""
+    single = len(exp.settings) == 1
+    return {
         "learning_curves": learning_curves,
         "histogram" if single else "outcome": histogram if single else outcome,
     }
-    paths = {}
-    for name, make in makers.items():
-        path = folder / f"{name}.png"
-        paths[name] = path if path.exists() and not redraw else make(result, path)
-    return paths
+
+
+def draw(result: Result, folder: Path, kind: str, redraw: bool = True) -> Path:
+    """The figure ``kind`` of ``result`` as ``folder/<kind>.png``; an existing file is kept
+    unless ``redraw``."""
+    path = folder / f"{kind}.png"
+    return (
+        path
+        if path.exists() and not redraw
+        else figure_kinds(result.experiment)[kind](result, path)
+    )
