@@ -23,7 +23,7 @@ from pathlib import Path
 
 from .. import __version__, experiments
 from ..experiments import trajectories
-from ..experiments.results import Result
+from ..experiments.plot import figure_kinds
 from ..experiments.sweep import pool
 from ..lab import runner
 from ..lab.config import PRESETS
@@ -102,17 +102,33 @@ def _lab_and_terminal(folder: Path, seed: int, epochs: int | None, figures: Path
     return lab, figure, {d: (shown[d], total[d]) for d in total}
 
 
-def _copy_figures(results: dict[str, Result], folder: Path) -> dict[str, dict[str, Path]]:
-    """Each experiment's figures copied to ``folder`` as ``<name>_<figure>.png``."""
-    folder.mkdir(parents=True, exist_ok=True)
-    out = {}
-    for name, r in results.items():
-        out[name] = {}
-        for kind, src in r.figures.items():
-            dst = folder / f"{name}_{kind}.png"
-            shutil.copyfile(src, dst)
-            out[name][kind] = dst
-    return out
+class _Copies:
+    """Each experiment's figures, to be copied to ``folder`` as ``<name>_<kind>.png``
+    once drawn: the layout asks for each (``ready``) as it reaches it, while the pool is
+    still drawing the others."""
+
+    def __init__(self, sweeps: experiments.Sweeps, folder: Path) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        self.sweeps = sweeps
+        self.paths = {
+            name: {kind: folder / f"{name}_{kind}.png" for kind in figure_kinds(exp)}
+            for name, exp in sweeps.exps.items()
+        }
+        self.waiting = {
+            dst: (name, kind) for name, d in self.paths.items() for kind, dst in d.items()
+        }
+
+    def ready(self, path: Path) -> None:
+        """Wait until ``path`` is drawn and copied (nothing to do if it is not ours)."""
+        item = self.waiting.pop(Path(path), None)
+        if item is not None:
+            name, kind = item
+            shutil.copyfile(self.sweeps.figures(name)[kind], path)
+
+    def finish(self) -> None:
+        """Copy the figures the layout did not ask for."""
+        for path in list(self.waiting):
+            self.ready(path)
 
 
 def build(
@@ -130,9 +146,10 @@ def build(
 ) -> dict:
     """Write ``report.pdf`` and ``report.md`` into ``out``; return paths, pages and time.
 
-    The experiments' stacks, their figures, the lab run and the report's own figures
-    are independent: they all run on one pool of ``jobs`` processes (``sweep.pool``;
-    1: in this process), and only the layout waits for them all.
+    The lab run, the report's own figures, the experiments' stacks and their figures
+    run on one pool of ``jobs`` processes (``sweep.pool``; 1: in this process), in that
+    order; the layout starts once the stacks are trained and waits for each experiment
+    figure only where it places it.
     """
 
     start = time.perf_counter()
@@ -143,8 +160,8 @@ def build(
     )
     exps = [experiments.define(name, **sizes) for name in experiments.NAMES]
     with pool(jobs) as executor:
-        sweeps = experiments.Sweeps(exps, experiments_dir, executor, force, progress)
         submit = executor.submit
+        # First in the queue: they need no training, and the document needs them first.
         own = {
             "lab": submit(_lab_and_terminal, out / "lab", seed, epochs, figures),
             "sigmoid": submit(report_figures.sigmoid_figure, figures / "sigmoid.png"),
@@ -158,24 +175,28 @@ def build(
                 for s in trajectories.SURFACES
             },
         }
-        results = sweeps.wait(own.values())
-    done = {name: future.result() for name, future in own.items()}
-    if progress:
-        print("[report] layout ...", file=sys.stderr, flush=True)
-    lab, terminal, counts = done["lab"]
-    boundaries, boundary_range = done["boundaries"]
-    extra = {
-        "terminal_counts": counts,
-        "terminal": terminal,
-        "sigmoid": done["sigmoid"],
-        "activations": done["activations"],
-        "boundaries": boundaries,
-        "boundary_range": boundary_range,
-        "cnn": done["cnn"],
-        "trajectories": [done[f"trajectories {s}"] for s in trajectories.SURFACES],
-    }
-    doc = document(results, _copy_figures(results, figures), lab, extra, __version__)
-    pages = write_pdf(doc, out / "report.pdf")
+        sweeps = experiments.Sweeps(exps, experiments_dir, executor, force, progress, jobs)
+        results = sweeps.wait(own.values(), figures=False)
+        done = {name: future.result() for name, future in own.items()}
+        if progress:
+            print("[report] layout ...", file=sys.stderr, flush=True)
+        lab, terminal, counts = done["lab"]
+        boundaries, boundary_range = done["boundaries"]
+        extra = {
+            "terminal_counts": counts,
+            "terminal": terminal,
+            "sigmoid": done["sigmoid"],
+            "activations": done["activations"],
+            "boundaries": boundaries,
+            "boundary_range": boundary_range,
+            "cnn": done["cnn"],
+            "trajectories": [done[f"trajectories {s}"] for s in trajectories.SURFACES],
+        }
+        copies = _Copies(sweeps, figures)
+        doc = document(results, copies.paths, lab, extra, __version__)
+        # laid out while the pool draws the experiments' figures; each is awaited when reached
+        pages = write_pdf(doc, out / "report.pdf", copies.ready, executor if jobs > 1 else None)
+        copies.finish()
     write_markdown(doc, out / "report.md")
     return {
         "pdf": out / "report.pdf",

@@ -9,8 +9,10 @@ to fit, and writes a multi-page PDF (``PdfPages``) with "page i of n" footers.
 
 from __future__ import annotations
 
+import struct
 import textwrap
 from collections.abc import Callable
+from concurrent.futures import Executor
 from functools import cache, partial
 from pathlib import Path
 
@@ -24,6 +26,7 @@ from matplotlib.patches import Rectangle
 from matplotlib.textpath import TextToPath
 
 from .doc import Bullets, Document, Equations, Heading, Image, Table, Text
+from .pdf import merge
 
 PAGE_W, PAGE_H = 8.27, 11.69  # A4, inches
 LEFT, TOP, BOTTOM = 0.85, 0.75, 0.85
@@ -143,7 +146,7 @@ def _text_lines(p: _Pages, lines: list[str], size: float, x: float = LEFT, **kw)
         for line in lines:
             p.need(lh)
             y = p.y
-            p.draw(lambda f, y=y, s=line: f.text(x / PAGE_W, _fy(y), s, size=size, va="top", **kw))
+            p.draw(partial(_text, x / PAGE_W, _fy(y), line, size=size, va="top", **kw))
             p.y += lh
     finally:
         p._placing = held
@@ -171,7 +174,7 @@ def _paragraph(p: _Pages, text: str, bullet: bool = False) -> None:
     if bullet:
         p.need(BODY * LEADING / 72)
         y = p.y
-        p.draw(lambda f, y=y: f.text((LEFT + 0.06) / PAGE_W, _fy(y), "•", size=BODY, va="top"))
+        p.draw(partial(_text, (LEFT + 0.06) / PAGE_W, _fy(y), "•", size=BODY, va="top"))
     _text_lines(p, lines, BODY, x=LEFT + indent)
     p.y += 0.05 if bullet else 0.1
 
@@ -186,11 +189,7 @@ def _equations(p: _Pages, b: Equations) -> None:
             w, h, d = _math_size(line, size)
         p.need(h + 0.12)
         y = p.y + 0.06 + h - d  # the baseline
-        p.draw(
-            lambda f, y=y, s=line, size=size: f.text(
-                0.5, _fy(y), s, size=size, ha="center", va="baseline"
-            )
-        )
+        p.draw(partial(_text, 0.5, _fy(y), line, size=size, ha="center", va="baseline"))
         p.y += h + 0.12
     p.y += 0.08
 
@@ -206,10 +205,20 @@ def _pixels(path: Path) -> np.ndarray:
     return im if im.dtype == np.uint8 else np.rint(im * 255).astype(np.uint8)
 
 
+def _png_size(path: Path) -> tuple[int, int]:
+    """A PNG's ``(width, height)`` in pixels, from its header (nothing decoded)."""
+    with open(path, "rb") as f:
+        head = f.read(24)
+    if head[:8] != b"\x89PNG\r\n\x1a\n" or head[12:16] != b"IHDR":
+        raise ValueError(f"{path} is not a PNG")
+    return struct.unpack(">II", head[16:24])
+
+
 def _image_sizes(b: Image, label: str, images: list) -> tuple[float, list[str], float]:
-    """The images' full height, the caption's lines and height (inches)."""
+    """The images' (``(width, height)`` each) full height, the caption's lines and height
+    (inches)."""
     width = b.width * TEXT_W - GAP * (len(images) - 1)
-    height = width / sum(im.shape[1] / im.shape[0] for im in images)
+    height = width / sum(w / h for w, h in images)
     cap = _caption(f"{label}. {b.caption}")
     cap_h = len(cap) * SMALL * LEADING / 72 + 0.08
     return min(height, PAGE_H - TOP - BOTTOM - cap_h - 0.12), cap, cap_h
@@ -220,19 +229,13 @@ def _image(p: _Pages, b: Image, label: str, images: list) -> None:
     if height + cap_h + 0.11 > p.room and SHRINK * height + cap_h + 0.11 <= p.room:
         height = p.room - cap_h - 0.11  # shrink a little rather than leave the page empty
     p.need(height + cap_h + 0.11)
-    inv_aspect = sum(im.shape[1] / im.shape[0] for im in images)
+    inv_aspect = sum(w / h for w, h in images)
     total = height * inv_aspect + GAP * (len(images) - 1)
     x = LEFT + (TEXT_W - total) / 2
     top = p.y + 0.05
-    for im in images:
-        w = height * im.shape[1] / im.shape[0]
-
-        def draw(f, im=im, x=x, w=w, top=top):
-            ax = f.add_axes((x / PAGE_W, _fy(top + height), w / PAGE_W, height / PAGE_H))
-            ax.imshow(im, aspect="auto", interpolation="none")  # embedded as is, not resampled
-            ax.set_axis_off()
-
-        p.draw(draw)
+    for path, (px_w, px_h) in zip(b.paths, images):
+        w = height * px_w / px_h
+        p.draw(partial(_imshow, (x / PAGE_W, _fy(top + height), w / PAGE_W, height / PAGE_H), path))
         x += w + GAP
     p.y = top + height + 0.06
     _text_lines(p, cap, SMALL, x=LEFT + 0.15, color="0.15")
@@ -292,51 +295,71 @@ def _table(p: _Pages, b: Table, label: str) -> None:
     top = p.y
     bottom = top + head_h + row_h * len(b.rows)
 
-    def draw(f: Figure) -> None:
-        def rule(y: float, lw: float) -> None:
-            f.add_artist(
-                Line2D(
-                    [x0 / PAGE_W, (x0 + total) / PAGE_W],
-                    [_fy(y)] * 2,
-                    lw=lw,
-                    color="black",
-                    transform=f.transFigure,
-                )
-            )
-
-        for i, row in enumerate([b.header, *b.rows]):
-            y = top if i == 0 else top + head_h + (i - 1) * row_h
-            h = head_h if i == 0 else row_h
-            if i and i % 2 == 0:
-                box = (x0 / PAGE_W, _fy(y + h)), total / PAGE_W, h / PAGE_H
-                f.add_artist(Rectangle(*box, color="0.94", lw=0, transform=f.transFigure))
-            x = x0
-            for c, (cell, w) in enumerate(zip(row, ws)):
-                a = align[c]
-                tx = {"l": x + PAD / 2, "r": x + w - PAD / 2, "c": x + w / 2}[a]
-                ha = {"l": "left", "r": "right", "c": "center"}[a]
-                f.text(
-                    tx / PAGE_W,
-                    _fy(y + h / 2),
-                    str(cell),
-                    size=size,
-                    ha=ha,
-                    ma=ha,
-                    va="center_baseline" if i else "center",
-                    linespacing=1.15,
-                    weight="bold" if i == 0 else "normal",
-                )
-                x += w
-        rule(top, 1.0)
-        rule(top + head_h, 0.6)
-        rule(bottom, 1.0)
-
-    p.draw(draw)
+    p.draw(partial(_draw_table, b, ws, size, align, (x0, total), (top, head_h, row_h)))
     p.y = bottom + 0.22
 
 
-def layout(doc: Document) -> list[list[Draw]]:
-    """The pages of ``doc``, each a list of calls that draw on an A4 ``Figure``."""
+# ----------------------------------------------------------------------------- drawing
+# What a page holds: ``partial``s of these, which pickle, so a pool can draw pages too.
+
+
+def _text(x: float, y: float, s: str, f: Figure, **kw) -> None:
+    f.text(x, y, s, **kw)
+
+
+def _imshow(rect: tuple, path: Path, f: Figure) -> None:
+    ax = f.add_axes(rect)
+    ax.imshow(_pixels(path), aspect="auto", interpolation="none")  # embedded as is
+    ax.set_axis_off()
+
+
+def _draw_table(b: Table, ws: list, size: float, align: str, xs: tuple, ys: tuple, f) -> None:
+    """The table ``b`` at ``xs = (left, width)``, ``ys = (top, header height, row height)``."""
+    (x0, total), (top, head_h, row_h) = xs, ys
+    bottom = top + head_h + row_h * len(b.rows)
+
+    def rule(y: float, lw: float) -> None:
+        f.add_artist(
+            Line2D(
+                [x0 / PAGE_W, (x0 + total) / PAGE_W],
+                [_fy(y)] * 2,
+                lw=lw,
+                color="black",
+                transform=f.transFigure,
+            )
+        )
+
+    for i, row in enumerate([b.header, *b.rows]):
+        y = top if i == 0 else top + head_h + (i - 1) * row_h
+        h = head_h if i == 0 else row_h
+        if i and i % 2 == 0:
+            box = (x0 / PAGE_W, _fy(y + h)), total / PAGE_W, h / PAGE_H
+            f.add_artist(Rectangle(*box, color="0.94", lw=0, transform=f.transFigure))
+        x = x0
+        for c, (cell, w) in enumerate(zip(row, ws)):
+            a = align[c]
+            tx = {"l": x + PAD / 2, "r": x + w - PAD / 2, "c": x + w / 2}[a]
+            ha = {"l": "left", "r": "right", "c": "center"}[a]
+            f.text(
+                tx / PAGE_W,
+                _fy(y + h / 2),
+                str(cell),
+                size=size,
+                ha=ha,
+                ma=ha,
+                va="center_baseline" if i else "center",
+                linespacing=1.15,
+                weight="bold" if i == 0 else "normal",
+            )
+            x += w
+    rule(top, 1.0)
+    rule(top + head_h, 0.6)
+    rule(bottom, 1.0)
+
+
+def layout(doc: Document, ready: Callable[[Path], None] | None = None) -> list[list[Draw]]:
+    """The pages of ``doc``, each a list of calls that draw on an A4 ``Figure``;
+    ``ready(path)`` (if given) is called before an image is read, to wait for it."""
     p = _Pages()
     numbers = doc.numbers()
     _heading(p, Heading(doc.title, 0))
@@ -358,7 +381,9 @@ def layout(doc: Document) -> list[list[Draw]]:
             _equations(p, b)
         elif isinstance(b, Image):
             label = f"Figure {numbers['fig:' + b.key]}"
-            ims = [_pixels(path) for path in b.paths]  # read once, measured and drawn
+            for path in b.paths if ready else ():
+                ready(path)
+            ims = [_png_size(path) for path in b.paths]
             p.float(_image_least(b, label, ims), partial(_image, b=b, label=label, images=ims))
         elif isinstance(b, Table):
             label = f"Table {numbers['tab:' + b.key]}"
@@ -374,17 +399,40 @@ def _plain(text: str) -> str:
     return text.replace("`", "")
 
 
-def write_pdf(doc: Document, path: Path) -> int:
-    """Write ``doc`` to ``path`` (A4, numbered pages); return the number of pages."""
-    pages = layout(doc)
+def write_pdf(
+    doc: Document,
+    path: Path,
+    ready: Callable[[Path], None] | None = None,
+    executor: Executor | None = None,
+) -> int:
+    """Write ``doc`` to ``path`` (A4, numbered pages); return the number of pages.
+    ``ready``: see ``layout``. With an ``executor`` (a process pool), the second half of
+    the pages is drawn there while this process draws the first; ``pdf.merge`` joins them.
+    """
+    pages = layout(doc, ready)
     path.parent.mkdir(parents=True, exist_ok=True)
-    with PdfPages(path, metadata={"Title": doc.title, "Creator": "backprop report"}) as pdf:
-        for i, draws in enumerate(pages, 1):
+    if executor is None or len(pages) < 2:
+        return render(pages, range(1, len(pages) + 1), len(pages), path, doc.title)
+    half = len(pages) // 2
+    parts = [path.with_name(f".{path.name}.{i}") for i in (1, 2)]
+    second = executor.submit(
+        render, pages[half:], range(half + 1, len(pages) + 1), len(pages), parts[1], doc.title
+    )
+    render(pages[:half], range(1, half + 1), len(pages), parts[0], doc.title)
+    second.result()
+    merge(parts, path)
+    for part in parts:
+        part.unlink()
+    return len(pages)
+
+
+def render(pages: list[list[Draw]], numbers: range, total: int, path: Path, title: str) -> int:
+    """Draw ``pages`` (from ``layout``), numbered ``numbers`` of ``total``, into ``path``."""
+    with PdfPages(path, metadata={"Title": title, "Creator": "backprop report"}) as pdf:
+        for i, draws in zip(numbers, pages, strict=True):
             fig = Figure(figsize=(PAGE_W, PAGE_H))
             for draw in draws:
                 draw(fig)
-            fig.text(
-                0.5, 0.45 / PAGE_H, f"page {i} of {len(pages)}", size=8, ha="center", color="0.35"
-            )
+            fig.text(0.5, 0.45 / PAGE_H, f"page {i} of {total}", size=8, ha="center", color="0.35")
             pdf.savefig(fig)
     return len(pages)
