@@ -333,6 +333,33 @@ def test_stack_with_per_model_lr_equals_separate_runs(name, kw, lrs):
 
 
 @pytest.mark.parametrize(("name", "kw"), SETTINGS)
+@pytest.mark.parametrize("lr", [0.05, np.array([0.3, 0.01, 0.05, 0.2, 0.02])])
+def test_slices_of_a_stack_updated_apart_equal_one_step(name, kw, lr):
+    """``begin`` and ``update`` of each slice (``fit(workers=)``'s threads) give the bits of
+    ``step``, from the second step on (``parallel``: the first makes the state)."""
+    rng = np.random.default_rng(3)
+    starts = [rng.normal(size=(5, *s)) for s in [(2, 4), (1, 4), (4,)]]
+    grads = [rng.normal(size=(6, 5, *a.shape[1:])) for a in starts]
+    whole, apart = ([Parameter(a.copy()) for a in starts] for _ in range(2))
+    drive(OPTIMIZERS[name](whole, lr, **kw), grads, 6)
+    opt = OPTIMIZERS[name](apart, lr, **kw)
+    rows = [slice(0, 2), slice(2, 3), slice(3, 5)]
+    assert not opt.parallel(rows)
+    for t in range(6):
+        for p, g in zip(apart, grads):
+            p.grad[...] = g[t] + 0.5 * p.data
+        if opt.parallel(rows):
+            opt.begin()
+            for r in rows[::-1]:
+                opt.update(r)
+        else:
+            opt.step()
+    assert opt.t == 6 and opt.parallel(rows) and not opt.parallel(rows[:1])
+    for p, q in zip(apart, whole):
+        np.testing.assert_array_equal(p.data, q.data)
+
+
+@pytest.mark.parametrize(("name", "kw"), SETTINGS)
 def test_parameters_of_different_dtypes_keep_them_and_step_as_alone(name, kw):
     rng = np.random.default_rng(2)
     starts = [rng.normal(size=3).astype(np.float32), rng.normal(size=(2, 2))]

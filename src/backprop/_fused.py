@@ -254,11 +254,12 @@ class Fused:
             out.append(q)
         return tuple(out)
 
-    def _run(self, chunks: list, backward: bool = True):
-        """Forward, loss and (if ``backward``) backward of ``chunks``, one after another;
-        returns the last chunk's loss (a stack's go to ``self.value`` too)."""
+    def _run(self, t: int, backward: bool = True, after=None):
+        """Forward, loss and (if ``backward``) backward of part ``t``'s chunks, one after
+        another, then ``after(rows)`` of its models; returns the last chunk's loss (a
+        stack's go to ``self.value`` too)."""
         value = None
-        for sl, fwd, loss_args, bwd in chunks:
+        for sl, fwd, loss_args, bwd in self.parts[t]:
             for op in fwd:
                 op()
             if backward:
@@ -267,26 +268,27 @@ class Fused:
                     op()
                 if self.value is not None:
                     self.value[sl] = value
+        if after is not None:
+            after(self.rows[t])
         return value
 
-    def _map(self, pool, backward: bool):
+    def _map(self, pool, backward: bool, after=None):
         """``_run`` every part: part 0 on this thread, the others on ``pool``'s."""
-        if len(self.parts) == 1:  # one model, or one thread
-            return self._run(self.parts[0], backward)
-        if pool is None:
-            return [self._run(part, backward) for part in self.parts][-1]
-        futures = [pool.submit(self._run, part, backward) for part in self.parts[1:]]
-        value = self._run(self.parts[0], backward)
+        if len(self.parts) == 1 or pool is None:  # one model, one thread, or no pool
+            return [self._run(t, backward, after) for t in range(len(self.parts))][-1]
+        futures = [pool.submit(self._run, t, backward, after) for t in range(1, len(self.parts))]
+        value = self._run(0, backward, after)
         for f in futures:
             f.result()
         return value
 
-    def step(self, pool=None) -> tuple[np.ndarray, np.ndarray]:
+    def step(self, pool=None, after=None) -> tuple[np.ndarray, np.ndarray]:
         """Forward, loss and backward over every chunk: every ``.grad`` holds this epoch's
         gradient. Returns the loss (a scalar, or one per model) and pred ``(M, N, K)``.
         ``pool`` (a ``ThreadPoolExecutor`` of ``len(parts) - 1`` threads) runs the parts
-        past the first."""
-        value = self._map(pool, backward=True)
+        past the first; ``after(rows)`` (e.g. ``Optimizer.update``) runs on each part's
+        thread once its gradients are in, so an epoch waits for the threads once."""
+        value = self._map(pool, True, after)
         return (value if self.value is None else self.value), self.pred
 
     def forward(self, pool=None) -> np.ndarray:

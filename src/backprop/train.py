@@ -280,7 +280,9 @@ def fit(
     ``"continue"`` (sweeps, where one diverging model must not stop the others).
 
     ``workers`` threads split a stack's chunks on the fused path (one model, or a
-    stack of one chunk, uses one); every model's result is bit for bit the same.
+    stack of one chunk, uses one); every model's result is bit for bit the same. Each
+    thread updates its models as soon as their gradients are in, so with threads a
+    non-finite loss is raised after that epoch's update.
     """
     args = (model, X, y, loss, optimizer, epochs, log_every, on_nonfinite, fused, workers)
     _check_fit_args(*args)
@@ -302,8 +304,13 @@ def fit(
         np.errstate(all="ignore"),
     ):
         for epoch in range(1, epochs + 1):
-            if step is not None:
-                value, pred = step.step(pool)  # forward, loss and backward into every .grad
+            # With threads, each updates the models it computed the gradients of, as soon
+            # as it has them (so the loss check below comes after that update).
+            split = pool is not None and optimizer.parallel(step.rows)
+            if split:
+                optimizer.begin()
+            if step is not None:  # forward, loss and backward into every .grad
+                value, pred = step.step(pool, optimizer.update if split else None)
             else:
                 pred = model.forward(X)
                 value, grad = loss(pred, y)
@@ -321,10 +328,8 @@ def fit(
             if step is None:
                 optimizer.zero_grad()
                 model.backward(grad)
-            if pool is None:
+            if not split:
                 optimizer.step()
-            else:  # each thread updates the models it computed the gradients of
-                optimizer.step(step.rows, pool)
             if scheduler is not None:
                 scheduler.step()
             if callback is not None:

@@ -8,7 +8,6 @@ import functools
 import math
 import operator
 from collections.abc import Iterable, Sequence
-from concurrent.futures import Executor
 
 import numpy as np
 
@@ -148,10 +147,17 @@ class Optimizer:
         for _, grad in self._groups:
             grad.fill(0.0)
 
-    def step(self, rows: Sequence[slice] = (), pool: Executor | None = None) -> None:
-        """One update. ``rows``: slices of a stack's models, each updated on its own, all
-        but the first on ``pool``'s threads. Every rule is element-wise, so the numbers
-        are the same; a state is made whole on the first step (``_update`` makes it)."""
+    def step(self) -> None:
+        """One update of every parameter (a state is made on the first step)."""
+        self.begin()
+        for (param, grad), state, lr in zip(self._groups, self.state, self._lrs):
+            if not state:
+                state["s"] = np.empty_like(param)  # scratch for the update's temporaries
+            self._update(param, grad, state, lr)
+
+    def begin(self) -> None:
+        """Count the step and take in parameters rebound since the last one: the start of
+        ``step``, or of a step whose slices of models are updated apart (``update``)."""
         self.t += 1
         data, grad = self._views
         if not (
@@ -159,21 +165,19 @@ class Optimizer:
             and all(map(operator.is_, map(_GRAD, self.params), grad))
         ):
             self._rebind()
+
+    def parallel(self, rows: Sequence[slice]) -> bool:
+        """Can the slices ``rows`` of a stack's models be updated apart, each by
+        ``update`` on a thread of its own (more than one slice, the first step taken,
+        every group a stack)? Every rule is element-wise: the numbers are the same."""
+        return len(rows) > 1 and all(self.state) and all(p.ndim == 2 for p, _ in self._groups)
+
+    def update(self, rows: slice) -> None:
+        """The update of the models ``rows`` (after ``begin``); any thread may run it."""
         for (param, grad), state, lr in zip(self._groups, self.state, self._lrs):
-            if not state:
-                state["s"] = np.empty_like(param)  # scratch for the update's temporaries
-                self._update(param, grad, state, lr)
-            elif len(rows) < 2 or param.ndim != 2:
-                self._update(param, grad, state, lr)
-            else:
-                parts = [
-                    (param[r], grad[r], {k: v[r] for k, v in state.items()}, _rows(lr, r))
-                    for r in rows
-                ]
-                futures = [pool.submit(self._update, *part) for part in parts[1:]]
-                self._update(*parts[0])
-                for f in futures:
-                    f.result()
+            self._update(
+                param[rows], grad[rows], {k: v[rows] for k, v in state.items()}, _rows(lr, rows)
+            )
 
     def _update(self, param: np.ndarray, grad: np.ndarray, state: dict, lr) -> None:
         raise NotImplementedError
