@@ -55,7 +55,7 @@ def main(argv: list[str] | None = None) -> None:
         "end-to-end": lambda: suite.end_to_end(rounds=1 if q else 3),
         "play": lambda: play.measure(frames=50 if q else 200, rounds=3 if q else 5),
         "parallel": lambda: parallel.parallel(
-            rounds=3 if q else 5, scale=0.3 if q else 1.0, report_rounds=1
+            rounds=3 if q else 5, scale=0.3 if q else 1.0, report_rounds=1 if q else 3
         ),
     }
     info = machine()
