@@ -1,10 +1,13 @@
 """A ``doc.Document`` laid out on A4 pages and written as a PDF. (One module past 300
-lines: the pager and the placers of each block kind share its page state and metrics.)
+lines: the pager, the placers of each block kind and the drawing calls they leave on
+each page share its page state and metrics.)
 
 ``write_pdf`` measures every line with matplotlib's font metrics, wraps prose
 (``textwrap``) to the text width, keeps headings with what follows, lets figures
 and tables float to the next page (the text goes on meanwhile) or shrink a little
-to fit, and writes a multi-page PDF (``PdfPages``) with "page i of n" footers.
+to fit, and writes a multi-page PDF (``PdfPages``) with "page i of n" footers. A page
+is a list of picklable drawing calls, so with a process pool the second half of the
+pages is drawn there and ``pdf.merge`` joins the two files.
 """
 
 from __future__ import annotations
