@@ -359,6 +359,31 @@ def test_slices_of_a_stack_updated_apart_equal_one_step(name, kw, lr):
         np.testing.assert_array_equal(p.data, q.data)
 
 
+def test_a_hyperparameter_changed_mid_run_makes_the_next_step_whole():
+    """Momentum switched on after two steps: its buffer is made by a whole ``step`` (a
+    slice's ``update`` would lose it), then slices go apart again, to the same bits."""
+    rng = np.random.default_rng(4)
+    start, grads = rng.normal(size=(4, 3)), rng.normal(size=(6, 4, 3))
+    rows = [slice(0, 2), slice(2, 4)]
+    whole, apart = Parameter(start.copy()), Parameter(start.copy())
+    opts = [SGD([whole], 0.1), SGD([apart], 0.1)]
+    for t in range(6):
+        if t == 2:
+            for opt in opts:
+                opt.momentum = 0.9
+        whole.grad[...] = apart.grad[...] = grads[t]
+        opts[0].step()
+        assert opts[1].parallel(rows) == (t not in (0, 2))
+        if opts[1].parallel(rows):
+            opts[1].begin()
+            for r in rows:
+                opts[1].update(r)
+        else:
+            opts[1].step()
+    assert set(opts[1].state[0]) == {"s", "b"}
+    np.testing.assert_array_equal(apart.data, whole.data)
+
+
 @pytest.mark.parametrize(("name", "kw"), SETTINGS)
 def test_parameters_of_different_dtypes_keep_them_and_step_as_alone(name, kw):
     rng = np.random.default_rng(2)

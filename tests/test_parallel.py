@@ -14,6 +14,7 @@ from backprop._fused import chunk_bounds, plan
 from backprop.experiments import store, sweep
 from backprop.lab import data
 from backprop.lab.config import DEFAULT, HANDOUT, build, seed_rngs
+from backprop.train import fit
 
 SEEDS = list(range(12))
 
@@ -42,6 +43,35 @@ def test_workers_give_bit_identical_parameters(monkeypatch, config, dtype):
             assert np.array_equal(p.data, q.data), (workers, name)
         for k in ("loss", "accuracy", "final_loss", "final_accuracy"):
             assert np.array_equal(getattr(hist, k), getattr(ref, k)), (workers, k)
+
+
+def test_a_parameter_rebound_by_a_callback_counts_alike_for_any_workers(monkeypatch):
+    """``p.data = ...`` in a callback reaches the next forward whatever ``workers`` is."""
+    monkeypatch.setattr(backprop._fused, "CHUNK_BYTES", 3 * 100 * 8 * (2 * 33 + 1))
+    X, y = (np.stack(a) for a in zip(*[data.load("linear", s) for s in SEEDS]))
+    out = {}
+    for workers, halve in ((1, True), (2, True), (1, False)):
+        run = build(DEFAULT.replace(epochs=8), models=len(SEEDS), rng=seed_rngs(SEEDS))
+        first = run.model.parameters()[0]
+
+        def callback(epoch, loss, first=first, halve=halve):
+            if halve and epoch == 4:
+                first.data = first.data * 0.5  # a new array, not the optimizer's view
+
+        hist = fit(
+            run.model,
+            X,
+            y,
+            loss=run.loss,
+            optimizer=run.optimizer,
+            epochs=8,
+            callback=callback,
+            workers=workers,
+        )
+        out[workers, halve] = (hist.loss, [p.data.copy() for p in run.model.parameters()])
+    (l1, p1), (l2, p2), (l0, _) = out[1, True], out[2, True], out[1, False]
+    assert np.array_equal(l1, l2) and all(map(np.array_equal, p1, p2))
+    assert np.array_equal(l1[:4], l0[:4]) and not np.array_equal(l1[4], l0[4])
 
 
 def test_chunks_are_near_equal_and_cover_the_stack():

@@ -304,6 +304,7 @@ def fit(
         np.errstate(all="ignore"),
     ):
         for epoch in range(1, epochs + 1):
+            optimizer.rebind()  # a callback's p.data = ... counts from this forward on
             # With threads, each updates the models it computed the gradients of, as soon
             # as it has them (so the loss check below comes after that update).
             split = pool is not None and optimizer.parallel(step.rows)

@@ -102,6 +102,7 @@ class Optimizer:
         self.state: list[dict[str, np.ndarray]] = [{} for _ in self._groups]
         self.lr = lr
         self.t = 0
+        self._made = None  # the hyperparameters of the last whole step (see ``parallel``)
 
     def _bound(self) -> tuple[list[np.ndarray], list[np.ndarray]]:
         return list(map(_DATA, self.params)), list(map(_GRAD, self.params))
@@ -148,17 +149,23 @@ class Optimizer:
             grad.fill(0.0)
 
     def step(self) -> None:
-        """One update of every parameter (a state is made on the first step)."""
+        """One update of every parameter (a rule makes its state on the first)."""
         self.begin()
         for (param, grad), state, lr in zip(self._groups, self.state, self._lrs):
             if not state:
                 state["s"] = np.empty_like(param)  # scratch for the update's temporaries
             self._update(param, grad, state, lr)
+        self._made = self._settings()
 
     def begin(self) -> None:
-        """Count the step and take in parameters rebound since the last one: the start of
-        ``step``, or of a step whose slices of models are updated apart (``update``)."""
+        """Count the step and ``rebind``: the start of ``step``, or of a step whose slices
+        of models are updated apart (``update``)."""
         self.t += 1
+        self.rebind()
+
+    def rebind(self) -> None:
+        """Take in the parameters rebound since the last step (``p.data = ...``): their
+        values go into the flat buffer, and they are views of it again."""
         data, grad = self._views
         if not (
             all(map(operator.is_, map(_DATA, self.params), data))
@@ -166,11 +173,20 @@ class Optimizer:
         ):
             self._rebind()
 
+    def _settings(self) -> tuple:
+        return tuple(getattr(self, k) for k in self._hparams)
+
     def parallel(self, rows: Sequence[slice]) -> bool:
         """Can the slices ``rows`` of a stack's models be updated apart, each by
-        ``update`` on a thread of its own (more than one slice, the first step taken,
-        every group a stack)? Every rule is element-wise: the numbers are the same."""
-        return len(rows) > 1 and all(self.state) and all(p.ndim == 2 for p, _ in self._groups)
+        ``update`` on a thread of its own? Yes if there are several, every group is a
+        stack, and a whole ``step`` has run since the hyperparameters last changed (a rule
+        makes its state there, e.g. momentum's buffer). Every rule is element-wise: the
+        numbers are those of ``step``."""
+        return (
+            len(rows) > 1
+            and self._made == self._settings()
+            and all(p.ndim == 2 for p, _ in self._groups)
+        )
 
     def update(self, rows: slice) -> None:
         """The update of the models ``rows`` (after ``begin``); any thread may run it."""
