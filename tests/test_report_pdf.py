@@ -8,6 +8,7 @@ without it that test skips and says why, except under ``CI=true``, where it fail
 from __future__ import annotations
 
 import os
+import pickle
 import re
 import shutil
 import subprocess
@@ -22,7 +23,7 @@ from matplotlib.image import imread
 
 from backprop.experiments.sweep import InProcess
 from backprop.report.doc import Bullets, Document, Equations, Heading, Image, Table, Text
-from backprop.report.layout import write_pdf
+from backprop.report.layout import layout, write_pdf
 from backprop.report.pdf import _kids, _objects, merge
 
 
@@ -69,6 +70,20 @@ def _contents(path: Path) -> list[bytes]:
     return out
 
 
+def _poppler() -> None:
+    """Skip (fail under ``CI=true``) without poppler's ``pdftoppm``."""
+    if shutil.which("pdftoppm") is None:
+        reason = "pdftoppm (Debian package poppler-utils) is not installed"
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI=true, so the pages must be rendered, but: {reason}")
+        pytest.skip(reason)
+
+
+def _pixels(pdf: Path, prefix: Path) -> list[np.ndarray]:
+    subprocess.run(["pdftoppm", "-r", "40", "-png", str(pdf), str(prefix)], check=True)
+    return [imread(p) for p in sorted(prefix.parent.glob(prefix.name + "-*.png"))]
+
+
 def test_merge_keeps_every_page_in_order(tmp_path):
     a, b, c = (tmp_path / f"{n}.pdf" for n in "abc")
     _pdf(a, [10, 60])
@@ -79,6 +94,22 @@ def test_merge_keeps_every_page_in_order(tmp_path):
     _check_structure(out, 6)
     assert _contents(out) == _contents(a) + _contents(b) + _contents(c)
     assert b"/Title (a)" in out.read_bytes()  # the first file's info is kept
+    _poppler()  # a reader other than our own: the same pages, pixel for pixel
+    pages = _pixels(out, tmp_path / "out")
+    sources = [_pixels(p, tmp_path / p.stem) for p in (a, b, c)]
+    assert len(pages) == 6
+    assert all(np.array_equal(x, y) for x, y in zip(pages, sum(sources, [])))
+
+
+def test_merge_refuses_a_pdf_it_cannot_read(tmp_path):
+    a = tmp_path / "a.pdf"
+    _pdf(a, [10])
+    data = a.read_bytes()
+    start = int(re.search(rb"startxref\s+(\d+)", data).group(1))
+    moved = data[:start] + data[start:].replace(b"0000000016 00000 n", b"0000000017 00000 n")
+    (tmp_path / "b.pdf").write_bytes(moved)
+    with pytest.raises(ValueError, match="not a PdfPages file"):
+        merge([a, tmp_path / "b.pdf"], tmp_path / "out.pdf")
 
 
 def _document(tmp_path: Path) -> Document:
@@ -103,25 +134,29 @@ def _document(tmp_path: Path) -> Document:
     return doc
 
 
-def _pixels(pdf: Path, prefix: Path) -> list[np.ndarray]:
-    subprocess.run(["pdftoppm", "-r", "40", "-png", str(pdf), str(prefix)], check=True)
-    return [imread(p) for p in sorted(prefix.parent.glob(prefix.name + "-*.png"))]
-
-
 def test_two_halves_are_the_pages_of_one(tmp_path):
     doc = _document(tmp_path)
+    pickle.loads(pickle.dumps(layout(doc)))  # a pool's worker gets pages like these
     one, two = tmp_path / "one.pdf", tmp_path / "two.pdf"
     pages = write_pdf(doc, one)
     assert pages >= 4
     assert write_pdf(doc, two, executor=InProcess()) == pages
     _check_structure(two, pages)
     assert not list(tmp_path.glob(".two.pdf.*"))  # the halves are removed
-    if shutil.which("pdftoppm") is None:
-        reason = "pdftoppm (Debian package poppler-utils) is not installed"
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"CI=true, so the pages must be compared, but: {reason}")
-        pytest.skip(reason)
+    _poppler()
     a, b = _pixels(one, tmp_path / "one"), _pixels(two, tmp_path / "two")
     assert len(a) == len(b) == pages
     for i, (x, y) in enumerate(zip(a, b), 1):
         assert x.shape == y.shape and np.array_equal(x, y), f"page {i} differs"
+
+
+def test_a_half_that_fails_leaves_no_files(tmp_path):
+    """A figure of the second half whose PNG is cut after its header: measured, but not
+    drawn. The error reaches the caller, and neither half is left behind."""
+    doc = _document(tmp_path)
+    broken = tmp_path / "broken.png"
+    broken.write_bytes((tmp_path / "fig.png").read_bytes()[:40])
+    doc.add(Image("broken", [broken], "Cut short."))
+    with pytest.raises((OSError, SyntaxError)):  # what Pillow raises for a cut PNG
+        write_pdf(doc, tmp_path / "r.pdf", executor=InProcess())
+    assert not [p.name for p in tmp_path.iterdir() if p.name.startswith(".r.pdf")]

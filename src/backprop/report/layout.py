@@ -15,7 +15,7 @@ from __future__ import annotations
 import struct
 import textwrap
 from collections.abc import Callable
-from concurrent.futures import Executor
+from concurrent.futures import Executor, wait
 from functools import cache, partial
 from pathlib import Path
 
@@ -421,11 +421,15 @@ def write_pdf(
     second = executor.submit(
         render, pages[half:], range(half + 1, len(pages) + 1), len(pages), parts[1], doc.title
     )
-    render(pages[:half], range(1, half + 1), len(pages), parts[0], doc.title)
-    second.result()
-    merge(parts, path)
-    for part in parts:
-        part.unlink()
+    try:
+        render(pages[:half], range(1, half + 1), len(pages), parts[0], doc.title)
+        second.result()
+        merge(parts, path)
+    finally:  # also on an error: no half is left behind, none still being written
+        second.cancel()
+        wait([second])
+        for part in parts:
+            part.unlink(missing_ok=True)
     return len(pages)
 
 

@@ -19,16 +19,21 @@ _REF = re.compile(rb"(\d+) 0 R\b")
 
 def _objects(data: bytes) -> tuple[dict[int, bytes], int, int, int]:
     """``{number: bytes of 'N 0 obj … endobj'}``, and the numbers of the catalog, the
-    page tree and the info dictionary."""
+    page tree and the info dictionary. ``ValueError`` for a layout ``PdfPages`` does not
+    write (several cross-reference sections, objects not where the table says)."""
     start = int(re.search(rb"startxref\s+(\d+)", data[-64:]).group(1))
-    table = data[start:]
-    first, count = map(int, re.match(rb"xref\s+(\d+) (\d+)\s", table).groups())
-    rows = re.findall(rb"(\d{10}) (\d{5}) ([nf])", table)[:count]
-    offsets = {first + i: int(o) for i, (o, _, kind) in enumerate(rows) if kind == b"n"}
+    table, trailer = data[start:].split(b"trailer", 1)
+    head = re.match(rb"xref\s+0 (\d+)\s", table)
+    rows = re.findall(rb"(\d{10}) (\d{5}) ([nf])", table)
+    if head is None or len(rows) != int(head.group(1)):
+        raise ValueError("not a PdfPages file: expected one cross-reference section from 0")
+    offsets = {i: int(o) for i, (o, _, kind) in enumerate(rows) if kind == b"n"}
     ends = sorted(offsets.values()) + [start]
     nxt = dict(zip(ends, ends[1:]))
     objects = {n: data[o : nxt[o]].rstrip() for n, o in offsets.items()}
-    trailer = table[table.index(b"trailer") :]
+    for n, obj in objects.items():
+        if not (obj.startswith(b"%d 0 obj" % n) and obj.endswith(b"endobj")):
+            raise ValueError(f"not a PdfPages file: object {n} is not where the table says")
     root = int(re.search(rb"/Root (\d+) 0 R", trailer).group(1))
     info = int(re.search(rb"/Info (\d+) 0 R", trailer).group(1))
     pages = int(re.search(rb"/Pages (\d+) 0 R", objects[root]).group(1))
@@ -42,10 +47,12 @@ def _kids(tree: bytes) -> list[int]:
 def _renumber(obj: bytes, new: dict[int, int]) -> bytes:
     """``obj`` with its number and every reference in its dictionary part (not in its
     stream, which is compressed data) mapped through ``new``."""
-    head, sep, stream = obj.partition(b"stream\n")
+    at = re.search(rb">>\s*stream\r?\n", obj)  # a stream starts after its dictionary
+    cut = len(obj) if at is None else at.end()
+    head, stream = obj[:cut], obj[cut:]
     head = _REF.sub(lambda m: b"%d 0 R" % new[int(m.group(1))], head)
     head = re.sub(rb"^\d+ 0 obj", lambda m: b"%d 0 obj" % new[int(m.group(0).split()[0])], head)
-    return head + sep + stream
+    return head + stream
 
 
 def merge(parts: list[Path], out: Path) -> int:
