@@ -274,7 +274,9 @@ class Fused:
 
     def _map(self, pool, backward: bool, after=None):
         """``_run`` every part: part 0 on this thread, the others on ``pool``'s."""
-        if len(self.parts) == 1 or pool is None:  # one model, one thread, or no pool
+        if len(self.parts) == 1:  # one model, or one thread
+            return self._run(0, backward, after)
+        if pool is None:
             return [self._run(t, backward, after) for t in range(len(self.parts))][-1]
         futures = [pool.submit(self._run, t, backward, after) for t in range(1, len(self.parts))]
         value = self._run(0, backward, after)

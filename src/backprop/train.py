@@ -304,12 +304,10 @@ def fit(
         np.errstate(all="ignore"),
     ):
         for epoch in range(1, epochs + 1):
-            optimizer.rebind()  # a callback's p.data = ... counts from this forward on
+            optimizer.begin()  # counts the step; a callback's p.data = ... is taken in
             # With threads, each updates the models it computed the gradients of, as soon
             # as it has them (so the loss check below comes after that update).
             split = pool is not None and optimizer.parallel(step.rows)
-            if split:
-                optimizer.begin()
             if step is not None:  # forward, loss and backward into every .grad
                 value, pred = step.step(pool, optimizer.update if split else None)
             else:
@@ -330,7 +328,7 @@ def fit(
                 optimizer.zero_grad()
                 model.backward(grad)
             if not split:
-                optimizer.step()
+                optimizer.update()  # the rest of optimizer.step()
             if scheduler is not None:
                 scheduler.step()
             if callback is not None:

@@ -102,6 +102,7 @@ class Optimizer:
         self.state: list[dict[str, np.ndarray]] = [{} for _ in self._groups]
         self.lr = lr
         self.t = 0
+        self._stacked = all(p.ndim == 2 for p, _ in self._groups)  # (models, values) each
         self._made = None  # the hyperparameters of the last whole step (see ``parallel``)
 
     def _bound(self) -> tuple[list[np.ndarray], list[np.ndarray]]:
@@ -151,11 +152,7 @@ class Optimizer:
     def step(self) -> None:
         """One update of every parameter (a rule makes its state on the first)."""
         self.begin()
-        for (param, grad), state, lr in zip(self._groups, self.state, self._lrs):
-            if not state:
-                state["s"] = np.empty_like(param)  # scratch for the update's temporaries
-            self._update(param, grad, state, lr)
-        self._made = self._settings()
+        self.update()
 
     def begin(self) -> None:
         """Count the step and ``rebind``: the start of ``step``, or of a step whose slices
@@ -182,14 +179,19 @@ class Optimizer:
         stack, and a whole ``step`` has run since the hyperparameters last changed (a rule
         makes its state there, e.g. momentum's buffer). Every rule is element-wise: the
         numbers are those of ``step``."""
-        return (
-            len(rows) > 1
-            and self._made == self._settings()
-            and all(p.ndim == 2 for p, _ in self._groups)
-        )
+        return len(rows) > 1 and self._stacked and self._made == self._settings()
 
-    def update(self, rows: slice) -> None:
-        """The update of the models ``rows`` (after ``begin``); any thread may run it."""
+    def update(self, rows: slice | None = None) -> None:
+        """The update after ``begin``: of every model (``rows=None``; a rule makes its
+        state on the first), or of the models ``rows`` only, on any thread (``parallel``)."""
+        if rows is None:
+            for (param, grad), state, lr in zip(self._groups, self.state, self._lrs):
+                if not state:
+                    state["s"] = np.empty_like(param)  # scratch for the update's temporaries
+                self._update(param, grad, state, lr)
+            if self._stacked:
+                self._made = self._settings()
+            return
         for (param, grad), state, lr in zip(self._groups, self.state, self._lrs):
             self._update(
                 param[rows], grad[rows], {k: v[rows] for k, v in state.items()}, _rows(lr, rows)
