@@ -170,8 +170,9 @@ class Optimizer:
         ):
             self._rebind()
 
-    def _settings(self) -> tuple:
-        return tuple(getattr(self, k) for k in self._hparams)
+    def _settings(self) -> str:
+        """The hyperparameters, as text (a pair given as an array compares too)."""
+        return repr([getattr(self, k) for k in self._hparams])
 
     def parallel(self, rows: Sequence[slice]) -> bool:
         """Can the slices ``rows`` of a stack's models be updated apart, each by
