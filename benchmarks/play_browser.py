@@ -15,13 +15,16 @@ while playing, over the time spent playing, count. Targets (issue 10): ≥ 25 fr
 
 from __future__ import annotations
 
+import contextlib
 import json
 import shutil
 import statistics
 import sys
 import threading
+from collections.abc import Iterator
 from urllib.parse import quote
 
+# Chromium as this benchmark and tests/test_play_browser.py launch it.
 ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -30,6 +33,34 @@ ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+
+
+def chromium() -> str | None:
+    """Debian's Chromium (Playwright's own download cannot work offline)."""
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        path = shutil.which(name)
+        if path:
+            return path
+    return None
+
+
+@contextlib.contextmanager
+def serving() -> Iterator[str]:
+    """The real server on a free port, serving in a thread: its base URL."""
+    from backprop.play.server import make_server
+
+    httpd = make_server(port=0)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    host, port = httpd.server_address[:2]
+    try:
+        yield f"http://{host}:{port}/"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+        thread.join(timeout=5)
+
+
 SETUP = {"data": "xor", "hidden": [16, 16], "seeds": 8, "grid": 64}
 FPS_TARGET = 25.0
 TO_100_TARGET = 3.0  # seconds
@@ -77,35 +108,25 @@ def measure(seconds: float = 5.0, rounds: int = 3) -> tuple[list[dict], list[tup
     except ImportError:
         print("play_browser: skipped, Playwright for Python is not installed", file=sys.stderr)
         return [], []
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    if chromium is None:
+    browser_path = chromium()
+    if browser_path is None:
         print("play_browser: skipped, no Chromium on PATH", file=sys.stderr)
         return [], []
-    from backprop.play.server import make_server
-
-    httpd = make_server(port=0)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    host, port = httpd.server_address[:2]
-    url = f"http://{host}:{port}/#{quote(json.dumps(SETUP))}"
     fps, to_100 = [], []
-    try:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=chromium, args=ARGS)
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            for _ in range(rounds):
-                page.goto("about:blank")  # a fresh page each round (a hash alone would not load)
-                page.goto(url)
-                page.get_by_role("status").filter(has_text="Epoch 0").wait_for()
-                ms = page.evaluate(TO_100)
-                to_100.append(float("inf") if ms is None else ms / 1000)
-                frames, ms = page.evaluate(PLAY_FOR, seconds * 1000)
-                speed = page.evaluate("() => __play.speeds[__play.state._speed]")
-                fps.append(frames / (ms / 1000))
-            browser.close()
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
+    with serving() as base, sync_playwright() as p:
+        url = f"{base}#{quote(json.dumps(SETUP))}"
+        browser = p.chromium.launch(executable_path=browser_path, args=ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        for _ in range(rounds):
+            page.goto("about:blank")  # a fresh page each round (a hash alone would not load)
+            page.goto(url)
+            page.get_by_role("status").filter(has_text="Epoch 0").wait_for()
+            ms = page.evaluate(TO_100)
+            to_100.append(float("inf") if ms is None else ms / 1000)
+            frames, ms = page.evaluate(PLAY_FOR, seconds * 1000)
+            speed = page.evaluate("() => __play.speeds[__play.state._speed]")
+            fps.append(frames / (ms / 1000))
+        browser.close()
     f, t = statistics.median(fps), statistics.median(to_100)
     rows = [
         {

@@ -13,31 +13,13 @@ where they fail (``.ci/run`` installs Chromium).
 from __future__ import annotations
 
 import os
-import shutil
-import threading
 from pathlib import Path
 
 import pytest
+from benchmarks.play_browser import ARGS, chromium, serving
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 SCREENSHOT = Path(__file__).resolve().parents[1] / "docs" / "play.png"
 TIMEOUT = 60_000  # ms: the slowest wait (100 % on XOR) takes about a second here
-
-
-def chromium() -> str | None:
-    """Debian's Chromium (Playwright's own download cannot work offline)."""
-    for name in ("chromium", "chromium-browser", "google-chrome"):
-        path = shutil.which(name)
-        if path:
-            return path
-    return None
 
 
 def _unavailable() -> str | None:
@@ -58,16 +40,8 @@ def server():
         if os.environ.get("CI") == "true":
             pytest.fail(f"CI=true, so the browser test must run, but: {reason}")
         pytest.skip(reason)
-    from backprop.play.server import make_server
-
-    httpd = make_server(port=0)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    host, port = httpd.server_address[:2]
-    yield f"http://{host}:{port}/"
-    httpd.shutdown()
-    httpd.server_close()
-    thread.join(timeout=5)
+    with serving() as base:
+        yield base
 
 
 @pytest.fixture
@@ -76,7 +50,7 @@ def page(server):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium(), args=CHROMIUM_ARGS)
+        browser = p.chromium.launch(executable_path=chromium(), args=ARGS)
         tab = browser.new_page(viewport={"width": 1400, "height": 1000})
         tab.set_default_timeout(TIMEOUT)
         tab.errors = []
