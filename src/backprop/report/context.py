@@ -129,8 +129,9 @@ def pct(a: float) -> str:
 
 
 def fmt_epochs(e: float) -> str:
-    """Median epochs, or "never" when most seeds never reach 100 %."""
-    return "never" if not np.isfinite(e) else f"{e:g}"
+    """Epochs to 100 %: a median ("never" when most seeds never reach it, ``inf``) or
+    one run's count ("never" for −1, ``train.epochs_to_100``'s run that ends below)."""
+    return "never" if not np.isfinite(e) or e < 0 else f"{e:g}"
 
 
 def seeds_at_100(st: SettingStats) -> str:

@@ -3,7 +3,7 @@ figures, accuracy table, learning curves, decision boundaries and convergence.""
 
 from __future__ import annotations
 
-from ..context import DATA, Context, fmt_epochs, listing, pct, seeds_at_100, seeds_of
+from ..context import DATA, Context, fmt_epochs, listing, pct, seeds_of, stats_cells
 from ..doc import Document, Heading, Image, Table, Text
 
 
@@ -54,9 +54,8 @@ def experimental_results(doc: Document, ctx: Context) -> None:
                 DATA[d],
                 f"{100 * out[d].accuracy:.2f} %",
                 f"{out[d].loss:.5f}",
-                str(out[d].epochs_to_100) if out[d].epochs_to_100 >= 0 else "never",
-                seeds_at_100(st),
-                fmt_epochs(st.median_epochs_to_100),
+                fmt_epochs(out[d].epochs_to_100),
+                *stats_cells(st),
             ]
         )
     doc.add(
@@ -181,9 +180,8 @@ def _more(doc: Document, ctx: Context) -> None:
         rows.append(
             [
                 DATA[d],
-                seeds_at_100(st),
-                fmt_epochs(st.median_epochs_to_100),
-                str(st.max_epochs_to_100) if st.max_epochs_to_100 >= 0 else "never",
+                *stats_cells(st),
+                fmt_epochs(st.max_epochs_to_100),
                 pct(st.min_accuracy),
             ]
         )
