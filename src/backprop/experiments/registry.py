@@ -8,7 +8,7 @@ them in the order they were registered (the report's order); ``define`` looks on
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from ..lab.config import CNN, DEFAULT, HANDOUT, Config
@@ -59,19 +59,21 @@ def experiment(name: str):
     return register
 
 
+def lr_grid(groups: dict[str, Config], grid: Sequence[float]) -> tuple[Setting, ...]:
+    """Each group's config at each learning rate of ``grid``: ``"<group> lr=<lr>"``."""
+    return tuple(
+        Setting(f"{g} lr={lr:g}", c.replace(lr=lr), g, lr) for g, c in groups.items() for lr in grid
+    )
+
+
 @experiment("lr")
 def learning_rate(n: Sizes) -> Experiment:
     sgd = n.with_epochs(DEFAULT.replace(optimizer="sgd", schedule="constant"))
-    settings = [
-        Setting(f"{opt} lr={lr:g}", c.replace(lr=lr), opt, lr)
-        for opt, c in (("sgd", sgd), ("adam", n.with_epochs(DEFAULT)))
-        for lr in LR_GRID
-    ]
     return Experiment(
         "lr",
         "Learning rate (default network)",
         Axis("learning rate", log_base=10),
-        tuple(settings),
+        lr_grid({"sgd": sgd, "adam": n.with_epochs(DEFAULT)}, LR_GRID),
         n.seed_list,
         note="sgd: plain gradient descent, constant rate; adam: cosine decay (the default)",
     )
@@ -94,16 +96,11 @@ def handout_learning_rate(n: Sizes) -> Experiment:
 @experiment("handout_activation")
 def handout_activation(n: Sizes) -> Experiment:
     c = n.with_epochs(HANDOUT, HANDOUT_SWEEP_EPOCHS)
-    settings = [
-        Setting(f"{a} lr={lr:g}", c.replace(activation=a, lr=lr), a, lr)
-        for a in HANDOUT_ACTIVATIONS
-        for lr in HANDOUT_LR_GRID
-    ]
     return Experiment(
         "handout_activation",
         "Hidden activation (the handout's network, gradient descent)",
         Axis("learning rate ρ", log_base=10),
-        tuple(settings),
+        lr_grid({a: c.replace(activation=a) for a in HANDOUT_ACTIVATIONS}, HANDOUT_LR_GRID),
         n.seed_list,
         tune=True,
         note=f"{c.epochs} epochs; {TUNED}",
@@ -163,16 +160,12 @@ def bias(n: Sizes) -> Experiment:
 
 @experiment("optimizer")
 def optimizer(n: Sizes) -> Experiment:
-    settings = [
-        Setting(f"{opt} lr={lr:g}", n.with_epochs(DEFAULT).replace(optimizer=opt, lr=lr), opt, lr)
-        for opt in OPTIMIZERS
-        for lr in LR_GRID
-    ]
+    c = n.with_epochs(DEFAULT)
     return Experiment(
         "optimizer",
         "Optimizers (each at its tuned learning rate)",
         Axis("learning rate", log_base=10),
-        tuple(settings),
+        lr_grid({opt: c.replace(optimizer=opt) for opt in OPTIMIZERS}, LR_GRID),
         n.seed_list,
         tune=True,
         note=f"default network (cosine decay); {TUNED}",
