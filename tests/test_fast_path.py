@@ -69,7 +69,7 @@ def test_chunked_stack_matches_the_plain_path(monkeypatch):
     per_model = 100 * 8 * (2 * (4 + 4 + 1) + 1)
     monkeypatch.setattr(backprop._fused, "CHUNK_BYTES", 2 * per_model)
     model = build_model(CONFIGS["handout"], models=5, rng=seed_rngs(seeds))
-    assert len(plan(model, X, y, bp.MSELoss()).chunks) == 3
+    assert len(plan(model, X, y, bp.MSELoss(), bp.SGD(model.parameters(), 1.0)).chunks) == 3
     assert_same(*both(CONFIGS["handout"], X, y, models=5, seeds=seeds), rtol=1e-12)
 
 
@@ -108,7 +108,7 @@ def test_models_outside_the_fused_path_fall_back(model):
     """No plan: ``fit`` trains through the modules' own forward/backward, as
     ``fused=False`` does, and ``fused=True`` says the model has no fused path."""
     X, y = data.load("xor")
-    assert plan(model, X, y, bp.MSELoss()) is None
+    assert plan(model, X, y, bp.MSELoss(), bp.SGD(model.parameters(), 0.1)) is None
     a, b, c = (copy.deepcopy(model) for _ in range(3))
     ha = bp.fit(a, X, y, loss=bp.MSELoss(), optimizer=bp.SGD(a.parameters(), 0.1), epochs=3)
     hb = bp.fit(
@@ -137,19 +137,37 @@ def test_fused_false_never_plans(monkeypatch):
         run.fit(X, y)
 
 
-@pytest.mark.parametrize("reverse", [False, True], ids=["folded-bias", "separate-bias"])
-def test_bias_folds_only_when_stored_after_its_weight(reverse):
-    """The optimizer stores each bias after its weight, so [W; b] is one GEMM operand;
-    given the parameters in another order, the fused path adds the bias separately."""
-    from backprop._fused import _folds
-
+@pytest.mark.parametrize("reverse", [False, True], ids=["in-order", "reversed"])
+def test_parameter_order_does_not_change_the_path_or_the_numbers(reverse):
+    """The fused path takes the optimizer's parameters in any order, and never rebinds
+    them: each ``p.data`` and ``p.grad`` is the array the model was built with."""
     X, y = data.load("linear", 2)
     out = []
     for fused in (True, False):
         model = build_model(bp.DEFAULT, rng=np.random.default_rng(2))
         params = model.parameters()[::-1] if reverse else model.parameters()
+        arrays = [(p.data, p.grad) for p in model.parameters()]
         opt, loss = bp.Adam(params, lr=0.05), bp.BCELoss()
-        assert _folds(model[1]) is not reverse
         hist = bp.fit(model, X, y, loss=loss, optimizer=opt, epochs=30, fused=fused)
+        assert all(p.data is d and p.grad is g for p, (d, g) in zip(model.parameters(), arrays))
         out += [model, hist]
     assert_same(*out, rtol=1e-12)
+
+
+@pytest.mark.parametrize("name", ["handout", "default"])
+def test_two_fits_carry_the_optimizer_state_like_one(name):
+    """fit 12 then fit 18 epochs equals fit 30: the fused path hands the optimizer's
+    state (Adam's moments, its step count) back, and takes it in again."""
+    X, y = data.load("xor")
+    config = CONFIGS[name].replace(schedule="constant")
+    one, two = (build(config, rng=np.random.default_rng(4)) for _ in range(2))
+    one.fit(X, y, 30)
+    two.fit(X, y, 12)
+    assert two.optimizer.t == 12 and (name == "handout" or "m" in two.optimizer.state[0])
+    two.fit(X, y, 18)
+    for p, q in zip(one.model.parameters(), two.model.parameters()):
+        np.testing.assert_allclose(p.data, q.data, rtol=1e-12, atol=1e-15)
+    for a, b in zip(one.optimizer.state, two.optimizer.state):
+        assert a.keys() == b.keys()
+        for k in a:
+            np.testing.assert_allclose(a[k], b[k], rtol=1e-12, atol=1e-15)

@@ -1,77 +1,17 @@
-"""Parallel runs give the same numbers: ``fit(workers=)`` bit for bit, ``--jobs`` byte for
+"""Parallel runs give the same numbers: ``--jobs`` byte for
 byte; an interrupted pool leaves a readable cache and a rerun trains only what is missing."""
 
 import json
 import multiprocessing
 import os
 
-import numpy as np
 import pytest
 
-import backprop._fused
 from backprop import experiments
-from backprop._fused import chunk_bounds, plan
+from backprop._fused import chunk_bounds
 from backprop.experiments import store, sweep
-from backprop.lab import data
-from backprop.lab.config import DEFAULT, HANDOUT, build, seed_rngs
-from backprop.train import fit
 
 SEEDS = list(range(12))
-
-
-def _stack_fit(config, workers):
-    """A stack of 12 on their own linear data: the model, its history and its plan."""
-    X, y = (np.stack(a) for a in zip(*[data.load("linear", s) for s in SEEDS]))
-    X, y = X.astype(config.dtype), y.astype(config.dtype)
-    run = build(config.replace(epochs=15, workers=workers), models=len(SEEDS), rng=seed_rngs(SEEDS))
-    return run.model, run.fit(X, y), plan(run.model, X, y, run.loss, workers)
-
-
-@pytest.mark.parametrize("dtype", ["float64", "float32"])
-@pytest.mark.parametrize("config", [DEFAULT, HANDOUT.replace(hidden=(4, 4), lr=1.0)])
-def test_workers_give_bit_identical_parameters(monkeypatch, config, dtype):
-    """Four chunks of 3 models; workers 1, 2, 3 and 8 (more than chunks)."""
-    widths = (*config.hidden, 1)
-    per_model = 100 * np.dtype(dtype).itemsize * (2 * sum(widths) + widths[-1])
-    monkeypatch.setattr(backprop._fused, "CHUNK_BYTES", 3 * per_model)
-    config = config.replace(dtype=dtype)
-    ref_model, ref, _ = _stack_fit(config, 1)
-    for workers in (2, 3, 8):
-        model, hist, step = _stack_fit(config, workers)
-        assert len(step.chunks) == 4 and len(step.parts) == min(workers, 4)
-        for (name, p), q in zip(model.named_parameters(), ref_model.parameters()):
-            assert np.array_equal(p.data, q.data), (workers, name)
-        for k in ("loss", "accuracy", "final_loss", "final_accuracy"):
-            assert np.array_equal(getattr(hist, k), getattr(ref, k)), (workers, k)
-
-
-def test_a_parameter_rebound_by_a_callback_counts_alike_for_any_workers(monkeypatch):
-    """``p.data = ...`` in a callback reaches the next forward whatever ``workers`` is."""
-    monkeypatch.setattr(backprop._fused, "CHUNK_BYTES", 3 * 100 * 8 * (2 * 33 + 1))
-    X, y = (np.stack(a) for a in zip(*[data.load("linear", s) for s in SEEDS]))
-    out = {}
-    for workers, halve in ((1, True), (2, True), (1, False)):
-        run = build(DEFAULT.replace(epochs=8), models=len(SEEDS), rng=seed_rngs(SEEDS))
-        first = run.model.parameters()[0]
-
-        def callback(epoch, loss, first=first, halve=halve):
-            if halve and epoch == 4:
-                first.data = first.data * 0.5  # a new array, not the optimizer's view
-
-        hist = fit(
-            run.model,
-            X,
-            y,
-            loss=run.loss,
-            optimizer=run.optimizer,
-            epochs=8,
-            callback=callback,
-            workers=workers,
-        )
-        out[workers, halve] = (hist.loss, [p.data.copy() for p in run.model.parameters()])
-    (l1, p1), (l2, p2), (l0, _) = out[1, True], out[2, True], out[1, False]
-    assert np.array_equal(l1, l2) and all(map(np.array_equal, p1, p2))
-    assert np.array_equal(l1[:4], l0[:4]) and not np.array_equal(l1[4], l0[4])
 
 
 def test_chunks_are_near_equal_and_cover_the_stack():
@@ -81,15 +21,6 @@ def test_chunks_are_near_equal_and_cover_the_stack():
     assert all(a[1] == b[0] for a, b in zip(bounds, bounds[1:]))
     assert max(sizes) - min(sizes) <= 1 and max(sizes) <= 137
     assert chunk_bounds(5, 5) == [(0, 5)]
-
-
-def test_fit_refuses_a_bad_worker_count():
-    X, y = data.load("xor")
-    run = build(DEFAULT.replace(epochs=2), rng=np.random.default_rng(0))
-    with pytest.raises(ValueError, match="workers must be a whole number"):
-        run.fit(X, y, workers=0)
-    with pytest.raises(ValueError, match="workers must be a whole number"):
-        DEFAULT.replace(workers=1.5).validate()
 
 
 def live_children() -> list:
@@ -168,13 +99,14 @@ def test_an_interrupted_pool_leaves_a_readable_cache(tmp_path, monkeypatch):
     assert [r.runs for r in again.values()] == [r.runs for r in fresh.values()]
 
 
-def test_cli_takes_jobs_and_workers():
-    from backprop.cli import config_from_args, make_parser
+def test_cli_takes_jobs():
+    from backprop.cli import make_parser
 
     parser = make_parser()
     assert parser.parse_args(["report", "--jobs", "1"]).jobs == 1
     assert parser.parse_args(["experiments"]).jobs == sweep.usable_cores() >= 1
-    assert config_from_args(parser.parse_args(["train", "--workers", "3"])).workers == 3
+    with pytest.raises(SystemExit):
+        parser.parse_args(["train", "--workers", "3"])  # thread workers are gone
     with pytest.raises(SystemExit):
         parser.parse_args(["experiments", "--jobs", "0"])
 

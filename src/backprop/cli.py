@@ -174,11 +174,6 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
     g.add_argument("--epochs", type=_positive(int), help=f"at most {limits.MAX_EPOCHS:,}")
     g.add_argument("--dtype", choices=("float64", "float32"), help="parameter dtype (MLP)")
     g.add_argument(
-        "--workers",
-        type=_at_least_one,
-        help="threads that split a stack's chunks (same numbers; default: 1)",
-    )
-    g.add_argument(
         "--seed",
         type=_seed,
         default=0,
@@ -351,7 +346,7 @@ def config_from_args(args: argparse.Namespace) -> Config:
             raise ValueError(f"{', '.join(given)} applies to the MLP only, not --model cnn")
     preset = "handout" if args.handout else "cnn" if args.model == "cnn" else "default"
     base = PRESETS[preset]
-    names = (*CONFIG_FLAGS, "dtype", "workers")
+    names = (*CONFIG_FLAGS, "dtype")
     changes = {k: getattr(args, k) for k in names if getattr(args, k) is not None}
     if args.hidden:
         changes["hidden"] = tuple(args.hidden)

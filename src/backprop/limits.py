@@ -163,7 +163,7 @@ def run_bytes(
         params = convs + c[-1] * (CNN_SIDE // 2 ** len(CNN_CHANNELS)) ** 2 + 1
         width = CNN_SIDE**2 * (1 + 2 * sum(CNN_CHANNELS))  # images, convs, pools
     else:
-        sizes = (2, *config.hidden, 1)
+        sizes = config.layer_sizes
         params = sum(a * b + (b if config.bias else 0) for a, b in zip(sizes, sizes[1:]))
         width = sum(sizes)
     return (

@@ -1,8 +1,5 @@
 """Training and evaluation: ``fit`` returns a ``History``; ``evaluate`` prints the handout's
-test lines (``test``, the handout's word, is the same function).
-
-It is past 300 lines because ``fit``'s argument checks, each with the message that says
-what to pass instead, sit beside the one function that calls them."""
+test lines (``test``, the handout's word, is the same function)."""
 
 from __future__ import annotations
 
@@ -10,15 +7,13 @@ import json
 import math
 import sys
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
-from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
 import numpy as np
 
-from ._fused import plan
+from ._fused import ModuleStep, plan
 from .limits import check_epochs
 from .nn import Linear, Normalize
 from .nn.activations import sigmoid
@@ -222,9 +217,7 @@ def _check_sizes(model: Module, X: np.ndarray, y: np.ndarray) -> None:
             )
 
 
-def _check_fit_args(
-    model, X, y, loss, optimizer, epochs, log_every, on_nonfinite, fused, workers
-) -> None:
+def _check_fit_args(model, X, y, loss, optimizer, epochs, log_every, on_nonfinite, fused) -> None:
     """``fit``'s arguments, each with a message that says what to pass instead."""
     for name, value, kind, example in (
         ("model", model, Module, "a Module such as Sequential(Linear(2, 1), Sigmoid())"),
@@ -243,8 +236,6 @@ def _check_fit_args(
         raise ValueError(f"on_nonfinite must be 'raise' or 'continue', got {on_nonfinite!r}")
     if fused not in (None, True, False):
         raise ValueError(f"fused must be None (automatic), True or False, got {fused!r}")
-    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
-        raise ValueError(f"workers must be a whole number ≥ 1 (threads), got {workers!r}")
 
 
 def fit(
@@ -261,86 +252,65 @@ def fit(
     file: TextIO | None = None,
     callback: Callable[[int, np.ndarray], object] | None = None,
     fused: bool | None = None,
-    workers: int = 1,
 ) -> History:
     """Full-batch training: forward, loss, backward, ``optimizer.step()``, ``epochs`` times.
 
-    ``X`` and ``y`` are cast to the model's dtype (float64 or float32). An MLP
-    (``Sequential`` of ``Normalize``, ``Linear``, ``Sigmoid``, ``Tanh``, ``Identity``)
-    trains through the fused path of ``_fused.py``, the same maths on preallocated
-    buffers; any other model through its own ``forward`` and ``backward``.
-    ``fused=None`` chooses so; ``False`` forces the modules' own path; ``True``
-    requires the fused path (``ValueError`` if the model has none).
-
-    ``scheduler.step()`` (if given) runs after each update, then
-    ``callback(epoch, loss)`` (if given) with ``epoch`` in ``1 … epochs`` and that
-    epoch's loss before the update (a scalar, or ``(M,)`` for a stack). Prints
-    ``epoch {e} loss : {loss}`` every ``log_every`` epochs (the mean over a stack).
-    A non-finite loss raises ``DivergedError`` unless ``on_nonfinite`` is
-    ``"continue"`` (sweeps, where one diverging model must not stop the others).
-
-    ``workers`` threads split a stack's chunks on the fused path (one model, or a
-    stack of one chunk, uses one); every model's result is bit for bit the same. Each
-    thread updates its models as soon as their gradients are in, so with threads a
-    non-finite loss is raised after that epoch's update.
+    ``X`` and ``y`` are cast to the model's dtype. A plain MLP trains through
+    ``_fused.FusedStep`` (the same maths on buffers of its own; the model's parameters
+    are written back when ``fit`` returns), any other model through ``ModuleStep``;
+    ``fused=False`` forces the latter, ``True`` requires the former.
+    Each epoch then runs ``scheduler.step()`` and ``callback(epoch, loss)``
+    (``epoch`` from 1, the loss before the update: a scalar, or ``(M,)`` for a stack),
+    and prints ``epoch {e} loss : {loss}`` every ``log_every`` epochs. A non-finite
+    loss raises ``DivergedError`` unless ``on_nonfinite="continue"``.
     """
-    args = (model, X, y, loss, optimizer, epochs, log_every, on_nonfinite, fused, workers)
-    _check_fit_args(*args)
+    _check_fit_args(model, X, y, loss, optimizer, epochs, log_every, on_nonfinite, fused)
     X, y = as_model_dtype(model, X, y)
     file = sys.stdout if file is None else file
-    threshold = loss.threshold
     lr = optimizer.lr  # as given, before any schedule changes it
-    step = None if fused is False else plan(model, X, y, loss, workers)
+    step = None if fused is False else plan(model, X, y, loss, optimizer)
     if fused and step is None:
         raise ValueError(
             f"fused=True, but {type(model).__name__} has no fused path (it takes a Sequential "
-            "of Normalize, Linear, Sigmoid, Tanh, Identity); pass fused=None or False"
+            "of Normalize, Linear, Sigmoid, Tanh, Identity trained by an optimizer of all "
+            "their parameters); pass fused=None or False"
         )
+    step = step or ModuleStep(model, X, y, loss, optimizer)
     check = on_nonfinite == "raise"
     losses = record = finite = None
-    threads = 0 if step is None else len(step.parts) - 1
-    with (
-        ThreadPoolExecutor(threads) if threads else nullcontext() as pool,
-        np.errstate(all="ignore"),
-    ):
-        for epoch in range(1, epochs + 1):
-            optimizer.begin()  # counts the step; a callback's p.data = ... is taken in
-            # With threads, each updates the models it computed the gradients of, as soon
-            # as it has them (so the loss check below comes after that update).
-            split = pool is not None and optimizer.parallel(step.rows)
-            if step is not None:  # forward, loss and backward into every .grad
-                value, pred = step.step(pool, optimizer.update if split else None)
-            else:
-                pred = model.forward(X)
-                value, grad = loss(pred, y)
-            if losses is None:
-                losses = np.empty((epochs, *np.shape(value)), np.result_type(value))
-                record = _Accuracies(np.empty(losses.shape), y, threshold, pred)
-                finite = math.isfinite if losses.ndim == 1 else lambda v: np.isfinite(v).all()
-            losses[epoch - 1] = value
-            record.record(pred)
-            if check and not finite(value):
-                raise DivergedError(
-                    f"the loss became {np.asarray(value).max()} at epoch {epoch}: the learning "
-                    f"rate (lr={lr}) is probably too large, try a smaller one"
-                )
-            if step is None:
-                optimizer.zero_grad()
-                model.backward(grad)
-            if not split:
-                optimizer.update()  # the rest of optimizer.step()
-            if scheduler is not None:
-                scheduler.step()
-            if callback is not None:
-                callback(epoch, losses[epoch - 1])
-            if log_every and epoch % log_every == 0:
-                print(f"epoch {epoch} loss : {float(np.mean(value))}", file=file)
-        record.flush()
-        # the model after the last update
-        pred = model.forward(X) if step is None else step.forward(pool)
-        final_loss = np.asarray(loss(pred, y)[0], dtype=float)
-    final_accuracy = np.asarray(accuracy(pred, y, threshold), dtype=float)
+    with np.errstate(all="ignore"):
+        try:
+            for epoch in range(1, epochs + 1):
+                value, pred = step.grad()
+                if losses is None:
+                    losses = np.empty((epochs, *np.shape(value)), np.result_type(value))
+                    record = _Accuracies(np.empty(losses.shape), y, loss.threshold, pred)
+                    finite = math.isfinite if losses.ndim == 1 else _all_finite
+                losses[epoch - 1] = value
+                record.record(pred)
+                if check and not finite(value):
+                    raise DivergedError(
+                        f"the loss became {np.asarray(value).max()} at epoch {epoch}: the "
+                        f"learning rate (lr={lr}) is probably too large, try a smaller one"
+                    )
+                step.update()
+                if scheduler is not None:
+                    scheduler.step()
+                if callback is not None:
+                    callback(epoch, losses[epoch - 1])
+                if log_every and epoch % log_every == 0:
+                    print(f"epoch {epoch} loss : {float(np.mean(value))}", file=file)
+            record.flush()
+            pred = step.forward()  # the model after the last update
+            final_loss = np.asarray(loss(pred, y)[0], dtype=float)
+        finally:
+            step.close()
+    final_accuracy = np.asarray(accuracy(pred, y, loss.threshold), dtype=float)
     return History(losses, record.out, final_loss=final_loss, final_accuracy=final_accuracy)
+
+
+def _all_finite(value: np.ndarray) -> bool:
+    return bool(np.isfinite(value).all())
 
 
 def evaluate(

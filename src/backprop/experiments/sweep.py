@@ -119,8 +119,7 @@ class Task:
         longest tasks first)."""
         stack = _stacks(self.exp)[self.stack]
         c = stack[0].config
-        sizes = (2, *c.hidden, 1)
-        weights = CNN_WEIGHTS if c.model == "cnn" else sum(a * b for a, b in zip(sizes, sizes[1:]))
+        weights = CNN_WEIGHTS if c.model == "cnn" else c.weights
         points = len(load(self.data, self.seeds[0])[0])
         return len(stack) * len(self.seeds) * c.epochs * points * weights
 

@@ -17,7 +17,7 @@ from ..nn.activations import ACTIVATIONS
 from ..nn.init import INITS
 from ..nn.losses import LOSSES, Loss
 from ..nn.module import Module, Parameter, Sequential
-from ..optim import OPTIMIZERS, Optimizer
+from ..optim import OPTIMIZERS, Optimizer, option_defaults
 from ..optim.lr_scheduler import SCHEDULES, CosineAnnealingLR
 from ..train import History, fit
 from .cnn import CNN_ACTIVATION, CNN_EPOCHS, CNN_LR, CNN_OPTIMIZER, build_cnn
@@ -32,8 +32,6 @@ class Config:
     ``backprop.lab.cnn.build_cnn`` (``hidden`` unused).
     ``optimizer_args`` go to the optimizer, e.g. ``{"momentum": 0.9}``. ``dtype``
     (``"float64"`` or ``"float32"``) is the parameters' dtype; ``fit`` casts the data.
-    ``workers``: threads that split a stack's chunks (``fit(workers=)``); how fast, not
-    what: it is left out of ``to_dict`` (saved configs, cache keys).
     """
 
     model: str = "mlp"
@@ -50,7 +48,17 @@ class Config:
     normalize: bool = True
     optimizer_args: dict = field(default_factory=dict)
     dtype: str = "float64"
-    workers: int = 1
+
+    @property
+    def layer_sizes(self) -> tuple[int, ...]:
+        """The MLP's widths, input to output: ``(2, *hidden, 1)``."""
+        return (2, *self.hidden, 1)
+
+    @property
+    def weights(self) -> int:
+        """The MLP's weight count (biases not counted): ``Σ n_in · n_out``."""
+        sizes = self.layer_sizes
+        return sum(a * b for a, b in zip(sizes, sizes[1:]))
 
     def validate(self) -> Config:
         """Raise ``ValueError`` with a message naming the bad field; return self.
@@ -73,8 +81,6 @@ class Config:
         if self.dtype not in DTYPES:
             raise ValueError(f"unknown dtype {self.dtype!r}; choose one of {', '.join(DTYPES)}")
         check_epochs(self.epochs)
-        if isinstance(self.workers, bool) or not isinstance(self.workers, int) or self.workers < 1:
-            raise ValueError(f"workers must be a whole number ≥ 1, got {self.workers!r}")
         output = "sigmoid" if self.model == "cnn" else self.output  # the CNN ends in σ
         if LOSSES[self.loss].takes_logits and output != "identity":
             raise ValueError(
@@ -86,13 +92,11 @@ class Config:
                 f"loss 'bce' needs probabilities, but the output is {output!r}; use --output "
                 "sigmoid, or --loss bce-logits with --output identity"
             )
-        try:
-            OPTIMIZERS[self.optimizer]([Parameter(np.zeros(1))], self.lr, **self.optimizer_args)
-        except TypeError as e:
-            if "unexpected keyword argument" not in str(e):
-                raise
-            bad = str(e).rsplit("argument ", 1)[-1]
-            raise ValueError(f"optimizer {self.optimizer!r} has no option {bad}") from None
+        known = option_defaults(self.optimizer)
+        bad = [k for k in self.optimizer_args if k not in known]
+        if bad:
+            raise ValueError(f"optimizer {self.optimizer!r} has no option {bad[0]!r}")
+        OPTIMIZERS[self.optimizer]([Parameter(np.zeros(1))], self.lr, **self.optimizer_args)
         return self
 
     def __str__(self) -> str:
@@ -103,7 +107,7 @@ class Config:
         )
         if self.model == "cnn":
             return f"cnn {self.activation}, {training}"
-        sizes = "-".join(map(str, (2, *self.hidden, 1)))
+        sizes = "-".join(map(str, self.layer_sizes))
         return (
             f"mlp {sizes} {self.activation}/{self.output}{'' if self.bias else ' no-bias'}, "
             f"{training}, init {self.init}"
@@ -112,9 +116,7 @@ class Config:
         )
 
     def to_dict(self) -> dict:
-        d = asdict(self)
-        del d["workers"]
-        return d
+        return asdict(self)
 
     @classmethod
     def from_dict(cls, d: dict) -> Config:
@@ -165,7 +167,7 @@ def build_model(
         if models is not None:
             raise ValueError("the CNN trains one model at a time (models=None)")
         return build_cnn(rng, activation=config.activation)
-    sizes = (2, *config.hidden, 1)
+    sizes = config.layer_sizes
     layers: list[Module] = [Normalize()] if config.normalize else []
     for i, (n_in, n_out) in enumerate(zip(sizes, sizes[1:])):
         layers.append(
@@ -195,19 +197,18 @@ class Run:
     scheduler: CosineAnnealingLR | None
     epochs: int
 
-    def fit(self, X: np.ndarray, y: np.ndarray, **kwargs) -> History:
-        """``train.fit`` with this run's parts; ``kwargs`` are fit's options
-        (``log_every``, ``callback``, ``fused``, ``on_nonfinite``, ``file``, ``workers``:
-        default ``config.workers``)."""
+    def fit(self, X: np.ndarray, y: np.ndarray, epochs: int | None = None, **kwargs) -> History:
+        """``train.fit`` with this run's parts for ``epochs`` (default ``self.epochs``);
+        ``kwargs`` are fit's options (``log_every``, ``callback``, ``fused``, …)."""
         return fit(
             self.model,
             X,
             y,
             loss=self.loss,
             optimizer=self.optimizer,
-            epochs=self.epochs,
+            epochs=self.epochs if epochs is None else epochs,
             scheduler=self.scheduler,
-            **{"workers": self.config.workers, **kwargs},
+            **kwargs,
         )
 
 

@@ -1,26 +1,14 @@
-"""Optimizers. Each sees only aligned lists of parameters and owns its state.
+"""Optimizers. Each sees only (data, grad) pairs and owns its state.
 
-``lr`` is a scalar, or one value per model for a stack of ``M`` models (shape
-``(M,)``), in which case every parameter must carry the stack axis first. All
-other hyperparameters are shared by the models of a stack.
-
-Every update rule and default is the one ``torch.optim`` documents for the same
-name (γ is ``lr``, λ ``weight_decay``, t counts calls to ``step()`` from 1).
-``_update`` works in place on the optimizer's own buffers: the parameter's
-``grad`` is never modified and no parameter-sized array is allocated after the
-first step.
-
-Every rule is element-wise, so the optimizer moves its parameters into one flat
-buffer (``data`` and ``grad`` become views of it, the values unchanged) and applies
-the rule once to the whole buffer: one set of NumPy calls per step instead of one
-per parameter, the same numbers. Parameters sharing a leading (stack) axis ``M``
-are laid out ``(M, P)``, so a per-model ``lr`` of shape ``(M, 1)`` broadcasts;
-others ``(P,)``. Rebinding ``p.data`` or ``p.grad`` to an array of the same shape
-and dtype later is fine: ``step`` copies it into the buffer first.
+``lr`` is a scalar, or one value per model ``(M,)`` for a stack of ``M`` models (every
+parameter then carries the stack axis first); the other hyperparameters are shared.
+Every rule and default is the one ``torch.optim`` documents for the same name (γ is
+``lr``, λ ``weight_decay``, t counts calls to ``step()`` from 1).
 """
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from functools import partial
 
@@ -61,6 +49,13 @@ DEFAULT_LR: dict[str, float] = {
     "adadelta": 3.0,
 }
 
+
+def option_defaults(name: str) -> dict[str, object]:
+    """The options of ``OPTIMIZERS[name]`` besides ``lr``, with their defaults."""
+    params = list(inspect.signature(OPTIMIZERS[name]).parameters.values())[2:]
+    return {p.name: p.default for p in params}
+
+
 __all__ = [
     "Adadelta",
     "Adagrad",
@@ -71,5 +66,6 @@ __all__ = [
     "Optimizer",
     "OptimizerFactory",
     "RMSprop",
+    "option_defaults",
     "SGD",
 ]

@@ -26,7 +26,7 @@ class Adadelta(Optimizer):
             θ_t ← θ_{t-1} − γ Δx_t
     """
 
-    _hparams = ("rho", "eps", "weight_decay")
+    OPTIONS = ("rho", "eps", "weight_decay")
 
     def __init__(
         self,
@@ -36,11 +36,12 @@ class Adadelta(Optimizer):
         eps: float = 1e-6,
         weight_decay: float = 0.0,
     ) -> None:
-        _check("rho", rho, 1.0)
-        _check("eps", eps)
-        _check("weight_decay", weight_decay)
-        super().__init__(params, lr)
-        self.rho, self.eps, self.weight_decay = rho, eps, weight_decay
+        super().__init__(params, lr, rho=rho, eps=eps, weight_decay=weight_decay)
+
+    def _check_options(self, o: dict) -> None:
+        _check("rho", o["rho"], 1.0)
+        _check("eps", o["eps"])
+        _check("weight_decay", o["weight_decay"])
 
     def _update(self, param, grad, state, lr):
         g, s, rho = self._decayed(param, grad, state), state["s"], self.rho

@@ -25,7 +25,7 @@ class Adagrad(Optimizer):
             θ_t ← θ_{t-1} − γ̃ g_t / (√sum_t + ε)
     """
 
-    _hparams = ("lr_decay", "weight_decay", "initial_accumulator_value", "eps")
+    OPTIONS = ("lr_decay", "weight_decay", "initial_accumulator_value", "eps")
 
     def __init__(
         self,
@@ -36,13 +36,18 @@ class Adagrad(Optimizer):
         initial_accumulator_value: float = 0.0,
         eps: float = 1e-10,
     ) -> None:
-        _check("lr_decay", lr_decay)
-        _check("weight_decay", weight_decay)
-        _check("initial_accumulator_value", initial_accumulator_value)
-        _check("eps", eps)
-        super().__init__(params, lr)
-        self.lr_decay, self.weight_decay = lr_decay, weight_decay
-        self.initial_accumulator_value, self.eps = initial_accumulator_value, eps
+        super().__init__(
+            params,
+            lr,
+            lr_decay=lr_decay,
+            weight_decay=weight_decay,
+            initial_accumulator_value=initial_accumulator_value,
+            eps=eps,
+        )
+
+    def _check_options(self, o: dict) -> None:
+        for name in self.OPTIONS:
+            _check(name, o[name])
 
     def _update(self, param, grad, state, lr):
         g, s = self._decayed(param, grad, state), state["s"]

@@ -32,7 +32,7 @@ class Adam(Optimizer):
             θ_t ← θ_{t-1} − γ m̂_t / (√v̂_t + ε)
     """
 
-    _hparams = ("betas", "eps", "weight_decay", "amsgrad")
+    OPTIONS = ("betas", "eps", "weight_decay", "amsgrad")
     _decoupled = False
 
     def __init__(
@@ -44,16 +44,19 @@ class Adam(Optimizer):
         weight_decay: float = 0.0,
         amsgrad: bool = False,
     ) -> None:
-        if len(betas) != 2:
-            raise ValueError(f"Invalid betas: {betas}; pass two numbers (beta1, beta2)")
-        for i, beta in enumerate(betas):
-            if not 0.0 <= beta < 1.0:
+        super().__init__(
+            params, lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay, amsgrad=amsgrad
+        )
+
+    def _check_options(self, o: dict) -> None:
+        if len(o["betas"]) != 2:
+            raise ValueError(f"Invalid betas: {o['betas']}; pass two numbers (beta1, beta2)")
+        o["betas"] = tuple(o["betas"])
+        for i, beta in enumerate(o["betas"]):
+            if not 0.0 <= beta < 1.0:  # also NaN
                 raise ValueError(f"Invalid beta parameter at index {i}: {beta}")
-        _check("eps", eps)
-        _check("weight_decay", weight_decay)
-        super().__init__(params, lr)
-        self.betas, self.eps = tuple(betas), eps
-        self.weight_decay, self.amsgrad = weight_decay, amsgrad
+        _check("eps", o["eps"])
+        _check("weight_decay", o["weight_decay"])
 
     def _update(self, param, grad, state, lr):
         b1, b2 = self.betas

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from .optimizer import Optimizer
 
 MIN_FACTOR = 1e-6  # the schedule's floor, as a share of ρ_0 - ρ_min (see ``step``)
@@ -27,7 +29,16 @@ class CosineAnnealingLR:
         self.base_lr, self.t = optimizer.lr, 0
 
     def step(self) -> None:
+        """Advance ``t`` by one epoch and set the optimizer's rate to ``ρ_t``."""
         self.t = min(self.t + 1, self.T_max)
+        self._set()
+
+    def rebase(self, lr: float | np.ndarray) -> None:
+        """Make ``lr`` the starting rate ``ρ_0`` and set ``ρ_t`` for the current ``t``."""
+        self.base_lr = lr
+        self._set()
+
+    def _set(self) -> None:
         factor = 0.5 * (1.0 + math.cos(math.pi * self.t / self.T_max))
         # Optimizers reject lr <= 0, and a rate of 0 changes nothing: keep a sliver.
         self.optimizer.lr = self.eta_min + (self.base_lr - self.eta_min) * max(factor, MIN_FACTOR)

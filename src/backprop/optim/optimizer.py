@@ -1,21 +1,24 @@
-"""The ``Optimizer`` base class: parameters in one flat buffer, one ``_update``
-per step; the argument checks and the moving-average helper the rules share.
+"""The ``Optimizer`` base class and the helpers its update rules share.
+
+An optimizer sees only ``(data, grad)`` array pairs and owns a state dict per pair.
+``step()`` updates its parameters' arrays in place; ``apply`` runs the same rule on
+arrays a caller owns (``fit``'s fused path). It never rebinds ``p.data`` or ``p.grad``.
 """
 
 from __future__ import annotations
 
 import functools
 import math
-import operator
 from collections.abc import Iterable, Sequence
 
 import numpy as np
 
+from ..checks import real
 from ..nn.module import Parameter
 
 
 def _check_lr(lr: float | np.ndarray) -> float | np.ndarray:
-    if isinstance(lr, float | int) and math.isfinite(lr) and lr > 0:
+    if isinstance(lr, float | int) and not isinstance(lr, bool) and 0 < lr < math.inf:
         return float(lr)  # the schedule's case, once per epoch: no array round trip
     arr = np.asarray(lr, dtype=float)
     if arr.ndim > 1 or not np.all(np.isfinite(arr)) or np.any(arr <= 0):
@@ -23,13 +26,9 @@ def _check_lr(lr: float | np.ndarray) -> float | np.ndarray:
     return float(arr) if arr.ndim == 0 else arr
 
 
-def _check(name: str, value: float, high: float = np.inf) -> None:
-    """Torch's boundary check, and finite: ``0 ≤ value ≤ high``, ``value < ∞``, else
-    ``Invalid <name> value: <value>``."""
-    if isinstance(value, bool) or not isinstance(value, float | int | np.number):
-        raise TypeError(f"Invalid {name} value: {value!r}; pass a number")
-    if not (0.0 <= value <= high and math.isfinite(value)):  # also rejects NaN
-        raise ValueError(f"Invalid {name} value: {value} (must be finite, 0 ≤ {name} ≤ {high})")
+def _check(name: str, value: float, high: float = math.inf) -> None:
+    """Torch's boundary check, finite too: ``0 ≤ value ≤ high``, else ``Invalid <name> value``."""
+    real(name, value, 0.0, high, message=f"Invalid {name} value: {{value}}")
 
 
 @functools.cache
@@ -46,46 +45,18 @@ def _ema(avg: np.ndarray, beta: float, x: np.ndarray, scratch: np.ndarray) -> No
     np.add(avg, scratch, avg)
 
 
-def _pack(params: list[Parameter]) -> tuple[np.ndarray, np.ndarray] | None:
-    """One ``(data, grad)`` buffer pair holding every parameter, each rebound to views
-    of it; ``None`` (parameters left alone) if their dtypes differ."""
-    dtypes = {p.data.dtype for p in params} | {p.grad.dtype for p in params}
-    if len(dtypes) != 1:
-        return None
-    lead = {p.data.shape[:1] for p in params}
-    rows = lead.pop()[0] if len(lead) == 1 and params[0].data.ndim else 1
-    widths, dtype = [p.data.size // rows for p in params], dtypes.pop()
-    data, grad = (np.empty((rows, sum(widths)), dtype) for _ in range(2))
-    start = 0
-    for p, width in zip(params, widths):
-        for flat, name in ((data, "data"), (grad, "grad")):
-            view = flat[:, start : start + width].reshape(p.data.shape)
-            view[...] = getattr(p, name)
-            setattr(p, name, view)
-        start += width
-    return (data, grad) if rows > 1 else (data[0], grad[0])
-
-
-_DATA, _GRAD = operator.attrgetter("data"), operator.attrgetter("grad")
-
-
-def _rows(lr: float | np.ndarray, rows: slice) -> float | np.ndarray:
-    """The rates of the models ``rows`` (one rate: itself)."""
-    return lr[rows] if isinstance(lr, np.ndarray) and lr.ndim else lr
-
-
 class Optimizer:
-    """Base class: ``step()`` applies ``_update(param, grad, state, lr)`` to each group.
+    """Base class: ``step()`` applies the rule ``_update(data, grad, state, lr)`` to each
+    parameter. ``t`` counts steps; ``state[i]`` holds parameter ``i``'s buffers.
 
-    A group is the flat buffer of all parameters (or, if their dtypes differ, one
-    parameter). ``t`` is the number of steps taken; ``state[i]`` holds group ``i``'s
-    buffers.
+    A subclass lists its hyperparameters besides ``lr`` in ``OPTIONS`` and checks them
+    in ``_check_options``; ``options`` reads them and ``set_options`` changes them.
     """
 
-    _hparams: tuple[str, ...] = ()
+    OPTIONS: tuple[str, ...] = ()
     weight_decay: float = 0.0
 
-    def __init__(self, params: Iterable[Parameter], lr: float | np.ndarray) -> None:
+    def __init__(self, params: Iterable[Parameter], lr: float | np.ndarray, **options) -> None:
         if isinstance(params, np.ndarray | Parameter):
             raise TypeError("params must be a list of Parameters, e.g. model.parameters()")
         self.params = list(params)
@@ -96,107 +67,82 @@ class Optimizer:
             raise TypeError(
                 f"params must be Parameters, e.g. model.parameters(), got {type(bad[0]).__name__}"
             )
-        flat = _pack(self.params)
-        self._groups = [flat] if flat else [(p.data, p.grad) for p in self.params]
-        self._views = self._bound()
-        self.state: list[dict[str, np.ndarray]] = [{} for _ in self._groups]
+        self._check_options(options)
+        self.__dict__.update(options)
         self.lr = lr
+        self.reset_state()
+
+    @property
+    def options(self) -> dict[str, object]:
+        """The hyperparameters besides ``lr``, by name."""
+        return {k: getattr(self, k) for k in self.OPTIONS}
+
+    def set_options(self, **options: object) -> None:
+        """Change hyperparameters, checked as the constructor checks them. The state
+        (moments, step count) is kept; ``reset_state()`` drops it."""
+        unknown = [k for k in options if k not in self.OPTIONS]
+        if unknown:
+            raise ValueError(
+                f"{type(self).__name__} has no option {unknown[0]!r}; "
+                f"its options are {', '.join(self.OPTIONS)}"
+            )
+        merged = {**self.options, **options}
+        self._check_options(merged)
+        self.__dict__.update(merged)
+
+    def reset_state(self) -> None:
+        """Forget every buffer (momentum, moments) and start counting steps from 0."""
+        self.state: list[dict[str, np.ndarray]] = [{} for _ in self.params]
         self.t = 0
-        self._stacked = all(p.ndim == 2 for p, _ in self._groups)  # (models, values) each
-        self._made = None  # the hyperparameters of the last whole step (see ``parallel``)
 
-    def _bound(self) -> tuple[list[np.ndarray], list[np.ndarray]]:
-        return list(map(_DATA, self.params)), list(map(_GRAD, self.params))
-
-    def _rebind(self) -> None:
-        """Copy parameters rebound since the last step back into the groups' buffers."""
-        for i, (p, data, grad) in enumerate(zip(self.params, *self._views)):
-            for old, name in ((data, "data"), (grad, "grad")):
-                new = getattr(p, name)
-                if new is not old:
-                    if new.shape != old.shape or new.dtype != old.dtype:
-                        raise ValueError(
-                            f"parameter {i}'s {name} changed from {old.shape} {old.dtype} to "
-                            f"{new.shape} {new.dtype} after the optimizer was made; "
-                            "make a new optimizer"
-                        )
-                    old[...] = new
-                    setattr(p, name, old)
+    def _check_options(self, options: dict) -> None:
+        """Raise ``ValueError`` naming a bad hyperparameter."""
 
     @property
     def lr(self) -> float | np.ndarray:
+        """A positive rate, or one per model ``(M,)`` for a stack (stack axis first)."""
         return self._lr
 
     @lr.setter
     def lr(self, value: float | np.ndarray) -> None:
         self._lr = _check_lr(value)
+        self._shaped: dict = {}
+        if isinstance(self._lr, np.ndarray):
+            m = len(self._lr)
+            for p in self.params:
+                if p.data.ndim == 0 or p.data.shape[0] != m:
+                    raise ValueError(
+                        f"lr has {m} values but a parameter has shape {p.data.shape}; "
+                        "per-model learning rates need the stack axis first"
+                    )
+
+    def _lr_for(self, data: np.ndarray) -> float | np.ndarray:
+        """The rate for ``data``: a float, or a column ``(M, 1, …)`` in its dtype."""
         if isinstance(self._lr, float):
-            self._lrs = [self._lr] * len(self._groups)
-            return
-        m = len(self._lr)
-        for p in self.params:
-            if p.data.ndim == 0 or p.data.shape[0] != m:
-                raise ValueError(
-                    f"lr has {m} values but a parameter has shape {p.data.shape}; "
-                    "per-model learning rates need the stack axis first"
-                )
-        # One column of rates per group, in its dtype, broadcasting over the model's axes.
-        self._lrs = [
-            self._lr.reshape(m, *(1,) * (d.ndim - 1)).astype(d.dtype) for d, _ in self._groups
-        ]
+            return self._lr
+        key = (data.ndim, data.dtype)
+        lr = self._shaped.get(key)
+        if lr is None:
+            shape = (len(self._lr),) + (1,) * (data.ndim - 1)
+            lr = self._shaped[key] = self._lr.reshape(shape).astype(data.dtype)
+        return lr
 
     def zero_grad(self) -> None:
-        for _, grad in self._groups:
-            grad.fill(0.0)
+        for p in self.params:
+            p.grad.fill(0.0)
 
     def step(self) -> None:
-        """One update of every parameter (a rule makes its state on the first)."""
-        self.begin()
-        self.update()
+        """One update of every parameter: ``θ ← rule(θ, ∇θ)``, in place."""
+        self.apply([(p.data, p.grad) for p in self.params], self.state)
 
-    def begin(self) -> None:
-        """Count the step and ``rebind``: the start of ``step``, or of a step whose slices
-        of models are updated apart (``update``)."""
+    def apply(self, pairs: Sequence[tuple[np.ndarray, np.ndarray]], states: list[dict]) -> None:
+        """One step of the rule on arrays a caller owns: ``pairs`` of ``(data, grad)``
+        and their ``states`` (aligned lists; a rule fills an empty state on first use)."""
         self.t += 1
-        self.rebind()
-
-    def rebind(self) -> None:
-        """Take in the parameters rebound since the last step (``p.data = ...``): their
-        values go into the flat buffer, and they are views of it again."""
-        data, grad = self._views
-        if not (
-            all(map(operator.is_, map(_DATA, self.params), data))
-            and all(map(operator.is_, map(_GRAD, self.params), grad))
-        ):
-            self._rebind()
-
-    def _settings(self) -> str:
-        """The hyperparameters, as text (a pair given as an array compares too)."""
-        return repr([getattr(self, k) for k in self._hparams])
-
-    def parallel(self, rows: Sequence[slice]) -> bool:
-        """Can the slices ``rows`` of a stack's models be updated apart, each by
-        ``update`` on a thread of its own? Yes if there are several, every group is a
-        stack, and a whole ``step`` has run since the hyperparameters last changed (a rule
-        makes its state there, e.g. momentum's buffer). Every rule is element-wise: the
-        numbers are those of ``step``."""
-        return len(rows) > 1 and self._stacked and self._made == self._settings()
-
-    def update(self, rows: slice | None = None) -> None:
-        """The update after ``begin``: of every model (``rows=None``; a rule makes its
-        state on the first), or of the models ``rows`` only, on any thread (``parallel``)."""
-        if rows is None:
-            for (param, grad), state, lr in zip(self._groups, self.state, self._lrs):
-                if not state:
-                    state["s"] = np.empty_like(param)  # scratch for the update's temporaries
-                self._update(param, grad, state, lr)
-            if self._stacked:
-                self._made = self._settings()
-            return
-        for (param, grad), state, lr in zip(self._groups, self.state, self._lrs):
-            self._update(
-                param[rows], grad[rows], {k: v[rows] for k, v in state.items()}, _rows(lr, rows)
-            )
+        for (data, grad), state in zip(pairs, states):
+            if not state:
+                state["s"] = np.empty_like(data)  # scratch for the update's temporaries
+            self._update(data, grad, state, self._lr_for(data))
 
     def _update(self, param: np.ndarray, grad: np.ndarray, state: dict, lr) -> None:
         raise NotImplementedError
@@ -213,5 +159,5 @@ class Optimizer:
         return g
 
     def __repr__(self) -> str:
-        hp = "".join(f", {k}={getattr(self, k)}" for k in self._hparams)
+        hp = "".join(f", {k}={v}" for k, v in self.options.items())
         return f"{type(self).__name__}(lr={self._lr}{hp})"

@@ -32,7 +32,7 @@ class RMSprop(Optimizer):
                 θ_t ← θ_{t-1} − γ g_t / (√ṽ_t + ε)
     """
 
-    _hparams = ("alpha", "eps", "weight_decay", "momentum", "centered")
+    OPTIONS = ("alpha", "eps", "weight_decay", "momentum", "centered")
 
     def __init__(
         self,
@@ -44,13 +44,20 @@ class RMSprop(Optimizer):
         momentum: float = 0.0,
         centered: bool = False,
     ) -> None:
-        _check("alpha", alpha, 1.0)
-        _check("eps", eps)
-        _check("weight_decay", weight_decay)
-        _check("momentum", momentum)
-        super().__init__(params, lr)
-        self.alpha, self.eps, self.weight_decay = alpha, eps, weight_decay
-        self.momentum, self.centered = momentum, centered
+        super().__init__(
+            params,
+            lr,
+            alpha=alpha,
+            eps=eps,
+            weight_decay=weight_decay,
+            momentum=momentum,
+            centered=centered,
+        )
+
+    def _check_options(self, o: dict) -> None:
+        _check("alpha", o["alpha"], 1.0)
+        for name in ("eps", "weight_decay", "momentum"):
+            _check(name, o[name])
 
     def _update(self, param, grad, state, lr):
         g, s, a = self._decayed(param, grad, state), state["s"], self.alpha

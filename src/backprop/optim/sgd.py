@@ -28,7 +28,7 @@ class SGD(Optimizer):
     With μ = λ = 0 this is the handout's θ_t = θ_{t-1} − ρ ∇L(θ_{t-1}).
     """
 
-    _hparams = ("momentum", "dampening", "nesterov", "weight_decay")
+    OPTIONS = ("momentum", "dampening", "nesterov", "weight_decay")
 
     def __init__(
         self,
@@ -39,17 +39,24 @@ class SGD(Optimizer):
         nesterov: bool = False,
         weight_decay: float = 0.0,
     ) -> None:
-        _check("momentum", momentum)
-        _check("dampening", dampening, 1.0)
-        _check("weight_decay", weight_decay)
-        if nesterov and (momentum <= 0 or dampening != 0):
+        super().__init__(
+            params,
+            lr,
+            momentum=momentum,
+            dampening=dampening,
+            nesterov=nesterov,
+            weight_decay=weight_decay,
+        )
+
+    def _check_options(self, o: dict) -> None:
+        _check("momentum", o["momentum"])
+        _check("dampening", o["dampening"], 1.0)
+        _check("weight_decay", o["weight_decay"])
+        if o["nesterov"] and (o["momentum"] <= 0 or o["dampening"] != 0):
             raise ValueError(
                 f"Invalid nesterov setting: Nesterov momentum requires momentum > 0 and "
-                f"dampening = 0, got momentum={momentum}, dampening={dampening}"
+                f"dampening = 0, got momentum={o['momentum']}, dampening={o['dampening']}"
             )
-        super().__init__(params, lr)
-        self.momentum, self.dampening = momentum, dampening
-        self.nesterov, self.weight_decay = nesterov, weight_decay
 
     def _update(self, param, grad, state, lr):
         g, s, mu = self._decayed(param, grad, state), state["s"], self.momentum

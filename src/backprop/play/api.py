@@ -13,12 +13,12 @@ from ..lab import data as datasets
 from ..nn.activations import ACTIVATIONS
 from ..nn.init import INITS
 from ..nn.losses import LOSSES
-from ..optim import DEFAULT_LR, OPTIMIZERS
+from ..optim import DEFAULT_LR, OPTIMIZERS, option_defaults
 from ..optim.lr_scheduler import SCHEDULES
 from ..train import DivergedError
 from .command import command
 from .session import Session
-from .state import PRESETS, State, optimizer_for
+from .state import PRESETS, State
 
 MAX_SESSIONS = 8  # one per open tab; the least recently used is dropped
 
@@ -40,8 +40,7 @@ def options() -> dict:
     limits and the default state."""
     optimizers = {}
     for name in OPTIMIZERS:
-        opt = optimizer_for(name, {})
-        args = {k: getattr(opt, k) for k in type(opt)._hparams}
+        args = option_defaults(name)
         optimizers[name] = {"lr": DEFAULT_LR[name], "args": _jsonable(args)}
     return {
         "state": State().to_dict(),

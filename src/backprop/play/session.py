@@ -24,8 +24,9 @@ from ..lab.config import build, build_model, save_model, seed_rngs
 from ..lab.data import to_csv
 from ..nn import Linear
 from ..nn.activations import Sigmoid, Tanh, sigmoid
+from ..optim import option_defaults
 from ..train import DivergedError, accuracy, evaluate
-from .state import CARRY, State, optimizer_for
+from .state import CARRY, State
 
 THUMB = 24  # side of a hidden unit's thumbnail
 RANGES = {Sigmoid: (0.0, 1.0), Tanh: (-1.0, 1.0)}  # bounded activations' fixed scale
@@ -107,15 +108,11 @@ class Session:
             if moved and self.epoch:  # the command can no longer say what happened
                 self.changed_at = self.changed_at or self.epoch
             opt = self.run.optimizer
-            fresh = optimizer_for(state.optimizer, state.optimizer_args, state.lr)
-            for k in type(opt)._hparams:
-                setattr(opt, k, getattr(fresh, k))
-            sched = self.run.scheduler
-            if sched is None:
+            opt.set_options(**{**option_defaults(state.optimizer), **state.optimizer_args})
+            if self.run.scheduler is None:
                 opt.lr = state.lr
             else:  # the same point of the cosine, from the new starting rate
-                sched.base_lr, sched.t = state.lr, sched.t - 1
-                sched.step()
+                self.run.scheduler.rebase(state.lr)
         if self.done == "epochs" and self.epoch < state.epochs:
             self.done = None  # a larger budget (constant schedule): train on
         if self.done == "100 %" and not state.stop:
@@ -138,8 +135,7 @@ class Session:
             raise DivergedError(self.error)
         if self.done or not epochs:
             return []
-        sizes = (2, *s.hidden, 1)
-        work = 3 * s.seeds * len(self.X) * sum(a * b for a, b in zip(sizes, sizes[1:]))
+        work = 3 * s.seeds * len(self.X) * self.run.config.weights
         epochs = max(1, min(epochs, s.epochs - self.epoch, STEP_WORK // work))
         log: list[str] = []
         start = self.epoch
@@ -149,9 +145,8 @@ class Session:
             if e % s.log_every == 0:
                 log.append(f"epoch {e} loss : {float(loss[s.selected])}")
 
-        self.run.epochs = epochs
         try:
-            history = self.run.fit(self.X, self.y, callback=printout)
+            history = self.run.fit(self.X, self.y, epochs, callback=printout)
         except DivergedError as e:
             self.error = str(e)
             raise

@@ -15,8 +15,7 @@ import numpy as np
 from .. import limits
 from ..lab import data as datasets
 from ..lab.config import DEFAULT, HANDOUT, Config
-from ..nn.module import Parameter
-from ..optim import OPTIMIZERS
+from ..optim import option_defaults
 
 SEED_END = 2**32  # np.random.seed's range, which the CLI's --seed also takes
 CHOICES = ("activation", "output", "loss", "init", "optimizer", "schedule")
@@ -109,14 +108,8 @@ class State:
 def _switches(state: State) -> dict[str, bool]:
     """Which of the optimizer's options are on (non-zero): turning one on or off changes
     what state the optimizer keeps, so it starts a new run."""
-    opt = optimizer_for(state.optimizer, state.optimizer_args)
-    return {k: bool(np.any(getattr(opt, k))) for k in type(opt)._hparams}
-
-
-def optimizer_for(name: str, args: dict, lr: float = 0.1):
-    """A throwaway optimizer ``name`` with ``args`` on one dummy parameter: its checks
-    run and its attributes hold every hyperparameter (defaults included)."""
-    return OPTIMIZERS[name]([Parameter(np.zeros(1))], lr, **args)
+    args = {**option_defaults(state.optimizer), **state.optimizer_args}
+    return {k: bool(np.any(v)) for k, v in args.items()}
 
 
 def _text(name: str, value: object) -> str:
