@@ -18,7 +18,13 @@ LAYERS = ["nn", "optim", "train", "lab", "experiments", "report", "play", "cli"]
 # play sits beside experiments and report, not above them: neither side imports the other.
 SIBLINGS = ({"play"}, {"experiments", "report"})
 # Top-level modules that are not named after their layer.
-TOP = {"_fused": "train", "gradcheck": "train", "limits": "train", "__main__": "cli"}
+TOP = {
+    "checks": "nn",
+    "_fused": "train",
+    "gradcheck": "train",
+    "limits": "train",
+    "__main__": "cli",
+}
 
 
 def _modules() -> dict[str, Path]:
