@@ -12,7 +12,9 @@ A fenced block is read by its language and by an HTML comment on the line above 
               (minutes) must be in a block that is not run.
 - ```text     what the runnable block before it printed; compared by ``same_output``.
               It may not follow a block that is not run: no one would check it.
-- ```         (no language) a tree or a figure: shown, not run.
+- ```         (no language, or another one: typst, json, ...) shown, not run.
+- ``py``, ``bash`` and ``shell`` are read as ``python`` and ``sh``; ``console`` and
+  ``pycon`` (prompts mixed with output) fail: write the commands and the output apart.
 - ``<!-- not run: REASON -->`` on the line above a fence: shown, not run (installs,
   the test command itself, runs of minutes). The reason is required.
 """
@@ -37,7 +39,10 @@ from backprop.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
-LANGUAGES = ("python", "sh", "text", "")
+# A block's language as the test reads it: the runnable kinds under their other names.
+ALIASES = {"py": "python", "bash": "sh", "shell": "sh"}
+# Prompts mixed with output: write the commands as sh or python and the output as text.
+PROMPTS = ("console", "pycon", "shell-session")
 SLOW = ("play", "report", "experiments", "pack")  # must not run in the tests
 NOT_RUN = re.compile(r"<!-- not run: (\S.*) -->")
 NUMBER = re.compile(r"(-?\d+(?:\.\d+)?(?:e[-+]?\d+)?)")
@@ -78,7 +83,8 @@ def blocks(page: Path) -> list[Block]:
                 i += 1
             above = NOT_RUN.fullmatch(lines[start - 1].strip()) if start else None
             reason = above.group(1) if above else None
-            found.append(Block(page, start + 1, fence.group(1), "\n".join(body), reason))
+            language = ALIASES.get(fence.group(1), fence.group(1))
+            found.append(Block(page, start + 1, language, "\n".join(body), reason))
         i += 1
     return found
 
@@ -154,7 +160,7 @@ def test_every_block_is_of_a_known_kind():
     for page in PAGES:
         previous = None
         for block in blocks(page):
-            assert block.language in LANGUAGES, f"{block.where}: ```{block.language}"
+            assert block.language not in PROMPTS, f"{block.where}: ```{block.language}"
             if block.language == "text":
                 assert previous is not None and previous.runs, (
                     f"{block.where}: output shown after a block that does not run"
