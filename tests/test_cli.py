@@ -86,12 +86,25 @@ def test_train_handout_preset(tmp_path, capsys):
         (["pack", "--student-id", "12a", "--name", "x"], "ASCII digits only"),
     ],
 )
-def test_bad_input_is_one_line_and_exit_2(args, message):
-    proc = subprocess.run([sys.executable, "-m", "backprop", *args], capture_output=True, text=True)
-    assert proc.returncode == 2
-    assert proc.stdout == ""
-    lines = proc.stderr.splitlines()
-    assert len(lines) == 1 and message in lines[0], proc.stderr
+def test_bad_input_is_one_line_and_exit_2(args, message, trained, tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SystemExit) as exit_:
+        main(args)
+    out, err = capsys.readouterr()
+    assert exit_.value.code == 2
+    assert out == ""
+    lines = err.splitlines()
+    assert len(lines) == 1 and message in lines[0], err
+    assert trained == [] and list(tmp_path.iterdir()) == []
+
+
+def test_bad_input_from_a_shell_is_one_line_and_exit_2():
+    """The same, as a real process: the exit code and stderr a shell sees."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "backprop", "train", "--lr", "0"], capture_output=True, text=True
+    )
+    assert (proc.returncode, proc.stdout) == (2, "")
+    assert proc.stderr == "backprop train: error: argument --lr: must be positive, got 0\n"
 
 
 def test_divergence_is_one_message_not_a_traceback(tmp_path):

@@ -8,6 +8,7 @@ import base64
 import http.client
 import io
 import json
+import selectors
 import shlex
 import signal
 import socket
@@ -385,19 +386,48 @@ def test_shutdown_is_clean():
         request(srv, "GET", "/api/options")
 
 
-def test_ctrl_c_stops_the_command_without_a_traceback():
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "backprop", "play", "--port", "0", "--no-browser"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    line = proc.stdout.readline()  # the URL: it is serving
-    assert line.startswith("backprop play: http://127.0.0.1:"), line
-    proc.send_signal(signal.SIGINT)
-    out, err = proc.communicate(timeout=30)
-    assert proc.returncode == 0, err
-    assert "Traceback" not in err and "stopped" in err
+def _sigint_default() -> None:
+    """In the child before exec: SIGINT as Python expects it (a ``KeyboardInterrupt``).
+    A parent that ignores SIGINT (a shell's background job) would pass that on, and
+    the server would never see Ctrl-C."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+def _read_line(stream, seconds: float) -> str:
+    """One line from ``stream``, or "" if none comes within ``seconds`` (no hang)."""
+    with selectors.DefaultSelector() as sel:
+        sel.register(stream, selectors.EVENT_READ)
+        return stream.readline() if sel.select(seconds) else ""
+
+
+@pytest.mark.parametrize("parent", ["default", "ignores SIGINT"])
+def test_ctrl_c_stops_the_command_without_a_traceback(parent):
+    """Also when this process ignores SIGINT, as pytest started with ``&`` does: the
+    child gets the default back. The server is killed whatever happens."""
+    before = signal.getsignal(signal.SIGINT)
+    if parent == "ignores SIGINT":
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "backprop", "play", "--port", "0", "--no-browser"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            preexec_fn=_sigint_default,
+        )
+    finally:
+        signal.signal(signal.SIGINT, before)
+    try:
+        line = _read_line(proc.stdout, 60)  # the URL: it is serving
+        assert line.startswith("backprop play: http://127.0.0.1:"), line
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=60)
+        assert proc.returncode == 0, err
+        assert "Traceback" not in err and "stopped" in err
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.communicate()
 
 
 def test_an_open_server_takes_ip_addresses_but_no_other_names():

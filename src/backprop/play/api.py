@@ -1,5 +1,5 @@
 """The playground's endpoints as plain functions: a checked JSON body in, a JSON-able
-result out (see /work/notes/play_api.md). ``ApiError`` carries a status and one line;
+result out (docs/playground.md lists them). ``ApiError`` carries a status and one line;
 the server turns it, ``ValueError`` and ``TypeError`` into ``{"error": ...}``."""
 
 from __future__ import annotations

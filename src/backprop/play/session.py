@@ -1,5 +1,5 @@
 """One page's run: ``K`` seeds built by ``lab.build`` as one stack, trained a few epochs
-per request, and drawn as a frame (see /work/notes/play_api.md, "FRAME").
+per request, and drawn as a frame (docs/playground.md, "Frames").
 
 A frame evaluates the plane for all ``K`` models in one batched forward pass over a
 ``grid × grid`` lattice (the selected model's probability and the share of models
@@ -159,7 +159,7 @@ class Session:
         return log
 
     def frame(self, log: list[str] = (), reset: bool = False) -> dict:
-        """What the page draws now (the FRAME of play_api.md)."""
+        """What the page draws now (docs/playground.md, "Frames")."""
         s, model = self.state, self.run.model
         k, logits = s.selected, self.run.loss.takes_logits
         grid = lattice(self.extent, s.grid)

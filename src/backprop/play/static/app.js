@@ -329,7 +329,7 @@ function pair(state, changes) {
 // -------------------------------------------------------------------------------- start
 
 // What the page assumes when the server's /api/options leaves something out (an older
-// or newer server): the limits of play_api.md, no presets, no hyperparameter fields.
+// or newer server): the limits of docs/playground.md, no presets, no hyperparameter fields.
 const FALLBACK_LIMITS = { points: 2000, layers: 6, units: 64, seeds: 32, epochs: 1000000, coordinate: 10 };
 
 function withFallbacks(o) {
