@@ -9,9 +9,9 @@ batch, in the same dtype, recording every model's loss and accuracy each epoch a
 backprop's does), gradient descent, or Adam (torch's rule) with the cosine schedule.
 
 * JAX: one model's loss, ``jax.vmap`` of its ``value_and_grad`` over the stack, the
-  epochs in ``lax.fori_loop``, all under one ``jax.jit``. One thread: XLA's flag below
-  is put in ``XLA_FLAGS`` when this module is imported, before JAX starts its backend.
-  Compilation is excluded: each row compiles and runs once before it is timed.
+  epochs in ``lax.fori_loop``, all under one ``jax.jit``. One thread: see
+  ``start_jax``. Compilation is excluded: each row compiles and runs once before it
+  is timed.
 * PyTorch: stacked weights ``(K, in, out)``, ``torch.bmm`` (``baddbmm`` with a bias),
   autograd on the sum of the models' losses (model ``k``'s gradient is its own) and
   ``torch.optim`` (SGD, or Adam with ``CosineAnnealingLR``), eager, one thread.
@@ -22,6 +22,7 @@ section runs, with its peer columns saying "skipped", without them.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 from collections.abc import Callable
@@ -83,6 +84,31 @@ def case(config: bp.Config, models: int, epochs: int, dtype: str) -> tuple[Case,
     return Case(c, X, y, ws, bs), run
 
 
+def start_jax():
+    """Import JAX with x64 on and its CPU client computing on one thread.
+
+    ``XLA_ONE_THREAD`` (set at import) keeps Eigen's kernels on one thread, but the
+    client still runs its work on a pool of one thread per CPU the process may use
+    (JAX 0.10: CPU ÷ wall time ~1.45 on 2 cores). So the client is created while the
+    process may use one CPU, then every thread gets all of them back: one pool thread,
+    free to run on any core. A client made earlier keeps its pool.
+    """
+    import jax
+    from jax._src import xla_bridge  # private, but the only way to ask
+
+    if hasattr(os, "sched_setaffinity") and not xla_bridge.backends_are_initialized():
+        cpus = os.sched_getaffinity(0)
+        os.sched_setaffinity(0, {min(cpus)})
+        try:
+            jax.devices("cpu")
+        finally:
+            for tid in os.listdir("/proc/self/task"):
+                with contextlib.suppress(OSError):  # a thread that ended meanwhile
+                    os.sched_setaffinity(int(tid), cpus)
+    jax.config.update("jax_enable_x64", True)  # float64 rows; float32 arrays stay float32
+    return jax
+
+
 def _bce_eps(dtype) -> float:
     """The clip of backprop's ``BCELoss``: 1e-12, at least the dtype's machine epsilon."""
     return max(1e-12, float(np.finfo(dtype).eps))
@@ -98,10 +124,8 @@ def jax_trainer(case: Case) -> Callable[[], Result] | None:
     """Compile the case in JAX (one warm-up run); the returned function times one run."""
     if not have("jax"):
         return None
-    import jax
-    import jax.numpy as jnp
-
-    jax.config.update("jax_enable_x64", True)  # float64 rows; float32 arrays stay float32
+    jax = start_jax()
+    jnp = jax.numpy
     c, dtype = case.config, case.X.dtype
     act = {"sigmoid": jax.nn.sigmoid, "tanh": jnp.tanh}
     lo = _bce_eps(dtype)
