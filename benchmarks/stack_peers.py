@@ -114,12 +114,6 @@ def _bce_eps(dtype) -> float:
     return max(1e-12, float(np.finfo(dtype).eps))
 
 
-def _cosine(epoch, epochs: int, cos, maximum):
-    """backprop's cosine factor for 0-based ``epoch`` (its floor never binds below
-    ~1500 epochs, so torch's scheduler, which has none, agrees)."""
-    return maximum(0.5 * (1.0 + cos(np.pi * epoch / epochs)), 1e-6)
-
-
 def jax_trainer(case: Case) -> Callable[[], Result] | None:
     """Compile the case in JAX (one warm-up run); the returned function times one run."""
     if not have("jax"):
@@ -157,7 +151,7 @@ def jax_trainer(case: Case) -> Callable[[], Result] | None:
                 t = e + 1.0
                 m = jax.tree.map(lambda m, g: b1 * m + (1 - b1) * g, m, g)
                 v = jax.tree.map(lambda v, g: b2 * v + (1 - b2) * g * g, v, g)
-                rate = c.lr * _cosine(e, epochs, jnp.cos, jnp.maximum)
+                rate = c.lr * jnp.maximum(0.5 * (1.0 + jnp.cos(jnp.pi * e / epochs)), 1e-6)
                 root = jnp.sqrt(1.0 - b2**t).astype(dtype)
                 size = (rate / (1.0 - b1**t)).astype(dtype)
 
@@ -215,6 +209,7 @@ def torch_trainer(case: Case) -> Callable[[], Result] | None:
             opt = torch.optim.SGD(params, lr=c.lr)
         else:
             opt = torch.optim.Adam(params, lr=c.lr)
+        # backprop's floor of 1e-6 on the cosine factor binds only past ~1500 epochs
         cosine = c.schedule == "cosine"
         sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, c.epochs) if cosine else None
         losses = torch.empty(c.epochs, case.models, dtype=x.dtype)
