@@ -12,13 +12,15 @@ import argparse
 import time
 from pathlib import Path
 
-from . import parallel, play, suite
+from . import parallel, play, stack_peers, suite
 from .timing import machine
 
-SECTIONS = ("single", "stack", "convergence", "end-to-end", "parallel", "play")
+SECTIONS = ("single", "stack", "stack-peers", "convergence", "end-to-end", "parallel", "play")
 TITLES = {
     "single": "Single model: epochs/s on the linear data (N = 100)",
     "stack": "Stack: model-epochs/s of K stacked models against K sequential lean runs",
+    "stack-peers": "Stack peers: model-epochs/s of K = 1000 stacked models in backprop, JAX "
+    "and PyTorch (one thread each; JAX's compile time excluded)",
     "convergence": "Convergence: epochs to 100 % over seeds (one stacked run per row)",
     "end-to-end": "End to end: wall time of a fresh process",
     "play": "Playground: a server-side frame (K = 8, grid 64) and the page in Chromium",
@@ -49,6 +51,9 @@ def main(argv: list[str] | None = None) -> None:
     runs = {
         "single": lambda: suite.single(rounds=3 if q else 7, epochs=1000 if q else 3000),
         "stack": lambda: suite.stack(rounds=3 if q else 5, scale=0.3 if q else 1.0),
+        "stack-peers": lambda: stack_peers.stack_peers(
+            rounds=3 if q else 5, scale=0.3 if q else 1.0
+        ),
         "convergence": lambda: suite.converge(
             seeds=100 if q else 1000, handout_seeds=100 if q else 200
         ),
