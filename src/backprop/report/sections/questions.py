@@ -44,14 +44,11 @@ def _speed_answer(ctx: Context) -> str:
         for a, b in pairs
     )
     return (
-        "How fast the network learns also depends on the activation. Measured on XOR, median "
-        "epochs to 100 % in the default network (Table @tab:activations): "
-        f"{judged}, where 'clearly' means {CLEAR_RULE}; with {ctx.seeds} seeds a smaller gap "
-        "may be noise. The textbook explanation for a slow sigmoid is its derivative: under "
-        "gradient descent every sigmoid layer multiplies the backward signal by σ' ≤ 1/4. "
-        "The default network does not test that explanation: it trains with Adam, which "
-        "divides each step by the gradient's running root-mean-square, so a constant factor "
-        "such as 1/4 largely cancels."
+        "The activation also sets how fast the network learns. Median epochs to 100 % on "
+        f"XOR in the default network (@tab:activations): {judged}, where 'clearly' means "
+        f"{CLEAR_RULE}. The textbook reason for a slow sigmoid, σ′ ≤ 1/4 at every layer, "
+        "is not tested there: Adam divides each step by the gradient's running "
+        "root-mean-square, so a constant factor such as 1/4 largely cancels."
     )
 
 
@@ -92,10 +89,9 @@ def _handout_activations(ctx: Context) -> tuple[Text, Table]:
     sig, tanh = tuned["sigmoid"], tuned["tanh"]
     ident = tuned.get("identity")
     text = (
-        "The same question on the handout's own network, which trains with gradient descent "
-        f"(Table @tab:handout_activations): each hidden activation over the rates "
-        f"{listing(grid)}, {epochs} epochs, its tuned rate chosen as in Section 6A: "
-        f"{TUNE_RULE}. "
+        "The handout's network trains with gradient descent, where that factor is not "
+        f"rescaled away (@tab:handout_activations: each hidden activation over the rates "
+        f"{listing(grid)}, {epochs} epochs, at its tuned rate, chosen by {TUNE_RULE}). "
     )
     if ident:
         text += _identity_handout(ctx, ident, tuned["tanh"])
@@ -109,16 +105,14 @@ def _handout_activations(ctx: Context) -> tuple[Text, Table]:
         + ", ".join(
             f"{fmt_epochs(tanh.stats[d].median_epochs_to_100)} on {DATA[d]}" for d in ctx.datasets
         )
-        + ". By the rule above, tanh is "
+        + "; by the rule above tanh is "
         + " and ".join(
             f"{_verdict(ctx, 'handout_activation', tanh.setting, sig.setting, d)} "
             f"faster on {DATA[d]}"
             for d in ctx.datasets
         )
-        + ". Here the factor 1/4 is not rescaled away, but the comparison still does not "
-        "isolate it: tanh' is 1 at 0 where σ' is 1/4, tanh is centred on 0 where σ is centred "
-        f"on ½, the tuned rates differ, and both start from the handout's "
-        f"{HANDOUT.init.replace('_', '-')} initial weights rather than from one suited to each."
+        + ". Even so this does not isolate σ′: tanh′ is 1 at 0 where σ′ is 1/4, tanh is "
+        "centred on 0 where σ is centred on ½, and the tuned rates differ."
     )
     return Text(text), table
 
@@ -163,29 +157,31 @@ def _identity_handout(ctx: Context, ident: dict, tanh: dict) -> str:
 def questions(doc: Document, ctx: Context) -> None:
     med = ctx.stats("activation", DEFAULT.activation, "xor").median_epochs_to_100
     doc.add(
-        Heading("5 Questions"),
-        Heading("A. What is the purpose of activation functions?", 2),
+        Heading("Questions"),
+        Heading("What is the purpose of activation functions?", 2),
         Text(
-            "They make the network non-linear. A layer without one is affine, and affine maps "
-            "compose into one affine map, so without activations any number of layers draws a "
-            "single straight boundary. Section 4C measured this in the default network: with "
-            f"the identity instead of {DEFAULT.activation} the network still learns the linear "
-            f"data ({linear_at_100(ctx, NONE)} seeds at 100 %), but on XOR it ends at a mean "
-            f"accuracy of {pct(ctx.stats('activation', NONE, 'xor').mean_accuracy)} "
-            "(Figures @fig:activation_outcome and @fig:boundaries_noact), while with "
-            f"{DEFAULT.activation} "
+            "They make the network non-linear, so that its boundary can bend; without them "
+            "any number of layers draws one straight boundary and cannot learn XOR."
+        ),
+        Text(
+            f"Measured (Section 4C): with the identity instead of {DEFAULT.activation} the "
+            f"network still learns the linear data ({linear_at_100(ctx, NONE)} seeds at "
+            "100 %), but on XOR it ends at a mean accuracy of "
+            f"{pct(ctx.stats('activation', NONE, 'xor').mean_accuracy)} (@tab:activations, "
+            f"@fig:boundaries_noact), while with {DEFAULT.activation} "
             f"{seeds_at_100(ctx.stats('activation', DEFAULT.activation, 'xor'))} seeds end at "
-            f"100 % on XOR, after {median_phrase(med)}. Stacking non-linear units lets the "
-            "boundary bend: two hidden layers carve out the XOR regions. The output sigmoid "
-            "has a second purpose: it turns the score into a probability in (0, 1), which the "
-            "cross-entropy loss needs and the 0.5 threshold classifies."
+            f"100 % on XOR after {median_phrase(med)}. Why: a layer without activation is "
+            "affine, affine maps compose into one affine map, and stacking non-linear units "
+            "lets two hidden layers carve out the XOR regions. The output sigmoid has a second "
+            "purpose: it turns the score into a probability, which the cross-entropy needs and "
+            "the 0.5 threshold classifies."
         ),
         Text(_speed_answer(ctx)),
         *_handout_activations(ctx),
-        Heading("B. What might happen if the learning rate is too large or too small?", 2),
-        Text(_lr_answer(ctx)),
-        Heading("C. What is the purpose of weights and biases in a neural network?", 2),
-        Text(_weights_answer(ctx)),
+        Heading("What might happen if the learning rate is too large or too small?", 2),
+        *_lr_answer(ctx),
+        Heading("What is the purpose of weights and biases in a neural network?", 2),
+        *_weights_answer(ctx),
     )
 
 
@@ -195,7 +191,7 @@ def _rise(ctx: Context, exp: str, label: str, data: str, first: int = 20) -> flo
     return float(np.nanmax(c) / c[0]) if np.isfinite(c[0]) else float("nan")
 
 
-def _lr_answer(ctx: Context) -> str:
+def _lr_answer(ctx: Context) -> list[Text]:
     sgd, adam, hand = (
         ctx.group(e, g) for e, g in (("lr", "sgd"), ("lr", "adam"), ("handout_lr", "handout"))
     )
@@ -227,8 +223,8 @@ def _lr_answer(ctx: Context) -> str:
         if ok:
             fine.append(f"{name} at ρ = {listing(ok)}")
     rose_text = (
-        "The mean loss rises above its start within the first 20 epochs (Figure "
-        f"@fig:lr_curves) for {listing(parts)}. "
+        "The mean loss rises above its start within the first 20 epochs for "
+        f"{listing(parts)}. "
         + (
             f"A rise alone does not mark a rate as too large: every seed still ends at 100 % "
             f"on both datasets for {listing(fine)}. "
@@ -236,40 +232,39 @@ def _lr_answer(ctx: Context) -> str:
             else ""
         )
     )
-    return (
-        "Measured first on the handout's own network (gradient descent, sigmoid, squared "
-        f"error; Figure @fig:handout_lr_outcome, {h0.config.epochs} epochs): at the smallest "
-        f"rate of its grid, ρ = {h0.x:g}, the mean accuracy is "
-        f"{ctx.both('handout_lr', h0.label, accuracy_text)} with seeds at 100 %: "
-        f"{ctx.both('handout_lr', h0.label, seeds_at_100)}; at the largest, ρ = {h1.x:g}, seeds "
-        f"at 100 %: {ctx.both('handout_lr', h1.label, seeds_at_100)} (mean accuracy "
-        f"{ctx.both('handout_lr', h1.label, accuracy_text)}); at least 90 % of the seeds "
-        f"end at 100 % {rate_range(hand_ok)}. The default network over its own grid "
-        f"(Figures @fig:lr_outcome and @fig:lr_curves, {s0.config.epochs} epochs): with "
-        f"gradient descent at ρ = {s0.x:g} the mean accuracy is "
-        f"{ctx.both('lr', s0.label, accuracy_text)} and the median loss still "
-        f"{ctx.both('lr', s0.label, loss_text)}, against a mean initial loss of "
-        f"{starts}; at ρ = {s1.x:g}, seeds at 100 %: {ctx.both('lr', s1.label, seeds_at_100)}. "
-        f"With Adam at ρ = {a0.x:g} the median loss ends at "
-        f"{ctx.both('lr', a0.label, loss_text)} and seeds at 100 % are "
-        f"{ctx.both('lr', a0.label, seeds_at_100)}; at ρ = {a1.x:g} they are "
-        f"{ctx.both('lr', a1.label, seeds_at_100)}. {rose_text}"
-        "The textbook explanation: gradient descent moves the weights by ρ times the "
-        "gradient, so too small a rate takes small steps and the epoch budget runs out before "
-        "the network fits ('too small' is relative to the budget of "
-        f"{s0.config.epochs} or {h0.config.epochs} epochs here), while too large a step "
-        "jumps past the minimum along steep directions, so the loss rises or oscillates, "
-        "units saturate and stop passing gradient, and the weights can blow up. Measured: "
-        "the working rates (at least 90 % of the seeds at 100 %) are for Adam "
-        f"{rate_range(good_rates(ctx, 'lr', 'adam', 0.9))} and for gradient descent "
-        f"{rate_range(good_rates(ctx, 'lr', 'sgd', 0.9))} on the same network. Textbook: Adam "
-        "moves each weight by about ρ whatever the gradient's scale, gradient descent by ρ "
-        "times the gradient, which would explain the shift. Confound: in this sweep gradient "
-        f"descent keeps its rate {s0.config.schedule} while Adam uses {a0.config.schedule} "
-        f"decay. {_sgd_cosine(ctx)}These ranges come from {ctx.seeds} seeds per rate and a "
-        "grid of about three steps per decade, so their edges are known only to within one "
-        "grid step."
-    )
+    return [
+        Text(
+            "Too small, and the epoch budget runs out before the network fits; too large, and "
+            "the steps overshoot, so the loss rises or oscillates and seeds end below 100 %."
+        ),
+        Text(
+            f"Measured (@fig:lr, @fig:lr_curves). The handout's network ({h0.config.epochs} "
+            f"epochs): at ρ = {h0.x:g} the mean accuracy is "
+            f"{ctx.both('handout_lr', h0.label, accuracy_text)}, at ρ = {h1.x:g} the seeds at "
+            f"100 % are {ctx.both('handout_lr', h1.label, seeds_at_100)}, and at least 90 % of "
+            f"the seeds end at 100 % {rate_range(hand_ok)}. The default network "
+            f"({s0.config.epochs} epochs) with gradient descent: at ρ = {s0.x:g} the mean "
+            f"accuracy is {ctx.both('lr', s0.label, accuracy_text)} and the median loss still "
+            f"{ctx.both('lr', s0.label, loss_text)}, against a mean initial loss of {starts}; "
+            f"at ρ = {s1.x:g} the seeds at 100 % are {ctx.both('lr', s1.label, seeds_at_100)}. "
+            f"With Adam at ρ = {a0.x:g} the median loss ends at "
+            f"{ctx.both('lr', a0.label, loss_text)} and the seeds at 100 % are "
+            f"{ctx.both('lr', a0.label, seeds_at_100)}; at ρ = {a1.x:g} they are "
+            f"{ctx.both('lr', a1.label, seeds_at_100)}. {rose_text}"
+        ),
+        Text(
+            "Why: gradient descent moves the weights by ρ times the gradient, so too small a "
+            "rate takes small steps ('too small' is relative to the budget of "
+            f"{s0.config.epochs} or {h0.config.epochs} epochs), while too large a step jumps "
+            "past the minimum along steep directions: the loss rises or oscillates, units "
+            "saturate and stop passing gradient, and the weights can blow up. Adam moves each "
+            "weight by at most about ρ whatever the gradient's scale, which would explain why "
+            "its band differs from gradient descent's; but in @fig:lr gradient descent also "
+            f"keeps its rate {s0.config.schedule} while Adam uses {a0.config.schedule} decay. "
+            f"{_sgd_cosine(ctx)}With {ctx.seeds} seeds per rate and about three rates per "
+            "decade, the edges of these bands are known to within one grid step."
+        ),
+    ]
 
 
 def rises(ctx: Context, exp: str, group: str, first: int = 20) -> dict[str, list[float]]:
@@ -301,31 +296,35 @@ def _sgd_cosine(ctx: Context) -> str:
     )
 
 
-def _weights_answer(ctx: Context) -> str:
+def _weights_answer(ctx: Context) -> list[Text]:
     h1 = ctx.results["hidden"].experiment.settings[0]
     nb = "no bias, centred"
     hand = next(s for s in ctx.results["handout_lr"].experiment.settings if s.x == HANDOUT.lr)
-    return (
-        "The weights are what the network learns: each hidden unit computes a weighted sum "
-        "of its inputs, the weights set the direction and steepness of that unit's "
-        "boundary, and the next layer's weights decide how the units' outputs combine into "
-        "the final decision, which is how two layers bend a boundary around the XOR "
-        "classes. More units mean more weights and a more flexible boundary: with one unit "
-        f"per layer the seeds at 100 % are {ctx.both('hidden', h1.label, seeds_at_100)} (Section "
-        "4B) — the linear data needs only one straight boundary, XOR more. "
-        "A bias shifts a unit's boundary: without it, z = aw is zero where the unit's input "
-        "a is 0, so every first-layer unit's boundary passes through the origin of the "
-        "(centred) input plane. Deeper units see the previous layer's outputs: a tanh unit "
-        "outputs 0 at z = 0, but a sigmoid unit outputs σ(0) = ½, a constant that acts "
-        "like a bias for the next layer. Measured on the default network (tanh, Adam): "
-        "with centred inputs and no biases it cannot learn XOR (mean accuracy "
-        f"{pct(ctx.stats('bias', nb, 'xor').mean_accuracy)}, Table @tab:bias), because it "
-        "becomes an odd function of its input (Section 4D, Figure @fig:boundaries_noact); "
-        "the linear data, whose boundary runs through the centre, needs no bias "
-        f"({seeds_at_100(ctx.stats('bias', nb, 'linear'))} seeds at 100 %). The handout's "
-        "network has no biases either, but sigmoid hidden units and raw inputs, and "
-        f"at ρ = {HANDOUT.lr:g} it ends at 100 % in "
-        f"{ctx.both('handout_lr', hand.label, seeds_at_100)} seeds (Table @tab:networks). "
-        "In short, weights choose the orientation and mixing of features, biases their "
-        "position and thresholds, and training moves both along −∇L."
-    )
+    return [
+        Text(
+            "The weights are what the network learns: they set the direction and steepness "
+            "of each unit's boundary and how the units combine into the decision. The biases "
+            "shift those boundaries away from the origin."
+        ),
+        Text(
+            "Measured: with one unit per layer (fewer weights) the seeds at 100 % are "
+            f"{ctx.both('hidden', h1.label, seeds_at_100)} (Section 4B); with centred inputs "
+            "and no biases the default network cannot learn XOR (mean accuracy "
+            f"{pct(ctx.stats('bias', nb, 'xor').mean_accuracy)}, @tab:bias) but still learns "
+            f"the linear data, whose boundary runs through the centre "
+            f"({seeds_at_100(ctx.stats('bias', nb, 'linear'))} seeds at 100 %)."
+        ),
+        Text(
+            "Why: a hidden unit computes a weighted sum of its inputs, z = aw + b. Without b, "
+            "z is 0 where a is 0, so every first-layer boundary passes through the origin of "
+            "the centred input plane, and a tanh network becomes an odd function (Section 4D). "
+            "Deeper units see the previous layer's outputs: a tanh unit is centred on 0, but a "
+            "sigmoid unit's output σ(z) = ½ + (σ(z) − ½) carries a constant ½, and that part, "
+            "times the next layer's weights, adds a constant to each unit as a bias would. "
+            "The handout's network has no biases but sigmoid hidden units and raw inputs, and "
+            f"at ρ = {HANDOUT.lr:g} it ends at 100 % in "
+            f"{ctx.both('handout_lr', hand.label, seeds_at_100)} seeds (@tab:networks). "
+            "Training changes both weights and biases: gradient descent moves them along −∇L, "
+            "Adam along a running mean of −∇L, rescaled per parameter."
+        ),
+    ]
