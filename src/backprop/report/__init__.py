@@ -29,6 +29,10 @@ from .lab_run import run_lab, terminal_excerpt
 from .sections import SECTIONS
 from .typeset import PREAMBLE, compile_pdf, edited, missing_font, stamp
 
+EDITED = (
+    "{path} was edited since backprop report wrote it; backprop report --typeset compiles "
+    "your edits, --force overwrites them (and recomputes the experiments)"
+)
 NETWORKS = {"handout": "handout", "default": "default"}  # preset → name in the report
 
 
@@ -64,10 +68,7 @@ def build(
     out = Path(out)
     source = out / "report.typ"
     if edited(source) and not force:
-        raise ValueError(
-            f"{source} was edited since backprop report wrote it; run backprop report "
-            "--typeset to compile your edits, or --force to overwrite them"
-        )
+        raise ValueError(EDITED.format(path=source))
     figures = out / "figures"
     sizes = dict(
         seeds=seeds, epochs=epochs, cnn_seeds=cnn_seeds, convergence_seeds=convergence_seeds
@@ -188,4 +189,13 @@ def document(ctx: Context, author: str = "") -> Document:
     return doc
 
 
-__all__ = ["build", "typeset", "run_lab", "terminal_excerpt", "author_line", "missing_font"]
+__all__ = [
+    "EDITED",
+    "author_line",
+    "build",
+    "edited",
+    "missing_font",
+    "run_lab",
+    "terminal_excerpt",
+    "typeset",
+]
