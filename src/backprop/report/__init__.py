@@ -27,7 +27,7 @@ from .context import Context, Lab
 from .doc import Document, to_typst
 from .lab_run import run_lab, terminal_excerpt
 from .sections import SECTIONS
-from .typeset import PREAMBLE, compile_pdf, edited, missing_font, stamp
+from .typesetting import PREAMBLE, compile_pdf, edited, missing_font, stamp
 
 EDITED = (
     "{path} was edited since backprop report wrote it; backprop report --typeset compiles "

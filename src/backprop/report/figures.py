@@ -12,6 +12,7 @@ from pathlib import Path
 import matplotlib
 import numpy as np
 from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, NullFormatter
 
 from ..experiments.results import Result
 from ..lab import plot
@@ -43,6 +44,11 @@ NAMES = {"sgd": "gradient descent"}  # the code's optimizer name → the report'
 
 def save(fig: Figure, path: Path) -> Path:
     """Write ``fig`` as SVG (no date, so a redraw of the same figure is the same file)."""
+    for ax in fig.axes:  # a log axis sets exponents and minor labels at 0.7×: under 7 pt
+        for axis, scale in ((ax.xaxis, ax.get_xscale()), (ax.yaxis, ax.get_yscale())):
+            if scale == "log":
+                axis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+                axis.set_minor_formatter(NullFormatter())
     path = Path(path).with_suffix(".svg")
     path.parent.mkdir(parents=True, exist_ok=True)
     with matplotlib.rc_context(STYLE):
