@@ -213,9 +213,8 @@ def definitions(seeds: int) -> str:
     k = never_from(seeds)
     share = "at least half" if k == math.ceil(seeds / 2) else f"at least {k} of {seeds}"
     return (
-        "An epoch is one full-batch update. Epochs to 100 % is the number of updates after "
-        "which the training accuracy is 100 % and stays there to the end; a run is at 100 % "
-        "when its final accuracy is 100 %. A median of epochs to 100 % counts the other "
-        f"seeds as never, so it is 'never' when {share} of the seeds do not end at 100 % "
-        f"(with {seeds} seeds: {k} or more)."
+        "An epoch is one full-batch update. Epochs to 100 % counts the updates after which "
+        "the accuracy is 100 % to the end; a run 'at 100 %' ends there. A median of it is "
+        f"'never' when {share} of the seeds do not end at 100 % (with {seeds} seeds: {k} or "
+        "more)."
     )

@@ -15,7 +15,7 @@ from ..context import (
     pct,
     seeds_at_100,
 )
-from ..doc import Bullets, Document, Heading, Image, Text
+from ..doc import Document, Heading, Image, Table, Text
 from .discussion_more import more
 
 NONE = "none (identity)"
@@ -38,23 +38,41 @@ def rate_range(rates: list) -> str:
     return f"at ρ = {rates[0]:g} to {rates[-1]:g}" if rates else "at no rate of the grid"
 
 
-def _lr_regime(ctx: Context, exp: str, group: str, name: str) -> str:
-    """One bullet: the grid's two ends and the fastest rate of one optimizer/network."""
+def _lr_takeaway(ctx: Context) -> str:
+    """4A's answer: where each optimizer and network works, from the sweeps."""
+    sgd, adam = good_rates(ctx, "lr", "sgd", 0.9), good_rates(ctx, "lr", "adam", 0.9)
+    hand = good_rates(ctx, "handout_lr", "handout", 0.9)
+    best = ctx.fastest("handout_lr", ctx.group("handout_lr", "handout")).x
+    text = (
+        "Each network learns only within a band of rates, and the band depends on the "
+        "optimizer: on the default network at least 90 % of the seeds end at 100 % on both "
+        f"datasets with gradient descent {rate_range(sgd)} and with Adam {rate_range(adam)}. "
+    )
+    if hand:
+        return text + f"The handout's network needs larger steps: {rate_range(hand)}."
+    return text + (
+        "The handout's network reaches that at no rate within its "
+        f"{ctx.group('handout_lr', 'handout')[0].config.epochs} epochs; it does best at a "
+        f"large rate, ρ = {best:g}."
+    )
+
+
+def _lr_row(ctx: Context, exp: str, group: str, name: str) -> list[str]:
+    """A row of the rate table: the grid's two ends and its fastest rate, by FASTEST_RULE
+    (or the fewest summed median epochs when no rate brings every seed to 100 %)."""
     settings = ctx.group(exp, group)
     small, large = settings[0], settings[-1]
     best = ctx.fastest(exp, settings)
-    everyone = good_rates(ctx, exp, group, 1.0)
-    text = (
-        f"{name}: at the smallest rate, ρ = {small.x:g}, the mean accuracy is "
-        f"{ctx.both(exp, small.label, accuracy_text)}; at the largest, ρ = {large.x:g}, "
-        f"the seeds at 100 % are {ctx.both(exp, large.label, seeds_at_100)}. "
-    )
-    text += (
-        f"The fastest rate with every seed at 100 % is ρ = {best.x:g} (median epochs "
-        if everyone
-        else f"No rate brings every seed to 100 %; the fewest median epochs are at ρ = {best.x:g} ("
-    )
-    return text + f"{ctx.both(exp, best.label, epochs_text)})."
+    star = "" if good_rates(ctx, exp, group, 1.0) else " *"
+    return [
+        name,
+        f"{small.x:g}",
+        ctx.both(exp, small.label, accuracy_text),
+        f"{large.x:g}",
+        ctx.both(exp, large.label, seeds_at_100),
+        f"{best.x:g}{star}",
+        ctx.both(exp, best.label, epochs_text),
+    ]
 
 
 def initial_loss(ctx: Context, exp: str, labels, data: str) -> tuple[float, float, float]:
@@ -71,27 +89,32 @@ def _learning_rates(doc: Document, ctx: Context) -> None:
     hand_epochs = hand.settings[0].config.epochs
     doc.add(
         Heading("Try different learning rates", 2),
-        Text(
-            "Each network learns only within a band of rates, and the band depends on the "
-            "optimizer: at least 90 % of the seeds end at 100 % on both datasets with gradient "
-            f"descent {rate_range(good_rates(ctx, 'lr', 'sgd', 0.9))} and with Adam "
-            f"{rate_range(good_rates(ctx, 'lr', 'adam', 0.9))} on the default network, and "
-            f"{rate_range(good_rates(ctx, 'handout_lr', 'handout', 0.9))} on the handout's "
-            "network, whose working rates are the largest."
-        ),
+        Text(_lr_takeaway(ctx)),
         Text(
             f"@fig:lr trains the default network for {epochs} epochs with gradient descent at "
-            "a constant rate (the handout's rule) and with Adam (cosine decay, the default), "
-            f"and the handout's network for {hand_epochs} epochs with gradient descent; "
-            f"@fig:lr_curves shows the loss at three rates of each optimizer. The fastest "
-            f"rate is the one with {FASTEST_RULE}."
+            "a constant rate (the handout's rule) and Adam (cosine decay), the handout's for "
+            f"{hand_epochs} epochs; @fig:lr_curves shows the loss at three rates; @tab:rates "
+            f"gives each grid's ends and its fastest rate, the one with {FASTEST_RULE}."
         ),
-        Bullets(
+        Table(
+            "rates",
             [
-                _lr_regime(ctx, "lr", "sgd", "Gradient descent, default network"),
-                _lr_regime(ctx, "lr", "adam", "Adam, default network"),
-                _lr_regime(ctx, "handout_lr", "handout", "Gradient descent, handout's network"),
-            ]
+                "network, optimizer",
+                "smallest ρ",
+                "mean accuracy",
+                "largest ρ",
+                "at 100 %",
+                "fastest ρ",
+                "median epochs",
+            ],
+            [
+                _lr_row(ctx, "lr", "sgd", "default, gradient descent"),
+                _lr_row(ctx, "lr", "adam", "default, Adam"),
+                _lr_row(ctx, "handout_lr", "handout", "handout, gradient descent"),
+            ],
+            "The ends of each rate grid and its fastest rate (* no rate brings every seed to "
+            "100 %: the fewest summed median epochs).",
+            align="lrlrlrl",
         ),
         Image(
             "lr",
@@ -100,12 +123,12 @@ def _learning_rates(doc: Document, ctx: Context) -> None:
             f"{ctx.seeds} seeds per rate. 'never': most seeds do not reach 100 %.",
         ),
         Text(
-            "Why the handout's network needs larger steps is not isolated by these runs. The "
-            "textbook reason is one effect: its backward signal is multiplied by σ′ ≤ 1/4 at "
-            "each of its three sigmoids, the output's included, because the squared error "
-            "keeps the output's ŷ(1 − ŷ) where the cross-entropy would cancel it; so its "
-            "gradients are small. But the two networks also differ in biases, input centring, "
-            "initialisation and epochs, any of which can move the band."
+            "Why the handout's network does best at large steps is not isolated by these runs. "
+            "The textbook reason is one effect: its backward signal is multiplied by σ′ ≤ 1/4 "
+            "at each of its three sigmoids, the output's included, because the squared error "
+            "keeps the output's ŷ(1 − ŷ) that the cross-entropy would cancel; so its gradients "
+            "are small. But the networks also differ in biases, centring, initialisation and "
+            "epochs, any of which can move the band."
         ),
         Image(
             "lr_curves",
@@ -173,13 +196,10 @@ def _noact_output(ctx: Context) -> str:
     lo, hi = ctx.extra["boundary_range"]["identity"]
     _, y = load("xor", ctx.lab.seed)
     share = float(np.mean(y))
-    text = (
-        f"Trained on XOR with seed {ctx.lab.seed} (@fig:boundaries_noact, middle), it outputs "
-        + (
-            f"{lo:.6f} everywhere on the plotted square (to six decimals)"
-            if f"{lo:.6f}" == f"{hi:.6f}"
-            else f"between {lo:.6f} and {hi:.6f} over the plotted square"
-        )
+    text = f"On XOR with seed {ctx.lab.seed} (@fig:boundaries_noact, middle), it outputs " + (
+        f"{lo:.6f} everywhere on the plotted square (to six decimals)"
+        if f"{lo:.6f}" == f"{hi:.6f}"
+        else f"between {lo:.6f} and {hi:.6f} over the plotted square"
     )
     if lo > 0.5 or hi < 0.5:
         same = max(abs(lo - share), abs(hi - share)) < 5e-7

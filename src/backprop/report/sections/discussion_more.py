@@ -14,7 +14,6 @@ from ..context import (
     stats_head,
 )
 from ..doc import Document, Heading, Table, Text
-from .implementation import normalize_layer
 
 
 def _row(ctx: Context, exp: str, label: str) -> list[str]:
@@ -38,7 +37,6 @@ def _bias_head(ctx: Context) -> list[str]:
 
 def more(doc: Document, ctx: Context) -> None:
     nb, raw = "no bias, centred", "no bias, raw [0,1]"
-    norm = normalize_layer()
     hand = next(s for s in ctx.results["handout_lr"].experiment.settings if s.x == HANDOUT.lr)
     default = next(s for s in ctx.results["hidden"].experiment.settings if s.x == DEFAULT.hidden[0])
     networks = [
@@ -63,9 +61,8 @@ def more(doc: Document, ctx: Context) -> None:
             f"in [0, 1] it ends at 100 % on XOR in {seeds_at_100(ctx.stats('bias', raw, 'xor'))} "
             "seeds. Why: tanh is odd, so a network without biases is odd too, "
             "score(−x) = −score(x), and the centred XOR points come in pairs x and −x with the "
-            "same label, of which at most one can be right (@fig:boundaries_noact, right); "
-            f"the default centres with (x − {norm.mean:g}) / {norm.std:g}. With biases, "
-            "centring changes the median epochs to 100 % from "
+            "same label, at most one of which can be right (@fig:boundaries_noact, right). "
+            "With biases, centring changes the median epochs to 100 % from "
             f"{ctx.both('bias', 'bias, raw [0,1]', epochs_text)} (raw) to "
             f"{ctx.both('bias', 'bias, centred', epochs_text)} (centred)."
         ),
@@ -78,13 +75,10 @@ def more(doc: Document, ctx: Context) -> None:
             align="lrrrrrr",
         ),
         Text(
-            "The default network needs far fewer epochs than the handout's: median epochs to "
-            f"100 % {ctx.both('hidden', default.label, epochs_text)} against "
-            f"{ctx.both('handout_lr', hand.label, epochs_text)} (@tab:networks, the same "
-            f"{ctx.seeds} seeds). The two differ in the activation, the loss, the optimizer, "
-            "the biases, the centring, the initialisation and the epochs at once, so the "
-            "table does not say which choice makes the difference; Sections 4A–4C and "
-            "@tab:bias vary them one at a time."
+            "The default network needs far fewer epochs than the handout's (@tab:networks), "
+            "but the two differ in activation, loss, optimizer, biases, centring, "
+            "initialisation and epochs at once: the table does not say which choice makes "
+            "the difference; Sections 4A–4C and @tab:bias vary them one at a time."
         ),
         Table(
             "networks",

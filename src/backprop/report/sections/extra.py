@@ -9,7 +9,6 @@ from __future__ import annotations
 import numpy as np
 
 from ...experiments import trajectories
-from ...experiments.results import TUNE_RULE
 from ...lab.cnn import CNN_SIGMA, CNN_SIZE
 from ...lab.config import CNN, build_model
 from ..context import (
@@ -110,9 +109,9 @@ def optimizers(doc: Document, ctx: Context) -> None:
     )
     ties = near_ties(ctx)
     tie_text = (
-        " Some tuned rates are near ties (within 5 % in summed median epochs): "
+        " Near ties (within 5 % in summed median epochs) make some choices arbitrary: "
         + "; ".join(ties)
-        + ", so the choice between them is not meaningful."
+        + "."
         if ties
         else ""
     )
@@ -127,15 +126,14 @@ def optimizers(doc: Document, ctx: Context) -> None:
         ),
         Text(
             f"Besides gradient descent the package implements {len(tuned) - 1} optimizers "
-            "with torch.optim's update rules and defaults; each sees only (parameter, "
-            "gradient) pairs and keeps its own state. With g = ∇L:"
+            "with torch.optim's update rules and defaults. With g = ∇L:"
         ),
         Equations(UPDATE_RULES),
         Text(
             "Each was run on the default network (cosine decay, "
-            f"{r.experiment.settings[0].config.epochs} epochs) at the rates {listing(grid)}, "
-            f"and its tuned rate is the one with {TUNE_RULE} (@tab:optimizers; @fig:optimizers "
-            f"shows the whole grid).{cut_text}{tie_text}"
+            f"{r.experiment.settings[0].config.epochs} epochs) at the rates {listing(grid)} "
+            "and tuned by the rule of Section 5A (@tab:optimizers; @fig:optimizers shows the "
+            f"whole grid).{cut_text}{tie_text}"
         ),
         Table(
             "optimizers",
@@ -206,14 +204,14 @@ def _trajectories(doc: Document, ctx: Context) -> None:
     steps = {trajectories.SURFACES[n].steps for n in names}
     doc.add(
         Text(
-            "Trajectories. In the spirit of the handout's reference 1 (Alec Radford's "
-            "animations; `backprop animate` draws them), every optimizer starts from the same "
-            f"point on three 2-D test functions, and @tab:trajectories gives the function's "
-            f"value where each ends, after {listing(sorted(steps))} steps. Each optimizer's "
-            "rate was chosen by hand per surface (on the saddle from "
-            f"{min(rates['saddle'].values()):g} to {max(rates['saddle'].values()):g}), so the "
-            "order reflects those choices as much as the optimizers. With these rates "
-            f"{best['saddle']} escapes the saddle furthest and {worst['saddle']} least; on "
+            "Trajectories (after the handout's reference 1; `backprop animate` draws them). "
+            "Every optimizer starts from one point on three 2-D test functions, at rates "
+            f"chosen by hand per surface (on the saddle {min(rates['saddle'].values()):g} to "
+            f"{max(rates['saddle'].values()):g}), so the order reflects those rates as much as "
+            f"the optimizers; @tab:trajectories gives the final value after "
+            f"{listing(sorted(steps))} steps. "
+            f"{best['saddle'].capitalize()} escapes the saddle furthest and "
+            f"{worst['saddle']} least; on "
             f"Beale's function {best['beale']} ends lowest, in Rosenbrock's valley "
             f"{best['rosenbrock']} ends lowest and {worst['rosenbrock']} highest."
         ),
@@ -260,12 +258,10 @@ def _cnn_caveat(ctx: Context) -> str:
     e = ctx.results["cnn"].experiment
     cnn, mlp = (next(s for s in e.settings if s.config.model == m) for m in ("cnn", "mlp"))
     return (
-        f"The two rows differ in more than the model: the CNN trains with "
-        f"{_config_phrase(cnn.config)} over {len(e.seeds_of(cnn))} seeds, the MLP with "
-        f"{_config_phrase(mlp.config)} over {len(e.seeds_of(mlp))} seeds. Epochs to 100 % "
-        "needs 100 % to hold to the end of the run, which is easier over a shorter run, and "
-        f"{len(e.seeds_of(cnn))} seeds make a median coarse, so these medians do not rank "
-        "the two models. "
+        f"The rows differ in more than the model (CNN: {_config_phrase(cnn.config)}; MLP: "
+        f"{_config_phrase(mlp.config)}), 100 % must hold to the end of a run, which is easier "
+        f"over a shorter one, and {len(e.seeds_of(cnn))} seeds make a median coarse: these "
+        "medians do not rank the two models. "
     )
 
 
@@ -287,13 +283,10 @@ def convolution(doc: Document, ctx: Context) -> None:
             f"The CNN learns both datasets: seeds at 100 % {ctx.both('cnn', 'cnn', seeds_at_100)}"
             f" (@tab:cnn). A convolution needs an image, so each point (x₁, x₂) becomes a "
             f"{CNN_SIZE} × {CNN_SIZE} image of a Gaussian bump centred on it (width "
-            f"{CNN_SIGMA:g}, @fig:cnn, left); the encoding has an exact backward, so the CNN is "
-            "one Sequential with the MLP's input and output. Architecture: "
-            f"{_architecture(model)}, {n_params} parameters. Conv2d computes the convolution "
-            "by im2col (the k × k patches of the padded input X as the columns of one matrix, "
-            "then one matrix product); its backward multiplies by the transposes and adds the "
-            "patch gradients back. Both directions are tested against plain loops and finite "
-            "differences. With G = ∂L/∂Y:"
+            f"{CNN_SIGMA:g}, @fig:cnn, left); its layers are in the caption of @tab:cnn. "
+            "Conv2d computes the convolution by im2col (the patches of "
+            "the padded input X as the columns of one matrix, then one matrix product), tested "
+            "against plain loops and finite differences. With G = ∂L/∂Y:"
         ),
         Equations(
             [
@@ -304,25 +297,24 @@ def convolution(doc: Document, ctx: Context) -> None:
             ]
         ),
         Text(
-            "The CNN has no stack axis, so it trains one seed at a time: "
-            f"{len(r.experiment.seeds_of(cnn_setting))} seeds for {cnn_setting.config.epochs} "
+            f"The CNN trains one seed at a time, {len(r.experiment.seeds_of(cnn_setting))} "
+            f"seeds for {cnn_setting.config.epochs} epochs"
             + (
-                f"epochs (its preset trains {CNN.epochs} at a constant rate, so these are the "
-                "preset's first epochs)"
+                f" (the first of its preset's {CNN.epochs})"
                 if CNN.schedule == "constant"
-                else f"epochs (its preset trains {CNN.epochs})"
+                else f" (its preset trains {CNN.epochs})"
             )
-            + f", against the default MLP over {len(r.experiment.seeds)} seeds. Median epochs "
-            f"to 100 %: {ctx.both('cnn', 'cnn', epochs_text)} for the CNN, "
+            + f". Median epochs to 100 %: {ctx.both('cnn', 'cnn', epochs_text)} for the CNN, "
             f"{ctx.both('cnn', 'mlp', epochs_text)} for the MLP. {_cnn_caveat(ctx)}"
-            "The right panel of @fig:cnn is the CNN's output over the plane: each grid point "
-            "encoded as an image and classified."
+            "@fig:cnn (right) is the CNN's output over the plane, each grid point encoded as "
+            "an image and classified."
         ),
         Table(
             "cnn",
             head,
             rows,
-            "CNN against the default MLP: seeds at 100 % and median epochs to 100 %.",
+            f"CNN ({_architecture(model)}; {n_params} parameters) against the default MLP: "
+            "seeds at 100 % and median epochs to 100 %.",
             align="lrrrrrr",
         ),
         Image(

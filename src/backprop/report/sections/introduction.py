@@ -21,27 +21,24 @@ def introduction(doc: Document, ctx: Context) -> None:
     doc.add(
         Heading("Introduction"),
         Text(
-            "This lab trains a neural network with two hidden layers by backpropagation "
-            "written by hand in NumPy, on the handout's two datasets: `generate_linear` (100 "
-            "random points in the unit square, class 1 on or above the diagonal) and "
-            "`generate_XOR_easy` (21 points on the two diagonals). As the handout says, the "
-            "network is trained and tested on the same data."
+            "This lab trains a network with two hidden layers by backpropagation written by "
+            "hand in NumPy, on the handout's `generate_linear` (100 random points, class 1 on "
+            "or above the diagonal) and `generate_XOR_easy` (21 points on the two diagonals), "
+            "trained and tested on the same data."
         ),
         Text(
-            f"The handout's network reaches {accuracies(hand)}, and the default network of "
-            f"this package (Section 2B) {accuracies(out)} (@tab:accuracy); over {n_conv} seeds "
-            "the default ends at 100 % in "
+            f"The handout's network reaches {accuracies(hand)}, the default network "
+            f"{accuracies(out)} (@tab:accuracy); over {n_conv} seeds the default ends at 100 % "
+            "in "
             + " and ".join(
                 f"{seeds_at_100(conv.stats('default', d))} runs on {DATA[d]}" for d in ctx.datasets
             )
-            + ". Section 4 varies the learning rate, the hidden units and the activation; "
-            "Section 5 answers the handout's questions from those measurements; Section 6 adds "
-            f"{n_opt - 1} optimizers besides gradient descent, {n_act - 2} activations besides "
-            "sigmoid and tanh, and a convolutional network."
+            + f". Section 6 adds {n_opt - 1} optimizers besides gradient descent, {n_act - 2} "
+            "activations besides sigmoid and tanh, and a convolutional network."
         ),
         Text(
-            "Everything here, text included, is written by `backprop report` from measured "
-            f"results, over {ctx.seeds} seeds per setting unless stated. "
+            "`backprop report` writes all of this from measured results, over "
+            f"{ctx.seeds} seeds per setting unless stated. "
             + seed_sentence(ctx.datasets)
             + " "
             + definitions(ctx.seeds)

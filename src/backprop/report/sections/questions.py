@@ -13,7 +13,6 @@ from ..context import (
     CLEAR_RULE,
     DATA,
     Context,
-    accuracy_text,
     fmt_epochs,
     listing,
     loss_text,
@@ -24,7 +23,7 @@ from ..context import (
     stats_head,
 )
 from ..doc import Document, Heading, Table, Text
-from .discussion import NONE, good_rates, initial_loss, linear_at_100, rate_range
+from .discussion import NONE, good_rates, initial_loss, rate_range
 
 
 def _speed_answer(ctx: Context) -> str:
@@ -44,11 +43,10 @@ def _speed_answer(ctx: Context) -> str:
         for a, b in pairs
     )
     return (
-        "The activation also sets how fast the network learns. Median epochs to 100 % on "
-        f"XOR in the default network (@tab:activations): {judged}, where 'clearly' means "
-        f"{CLEAR_RULE}. The textbook reason for a slow sigmoid, σ′ ≤ 1/4 at every layer, "
-        "is not tested there: Adam divides each step by the gradient's running "
-        "root-mean-square, so a constant factor such as 1/4 largely cancels."
+        "The activation also sets the speed. Median epochs to 100 % on XOR in the default "
+        f"network (@tab:activations): {judged}; 'clearly' means {CLEAR_RULE}. The textbook "
+        "reason for a slow sigmoid, σ′ ≤ 1/4 per layer, is not tested there: Adam divides "
+        "each step by the gradient's running root-mean-square, so a constant factor cancels."
     )
 
 
@@ -81,7 +79,8 @@ def _handout_activations(ctx: Context) -> tuple[Text, Table]:
         head,
         rows,
         f"The handout's network (gradient descent, squared error, no biases, {epochs} epochs, "
-        f"{ctx.seeds} seeds) with each hidden activation at its tuned rate: seeds at 100 %, "
+        f"{ctx.seeds} seeds) with each hidden activation at its tuned rate of "
+        f"{listing(grid)}: seeds at 100 %, "
         "median epochs to 100 % and the number of grid rates at which every seed ends at "
         "100 % on both datasets.",
         align="lrrrrrr",
@@ -89,29 +88,20 @@ def _handout_activations(ctx: Context) -> tuple[Text, Table]:
     sig, tanh = tuned["sigmoid"], tuned["tanh"]
     ident = tuned.get("identity")
     text = (
-        "The handout's network trains with gradient descent, where that factor is not "
-        f"rescaled away (@tab:handout_activations: each hidden activation over the rates "
-        f"{listing(grid)}, {epochs} epochs, at its tuned rate, chosen by {TUNE_RULE}). "
+        "The handout's network trains with gradient descent, which does not rescale that "
+        "factor. @tab:handout_activations gives it with each hidden activation at its tuned "
+        f"rate, the one with {TUNE_RULE}. "
     )
     if ident:
         text += _identity_handout(ctx, ident, tuned["tanh"])
     text += (
-        f"Sigmoid at ρ = {sig.lr:g} needs a median of "
+        f"Against sigmoid (ρ = {sig.lr:g}), tanh (ρ = {tanh.lr:g}) is "
         + ", ".join(
-            f"{fmt_epochs(sig.stats[d].median_epochs_to_100)} epochs on {DATA[d]}"
+            f"{_verdict(ctx, 'handout_activation', tanh.setting, sig.setting, d)} faster on "
+            f"{DATA[d]}"
             for d in ctx.datasets
         )
-        + f"; tanh at ρ = {tanh.lr:g} needs "
-        + ", ".join(
-            f"{fmt_epochs(tanh.stats[d].median_epochs_to_100)} on {DATA[d]}" for d in ctx.datasets
-        )
-        + "; by the rule above tanh is "
-        + " and ".join(
-            f"{_verdict(ctx, 'handout_activation', tanh.setting, sig.setting, d)} "
-            f"faster on {DATA[d]}"
-            for d in ctx.datasets
-        )
-        + ". Even so this does not isolate σ′: tanh′ is 1 at 0 where σ′ is 1/4, tanh is "
+        + ". This still does not isolate σ′: tanh is also "
         "centred on 0 where σ is centred on ½, and the tuned rates differ."
     )
     return Text(text), table
@@ -124,18 +114,15 @@ def _identity_handout(ctx: Context, ident: dict, tanh: dict) -> str:
         d: {s.label: ctx.stats("handout_activation", s.label, d) for s in rows}
         for d in ctx.datasets
     }
-    text = (
-        "With the identity the seeds at 100 % are "
-        + ", ".join(f"{DATA[d]} {seeds_at_100(ident.stats[d])}" for d in ctx.datasets)
-        + f" at its tuned ρ = {ident.lr:g}"
-    )
     never = [d for d in ctx.datasets if all(v.at_100 == 0 for v in at[d].values())]
+    text = "The identity"
     if never:
         text += (
-            f"; but it ends at 100 % on {listing([DATA[d] for d in never])} for no seed at "
-            "any rate, so every summed median is never and the rate comes from the last "
-            "tie-break (the smaller rate) alone"
+            f" reaches 100 % on {listing([DATA[d] for d in never])} at no rate, so its row's "
+            f"ρ = {ident.lr:g} comes from the last tie-break"
         )
+    else:
+        text += f" is tuned to ρ = {ident.lr:g}"
     for d in (d for d in ctx.datasets if d not in never):
         best = min(
             rows, key=lambda s: (-at[d][s.label].at_100, at[d][s.label].median_epochs_to_100, s.x)
@@ -144,14 +131,10 @@ def _identity_handout(ctx: Context, ident: dict, tanh: dict) -> str:
             continue
         b = at[d][best.label]
         text += (
-            f". Its best rate on {DATA[d]} alone (most seeds at 100 %, then the fewest median "
-            f"epochs) is ρ = {best.x:g}: {seeds_at_100(b)} seeds at 100 %, median "
-            f"{fmt_epochs(b.median_epochs_to_100)} epochs, against tanh's "
-            f"{seeds_at_100(tanh.stats[d])} and {fmt_epochs(tanh.stats[d].median_epochs_to_100)} "
-            f"at ρ = {tanh.lr:g}, so the table's row "
-            f"understates the identity on {DATA[d]}"
+            f"; on {DATA[d]} alone, ρ = {best.x:g} gives more: {seeds_at_100(b)} seeds at "
+            f"100 % (median {fmt_epochs(b.median_epochs_to_100)} epochs)"
         )
-    return text + ". Without a non-linear hidden unit this network does not learn XOR either. "
+    return text + ". "
 
 
 def questions(doc: Document, ctx: Context) -> None:
@@ -164,17 +147,13 @@ def questions(doc: Document, ctx: Context) -> None:
             "any number of layers draws one straight boundary and cannot learn XOR."
         ),
         Text(
-            f"Measured (Section 4C): with the identity instead of {DEFAULT.activation} the "
-            f"network still learns the linear data ({linear_at_100(ctx, NONE)} seeds at "
-            "100 %), but on XOR it ends at a mean accuracy of "
-            f"{pct(ctx.stats('activation', NONE, 'xor').mean_accuracy)} (@tab:activations, "
-            f"@fig:boundaries_noact), while with {DEFAULT.activation} "
+            "Measured in Section 4C: without activation the mean accuracy on XOR is "
+            f"{pct(ctx.stats('activation', NONE, 'xor').mean_accuracy)} (@tab:activations); "
+            f"with {DEFAULT.activation}, "
             f"{seeds_at_100(ctx.stats('activation', DEFAULT.activation, 'xor'))} seeds end at "
-            f"100 % on XOR after {median_phrase(med)}. Why: a layer without activation is "
-            "affine, affine maps compose into one affine map, and stacking non-linear units "
-            "lets two hidden layers carve out the XOR regions. The output sigmoid has a second "
-            "purpose: it turns the score into a probability, which the cross-entropy needs and "
-            "the 0.5 threshold classifies."
+            f"100 % after {median_phrase(med)}. Affine maps compose into one affine map; "
+            "non-linear units let two hidden layers carve out the XOR regions. The output "
+            "sigmoid also turns the score into a probability for the cross-entropy."
         ),
         Text(_speed_answer(ctx)),
         *_handout_activations(ctx),
@@ -195,12 +174,9 @@ def _lr_answer(ctx: Context) -> list[Text]:
     sgd, adam, hand = (
         ctx.group(e, g) for e, g in (("lr", "sgd"), ("lr", "adam"), ("handout_lr", "handout"))
     )
-    s0, s1, a0, a1, h0, h1 = sgd[0], sgd[-1], adam[0], adam[-1], hand[0], hand[-1]
-    hand_ok = good_rates(ctx, "handout_lr", "handout", 0.9)
+    s0, s1, a1, h0, h1 = sgd[0], sgd[-1], adam[-1], hand[0], hand[-1]
     start = {d: initial_loss(ctx, "lr", [s.label for s in sgd], d) for d in ctx.datasets}
-    starts = ", ".join(
-        f"{m:.2f} on {DATA[d]} (seeds {lo:.2f}–{hi:.2f})" for d, (m, lo, hi) in start.items()
-    )
+    starts = ", ".join(f"{m:.2f} on {DATA[d]}" for d, (m, _, _) in start.items())
     risen = {g: rises(ctx, "lr", g) for g in ("sgd", "adam")}
     parts = []
     for g, name in (("sgd", "gradient descent"), ("adam", "Adam")):
@@ -238,31 +214,22 @@ def _lr_answer(ctx: Context) -> list[Text]:
             "the steps overshoot, so the loss rises or oscillates and seeds end below 100 %."
         ),
         Text(
-            f"Measured (@fig:lr, @fig:lr_curves). The handout's network ({h0.config.epochs} "
-            f"epochs): at ρ = {h0.x:g} the mean accuracy is "
-            f"{ctx.both('handout_lr', h0.label, accuracy_text)}, at ρ = {h1.x:g} the seeds at "
-            f"100 % are {ctx.both('handout_lr', h1.label, seeds_at_100)}, and at least 90 % of "
-            f"the seeds end at 100 % {rate_range(hand_ok)}. The default network "
-            f"({s0.config.epochs} epochs) with gradient descent: at ρ = {s0.x:g} the mean "
-            f"accuracy is {ctx.both('lr', s0.label, accuracy_text)} and the median loss still "
-            f"{ctx.both('lr', s0.label, loss_text)}, against a mean initial loss of {starts}; "
-            f"at ρ = {s1.x:g} the seeds at 100 % are {ctx.both('lr', s1.label, seeds_at_100)}. "
-            f"With Adam at ρ = {a0.x:g} the median loss ends at "
-            f"{ctx.both('lr', a0.label, loss_text)} and the seeds at 100 % are "
-            f"{ctx.both('lr', a0.label, seeds_at_100)}; at ρ = {a1.x:g} they are "
-            f"{ctx.both('lr', a1.label, seeds_at_100)}. {rose_text}"
+            f"Measured (@fig:lr, @tab:rates): on the default network with gradient descent at "
+            f"ρ = {s0.x:g} the median loss is still {ctx.both('lr', s0.label, loss_text)} after "
+            f"{s0.config.epochs} epochs (it starts near {starts}), and at ρ = {s1.x:g} the "
+            f"seeds at 100 % are {ctx.both('lr', s1.label, seeds_at_100)}; with Adam at "
+            f"ρ = {a1.x:g} they are {ctx.both('lr', a1.label, seeds_at_100)}. The handout's "
+            f"network, at ρ = {h1.x:g}: {ctx.both('handout_lr', h1.label, seeds_at_100)}. "
+            f"{rose_text}"
         ),
         Text(
-            "Why: gradient descent moves the weights by ρ times the gradient, so too small a "
-            "rate takes small steps ('too small' is relative to the budget of "
-            f"{s0.config.epochs} or {h0.config.epochs} epochs), while too large a step jumps "
-            "past the minimum along steep directions: the loss rises or oscillates, units "
-            "saturate and stop passing gradient, and the weights can blow up. Adam moves each "
-            "weight by at most about ρ whatever the gradient's scale, which would explain why "
-            "its band differs from gradient descent's; but in @fig:lr gradient descent also "
-            f"keeps its rate {s0.config.schedule} while Adam uses {a0.config.schedule} decay. "
-            f"{_sgd_cosine(ctx)}With {ctx.seeds} seeds per rate and about three rates per "
-            "decade, the edges of these bands are known to within one grid step."
+            "Why: gradient descent moves the weights by ρ times the gradient, so a small rate "
+            f"takes steps too small for a budget of {s0.config.epochs} or {h0.config.epochs} "
+            "epochs, while a large one jumps past the minimum along steep directions: the loss "
+            "rises or oscillates, units saturate and stop passing gradient, weights can blow "
+            "up. Adam moves each weight by at most about ρ whatever the gradient's scale, which "
+            "would explain why its band differs; but in @fig:lr gradient descent also keeps "
+            f"its rate {s0.config.schedule}. {_sgd_cosine(ctx)}"
         ),
     ]
 
@@ -284,15 +251,14 @@ def _sgd_cosine(ctx: Context) -> str:
         return ""
     ok = good_rates(ctx, "optimizer", "sgd", 0.9)
     return (
-        f"The optimizer sweep (Section 6A) runs gradient descent with {sgd[0].config.schedule} "
-        "decay, the same schedule as Adam: there at least 90 % of the seeds end at 100 % "
-        f"{rate_range(ok)}"
+        f"With {sgd[0].config.schedule} decay, as in Section 6A, gradient descent works "
+        f"(90 % of the seeds) {rate_range(ok)}"
         + (
-            ", the same range as at a constant rate, so the schedule does not explain the shift"
+            ", as at a constant rate, so the schedule does not explain the shift"
             if ok == good_rates(ctx, "lr", "sgd", 0.9)
             else ""
         )
-        + f", and its tuned rate is ρ = {r.tuned['sgd'].lr:g}. "
+        + f"; its tuned rate there is ρ = {r.tuned['sgd'].lr:g}. "
     )
 
 
@@ -308,23 +274,21 @@ def _weights_answer(ctx: Context) -> list[Text]:
         ),
         Text(
             "Measured: with one unit per layer (fewer weights) the seeds at 100 % are "
-            f"{ctx.both('hidden', h1.label, seeds_at_100)} (Section 4B); with centred inputs "
-            "and no biases the default network cannot learn XOR (mean accuracy "
-            f"{pct(ctx.stats('bias', nb, 'xor').mean_accuracy)}, @tab:bias) but still learns "
-            f"the linear data, whose boundary runs through the centre "
+            f"{ctx.both('hidden', h1.label, seeds_at_100)} (Section 4B); without biases, on "
+            "centred inputs, XOR fails (mean accuracy "
+            f"{pct(ctx.stats('bias', nb, 'xor').mean_accuracy)}, @tab:bias) while the linear "
+            "data, whose boundary runs through the centre, is learned "
             f"({seeds_at_100(ctx.stats('bias', nb, 'linear'))} seeds at 100 %)."
         ),
         Text(
-            "Why: a hidden unit computes a weighted sum of its inputs, z = aw + b. Without b, "
-            "z is 0 where a is 0, so every first-layer boundary passes through the origin of "
-            "the centred input plane, and a tanh network becomes an odd function (Section 4D). "
-            "Deeper units see the previous layer's outputs: a tanh unit is centred on 0, but a "
-            "sigmoid unit's output σ(z) = ½ + (σ(z) − ½) carries a constant ½, and that part, "
-            "times the next layer's weights, adds a constant to each unit as a bias would. "
-            "The handout's network has no biases but sigmoid hidden units and raw inputs, and "
-            f"at ρ = {HANDOUT.lr:g} it ends at 100 % in "
-            f"{ctx.both('handout_lr', hand.label, seeds_at_100)} seeds (@tab:networks). "
-            "Training changes both weights and biases: gradient descent moves them along −∇L, "
-            "Adam along a running mean of −∇L, rescaled per parameter."
+            "Why: a unit computes z = aw + b. Without b, z is 0 where a is 0, so every "
+            "first-layer boundary passes through the origin of the centred input plane, and a "
+            "tanh network becomes an odd function (Section 4D). A sigmoid unit's output "
+            "σ(z) = ½ + (σ(z) − ½) carries a constant ½, and that part, times the next layer's "
+            "weights, acts as a bias would. The handout's network has no biases but sigmoid "
+            f"units and raw inputs, and ends at 100 % in "
+            f"{ctx.both('handout_lr', hand.label, seeds_at_100)} seeds at ρ = {HANDOUT.lr:g} "
+            "(@tab:networks). Training changes both: gradient descent along −∇L, Adam along a "
+            "running mean of −∇L rescaled per parameter."
         ),
     ]

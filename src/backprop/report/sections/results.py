@@ -29,21 +29,22 @@ def shown(output: str) -> dict[str, tuple[int, int]]:
 def experimental_results(doc: Document, ctx: Context) -> None:
     nets = _networks(ctx)
     counts = shown(ctx.lab.output)
-    cut = "; ".join(
-        f"of {DATA.get(d, d)}'s {total} predictions the first and last {n // 2} are shown"
-        for d, (n, total) in counts.items()
-        if n < total
+    cut = [(d, n, total) for d, (n, total) in counts.items() if n < total]
+    cut = (
+        f"the middle loss lines, and all but the first and last {cut[0][1] // 2} predictions "
+        "(of " + " and ".join(f"{total} on {DATA.get(d, d)}" for d, _, total in cut) + ")"
+        if cut
+        else "the middle loss lines"
     )
     doc.add(
         Heading("Experimental results"),
         Heading("Screenshot and comparison figure", 2),
         Text(
-            f"@fig:terminal is the terminal output of `backprop lab --handout` and `backprop "
-            f"lab` (seed {ctx.lab.seed}), run by the report itself: the network, the loss "
-            "every tenth of the training in the handout's format, one line per prediction, "
-            "and the final loss and accuracy. A line '...' stands for the lines left out: "
-            f"{cut or 'none'}. @fig:lab is the handout's comparison figure for both networks: "
-            "the ground truth beside the thresholded prediction."
+            f"@fig:terminal is what `backprop lab --handout` and `backprop lab` print (seed "
+            f"{ctx.lab.seed}, run by the report): the network, the loss every tenth of the "
+            "training, one line per prediction and the final loss and accuracy, in the "
+            f"handout's format; '...' marks lines left out: {cut}. @fig:lab is the "
+            "handout's comparison figure: ground truth beside the thresholded prediction."
         ),
         Terminal(
             [
@@ -115,16 +116,16 @@ def _learning_curves(doc: Document, ctx: Context, nets: dict[str, Lab]) -> None:
     for name, lab in nets.items():
         o = lab.outcome
         rises = [
-            f"first rises to {o[d].peak_loss:.3f} after {updates(o[d].peak_update)} on {DATA[d]}"
+            f"{o[d].peak_loss:.3f} after {updates(o[d].peak_update)} on {DATA[d]}"
             for d in ctx.datasets
             if o[d].peak_loss > o[d].first_loss
         ]
         parts.append(
-            f"The {name} network's loss starts at "
-            + " and ".join(f"{o[d].first_loss:.3f} on {DATA[d]}" for d in ctx.datasets)
-            + (", " + " and ".join(rises) if rises else "")
-            + ", and ends at "
-            + " and ".join(f"{o[d].loss:.1e} on {DATA[d]}" for d in ctx.datasets)
+            f"The {name} network's loss goes from "
+            + " and ".join(
+                f"{o[d].first_loss:.3f} to {o[d].loss:.1e} on {DATA[d]}" for d in ctx.datasets
+            )
+            + (" (first rising to " + " and ".join(rises) + ")" if rises else "")
             + "; its accuracy is 100 % for good after "
             + " and ".join(
                 f"{updates(o[d].epochs_to_100)} on {DATA[d]}"
@@ -138,9 +139,8 @@ def _learning_curves(doc: Document, ctx: Context, nets: dict[str, Lab]) -> None:
         Heading("Learning curve (loss–epoch curve)", 2),
         Text(
             "@fig:curves gives the loss of both lab runs per epoch, measured before that "
-            "epoch's update; a dot marks where the accuracy reaches 100 % for good. "
-            + " ".join(parts)
-            + " After that point the loss keeps falling as the predictions move away from 0.5."
+            "epoch's update. " + " ".join(parts) + " After that (the dots) the loss falls on as "
+            "the predictions move away from 0.5."
         ),
         Image(
             "curves",
