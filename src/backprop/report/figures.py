@@ -225,7 +225,7 @@ def _series(result: Result, group: str, data: str, never: float) -> tuple[np.nda
 
 def _never_line(ax, never: float) -> None:
     ax.axhline(never, color="0.4", ls=":", lw=1)
-    ax.text(1.0, never, " never", transform=ax.get_yaxis_transform(), va="center", fontsize=7.5)
+    ax.text(0.02, never, "never", transform=ax.get_yaxis_transform(), va="bottom", fontsize=7.5)
 
 
 def sweep_figure(

@@ -64,14 +64,18 @@ def _lr_row(ctx: Context, exp: str, group: str, name: str) -> list[str]:
     small, large = settings[0], settings[-1]
     best = ctx.fastest(exp, settings)
     star = "" if good_rates(ctx, exp, group, 1.0) else " *"
+
+    def pair(label: str, fmt) -> str:
+        return ", ".join(fmt(ctx.stats(exp, label, d)) for d in ctx.datasets)
+
     return [
         name,
         f"{small.x:g}",
-        ctx.both(exp, small.label, accuracy_text),
+        pair(small.label, accuracy_text),
         f"{large.x:g}",
-        ctx.both(exp, large.label, seeds_at_100),
+        pair(large.label, seeds_at_100),
         f"{best.x:g}{star}",
-        ctx.both(exp, best.label, epochs_text),
+        pair(best.label, epochs_text),
     ]
 
 
@@ -101,11 +105,11 @@ def _learning_rates(doc: Document, ctx: Context) -> None:
             [
                 "network, optimizer",
                 "smallest ρ",
-                "mean accuracy",
+                "mean accuracy\n(linear, XOR)",
                 "largest ρ",
-                "at 100 %",
+                "at 100 %\n(linear, XOR)",
                 "fastest ρ",
-                "median epochs",
+                "median epochs\n(linear, XOR)",
             ],
             [
                 _lr_row(ctx, "lr", "sgd", "default, gradient descent"),
@@ -114,7 +118,7 @@ def _learning_rates(doc: Document, ctx: Context) -> None:
             ],
             "The ends of each rate grid and its fastest rate (* no rate brings every seed to "
             "100 %: the fewest summed median epochs).",
-            align="lrlrlrl",
+            align="lrrrrrr",
         ),
         Image(
             "lr",

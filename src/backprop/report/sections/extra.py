@@ -34,14 +34,16 @@ ACTIVATION_FORMULAS = {
 }
 
 UPDATE_RULES = [
-    r'"gradient descent:" theta <- theta - rho g, quad "momentum" (mu = 0.9)": " '
-    r'v <- mu v + g, theta <- theta - rho v, quad "Nesterov: " theta <- theta - rho(g + mu v)',
-    r'"Adagrad: " s <- s + g^2, theta <- theta - rho g / (sqrt(s) + epsilon), quad '
+    r'"gradient descent: " theta <- theta - rho g, quad "momentum" (mu = 0.9)": " '
+    r'v <- mu v + g, thick theta <- theta - rho v, quad "Nesterov: " '
+    r"theta <- theta - rho(g + mu v)",
+    r'"Adagrad: " s <- s + g^2, thick theta <- theta - rho g / (sqrt(s) + epsilon), quad '
     r'"RMSprop" (alpha = 0.99)": " s <- alpha s + (1 - alpha) g^2, '
-    r"theta <- theta - rho g / (sqrt(s) + epsilon)",
-    r'"AdamW" (lambda = 0.01)": " theta <- theta (1 - rho lambda) "then Adam", quad '
-    r'"Adadelta" (r = 0.9)": " v <- r v + (1 - r) g^2, Delta = sqrt(u + epsilon) / '
-    r"sqrt(v + epsilon) g, u <- r u + (1 - r) Delta^2, theta <- theta - rho Delta",
+    r"thick theta <- theta - rho g / (sqrt(s) + epsilon)",
+    r'"AdamW" (lambda = 0.01)": " theta <- theta (1 - rho lambda) "then the Adam step", quad '
+    r'"Adadelta" (r = 0.9)": " v <- r v + (1 - r) g^2,',
+    r"Delta = sqrt(u + epsilon) / sqrt(v + epsilon) g, thick u <- r u + (1 - r) Delta^2, thick "
+    r"theta <- theta - rho Delta",
 ]
 NAMES = {"sgd": "gradient descent"}  # the code's name → the report's
 
@@ -290,7 +292,7 @@ def convolution(doc: Document, ctx: Context) -> None:
         ),
         Equations(
             [
-                r"Y_(n,o,i,j) = b_o + sum_c sum_(p,q) W_(o,c,p,q) X_(n,c,i+p,j+q), quad "
+                r"Y_(n,o,i,j) = b_o + sum_c sum_(p,q) W_(o,c,p,q) X_(n,c,i+p,j+q)",
                 r"(partial L)/(partial W_(o,c,p,q)) = sum_(n,i,j) G_(n,o,i,j) X_(n,c,i+p,j+q),"
                 r" quad (partial L)/(partial X_(n,c,h,w)) = sum_(o,p,q) G_(n,o,h-p,w-q) "
                 r"W_(o,c,p,q)",
