@@ -21,11 +21,12 @@ from pathlib import Path
 
 from .. import __version__, experiments
 from ..experiments.sweep import pool
+from ..lab.data import DATASETS
 from ..lab.pack import zip_name
 from . import figures as report_figures
 from .context import Context, Lab
 from .doc import Document, to_typst
-from .lab_run import run_lab, terminal_excerpt
+from .lab_run import lab_from, run_lab, run_lab_dataset, terminal_excerpt
 from .sections import SECTIONS
 from .typesetting import PREAMBLE, compile_pdf, edited, missing_font, stamp
 
@@ -78,7 +79,11 @@ def build(
     with pool(jobs) as executor:
         submit = executor.submit
         own = {  # first in the queue: they need no experiment
-            **{p: submit(run_lab, out / "lab" / p, seed, epochs, p) for p in NETWORKS},
+            **{
+                (p, d): submit(run_lab_dataset, out / "lab" / p, seed, epochs, p, d)
+                for p in NETWORKS
+                for d in DATASETS
+            },
             "sigmoid": submit(rf.sigmoid_figure, figures / "sigmoid.svg"),
             "activations": submit(rf.activations_figure, figures / "activations.svg"),
             "boundaries": submit(rf.boundary_figures, figures / "xor_boundaries.svg", seed, epochs),
@@ -87,21 +92,18 @@ def build(
             ),
         }
         sweeps = experiments.Sweeps(exps, experiments_dir, executor, force, progress, jobs)
+        labs = {
+            p: lab_from(out / "lab" / p, seed, p, {d: own.pop((p, d)).result() for d in DATASETS})
+            for p in NETWORKS
+        }
+        own |= _lab_figures(submit, labs, figures)  # drawn while the sweeps train
         results = sweeps.wait(own.values(), figures=False)
+        own |= _sweep_figures(submit, results, figures)
         done = {name: future.result() for name, future in own.items()}
     if progress:
-        print("[report] figures and typesetting ...", file=sys.stderr, flush=True)
-    labs = {p: done[p] for p in NETWORKS}
-    boundaries, boundary_range = done["boundaries"]
-    extra = {
-        "sigmoid": done["sigmoid"],
-        "activations": done["activations"],
-        "boundaries": boundaries,
-        "boundary_range": boundary_range,
-        "cnn": done["cnn"],
-        **_lab_figures(labs, figures),
-        **_sweep_figures(results, figures),
-    }
+        print("[report] typesetting ...", file=sys.stderr, flush=True)
+    boundaries, boundary_range = done.pop("boundaries")
+    extra = {**done, "boundaries": boundaries, "boundary_range": boundary_range}
     ctx = Context(results, extra, labs["default"], extra, __version__, handout=labs["handout"])
     doc = document(ctx, author)
     body = to_typst(doc, out, PREAMBLE)
@@ -135,17 +137,20 @@ def pages(pdf: Path) -> int:
     return len(re.findall(rb"/Type\s*/Page\b", Path(pdf).read_bytes()))
 
 
-def _lab_figures(labs: dict[str, Lab], folder: Path) -> dict[str, Path]:
+def _lab_figures(submit, labs: dict[str, Lab], folder: Path) -> dict:
+    """The lab runs' figures, submitted: name → future of its SVG."""
     folders = {NETWORKS[p]: lab.folder for p, lab in labs.items()}
     histories = {NETWORKS[p]: lab.history for p, lab in labs.items()}
+    rf = report_figures
     return {
-        "lab": report_figures.lab_figure(folders, folder / "lab.svg"),
-        "curves": report_figures.curves_figure(histories, folder / "curves.svg"),
-        "boundaries_lab": report_figures.boundaries_figure(folders, folder / "boundaries.svg"),
+        "lab": submit(rf.lab_figure, folders, folder / "lab.svg"),
+        "curves": submit(rf.curves_figure, histories, folder / "curves.svg"),
+        "boundaries_lab": submit(rf.boundaries_figure, folders, folder / "boundaries.svg"),
     }
 
 
-def _sweep_figures(results, folder: Path) -> dict[str, Path]:
+def _sweep_figures(submit, results, folder: Path) -> dict:
+    """The experiments' figures, submitted: name → future of its SVG."""
     rf = report_figures
     lr, hand = results["lr"], results["handout_lr"]
 
@@ -156,22 +161,26 @@ def _sweep_figures(results, folder: Path) -> dict[str, Path]:
         chosen = {s.label: s for s in (settings[0], best, settings[-1])}
         return list(chosen.values())
 
+    hidden = results["hidden"]
     return {
-        "lr": rf.sweep_figure(
+        "lr": submit(
+            rf.sweep_figure,
             [(lr, "sgd", "gradient descent"), (lr, "adam", "Adam"), (hand, "handout", "handout")],
             folder / "lr.svg",
             "learning rate ρ",
         ),
-        "lr_curves": rf.rate_curves_figure(
+        "lr_curves": submit(
+            rf.rate_curves_figure,
             [(lr, "sgd", picks(lr, "sgd")), (lr, "adam", picks(lr, "adam"))],
             folder / "lr_curves.svg",
         ),
-        "hidden": rf.sweep_figure(
-            [(results["hidden"], results["hidden"].experiment.settings[0].group, "default")],
+        "hidden": submit(
+            rf.sweep_figure,
+            [(hidden, hidden.experiment.settings[0].group, "default")],
             folder / "hidden.svg",
             "hidden units per layer h",
         ),
-        "optimizers": rf.optimizer_figure(results["optimizer"], folder / "optimizers.svg"),
+        "optimizers": submit(rf.optimizer_figure, results["optimizer"], folder / "optimizers.svg"),
     }
 
 

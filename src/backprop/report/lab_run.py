@@ -10,20 +10,29 @@ from pathlib import Path
 
 from ..lab import runner
 from ..lab.config import PRESETS
+from ..lab.data import DATASETS
 from ..train import History
 from .context import Lab, LabOutcome
 
 
-def run_lab(folder: Path, seed: int = 0, epochs: int | None = None, preset: str = "default") -> Lab:
-    """Run what ``backprop lab --preset preset --out folder --seed seed`` runs and keep
-    what it prints."""
+def run_lab_dataset(
+    folder: Path, seed: int, epochs: int | None, preset: str, data: str
+) -> tuple[str, float, float]:
+    """One dataset of ``backprop lab --preset preset`` (``runner.lab``'s loop body, so that
+    the datasets can train in parallel): what it prints, its test loss and accuracy."""
     config = PRESETS[preset]
     config = config.replace(epochs=epochs).validate() if epochs else config
     buf = io.StringIO()
     with contextlib.redirect_stdout(buf):
-        numbers = runner.lab(config, folder, seed)
-    lab = Lab(buf.getvalue(), folder, seed, preset=preset)
-    for data, (value, acc) in numbers.items():
+        print(f"== {data} ==  {config}")  # runner.lab's header
+        value, acc = runner.train_dataset(config, data, seed, folder / data, None)
+    return buf.getvalue(), value, acc
+
+
+def lab_from(folder: Path, seed: int, preset: str, parts: dict[str, tuple]) -> Lab:
+    """The ``Lab`` of ``run_lab_dataset``'s parts, in dataset order."""
+    lab = Lab("".join(p[0] for p in parts.values()), folder, seed, preset=preset)
+    for data, (_, value, acc) in parts.items():
         history = History.load(folder / data / "history.json")
         lab.outcome[data] = LabOutcome(
             loss=float(f"{value:.5f}"),  # as printed: the report quotes the printout
@@ -37,6 +46,13 @@ def run_lab(folder: Path, seed: int = 0, epochs: int | None = None, preset: str 
         )
         lab.history[data] = history
     return lab
+
+
+def run_lab(folder: Path, seed: int = 0, epochs: int | None = None, preset: str = "default") -> Lab:
+    """Run what ``backprop lab --preset preset --out folder --seed seed`` runs and keep
+    what it prints."""
+    parts = {d: run_lab_dataset(folder, seed, epochs, preset, d) for d in DATASETS}
+    return lab_from(folder, seed, preset, parts)
 
 
 def by_dataset(output: str) -> dict[str, list[str]]:
