@@ -131,7 +131,8 @@ def _terminal(b: Terminal) -> list[str]:
     out = ["#figure(", f"  grid(columns: {len(b.columns)}, gutter: 6pt, align: left,"]
     for title, lines in b.columns:
         body = "\n".join(lines).replace("```", "` ` `")
-        out += [f"    terminal[{escape(title)}][", "````", body, "````", "    ],"]
+        head = f"`{title}`" if "`" not in title else escape(title)  # the prompt as typed
+        out += [f"    terminal[{head}][", "````", body, "````", "    ],"]
     out += ["  ),", "  kind: image,", f"  caption: [{escape(b.caption)}],", f") <fig:{b.key}>", ""]
     return out
 

@@ -56,9 +56,30 @@ def save(fig: Figure, path: Path) -> Path:
     return path
 
 
-def figure(height: float, width: float = WIDTH) -> Figure:
+def figure(
+    height: float,
+    width: float = WIDTH,
+    *,
+    left: float = 0.5,
+    right: float = 0.1,
+    bottom: float = 0.36,
+    top: float = 0.2,
+    wspace: float = 0.3,
+    hspace: float = 0.4,
+) -> Figure:
+    """A figure with its margins in inches: fixed margins, because constrained layout
+    measured every text again and took most of the report's drawing time."""
     with matplotlib.rc_context(STYLE):
-        return Figure(figsize=(width, height), layout="constrained")
+        fig = Figure(figsize=(width, height))
+    fig.subplots_adjust(
+        left=left / width,
+        right=1 - right / width,
+        bottom=bottom / height,
+        top=1 - top / height,
+        wspace=wspace,
+        hspace=hspace,
+    )
+    return fig
 
 
 def _fit_one(config: Config, data: str, seed: int):
@@ -76,7 +97,7 @@ def sigmoid_figure(path: Path) -> Path:
     x = np.linspace(-6, 6, 241)
     s, t = sigmoid(x), np.tanh(x)
     with matplotlib.rc_context(STYLE):
-        fig = figure(1.75)
+        fig = figure(1.75, bottom=0.34, top=0.08, left=0.42)
         left, right = fig.subplots(1, 2)
         left.plot(x, s, label="σ(x)")
         left.plot(x, s * (1 - s), ls="--", label="σ′(x) = σ(1 − σ) ≤ 1/4")
@@ -95,7 +116,7 @@ def activations_figure(path: Path) -> Path:
     x = np.linspace(-4, 4, 161).reshape(-1, 1)
     names = [n for n in ACTIVATIONS if n != "identity"]
     with matplotlib.rc_context(STYLE):
-        fig = figure(2.9)
+        fig = figure(2.9, left=0.35, bottom=0.3, wspace=0.1, hspace=0.3)
         axes = fig.subplots(2, (len(names) + 1) // 2, sharex=True, sharey=True).ravel()
         for ax, name in zip(axes, names):
             act = ACTIVATIONS[name]()
@@ -116,7 +137,7 @@ def activations_figure(path: Path) -> Path:
 def lab_figure(folders: dict[str, Path], path: Path) -> Path:
     """Per network (a row): ground truth and prediction on each dataset."""
     with matplotlib.rc_context(STYLE):
-        fig = figure(1.9 * len(folders))
+        fig = figure(1.9 * len(folders), bottom=0.55, left=0.45, wspace=0.45, hspace=0.6)
         axes = np.atleast_2d(fig.subplots(len(folders), 4))
         for row, (network, folder) in zip(axes, folders.items()):
             for i, data in enumerate(("linear", "xor")):
@@ -131,7 +152,7 @@ def lab_figure(folders: dict[str, Path], path: Path) -> Path:
                 ax.set_ylabel("x₂", labelpad=1)
                 ax.grid(False)
         handles, labels = axes[0, 0].get_legend_handles_labels()
-        fig.legend(handles, labels, loc="outside lower center", ncol=2, frameon=False)
+        fig.legend(handles, labels, loc="lower center", ncol=2, frameon=False)
     return save(fig, path)
 
 
@@ -144,7 +165,7 @@ def _seed(folder: Path) -> int:
 def curves_figure(histories: dict[str, object], path: Path) -> Path:
     """Loss per epoch of each network's lab run, one panel per dataset (log–log)."""
     with matplotlib.rc_context(STYLE):
-        fig = figure(2.0)
+        fig = figure(2.0, left=0.6, wspace=0.3)
         axes = fig.subplots(1, 2)
         for ax, data in zip(axes, ("linear", "xor")):
             for (network, h), color in zip(histories.items(), SERIES):
@@ -161,7 +182,7 @@ def curves_figure(histories: dict[str, object], path: Path) -> Path:
 def boundaries_figure(folders: dict[str, Path], path: Path) -> Path:
     """P(class 1) over the plane of each network's lab run on both datasets, in one row."""
     with matplotlib.rc_context(STYLE):
-        fig = figure(1.95)
+        fig = figure(1.95, left=0.4, right=0.05, wspace=0.35)
         axes = fig.subplots(1, 2 * len(folders))
         i = 0
         for network, folder in folders.items():
@@ -192,7 +213,7 @@ def boundary_figures(path: Path, seed: int, epochs: int | None) -> tuple[Path, d
     ]
     spread = {}
     with matplotlib.rc_context(STYLE):
-        fig = figure(2.2)
+        fig = figure(2.35, left=0.4, right=0.05, top=0.35, wspace=0.3)
         axes = fig.subplots(1, len(cases))
         for ax, (name, title, change) in zip(axes, cases):
             config = DEFAULT.replace(**change, epochs=epochs or DEFAULT.epochs)
@@ -201,7 +222,7 @@ def boundary_figures(path: Path, seed: int, epochs: int | None) -> tuple[Path, d
             spread[name] = (float(prob.min()), float(prob.max()))
             lo, hi = spread[name]
             image = plot.probability_panel(
-                ax, model, X, y, f"{title}: output {lo:.3f} to {hi:.3f}", resolution=120
+                ax, model, X, y, f"{title}\noutput {lo:.3f} to {hi:.3f}", resolution=120
             )
             ax.grid(False)
             ax.set_xlabel("x₁", labelpad=1)
@@ -225,7 +246,7 @@ def _series(result: Result, group: str, data: str, never: float) -> tuple[np.nda
 
 def _never_line(ax, never: float) -> None:
     ax.axhline(never, color="0.4", ls=":", lw=1)
-    ax.text(0.02, never, "never", transform=ax.get_yaxis_transform(), va="bottom", fontsize=7.5)
+    ax.text(0.02, never / 1.15, "never", transform=ax.get_yaxis_transform(), va="top")
 
 
 def sweep_figure(
@@ -235,7 +256,7 @@ def sweep_figure(
     column per dataset, a line per (result, group, label) of ``lines`` (at most three)."""
     never = max(_never(r) for r, _, _ in lines)
     with matplotlib.rc_context(STYLE):
-        fig = figure(3.3)
+        fig = figure(3.3, left=0.55, wspace=0.2, hspace=0.25)
         axes = fig.subplots(2, 2, sharex=True)
         for col, data in enumerate(("linear", "xor")):
             for (result, group, label), color in zip(lines, SERIES):
@@ -257,14 +278,15 @@ def rate_curves_figure(rows: list[tuple[Result, str, list]], path: Path) -> Path
     """Mean loss per epoch at a few learning rates: a row per (result, group, settings),
     a column per dataset."""
     with matplotlib.rc_context(STYLE):
-        fig = figure(1.6 * len(rows) + 0.2)
+        fig = figure(1.6 * len(rows) + 0.2, left=0.6, wspace=0.25, hspace=0.35)
         axes = np.atleast_2d(fig.subplots(len(rows), 2, sharex=True))
         for row, (result, group, settings) in zip(axes, rows):
             for ax, data in zip(row, ("linear", "xor")):
                 for s, color in zip(settings, SERIES):
                     c = result.curves[s.label, data]
                     ax.plot(c["epoch"], c["loss_mean"], color=color, label=f"ρ = {s.x:g}")
-                ax.set(xscale="log", yscale="log", title=f"{group}, {DATA[data]}")
+                name = {"sgd": "gradient descent", "adam": "Adam"}.get(group, group)
+                ax.set(xscale="log", yscale="log", title=f"{name}, {DATA[data]}")
                 ax.set_ylabel("mean loss")
             row[0].legend(frameon=False, loc="lower left")
         for ax in axes[-1]:
@@ -280,7 +302,7 @@ def optimizer_figure(result: Result, path: Path) -> Path:
     never = _never(result)
     colors = ("tab:blue", "tab:orange", "tab:green", "tab:red")
     with matplotlib.rc_context(STYLE):
-        fig = figure(3.2)
+        fig = figure(3.2, left=0.55, right=1.5, wspace=0.08, hspace=0.3)
         axes = fig.subplots(2, 2, sharex=True, sharey=True)
         for row, half in zip(axes, halves):
             for col, data in enumerate(("linear", "xor")):
@@ -293,7 +315,7 @@ def optimizer_figure(result: Result, path: Path) -> Path:
                 ax.set(xscale="log", yscale="log", title=DATA[data])
                 _never_line(ax, never)
             row[0].set_ylabel("median epochs to 100 %")
-            row[1].legend(frameon=False, loc="center left", bbox_to_anchor=(1.12, 0.5))
+            row[1].legend(frameon=False, loc="center left", bbox_to_anchor=(1.03, 0.5))
         for ax in axes[-1]:
             ax.set_xlabel("learning rate ρ")
     return save(fig, path)
@@ -309,7 +331,7 @@ def cnn_figures(path: Path, seed: int, epochs: int | None, sweep_epochs: int) ->
     config = CNN.replace(epochs=epochs or sweep_epochs)
     model, X, y = _fit_one(config, "xor", seed)
     with matplotlib.rc_context(STYLE):
-        fig = figure(2.2, 4.6)
+        fig = figure(2.2, 4.6, left=0.4, wspace=0.45)
         left, right = fig.subplots(1, 2)
         left.imshow(enc.forward(point)[0, 0], origin="lower", extent=(0, 1, 0, 1), cmap="magma")
         left.plot(*point[0], marker="+", color="cyan", ms=10, mew=1.5)
