@@ -108,6 +108,11 @@ def escape(text: str) -> str:
     return "\\" + out if out[:1] in ("=", "+", "-", "/") else out
 
 
+def _string(text: str) -> str:
+    """A Typst string literal."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
 def _cell(text: str) -> str:
     return "[" + r" \ ".join(escape(t) for t in text.split("\n")) + "]"
 
@@ -140,6 +145,10 @@ def _terminal(b: Terminal) -> list[str]:
 def to_typst(doc: Document, folder: Path, preamble: str) -> str:
     """``doc`` as a Typst source; figures are linked relative to ``folder``."""
     out = [preamble, ""]
+    meta = f"title: {_string(doc.title)}" + (
+        f", author: {_string(doc.author)}" if doc.author else ""
+    )
+    out += [f"#set document({meta})", ""]  # the PDF's metadata
     author = f"[{escape(doc.author)}]" if doc.author else "none"
     out += [
         f"#title-block([{escape(doc.title)}], {author}, [{escape(doc.subtitle)}])",

@@ -21,16 +21,16 @@ from ..context import (
 )
 from ..doc import Document, Equations, Heading, Image, Table, Text
 
-ACTIVATION_FORMULAS = {  # Typst maths
-    "none (identity)": "$x$",
-    "sigmoid": "$1 \\/ (1 + e^(-x))$",
-    "tanh": "$tanh x$",
-    "relu": "$max(0, x)$",
-    "leaky_relu": "$max(0, x) + 0.01 min(0, x)$",
-    "elu": "$x$ if $x > 0$, else $e^x - 1$",
-    "gelu": "$1/2 x (1 + tanh(sqrt(2 \\/ pi) (x + 0.044715 x^3)))$",
-    "silu": "$x sigma(x)$",
-    "softplus": "$ln(1 + e^x)$",
+ACTIVATION_FORMULAS = {  # text, not maths: a table's superscripts would print under 7 pt
+    "none (identity)": "x",
+    "sigmoid": "1 / (1 + exp(−x))",
+    "tanh": "tanh x",
+    "relu": "max(0, x)",
+    "leaky_relu": "max(0, x) + 0.01 min(0, x)",
+    "elu": "x if x > 0, else exp(x) − 1",
+    "gelu": "x/2 · (1 + tanh(√(2/π) (x + 0.044715 x³)))",
+    "silu": "x σ(x)",
+    "softplus": "ln(1 + exp(x))",
 }
 
 UPDATE_RULES = [
