@@ -172,6 +172,22 @@ def test_an_edit_survives_typeset_and_stops_a_plain_build(built, tmp_path):
     assert "MY OWN WORDS." in source.read_text()
 
 
+def test_the_cli_typesets_an_edit_and_refuses_to_overwrite_it(built, tmp_path, capsys):
+    from backprop.cli import main
+
+    info, typ, exp = built
+    out = tmp_path / "out"
+    shutil.copytree(info["typ"].parent, out)
+    (out / "report.typ").write_text(typ.replace("= Questions", "= Questions\nMINE."))
+    assert main(["report", "--out", str(out), "--typeset"]) == 0
+    assert "(" in capsys.readouterr().out and "MINE." in (out / "report.typ").read_text()
+    with pytest.raises(SystemExit) as exit_:
+        main(["report", "--out", str(out), "--experiments", str(exp), "--seeds", "2"])
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "--typeset" in err and "--force" in err
+
+
 def test_the_author_block_is_checked_as_pack_checks_names(built):
     assert report.author_line("313551157", "陳敬中") == "陳敬中 (student ID 313551157)"
     assert report.author_line(None, None) == ""
