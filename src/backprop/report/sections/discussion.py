@@ -79,13 +79,6 @@ def _lr_row(ctx: Context, exp: str, group: str, name: str) -> list[str]:
     ]
 
 
-def initial_loss(ctx: Context, exp: str, labels, data: str) -> tuple[float, float, float]:
-    """Mean, min and max over seeds (and ``labels``) of the loss before the first update."""
-    c = [ctx.results[exp].curves[lb, data] for lb in labels]
-    first = [x["loss_mean"][0] for x in c]
-    return float(np.mean(first)), min(x["loss_min"][0] for x in c), max(x["loss_max"][0] for x in c)
-
-
 def _learning_rates(doc: Document, ctx: Context) -> None:
     lr = ctx.results["lr"].experiment
     hand = ctx.results["handout_lr"].experiment
@@ -150,7 +143,7 @@ def _hidden_units(doc: Document, ctx: Context) -> None:
     one, two = settings[0], settings[1]
     answer = (
         f"From h = {enough.x} units per layer on, every seed ends at 100 % on both datasets "
-        "and more units change little; fewer fail on XOR."
+        "and more units change little; with fewer, seeds fail on XOR."
         if enough
         else "No number of hidden units of the grid brings every seed to 100 % on both datasets."
     )

@@ -286,9 +286,8 @@ def convolution(doc: Document, ctx: Context) -> None:
             f" (@tab:cnn). A convolution needs an image, so each point (x₁, x₂) becomes a "
             f"{CNN_SIZE} × {CNN_SIZE} image of a Gaussian bump centred on it (width "
             f"{CNN_SIGMA:g}, @fig:cnn, left); its layers are in the caption of @tab:cnn. "
-            "Conv2d computes the convolution by im2col (the patches of "
-            "the padded input X as the columns of one matrix, then one matrix product), tested "
-            "against plain loops and finite differences. With G = ∂L/∂Y:"
+            "Conv2d computes it by im2col, one matrix product over the patches of the padded "
+            "input X, tested against plain loops and finite differences. With G = ∂L/∂Y:"
         ),
         Equations(
             [
@@ -302,7 +301,7 @@ def convolution(doc: Document, ctx: Context) -> None:
             f"The CNN trains one seed at a time, {len(r.experiment.seeds_of(cnn_setting))} "
             f"seeds for {cnn_setting.config.epochs} epochs"
             + (
-                f" (the first of its preset's {CNN.epochs})"
+                f" (the first {cnn_setting.config.epochs} of its preset's {CNN.epochs})"
                 if CNN.schedule == "constant"
                 else f" (its preset trains {CNN.epochs})"
             )

@@ -177,9 +177,7 @@ def _backpropagation(doc: Document, ctx: Context) -> None:
         ),
         Text(
             "This is the handout's chain rule ∂L/∂w₁ = (∂x′/∂w₁)(∂z/∂x′)(∂x″/∂z)(∂y/∂x″)(∂L/∂y) "
-            "for all weights at once, as matrix products; each layer's backward takes ∂L/∂(its "
-            "output), stores its parameters' gradients and returns ∂L/∂(its input). Each epoch "
-            "ends with one step on all "
+            "for all weights at once, as matrix products. Each epoch ends with one step on all "
             "parameters θ with g = ∇L: gradient descent, as in the handout, or Adam, which "
             "divides a running mean of g by a running root-mean-square, so no parameter moves "
             f"by more than about ρ. The default's rate follows a cosine from ρ₀ = {rates[0]:g} "
@@ -203,9 +201,8 @@ def appendix(doc: Document, ctx: Context) -> None:
     doc.add(
         Heading("Appendix: implementation notes", numbered=False),
         Text(
-            "Sweeps train all seeds and rates of a setting as one stacked NumPy computation; "
-            "tests check each stacked model against its own run, and every backward against "
-            "finite differences. The cross-entropy clips p = ŷ to "
+            "Sweeps train all seeds and rates of a setting as one stacked NumPy computation, "
+            "each model tested against its own run. The cross-entropy clips p = ŷ to "
             f"[{eps:g}, 1 − {eps:g}], so an output that rounds to exactly 0 or 1 gets no "
             "gradient. The cosine factor ½(1 + cos(πt/T)) is floored at "
             f"{MIN_FACTOR:g} (an optimizer rejects a rate of 0); only the rate after the last "

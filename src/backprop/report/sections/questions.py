@@ -23,7 +23,7 @@ from ..context import (
     stats_head,
 )
 from ..doc import Document, Heading, Table, Text
-from .discussion import NONE, good_rates, initial_loss, rate_range
+from .discussion import NONE, good_rates, rate_range
 
 
 def _speed_answer(ctx: Context) -> str:
@@ -46,7 +46,8 @@ def _speed_answer(ctx: Context) -> str:
         "The activation also sets the speed. Median epochs to 100 % on XOR in the default "
         f"network (@tab:activations): {judged}; 'clearly' means {CLEAR_RULE}. The textbook "
         "reason for a slow sigmoid, σ′ ≤ 1/4 per layer, is not tested there: Adam divides "
-        "each step by the gradient's running root-mean-square, so a constant factor cancels."
+        "each step by the gradient's running root-mean-square, so a constant factor largely "
+        "cancels."
     )
 
 
@@ -175,8 +176,6 @@ def _lr_answer(ctx: Context) -> list[Text]:
         ctx.group(e, g) for e, g in (("lr", "sgd"), ("lr", "adam"), ("handout_lr", "handout"))
     )
     s0, s1, a1, h0, h1 = sgd[0], sgd[-1], adam[-1], hand[0], hand[-1]
-    start = {d: initial_loss(ctx, "lr", [s.label for s in sgd], d) for d in ctx.datasets}
-    starts = ", ".join(f"{m:.2f} on {DATA[d]}" for d, (m, _, _) in start.items())
     risen = {g: rises(ctx, "lr", g) for g in ("sgd", "adam")}
     parts = []
     for g, name in (("sgd", "gradient descent"), ("adam", "Adam")):
@@ -216,10 +215,10 @@ def _lr_answer(ctx: Context) -> list[Text]:
         Text(
             f"Measured (@fig:lr, @tab:rates): on the default network with gradient descent at "
             f"ρ = {s0.x:g} the median loss is still {ctx.both('lr', s0.label, loss_text)} after "
-            f"{s0.config.epochs} epochs (it starts near {starts}), and at ρ = {s1.x:g} the "
+            f"{s0.config.epochs} epochs, and at ρ = {s1.x:g} the "
             f"seeds at 100 % are {ctx.both('lr', s1.label, seeds_at_100)}; with Adam at "
-            f"ρ = {a1.x:g} they are {ctx.both('lr', a1.label, seeds_at_100)}. The handout's "
-            f"network, at ρ = {h1.x:g}: {ctx.both('handout_lr', h1.label, seeds_at_100)}. "
+            f"ρ = {a1.x:g} they are {ctx.both('lr', a1.label, seeds_at_100)}, and on the "
+            f"handout's network at ρ = {h1.x:g} {ctx.both('handout_lr', h1.label, seeds_at_100)}. "
             f"{rose_text}"
         ),
         Text(

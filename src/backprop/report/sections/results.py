@@ -168,10 +168,11 @@ def _more(doc: Document, ctx: Context, nets: dict[str, Lab]) -> None:
     doc.add(
         Heading("Anything you want to present", 2),
         Text(
-            "Decision boundaries. @fig:boundaries_lab colours the input square by the "
-            "predicted probability of class 1 and draws the 0.5 contour. Both networks cut the "
-            "linear data along the diagonal and bend their boundary between the two "
-            "diagonals of XOR, although they only ever saw the points shown."
+            "Decision boundaries (@fig:boundaries_lab: P(class 1) over the input square, the "
+            "0.5 contour in black). Both networks cut the "
+            "linear data along the diagonal; on XOR, which no single straight line separates, "
+            "each draws a boundary of more than one line, although they only ever saw the "
+            "points shown."
         ),
         Image(
             "boundaries_lab",
