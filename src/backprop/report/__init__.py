@@ -24,6 +24,7 @@ from ..experiments.sweep import pool
 from ..lab.data import DATASETS
 from ..lab.pack import zip_name
 from . import figures as report_figures
+from . import sweep_figures
 from .context import Context, Lab
 from .doc import Document, to_typst
 from .lab_run import lab_from, run_lab, run_lab_dataset, terminal_excerpt
@@ -151,7 +152,7 @@ def _lab_figures(submit, labs: dict[str, Lab], folder: Path) -> dict:
 
 def _sweep_figures(submit, results, folder: Path) -> dict:
     """The experiments' figures, submitted: name → future of its SVG."""
-    rf = report_figures
+    rf = sweep_figures
     lr, hand = results["lr"], results["handout_lr"]
 
     def picks(result, group: str) -> list:
