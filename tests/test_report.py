@@ -199,6 +199,23 @@ def test_pack_build_report_passes_the_author_on(tmp_path):
     assert parsed.author == "陳敬中 (student ID 313551157)"
 
 
+def test_a_second_build_with_nothing_changed_only_writes_the_text(built, tmp_path, monkeypatch):
+    info, typ, exp = built
+    out = tmp_path / "out"
+    shutil.copytree(info["typ"].parent, out)
+    args = dict(seeds=2, cnn_seeds=1, convergence_seeds=3, epochs=6, progress=False)
+    author = "Ada Lovelace (student ID 313551157)"
+
+    def no(*a, **k):
+        raise AssertionError("trained or drew again")
+
+    monkeypatch.setattr(report, "_compute", no)
+    again = report.build(out, exp, author=author, **args)
+    assert again["typ"].read_text() == typ  # the same text from what was kept
+    with pytest.raises(AssertionError, match="trained or drew again"):
+        report.build(out, exp, author=author, seed=1, **args)  # a new input: computed anew
+
+
 def test_the_author_block_is_checked_as_pack_checks_names(built):
     assert report.author_line("313551157", "陳敬中") == "陳敬中 (student ID 313551157)"
     assert report.author_line(None, None) == ""

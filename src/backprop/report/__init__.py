@@ -20,14 +20,14 @@ import time
 from pathlib import Path
 
 from .. import __version__, experiments
-from ..experiments.sweep import pool
+from ..experiments.sweep import InProcess, pool
 from ..lab.data import DATASETS
 from ..lab.pack import zip_name
+from . import cache, sweep_figures
 from . import figures as report_figures
-from . import sweep_figures
 from .context import Context, Lab
 from .doc import Document, to_typst
-from .lab_run import lab_from, run_lab, run_lab_dataset, terminal_excerpt
+from .lab_run import by_dataset, lab_from, run_lab, run_lab_dataset, terminal_excerpt
 from .sections import SECTIONS
 from .typesetting import PREAMBLE, compile_pdf, edited, missing_font, stamp
 
@@ -71,12 +71,52 @@ def build(
     source = out / "report.typ"
     if edited(source) and not force:
         raise ValueError(EDITED.format(path=source))
-    figures = out / "figures"
     sizes = dict(
         seeds=seeds, epochs=epochs, cnn_seeds=cnn_seeds, convergence_seeds=convergence_seeds
     )
     exps = [experiments.define(name, **sizes) for name in experiments.NAMES]
-    rf = report_figures
+    k = cache.key(seed=seed, sizes=sizes, experiments=[e.key() for e in exps])
+    saved = None if force else cache.load(out, k)
+    if saved is not None:  # nothing changed since the last build: only the text is new
+        results = experiments.Sweeps(exps, experiments_dir, InProcess(), False, progress, 1).wait(
+            figures=False
+        )
+        labs = {
+            p: lab_from(out / "lab" / p, seed, p, {d: tuple(v) for d, v in parts.items()})
+            for p, parts in saved["labs"].items()
+        }
+        extra = {name: out / rel for name, rel in saved["figures"].items()}
+        extra["boundary_range"] = {n: tuple(r) for n, r in saved["boundary_range"].items()}
+    else:
+        results, labs, extra = _compute(
+            out, experiments_dir, exps, seed, epochs, jobs, force, progress
+        )
+        files = [v for v in extra.values() if isinstance(v, Path)]
+        files += [out / "lab" / p / d / "history.json" for p in NETWORKS for d in DATASETS]
+        cache.save(out, k, _saved(out, labs, extra), files)
+    if progress:
+        print("[report] typesetting ...", file=sys.stderr, flush=True)
+    ctx = Context(results, extra, labs["default"], extra, __version__, handout=labs["handout"])
+    doc = document(ctx, author)
+    body = to_typst(doc, out, PREAMBLE)
+    source.write_text(stamp(body), encoding="utf-8")
+    pdf = compile_pdf(source)
+    return {
+        "typ": source,
+        "pdf": pdf,
+        "pages": pages(pdf),
+        "words": doc.words(),
+        "seconds": time.perf_counter() - start,
+        "results": results,
+        "extra": extra,
+        "doc": doc,
+    }
+
+
+def _compute(out: Path, experiments_dir: Path, exps, seed, epochs, jobs, force, progress):
+    """The experiments' results, both lab runs and every figure, on one pool of ``jobs``
+    processes: ``(results, labs, extra)``."""
+    figures, rf = out / "figures", report_figures
     with pool(jobs) as executor:
         submit = executor.submit
         own = {  # first in the queue: they need no experiment
@@ -101,24 +141,27 @@ def build(
         results = sweeps.wait(own.values(), figures=False)
         own |= _sweep_figures(submit, results, figures)
         done = {name: future.result() for name, future in own.items()}
-    if progress:
-        print("[report] typesetting ...", file=sys.stderr, flush=True)
     boundaries, boundary_range = done.pop("boundaries")
-    extra = {**done, "boundaries": boundaries, "boundary_range": boundary_range}
-    ctx = Context(results, extra, labs["default"], extra, __version__, handout=labs["handout"])
-    doc = document(ctx, author)
-    body = to_typst(doc, out, PREAMBLE)
-    source.write_text(stamp(body), encoding="utf-8")
-    pdf = compile_pdf(source)
+    return results, labs, {**done, "boundaries": boundaries, "boundary_range": boundary_range}
+
+
+def _saved(out: Path, labs: dict[str, Lab], extra: dict) -> dict:
+    """What ``cache.save`` keeps of a build: the printouts, numbers and figures' names."""
+    by = {}
+    for p, lab in labs.items():
+        parts = by_dataset(lab.output)
+        by[p] = {
+            d: ["\n".join(parts[d]) + "\n", lab.outcome[d].loss, lab.outcome[d].accuracy]
+            for d in DATASETS
+        }
     return {
-        "typ": source,
-        "pdf": pdf,
-        "pages": pages(pdf),
-        "words": doc.words(),
-        "seconds": time.perf_counter() - start,
-        "results": results,
-        "extra": extra,
-        "doc": doc,
+        "labs": by,
+        "figures": {
+            n: v.resolve().relative_to(out.resolve()).as_posix()
+            for n, v in extra.items()
+            if isinstance(v, Path)
+        },
+        "boundary_range": extra["boundary_range"],
     }
 
 

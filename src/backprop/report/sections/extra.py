@@ -128,7 +128,7 @@ def optimizers(doc: Document, ctx: Context) -> None:
         ),
         Text(
             f"Besides gradient descent the package implements {len(tuned) - 1} optimizers "
-            "with torch.optim's update rules and defaults. With g = ∇L:"
+            "with the update rules and defaults of `torch.optim`. With g = ∇L:"
         ),
         Equations(UPDATE_RULES),
         Text(
@@ -169,7 +169,7 @@ def activations(doc: Document, ctx: Context) -> None:
         Text(
             "Besides sigmoid and tanh the package implements ReLU, leaky ReLU, ELU, GELU, SiLU "
             "and softplus with PyTorch's formulas and defaults, and the identity; GELU is "
-            "PyTorch's GELU(approximate='tanh'), not its exact default x Φ(x). Each is a Module "
+            "PyTorch's `GELU(approximate='tanh')`, not its exact default x Φ(x). Each is a Module "
             "whose backward multiplies the incoming gradient by its derivative (@fig:activations), "
             "checked against finite differences. @tab:activations gives each as the hidden "
             "activation of the default network; the output stays a sigmoid."
