@@ -186,6 +186,10 @@ def test_the_cli_typesets_an_edit_and_refuses_to_overwrite_it(built, tmp_path, c
     assert exit_.value.code == 2
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and "--typeset" in err and "--force" in err
+    (out / "report.typ").write_text(typ + "\n#broken(\n")  # an edit Typst cannot read
+    assert main(["report", "--out", str(out), "--typeset"]) == 2
+    err = capsys.readouterr().err
+    assert "unclosed delimiter" in err and "#broken(" in err  # where, not a traceback
 
 
 def test_pack_build_report_passes_the_author_on(tmp_path):

@@ -490,7 +490,11 @@ def _experiments(args: argparse.Namespace) -> int:
 
 def _report(args: argparse.Namespace) -> int:
     if args.typeset:
-        info = report.typeset(args.out)
+        try:  # an edit Typst cannot read: its message, not a traceback
+            info = report.typeset(args.out)
+        except ValueError as e:
+            print(f"backprop report: error: {e}", file=sys.stderr)
+            return 2
         print(
             f"{info['pdf']} ({info['pages']} pages) from {info['typ']} in {info['seconds']:.1f} s"
         )

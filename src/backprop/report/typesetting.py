@@ -52,8 +52,9 @@ def compile_pdf(source: Path, pdf: Path | None = None) -> Path:
     pdf = Path(pdf) if pdf else source.with_suffix(".pdf")
     try:
         typst.compile(str(source), output=str(pdf), root=str(source.parent), font_paths=FONT_PATHS)
-    except typst.TypstError as e:
-        raise ValueError(f"{source}: Typst could not compile it: {e}") from None
+    except typst.TypstError as e:  # its diagnostic names the line and shows it
+        where = getattr(e, "diagnostic", "") or str(e)
+        raise ValueError(f"Typst could not compile {source}:\n{where.rstrip()}") from None
     return pdf
 
 
