@@ -352,7 +352,8 @@ def test_report_command_passes_its_options_to_build(monkeypatch, tmp_path, capsy
 
     def fake_build(out, experiments_dir, **kwargs):
         seen.update(out=out, experiments_dir=experiments_dir, **kwargs)
-        return {"pdf": out / "report.pdf", "md": out / "report.md", "pages": 3, "seconds": 1.0}
+        pdf, typ = out / "report.pdf", out / "report.typ"
+        return {"pdf": pdf, "typ": typ, "pages": 3, "words": 2000, "seconds": 1.0}
 
     monkeypatch.setattr(report_module, "build", fake_build)
     monkeypatch.chdir(tmp_path)
@@ -361,7 +362,7 @@ def test_report_command_passes_its_options_to_build(monkeypatch, tmp_path, capsy
     assert seen["out"] == tmp_path and seen["experiments_dir"] == Path("runs/experiments")
     assert (seen["seeds"], seen["epochs"], seen["seed"], seen["force"]) == (12, 5, 3, True)
     assert (seen["cnn_seeds"], seen["convergence_seeds"], seen["progress"]) == (5, 1000, True)
-    assert "(3 pages)" in capsys.readouterr().out
+    assert "(3 pages, 2000 words of prose)" in capsys.readouterr().out
     seen.clear()
     assert main(["report"]) == 0  # the defaults
     assert seen["out"] == Path("runs/report") and seen["seed"] == 0

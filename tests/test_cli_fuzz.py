@@ -169,7 +169,8 @@ def work(monkeypatch) -> list[str]:
         done.append("report")
         Path(out).mkdir(parents=True, exist_ok=True)
         (Path(out) / "report.pdf").write_bytes(b"%PDF-1.4\n%%EOF\n")
-        return {"pdf": out / "report.pdf", "md": out / "report.md", "pages": 1, "seconds": 0}
+        typ, pdf = out / "report.typ", out / "report.pdf"
+        return {"pdf": pdf, "typ": typ, "pages": 1, "words": 0, "seconds": 0}
 
     monkeypatch.setattr(report, "build", build)
     # play serves until Ctrl-C; its server has tests of its own (test_play_api)

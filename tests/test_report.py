@@ -1,47 +1,59 @@
-"""report: builds from a tiny configuration with every section of the handout in order;
-the layout's numbering, wrapping and page breaks; the lab excerpt."""
+"""report: builds report.typ and report.pdf (Typst) from a tiny configuration with every
+section of the handout in order; references, escaping, edits and --typeset; the figures'
+print sizes; the lab excerpt; and every number of the prose against the results."""
 
 import math
 import re
+import shutil
 from pathlib import Path
 
 import pytest
 
 from backprop import report
-from backprop.report.context import pct
-from backprop.report.doc import Document, Heading, Image, Table, Text, write_markdown
-from backprop.report.layout import TEXT_W, layout, text_width, wrap
+from backprop.report import typesetting as typeset
+from backprop.report.doc import (
+    Document,
+    Heading,
+    Image,
+    Table,
+    Terminal,
+    Text,
+    escape,
+    to_typst,
+)
 
 SECTIONS = [
-    "1 Introduction",
-    "2 Implementation details",
-    "A. Sigmoid function",
-    "B. Neural network architecture",
-    "C. Back-propagation",
-    "3 Experimental results",
-    "A. Screenshot and comparison figure",
-    "B. Accuracy of the prediction",
-    "C. Learning curve (loss–epoch curve)",
-    "D. Anything you want to present",
-    "4 Discussion",
-    "A. Try different learning rates",
-    "B. Try different numbers of hidden units",
-    "C. Try without activation functions",
-    "D. Anything you want to share",
-    "5 Questions",
-    "A. What is the purpose of activation functions?",
-    "B. What might happen if the learning rate is too large or too small?",
-    "C. What is the purpose of weights and biases in a neural network?",
-    "6 Extra",
-    "A. Implement different optimizers",
-    "B. Implement different activation functions",
-    "C. Implement convolutional layers",
+    "Introduction",
+    "Implementation details",
+    "Sigmoid function",
+    "Neural network architecture",
+    "Back-propagation",
+    "Experimental results",
+    "Screenshot and comparison figure",
+    "Accuracy of the prediction",
+    "Learning curve (loss–epoch curve)",
+    "Anything you want to present",
+    "Discussion",
+    "Try different learning rates",
+    "Try different numbers of hidden units",
+    "Try without activation functions",
+    "Anything you want to share",
+    "Questions",
+    "What is the purpose of activation functions?",
+    "What might happen if the learning rate is too large or too small?",
+    "What is the purpose of weights and biases in a neural network?",
+    "Extra",
+    "Implement different optimizers",
+    "Implement different activation functions",
+    "Implement convolutional layers",
+    "Appendix: implementation notes",
 ]
 
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
-    """One report from a tiny configuration (2 seeds, 6 epochs), shared by the tests."""
+    """One report from a tiny configuration (2 seeds, 6 epochs), shared by the tests:
+    the build's info, report.typ as written, and the experiments' folder."""
     tmp = tmp_path_factory.mktemp("report")
     info = report.build(
         tmp / "out",
@@ -51,83 +63,191 @@ def built(tmp_path_factory):
         convergence_seeds=3,
         epochs=6,
         progress=False,
+        author="Ada Lovelace (student ID 313551157)",
     )
-    return info, (tmp / "out" / "report.md").read_text(), tmp / "experiments"
+    return info, info["typ"].read_text(encoding="utf-8"), tmp / "experiments"
+
+
+def _unescape(line: str) -> str:
+    return re.sub(r"\\(.)", r"\1", line)
+
+
+def _headings(typ: str) -> list[str]:
+    out = []
+    for line in re.sub(r"````.*?````", "", typ, flags=re.S).splitlines():
+        m = re.match(r"=+ (.*)$", line) or re.match(r"#heading\(.*\)\[(.*)\]$", line)
+        if m:
+            out.append(_unescape(m.group(1)))
+    return out
+
+
+def _prose(typ: str) -> list[str]:
+    """The paragraphs and bullets of report.typ, unescaped: no headings, figures, tables,
+    equations, terminal text or comments (those lines start with a mark or a space)."""
+    body = typ.split("#title-block(", 1)[1].split("\n", 1)[1]
+    body = re.sub(r"````.*?````", "", body, flags=re.S)
+    return [
+        _unescape(line.removeprefix("- "))
+        for line in body.splitlines()
+        if line.strip() and not line.startswith(("=", "#", "$", "/", " ", ")"))
+    ]
+
+
+def _text(built) -> str:
+    """The prose of report.typ as a reader sees it (unescaped)."""
+    return "\n".join(_prose(built[1]))
 
 
 def test_report_has_every_section_in_order(built):
-    _, md, _ = built
-    headings = [line.lstrip("#").strip() for line in md.splitlines() if line.startswith("##")]
-    assert headings == SECTIONS
+    assert _headings(built[1]) == SECTIONS
 
 
-def test_report_pdf_has_numbered_pages(built):
-    info, _, _ = built
+def test_the_pdf_is_typst_s_and_within_the_page_and_word_limits(built):
+    info, typ, _ = built
     data = info["pdf"].read_bytes()
-    assert data.startswith(b"%PDF")
-    pages = len(re.findall(rb"/Type\s*/Page\b", data))
-    assert pages == info["pages"] > 1
+    assert data.startswith(b"%PDF") and b"Typst" in data  # its creator
+    assert 1 < info["pages"] <= 12
+    assert info["words"] == sum(len(p.split()) for p in _prose(typ))
+    assert info["words"] <= 3000
 
 
-def test_every_figure_and_table_is_numbered_captioned_and_linked(built):
-    info, md, _ = built
-    figures = [int(n) for n in re.findall(r"^\*Figure (\d+)\. \S", md, re.M)]
-    tables = [int(n) for n in re.findall(r"^\*Table (\d+)\. \S", md, re.M)]
-    assert figures == list(range(1, len(figures) + 1)) and len(figures) > 20
-    assert tables == list(range(1, len(tables) + 1)) and len(tables) > 5
-    for link in re.findall(r"!\[Figure \d+\]\(([^)]+)\)", md):
-        assert (info["md"].parent / link).is_file(), link
-    cited = {int(n) for n in re.findall(r"Figures? (\d+)", md)}
-    assert cited <= set(figures)
-    assert not re.search(r"@(fig|tab):|TBD|\bnan\b", md)
+def test_every_figure_and_table_is_labelled_and_cited_in_the_prose(built):
+    _, typ, _ = built
+    labels = re.findall(r"<((?:fig|tab):\w+)>", typ)
+    assert len(labels) == len(set(labels)) and len(labels) > 15
+    cited = set(re.findall(r"@((?:fig|tab):\w+)", "\n".join(_prose(typ))))
+    assert set(labels) <= cited, set(labels) - cited
+    for svg in re.findall(r'image\("([^"]+)"\)', typ):
+        assert svg.endswith(".svg") and (built[0]["typ"].parent / svg).is_file()
+    assert not re.search(r"TBD|\bnan\b", typ)
 
 
-def test_answers_quote_the_measured_numbers(built):
-    """The answers are written from the cached results, not typed in."""
-    from backprop import experiments
-
-    _, md, exp_dir = built
-    lr = experiments.run_experiment(
-        experiments.define("lr", seeds=2, epochs=6), exp_dir, progress=False
-    )
-    assert lr.cached
-    answers = md.split("## 5 Questions")[1].split("## 6 Extra")[0]
-    small = lr.stats("sgd lr=0.001", "linear")
-    assert f"linear {pct(small.mean_accuracy)}" in answers
-    assert "Figure" in answers and "Table" in answers
-
-
-def test_numbers_resolve_in_order_and_unknown_refs_fail(tmp_path):
-    png = Path(report.__file__).parents[3] / "docs" / "lab" / "xor" / "comparison.png"
-    if not png.exists():
-        pytest.skip("docs/lab figures not in this checkout")
+def test_a_missing_label_fails_the_build(tmp_path):
     doc = Document("T")
+    doc.add(Text("See @fig:nowhere."))
+    (tmp_path / "r.typ").write_text(to_typst(doc, tmp_path, typeset.PREAMBLE))
+    with pytest.raises(ValueError, match="fig:nowhere"):
+        typeset.compile_pdf(tmp_path / "r.typ")
+
+
+def test_plain_text_prints_as_written(tmp_path):
+    """Typst's markup characters in prose are escaped; references, code and maths are not."""
+    text = "generate_linear, a*b*c, #x, $y$ not maths? [z] @home // not a comment -- 2-16"
+    assert escape(text).count("\\_") == 1 and "\\/\\/" not in escape(text)
+    doc = Document("T", "Ada (student ID 1)")
+    svg = tmp_path / "a.svg"
+    svg.write_text('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"/>')
     doc.add(
-        Text("See Figure @fig:b, Figure @fig:a and Table @tab:t."),
-        Image("a", [png], "first"),
-        Table("t", ["x", "y"], [["1", "2"]], "table"),
-        Image("b", [png], "second"),
+        Heading("Part"),
+        Text("odd: generate_linear, a*b, #x, [z], @home, x // y, a -- b; see @fig:a, `c_d`."),
+        Image("a", svg, "A figure."),
+        Table("t", ["x", "y\nz"], [["1", "a_b"]], "A table."),
     )
-    assert doc.resolve(doc.blocks[0].text) == "See Figure 2, Figure 1 and Table 1."
-    with pytest.raises(KeyError):
-        doc.resolve("Figure @fig:missing")
-    md = write_markdown(doc, tmp_path / "r.md").read_text()
-    assert "![Figure 1](" in md and "*Table 1. table*" in md
+    (tmp_path / "r.typ").write_text(to_typst(doc, tmp_path, typeset.PREAMBLE))
+    typeset.compile_pdf(tmp_path / "r.typ")
+    if shutil.which("pdftotext"):
+        import subprocess
+
+        out = subprocess.run(
+            ["pdftotext", str(tmp_path / "r.pdf"), "-"], capture_output=True, text=True
+        ).stdout
+        assert "generate_linear, a*b, #x, [z], @home, x // y, a -- b; see Figure 1, c_d" in (
+            " ".join(out.split())
+        )
 
 
-def test_wrap_keeps_every_line_within_the_width():
-    text = "Backpropagation computes ∂L/∂W for all weights at once, layer by layer. " * 12
-    lines = wrap(text, 10, TEXT_W)
-    assert len(lines) > 5
-    assert all(text_width(line, 10) <= TEXT_W for line in lines)
-    assert " ".join(lines) == text.strip()
+def test_an_edit_survives_typeset_and_stops_a_plain_build(built, tmp_path):
+    info, typ, exp = built
+    out = tmp_path / "out"
+    shutil.copytree(info["typ"].parent, out)
+    source = out / "report.typ"
+    assert not typeset.edited(source)
+    source.write_text(typ.replace("= Introduction", "= Introduction\nMY OWN WORDS."))
+    assert typeset.edited(source)
+    done = report.typeset(out)
+    assert done["pages"] >= 1 and done["seconds"] < 3
+    assert "MY OWN WORDS." in source.read_text()
+    with pytest.raises(ValueError, match="--typeset.*--force"):
+        report.build(out, exp, seeds=2, epochs=6, progress=False)
+    assert "MY OWN WORDS." in source.read_text()
 
 
-def test_long_documents_break_into_pages():
-    doc = Document("T")
-    for i in range(40):
-        doc.add(Heading(f"{i} Section"), Text("word " * 150))
-    assert len(layout(doc)) > 5
+def test_the_cli_typesets_an_edit_and_refuses_to_overwrite_it(built, tmp_path, capsys):
+    from backprop.cli import main
+
+    info, typ, exp = built
+    out = tmp_path / "out"
+    shutil.copytree(info["typ"].parent, out)
+    (out / "report.typ").write_text(typ.replace("= Questions", "= Questions\nMINE."))
+    assert main(["report", "--out", str(out), "--typeset"]) == 0
+    assert "(" in capsys.readouterr().out and "MINE." in (out / "report.typ").read_text()
+    with pytest.raises(SystemExit) as exit_:
+        main(["report", "--out", str(out), "--experiments", str(exp), "--seeds", "2"])
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "--typeset" in err and "--force" in err
+    (out / "report.typ").write_text(typ + "\n#broken(\n")  # an edit Typst cannot read
+    assert main(["report", "--out", str(out), "--typeset"]) == 2
+    err = capsys.readouterr().err
+    assert "unclosed delimiter" in err and "#broken(" in err  # where, not a traceback
+
+
+def test_pack_build_report_passes_the_author_on(tmp_path):
+    from backprop import cli
+
+    report_pdf = tmp_path / "r" / "report.pdf"
+    argv = ["pack", "--student-id", "313551157", "--name", "陳敬中", "--build-report"]
+    args = cli.make_parser().parse_args([*argv, "--report", str(report_pdf)])
+    parsed = cli._report_args(args)
+    assert parsed.out == report_pdf.parent and not parsed.typeset
+    assert parsed.author == "陳敬中 (student ID 313551157)"
+
+
+def test_a_second_build_with_nothing_changed_only_writes_the_text(built, tmp_path, monkeypatch):
+    info, typ, exp = built
+    out = tmp_path / "out"
+    shutil.copytree(info["typ"].parent, out)
+    args = dict(seeds=2, cnn_seeds=1, convergence_seeds=3, epochs=6, progress=False)
+    author = "Ada Lovelace (student ID 313551157)"
+
+    def no(*a, **k):
+        raise AssertionError("trained or drew again")
+
+    monkeypatch.setattr(report, "_compute", no)
+    again = report.build(out, exp, author=author, **args)
+    assert again["typ"].read_text() == typ  # the same text from what was kept
+    with pytest.raises(AssertionError, match="trained or drew again"):
+        report.build(out, exp, author=author, seed=1, **args)  # a new input: computed anew
+
+
+def test_the_author_block_is_checked_as_pack_checks_names(built):
+    assert report.author_line("313551157", "陳敬中") == "陳敬中 (student ID 313551157)"
+    assert report.author_line(None, None) == ""
+    for sid, name in (("31x", "A"), ("1", "a/b"), ("1", None)):
+        with pytest.raises(ValueError):
+            report.author_line(sid, name)
+    assert (
+        "#title-block([Lab 1: Backpropagation], [Ada Lovelace (student ID 313551157)]" in (built[1])
+    )
+    assert report.missing_font("Ada Lovelace") is None
+
+
+def test_every_figure_is_vector_fits_the_column_and_has_no_text_under_7pt(built):
+    info, typ, _ = built
+    folder = info["typ"].parent
+    svgs = [folder / p for p in re.findall(r'image\("([^"]+)"\)', typ)]
+    assert len(svgs) >= 10
+    for svg in svgs:
+        text = svg.read_text()
+        width = float(re.search(r'<svg[^>]* width="([\d.]+)pt"', text).group(1))
+        assert width <= 6.7 * 72, svg.name  # drawn at its printed size: the text width
+        sizes = [float(v) for v in re.findall(r"font-size: *([\d.]+)px", text)]
+        sizes += [float(v) for v in re.findall(r"font: *([\d.]+)px", text)]
+        assert sizes and min(sizes) >= 7, (svg.name, min(sizes))
+        assert "<image" not in text or svg.name == "cnn.svg", svg.name  # no pictures of text
+    # maths in a table (8.5 pt) would set its superscripts under 7 pt
+    cells = [c for b in info["doc"].blocks if isinstance(b, Table) for r in b.rows for c in r]
+    assert cells and not any("$" in c for c in cells)
 
 
 LAB = "\n".join(
@@ -139,18 +259,22 @@ LAB = "\n".join(
 )
 
 
-def test_terminal_excerpt_shows_every_prediction_up_to_full():
-    lines = report.terminal_excerpt(LAB, full=10)
+def test_terminal_excerpt_shows_every_line_when_there_are_few():
+    lines = report.terminal_excerpt(LAB, head=10, tail=10)
     assert sum(line.startswith("Iter") for line in lines) == LAB.count("Iter")
     assert not any(line.startswith("...") for line in lines)
 
 
 def test_terminal_excerpt_keeps_the_first_and_last_predictions():
-    lines = report.terminal_excerpt(LAB, full=0, head=3, tail=3)
-    assert lines[:3] == ["== linear ==  mlp 2-16-16-1", "epoch 40 loss : 0.1", LAB.split("\n")[2]]
-    assert "... (4 more predictions)" in lines and "... (1 more predictions)" in lines
+    lines = report.terminal_excerpt(LAB, head=3, tail=3)
+    assert lines[:3] == [
+        "== linear ==  mlp 2-16-16-1",
+        "epoch 40 loss : 0.1",
+        "Iter0   Ground truth: 1.0   prediction: 0.99",
+    ]
+    assert "... (4 more predictions)" in lines  # linear's 10 less 3 and 3
     assert lines.count("loss=0.00004 accuracy=100.00%") == 1
-    assert sum(line.startswith("Iter") for line in lines) == 12
+    assert sum(line.startswith("Iter") for line in lines) == 6 + 7  # XOR's 7: one cut is no cut
     assert not any(line.startswith("figures,") for line in lines)
 
 
@@ -159,34 +283,21 @@ def test_terminal_excerpt_keeps_the_first_and_last_predictions():
 METRICS = ("mean accuracy", "median epochs", "at 100 %")
 
 
-def _numbered(md: str) -> dict[str, str]:
-    """ "Table 4" → its caption and header row; "Figure 2" → its caption."""
+def _numbered(info) -> dict[str, str]:
+    """ "tab:bias" → its caption and header row; "fig:lr" → its caption."""
     out = {}
-    for kind, n, caption in re.findall(r"^\*(Table|Figure) (\d+)\. (.*)\*$", md, re.M):
-        text = caption
-        if kind == "Table":
-            rest = md.split(f"*Table {n}. {caption}*", 1)[1].lstrip("\n")
-            text += " " + rest.splitlines()[0]
-        out[f"{kind} {n}"] = text
+    for b in info["doc"].blocks:
+        if isinstance(b, Table):
+            out[f"tab:{b.key}"] = b.caption + " " + " ".join(h.replace("\n", " ") for h in b.header)
+        elif isinstance(b, Image | Terminal):
+            out[f"fig:{b.key}"] = b.caption
     return out
 
 
-def _prose(md: str) -> list[str]:
-    """The report's paragraphs and bullets: no headings, tables, captions or equations."""
-    return [
-        line
-        for line in md.splitlines()
-        if line.strip() and not line.startswith(("#", "|", "*", "!", "$$"))
-    ]
-
-
 def _fragments(paragraph: str):
-    """Each reference ("Table 4", "Figures 10 and 11") with the clause that cites it: the
-    innermost parentheses around it, else its part of the sentence between ; and ."""
-    for m in re.finditer(r"(Tables?|Figures?) (\d+)((?:, \d+)*(?:,? and \d+)?)", paragraph):
-        kind = "Table" if m.group(1).startswith("Table") else "Figure"
-        plural = m.group(1).endswith("s")  # "Figure 12, 2000 epochs" is one figure
-        numbers = [m.group(2), *(re.findall(r"\d+", m.group(3)) if plural else [])]
+    """Each reference ("@tab:bias") with the clause that cites it: the innermost
+    parentheses around it, else its part of the sentence between ; and ."""
+    for m in re.finditer(r"@((?:fig|tab):\w+)", paragraph):
         before, after = paragraph[: m.start()], paragraph[m.end() :]
         if before.count("(") > before.count(")"):
             start = before.rfind("(") + 1
@@ -195,31 +306,27 @@ def _fragments(paragraph: str):
             start = max(before.rfind(";"), before.rfind(". ")) + 1
             ends = [i for i in (after.find(";"), after.find(". ")) if i >= 0]
             end = m.end() + min(ends) if ends else len(paragraph)
-        yield [f"{kind} {n}" for n in numbers], paragraph[start:end]
+        yield m.group(1), paragraph[start:end]
 
 
 def test_every_cited_quantity_is_in_the_table_or_figure_cited(built):
-    """ "(mean accuracy 52.4 %, Table 4)": Table 4 must have a mean-accuracy column."""
-    _, md, _ = built
-    numbered = _numbered(md)
+    """ "(mean accuracy 52.4 %, @tab:bias)": the bias table must have a mean-accuracy column."""
+    info, typ, _ = built
+    numbered = _numbered(info)
     checked = 0
-    for paragraph in _prose(md):
-        for refs, fragment in _fragments(paragraph):
-            cited = [q for q in METRICS if q in fragment]
-            for ref in refs:
-                assert ref in numbered, ref
-                for q in cited:
-                    checked += 1
-                    assert q in numbered[ref], f"{ref} has no {q!r}: …{fragment}…"
+    for paragraph in _prose(typ):
+        for ref, fragment in _fragments(paragraph):
+            assert ref in numbered, ref
+            for q in (q for q in METRICS if q in fragment):
+                checked += 1
+                assert q in numbered[ref], f"{ref} has no {q!r}: …{fragment}…"
     assert checked >= 3  # the check ran on real citations
 
 
 def test_the_bias_table_has_the_accuracy_the_answers_cite(built):
-    _, md, _ = built
-    n = re.search(r"\*Table (\d+)\. Biases and input centring", md).group(1)
-    header = _numbered(md)[f"Table {n}"]
-    assert "XOR mean accuracy" in header
-    assert "(mean accuracy" in md.split("### C. What is the purpose of weights")[1]
+    info, typ, _ = built
+    assert "XOR mean accuracy" in _numbered(info)["tab:bias"]
+    assert "(mean accuracy" in typ.split("== What is the purpose of weights")[1]
 
 
 NUMBER = re.compile(r"(?<![\w.])[−-]?\d+(?:\.\d+)?(?:e[−+-]?\d+)?(?:/\d+)?")
@@ -229,12 +336,13 @@ def _numbers(text: str) -> set[str]:
     return {n.replace("−", "-") for n in NUMBER.findall(text)}
 
 
-def _vocabulary(exp_dir: Path, md: str, boundary_range: dict) -> set[str]:
+def _vocabulary(exp_dir: Path, typ: str, boundary_range: dict) -> set[str]:
     """Every number the results, the lab run and the code's constants can print."""
     import json
 
     import numpy as np
 
+    from backprop.experiments import trajectories
     from backprop.lab.config import CNN, DEFAULT, HANDOUT, build_model
     from backprop.lab.data import load
     from backprop.optim.lr_scheduler import MIN_FACTOR
@@ -250,6 +358,10 @@ def _vocabulary(exp_dir: Path, md: str, boundary_range: dict) -> set[str]:
             values += [v for v in st.values() if isinstance(v, int | float)]
             values += [x for x in (st["x"],) if isinstance(x, int | float)]
             fractions.add(f"{st['at_100']}/{st['seeds']}")
+        summed: dict[str, float] = {}  # a setting's median epochs summed over the datasets
+        for st in s["by_setting"]:
+            summed[st["setting"]] = summed.get(st["setting"], 0) + st["median_epochs_to_100"]
+        values += list(summed.values())
         for t in s.get("tuned", {}).values():
             values += [v for v in t.values() if isinstance(v, int | float)]
             fractions |= {v for k, v in t.items() if k.startswith("at_100")}
@@ -257,7 +369,7 @@ def _vocabulary(exp_dir: Path, md: str, boundary_range: dict) -> set[str]:
         with np.load(curves) as z:
             for name in z.files:
                 values += [float(v) for v in z[name][:1]]  # the first epoch
-    for h in exp_dir.parent.glob("out/lab/*/history.json"):
+    for h in exp_dir.parent.glob("out/lab/*/*/history.json"):
         d = json.loads(h.read_text())
         values += [d["loss"][0], max(d["loss"]), int(np.argmax(d["loss"])), d["epochs_to_100"]]
         values += [d["final_loss"], len(d["loss"])]
@@ -267,14 +379,12 @@ def _vocabulary(exp_dir: Path, md: str, boundary_range: dict) -> set[str]:
         values += [lo, hi]
     _, y_xor = load("xor", 0)
     values += [float(np.mean(y_xor)), float(y_xor.sum()), y_xor.size]
-    z32 = ri.sigmoid_zero_below(np.float32)
-    values += [1 / (1 + math.exp(-z32)), float(np.finfo(np.float32).tiny)]
     for cfg in (DEFAULT, HANDOUT, CNN):
         values += [v for v in cfg.to_dict().values() if isinstance(v, int | float)]
         values += list(cfg.hidden)
     rates, after = ri.schedule_rates(DEFAULT)
     values += [rates[0], rates[-1], after, ri.bce_eps(), MIN_FACTOR, 1 / (1 + math.exp(40))]
-    values += [ri.sigmoid_zero_below(np.float64), ri.sigmoid_zero_below(np.float32)]
+    values += [s.steps for s in trajectories.SURFACES.values()]
     model = build_model(CNN, rng=np.random.default_rng(0))
     out = fractions | _numbers(report_extra._architecture(model))
     out |= {str(sum(p.data.size for p in model.parameters()))}
@@ -299,9 +409,9 @@ def _literals() -> set[str]:
 def test_every_number_in_the_text_comes_from_the_results_or_the_code(built):
     """A number in the prose is typed in the report's source (a fixed fact such as the
     0.5 threshold) or printed from the cached results, the lab run or a code constant."""
-    info, md, exp_dir = built
-    vocab, literal = _vocabulary(exp_dir, md, info["extra"]["boundary_range"]), _literals()
-    prose = "\n".join(_prose(md)).split("## 1 Introduction")[-1]
+    info, typ, exp_dir = built
+    vocab, literal = _vocabulary(exp_dir, typ, info["extra"]["boundary_range"]), _literals()
+    prose = "\n".join(_prose(typ))
     unknown = sorted(n for n in _numbers(prose) if n not in vocab | literal)
     # counts of things (seeds, settings, optimizers) are small integers read from the code
     unknown = [n for n in unknown if not (n.isdigit() and int(n) <= 64)]
@@ -311,27 +421,6 @@ def test_every_number_in_the_text_comes_from_the_results_or_the_code(built):
 
 
 # ------------------------------------------------ implementation sentences pinned to the code
-
-
-def test_the_sigmoid_sentence_names_the_formula_each_dtype_computes(built):
-    import numpy as np
-
-    from backprop.nn.activations import sigmoid
-    from backprop.report.sections import implementation as ri
-
-    x = np.linspace(-30, 30, 601)
-    forms = {
-        "1/(1 + e^(−x))": lambda v: 1 / (1 + np.exp(-v)),
-        "½ (1 + tanh(x/2))": lambda v: 0.5 * (1 + np.tanh(v / 2)),
-    }
-    for dtype in (np.float64, np.float32):
-        v = x.astype(dtype)
-        with np.errstate(over="ignore"):
-            expected = forms[ri.sigmoid_form(dtype)](v).astype(dtype)
-        np.testing.assert_allclose(sigmoid(v), expected, rtol=4 * np.finfo(dtype).eps, atol=0)
-        z = ri.sigmoid_zero_below(dtype)
-        assert sigmoid(np.asarray(z, dtype)) == 0 < sigmoid(np.asarray(z + 0.02, dtype))
-        assert f"σ(x) = {ri.sigmoid_form(dtype)}" in built[1]
 
 
 def test_a_saturated_output_gets_no_gradient_through_bce_and_the_sigmoid(built):
@@ -353,13 +442,9 @@ def test_a_saturated_output_gets_no_gradient_through_bce_and_the_sigmoid(built):
     lo = ri.bce_eps()
     _, grad = BCELoss()(np.array([[0.0]]), np.array([[1.0]]))
     np.testing.assert_allclose(grad, (lo - 1) / (lo * (1 - lo)), rtol=1e-9)  # p clipped to eps
-    assert f"[{lo:g}, 1 − {lo:g}]" in built[1]
-    # between 0 and the clip: δ₃ is (lo − y)/N shrunk by ŷ(1 − ŷ)/(lo(1 − lo)) ≈ ŷ/lo
-    pred, y1 = np.array([[lo / 100]]), np.array([[1.0]])
-    _, grad = BCELoss()(pred, y1)
-    delta = sigmoid_backward(pred, grad, np.empty_like(grad))
-    np.testing.assert_allclose(delta, (lo - 1) * (pred / lo) * (1 - pred) / (1 - lo), rtol=1e-9)
-    assert f"for 0 < ŷ < {lo:g} it is ({lo:g} − y)/N shrunk by about ŷ/{lo:g}" in built[1]
+    assert f"[{lo:g}, 1 − {lo:g}], so an output that rounds to exactly 0 or 1 gets no" in (
+        _text(built)
+    )
 
 
 def test_the_schedule_sentence_reads_the_rates_the_scheduler_gives(built):
@@ -370,9 +455,9 @@ def test_the_schedule_sentence_reads_the_rates_the_scheduler_gives(built):
     rates, after = ri.schedule_rates(DEFAULT)
     assert len(rates) == DEFAULT.epochs and rates[0] == DEFAULT.lr
     assert 0 < rates[-1] < 1e-4 * DEFAULT.lr and after == DEFAULT.lr * MIN_FACTOR
-    md = built[1]
-    assert f"from ρ₀ = {rates[0]:g} for the first update to {rates[-1]:.2g}" in md
-    assert f"at {MIN_FACTOR:g}" in md and f"{after:.2g}, reaches" in md
+    typ = _text(built)
+    assert f"from ρ₀ = {rates[0]:g} for the first update to {rates[-1]:.2g}" in typ
+    assert f"floored at {MIN_FACTOR:g}" in typ and f"{after:.2g}, reaches" in typ
 
 
 def test_gelu_is_the_tanh_approximation_not_pytorchs_exact_default(built):
@@ -386,7 +471,7 @@ def test_gelu_is_the_tanh_approximation_not_pytorchs_exact_default(built):
     exact = 0.5 * x * (1 + np.vectorize(math.erf)(x / math.sqrt(2)))
     np.testing.assert_allclose(y, tanh_form, rtol=1e-12, atol=1e-15)
     assert np.abs(y - exact).max() > 1e-4
-    assert "GELU(approximate='tanh')" in built[1]
+    assert "GELU(approximate='tanh')" in _text(built)
 
 
 def test_the_introduction_counts_the_optimizers_and_activations_of_the_code(built):
@@ -394,12 +479,12 @@ def test_the_introduction_counts_the_optimizers_and_activations_of_the_code(buil
     from backprop.optim import OPTIMIZERS
 
     n_act = len([a for a in ACTIVATIONS if a != "identity"])
-    intro = built[1].split("## 2 ")[0]
+    info, typ, _ = built
+    intro = typ.split("= Implementation details")[0]
     assert f"{len(OPTIMIZERS) - 1} optimizers besides gradient descent" in intro
-    assert f"({n_act} in all, and the identity)" in intro
-    table = re.split(r"\*Table \d+\. Hidden activation in the default network", built[1])[1]
-    table = table.split("\n\n")[1]
-    assert len(table.splitlines()) - 2 == n_act + 1  # rows: every activation and none
+    assert f"{n_act - 2} activations besides sigmoid and tanh" in intro
+    table = next(b for b in info["doc"].blocks if isinstance(b, Table) and b.key == "activations")
+    assert len(table.rows) == n_act + 1  # every activation and none
 
 
 # ------------------------------------------------ rules the text states, read from the code
@@ -414,14 +499,15 @@ def test_the_never_definition_is_read_from_median_epochs(built):
         assert median_epochs([1] * (n - k) + [-1] * k) == float("inf")
         assert median_epochs([1] * (n - k + 1) + [-1] * (k - 1)) == 1
     assert "'never' when at least half" in rt.definitions(10) and "5 or more" in rt.definitions(10)
-    assert rt.definitions(2) in built[1]
+    assert rt.definitions(2) in _text(built)
 
 
 def test_the_tune_rule_printed_is_the_one_tune_uses(built):
     from backprop.experiments.results import TUNE_RULE
 
-    assert built[1].count(TUNE_RULE) >= 2  # 5A (handout network) and 6A (optimizers)
-    assert "harder dataset" not in built[1]
+    text = _text(built)  # stated in 5A (handout network), referred to in 6A (optimizers)
+    assert text.count(TUNE_RULE) == 1 and "tuned by the rule of Section 5A" in text
+    assert "harder dataset" not in _text(built)
 
 
 def _ctx(info):
@@ -435,7 +521,7 @@ def test_every_rate_whose_mean_loss_rises_is_the_set_from_the_curves(built):
 
     from backprop.report.sections import questions as rd
 
-    info, md, _ = built
+    info, md = built[0], _text(built)
     ctx = _ctx(info)
     for g in ("sgd", "adam"):
         got = rd.rises(ctx, "lr", g)
@@ -450,7 +536,7 @@ def test_every_rate_whose_mean_loss_rises_is_the_set_from_the_curves(built):
 
 
 def test_the_no_activation_sentence_quotes_the_plotted_output_range(built):
-    info, md, _ = built
+    info, md = built[0], _text(built)
     lo, hi = info["extra"]["boundary_range"]["identity"]
     assert f"it outputs between {lo:.6f} and {hi:.6f}" in md
     assert "its boundary is a straight line" not in md
@@ -459,7 +545,7 @@ def test_the_no_activation_sentence_quotes_the_plotted_output_range(built):
 def test_the_cnn_caveat_names_each_rows_optimizer_rate_schedule_and_epochs(built):
     from backprop.report.sections import extra as rx
 
-    info, md, _ = built
+    info, md = built[0], _text(built)
     e = info["results"]["cnn"].experiment
     for s in e.settings:
         c = s.config
@@ -476,10 +562,10 @@ def test_every_activation_said_faster_than_the_default_gets_the_rules_verdict(bu
     assert rt.verdicts(["a", "b"], [True, True]) == "each of them clearly so"
     assert rt.verdicts(["a", "b"], [False, False]) == "none of them clearly so"
     assert rt.verdicts(["a", "b", "c"], [True, False, True]) == "a and c clearly so, b not clearly"
-    info, md, _ = built
+    info, md = built[0], _text(built)
     ctx = _ctx(info)
     acts = [s.label for s in ctx.results["activation"].experiment.settings]
     fast = ri.faster_than(ctx, "activation", acts, DEFAULT.activation, "xor")
     if fast:
         clear = [ctx.clearly_faster("activation", a, DEFAULT.activation, "xor") for a in fast]
-        assert f"than {DEFAULT.activation}, {rt.verdicts(fast, clear)}, where" in md
+        assert f"than {DEFAULT.activation}, {rt.verdicts(fast, clear)} by the rule of" in md

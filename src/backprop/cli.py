@@ -38,7 +38,7 @@ COMMANDS = {
     "lab": "Train on both datasets, print the handout's test output and draw the figures.",
     "train": "Train one network on one dataset.",
     "experiments": "Run the handout's discussion and extra experiments over many seeds.",
-    "report": "Write report.pdf and report.md, running what they need.",
+    "report": "Write report.typ and typeset it as report.pdf, running what they need.",
     "pack": "Zip the source and the report as DL_LAB1_<ID>_<NAME>.zip for submission.",
     "animate": "Draw optimizer paths on 2-D test surfaces as PNG and GIF.",
     "play": "Open a page that trains K seeds live in the browser (a local server).",
@@ -241,8 +241,16 @@ def _add_report_options(p: argparse.ArgumentParser) -> None:
         "--out",
         type=Path,
         default=Path("runs/report"),
-        help="folder for report.pdf, report.md and figures/ (default: runs/report)",
+        help="folder for report.typ, report.pdf and figures/ (default: runs/report)",
     )
+    p.add_argument(
+        "--typeset",
+        action="store_true",
+        help="only compile report.typ (edited or not) into report.pdf: nothing is trained "
+        "or rewritten",
+    )
+    p.add_argument("--student-id", metavar="ID", help="for the title block: digits only")
+    p.add_argument("--name", help="for the title block: your name as the course spells it")
     p.add_argument(
         "--experiments",
         type=Path,
@@ -371,7 +379,10 @@ def _report_args(args: argparse.Namespace) -> argparse.Namespace | None:
         return None
     if args.report.name != "report.pdf":
         raise ValueError(f"--build-report writes report.pdf; --report names {args.report.name}")
-    return args.report_parser.parse_args(["--out", str(args.report.parent)])
+    author = ["--student-id", args.student_id, "--name", args.name]  # its title block
+    parsed = args.report_parser.parse_args(["--out", str(args.report.parent), *author])
+    parsed.author = report.author_line(args.student_id, args.name)
+    return parsed
 
 
 def validate(args: argparse.Namespace) -> Config | None:
@@ -397,6 +408,12 @@ def validate(args: argparse.Namespace) -> Config | None:
         limits.check_out(args.out)
     elif command == "report":
         _validate_report(args)
+        args.author = report.author_line(args.student_id, args.name)
+        if args.typeset:
+            if not (args.out / "report.typ").exists():
+                raise ValueError(f"--typeset: no {args.out / 'report.typ'}; run backprop report")
+        elif report.edited(args.out / "report.typ") and not args.force:
+            raise ValueError(report.EDITED.format(path=args.out / "report.typ"))
     elif command in ("lab", "train"):
         config = config_from_args(args)
         samples = limits.SAMPLES
@@ -467,6 +484,16 @@ def _experiments(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
+    if args.typeset:
+        try:  # an edit Typst cannot read: its message, not a traceback
+            info = report.typeset(args.out)
+        except ValueError as e:
+            print(f"backprop report: error: {e}", file=sys.stderr)
+            return 2
+        print(
+            f"{info['pdf']} ({info['pages']} pages) from {info['typ']} in {info['seconds']:.1f} s"
+        )
+        return 0
     info = report.build(
         args.out,
         args.experiments,
@@ -474,9 +501,16 @@ def _report(args: argparse.Namespace) -> int:
         force=args.force,
         progress=not args.quiet,
         jobs=args.jobs,
+        author=args.author,
         **_sizes(args),
     )
-    print(f"{info['pdf']} ({info['pages']} pages) and {info['md']} in {info['seconds']:.1f} s")
+    font = report.missing_font(args.name or "")
+    if font:
+        print(font, file=sys.stderr)
+    print(
+        f"{info['pdf']} ({info['pages']} pages, {info['words']} words of prose) from "
+        f"{info['typ']} in {info['seconds']:.1f} s"
+    )
     return 0
 
 

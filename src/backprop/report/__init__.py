@@ -1,134 +1,51 @@
-"""``backprop report``: the handout's report as ``report.pdf`` (A4) and ``report.md``.
+"""``backprop report``: the handout's report as ``report.typ``, typeset by Typst into
+``report.pdf`` (A4).
 
-It runs (or reads from their cache) every experiment of ``backprop.experiments``,
-runs ``backprop lab`` in-process and keeps its terminal output, draws the few
-figures of its own (sigmoid, activations, decision boundaries without activation
-or biases, the CNN's input and boundary, optimizer trajectories), and lays out the
-sections of ``report.sections``, whose every number comes from those results.
+It runs (or reads from their cache) every experiment of ``backprop.experiments``, runs
+``backprop lab`` in-process for the default and the handout's network and keeps what they
+print, draws the figures as SVG, writes the sections of ``report.sections`` (every number
+read from those results) as ``report.typ``, and compiles it. ``typeset`` recompiles an
+edited ``report.typ`` alone; ``build`` refuses to overwrite one unless ``force``.
 
 Output folder (default ``runs/report``)::
 
-    report.pdf  report.md  figures/*.png  lab/<dataset>/...
+    report.typ  report.pdf  figures/*.svg  lab/<network>/<dataset>/...
 """
 
 from __future__ import annotations
 
-import contextlib
-import io
 import re
-import shutil
 import sys
 import time
 from pathlib import Path
 
 from .. import __version__, experiments
-from ..experiments import trajectories
-from ..experiments.plot import figure_kinds
-from ..experiments.sweep import pool
-from ..lab import runner
-from ..lab.config import PRESETS
-from ..train import History
+from ..experiments.sweep import InProcess, pool
+from ..lab.data import DATASETS
+from ..lab.pack import zip_name
+from . import cache, sweep_figures
 from . import figures as report_figures
-from .context import Context, Lab, LabOutcome
-from .doc import Document, write_markdown
-from .layout import write_pdf
+from .context import Context, Lab
+from .doc import Document, to_typst
+from .lab_run import by_dataset, lab_from, run_lab, run_lab_dataset, terminal_excerpt
 from .sections import SECTIONS
+from .typesetting import PREAMBLE, compile_pdf, edited, missing_font, stamp
+
+EDITED = (
+    "{path} was edited since backprop report wrote it; backprop report --typeset compiles "
+    "your edits, --force overwrites them (and recomputes the experiments)"
+)
+NETWORKS = {"handout": "handout", "default": "default"}  # preset → name in the report
 
 
-def run_lab(folder: Path, seed: int = 0, epochs: int | None = None) -> Lab:
-    """Run what ``backprop lab --out folder --seed seed`` runs and keep what it prints."""
-    config = PRESETS["default"]  # what `backprop lab` trains when no flag is given
-    config = config.replace(epochs=epochs).validate() if epochs else config
-    buf = io.StringIO()
-    with contextlib.redirect_stdout(buf):
-        numbers = runner.lab(config, folder, seed)
-    lab = Lab(buf.getvalue(), folder, seed)
-    for data, (value, acc) in numbers.items():
-        history = History.load(folder / data / "history.json")
-        lab.outcome[data] = LabOutcome(
-            loss=float(f"{value:.5f}"),  # as printed: the report quotes the printout
-            accuracy=float(f"{acc * 100:.2f}") / 100,
-            epochs_to_100=int(history.epochs_to_100),
-            first_loss=float(history.loss[0]),
-            peak_loss=float(history.loss.max()),
-            peak_update=int(history.loss.argmax()),  # entry k: after k updates
-            epochs=len(history.loss),
-            curve=[float(v) for v in history.loss],  # entry k: after k updates
-        )
-    return lab
-
-
-def _by_dataset(output: str) -> dict[str, list[str]]:
-    """The lab's output split at its ``== <dataset> ==`` lines."""
-    parts: dict[str, list[str]] = {}
-    current = None
-    for line in output.splitlines():
-        m = re.match(r"== (\w+) ==", line)
-        if m:
-            current = m.group(1)
-        if current:
-            parts.setdefault(current, []).append(line)
-    return parts
-
-
-def terminal_excerpt(output: str, full: int = 25, head: int = 8, tail: int = 8) -> list[str]:
-    """Per dataset: the header, the loss lines, the predictions, the accuracy; a dataset
-    with more than ``full`` predictions shows its first ``head`` and last ``tail``."""
-    lines = []
-    for part in _by_dataset(output).values():
-        iters = [i for i, s in enumerate(part) if s.startswith("Iter")]
-        if len(iters) > max(full, head + tail):
-            skipped = len(iters) - head - tail
-            part = [
-                *part[: iters[head]],
-                f"... ({skipped} more predictions)",
-                *part[iters[-tail] :],
-            ]
-        lines += part
-    return [s for s in lines if not s.startswith("figures, history.json")]
-
-
-def _lab_and_terminal(folder: Path, seed: int, epochs: int | None, figures: Path) -> tuple:
-    """``run_lab``, and its printout as a figure: ``(lab, figure, {dataset: (predictions
-    shown, predictions printed)})``."""
-    lab = run_lab(folder, seed, epochs)
-    excerpt = terminal_excerpt(lab.output)
-    counts = [
-        {d: sum(s.startswith("Iter") for s in part) for d, part in _by_dataset(text).items()}
-        for text in ("\n".join(excerpt), lab.output)
-    ]
-    shown, total = counts
-    figure = report_figures.terminal_figure(excerpt, figures / "lab_terminal.png")
-    return lab, figure, {d: (shown[d], total[d]) for d in total}
-
-
-class _Copies:
-    """Each experiment's figures, to be copied to ``folder`` as ``<name>_<kind>.png``
-    once drawn: the layout asks for each (``ready``) as it reaches it, while the pool is
-    still drawing the others."""
-
-    def __init__(self, sweeps: experiments.Sweeps, folder: Path) -> None:
-        folder.mkdir(parents=True, exist_ok=True)
-        self.sweeps = sweeps
-        self.paths = {
-            name: {kind: folder / f"{name}_{kind}.png" for kind in figure_kinds(exp)}
-            for name, exp in sweeps.exps.items()
-        }
-        self.waiting = {
-            dst: (name, kind) for name, d in self.paths.items() for kind, dst in d.items()
-        }
-
-    def ready(self, path: Path) -> None:
-        """Wait until ``path`` is drawn and copied (nothing to do if it is not ours)."""
-        item = self.waiting.pop(Path(path), None)
-        if item is not None:
-            name, kind = item
-            shutil.copyfile(self.sweeps.figures(name)[kind], path)
-
-    def finish(self) -> None:
-        """Copy the figures the layout did not ask for."""
-        for path in list(self.waiting):
-            self.ready(path)
+def author_line(student_id: str | None, name: str | None) -> str:
+    """ "Name (student ID 313551157)", checked as ``pack`` checks them; "" if neither."""
+    if student_id is None and name is None:
+        return ""
+    if student_id is None or name is None:
+        raise ValueError("give both --student-id and --name, or neither")
+    zip_name(student_id, name)  # pack's checks: digits only, a name a file may carry
+    return f"{name} (student ID {student_id})"
 
 
 def build(
@@ -143,80 +60,195 @@ def build(
     force: bool = False,
     progress: bool = True,
     jobs: int = 1,
+    author: str = "",
 ) -> dict:
-    """Write ``report.pdf`` and ``report.md`` into ``out``; return paths, pages and time.
-
-    The lab run, the report's own figures, the experiments' stacks and their figures
-    run on one pool of ``jobs`` processes (``sweep.pool``; 1: in this process), in that
-    order; the layout starts once the stacks are trained and waits for each experiment
-    figure only where it places it.
+    """Write ``report.typ`` and the figures into ``out`` and compile ``report.pdf``;
+    return paths, pages, prose words and time. An edited ``report.typ`` is a
+    ``ValueError`` unless ``force``.
     """
-
     start = time.perf_counter()
     out = Path(out)
-    figures = out / "figures"
+    source = out / "report.typ"
+    if edited(source) and not force:
+        raise ValueError(EDITED.format(path=source))
     sizes = dict(
         seeds=seeds, epochs=epochs, cnn_seeds=cnn_seeds, convergence_seeds=convergence_seeds
     )
     exps = [experiments.define(name, **sizes) for name in experiments.NAMES]
-    with pool(jobs) as executor:
-        submit = executor.submit
-        # First in the queue: they need no training, and the document needs them first.
-        own = {
-            "lab": submit(_lab_and_terminal, out / "lab", seed, epochs, figures),
-            "sigmoid": submit(report_figures.sigmoid_figure, figures / "sigmoid.png"),
-            "activations": submit(report_figures.activations_figure, figures / "activations.png"),
-            "boundaries": submit(report_figures.boundary_figures, figures, seed, epochs),
-            "cnn": submit(report_figures.cnn_figures, figures, seed, epochs),
-            **{
-                f"trajectories {s}": submit(
-                    trajectories.plot_trajectories, s, figures / f"trajectories_{s}.png"
-                )
-                for s in trajectories.SURFACES
-            },
+    k = cache.key(seed=seed, sizes=sizes, experiments=[e.key() for e in exps])
+    saved = None if force else cache.load(out, k)
+    if saved is not None:  # nothing changed since the last build: only the text is new
+        results = experiments.Sweeps(exps, experiments_dir, InProcess(), False, progress, 1).wait(
+            figures=False
+        )
+        labs = {
+            p: lab_from(out / "lab" / p, seed, p, {d: tuple(v) for d, v in parts.items()})
+            for p, parts in saved["labs"].items()
         }
-        sweeps = experiments.Sweeps(exps, experiments_dir, executor, force, progress, jobs)
-        results = sweeps.wait(own.values(), figures=False)
-        done = {name: future.result() for name, future in own.items()}
-        if progress:
-            print("[report] layout ...", file=sys.stderr, flush=True)
-        lab, terminal, counts = done["lab"]
-        boundaries, boundary_range = done["boundaries"]
-        extra = {
-            "terminal_counts": counts,
-            "terminal": terminal,
-            "sigmoid": done["sigmoid"],
-            "activations": done["activations"],
-            "boundaries": boundaries,
-            "boundary_range": boundary_range,
-            "cnn": done["cnn"],
-            "trajectories": [done[f"trajectories {s}"] for s in trajectories.SURFACES],
-        }
-        copies = _Copies(sweeps, figures)
-        doc = document(results, copies.paths, lab, extra, __version__)
-        # laid out while the pool draws the experiments' figures; each is awaited when reached
-        pages = write_pdf(doc, out / "report.pdf", copies.ready, executor if jobs > 1 else None)
-        copies.finish()
-    write_markdown(doc, out / "report.md")
+        extra = {name: out / rel for name, rel in saved["figures"].items()}
+        extra["boundary_range"] = {n: tuple(r) for n, r in saved["boundary_range"].items()}
+    else:
+        results, labs, extra = _compute(
+            out, experiments_dir, exps, seed, epochs, jobs, force, progress
+        )
+        files = [v for v in extra.values() if isinstance(v, Path)]
+        files += [out / "lab" / p / d / "history.json" for p in NETWORKS for d in DATASETS]
+        cache.save(out, k, _saved(out, labs, extra), files)
+    if progress:
+        print("[report] typesetting ...", file=sys.stderr, flush=True)
+    ctx = Context(results, extra, labs["default"], extra, __version__, handout=labs["handout"])
+    doc = document(ctx, author)
+    body = to_typst(doc, out, PREAMBLE)
+    source.write_text(stamp(body), encoding="utf-8")
+    pdf = compile_pdf(source)
     return {
-        "pdf": out / "report.pdf",
-        "md": out / "report.md",
-        "pages": pages,
+        "typ": source,
+        "pdf": pdf,
+        "pages": pages(pdf),
+        "words": doc.words(),
         "seconds": time.perf_counter() - start,
         "results": results,
         "extra": extra,
+        "doc": doc,
     }
 
 
-def document(results, figures, lab, extra, version: str) -> Document:
-    """The whole report: sections 1–6 of the handout's report spec, in order."""
+def _compute(out: Path, experiments_dir: Path, exps, seed, epochs, jobs, force, progress):
+    """The experiments' results, both lab runs and every figure, on one pool of ``jobs``
+    processes: ``(results, labs, extra)``."""
+    figures, rf = out / "figures", report_figures
+    with pool(jobs) as executor:
+        submit = executor.submit
+        own = {  # first in the queue: they need no experiment
+            **{
+                (p, d): submit(run_lab_dataset, out / "lab" / p, seed, epochs, p, d)
+                for p in NETWORKS
+                for d in DATASETS
+            },
+            "sigmoid": submit(rf.sigmoid_figure, figures / "sigmoid.svg"),
+            "activations": submit(rf.activations_figure, figures / "activations.svg"),
+            "boundaries": submit(rf.boundary_figures, figures / "xor_boundaries.svg", seed, epochs),
+            "cnn": submit(
+                rf.cnn_figures, figures / "cnn.svg", seed, epochs, experiments.CNN_SWEEP_EPOCHS
+            ),
+        }
+        sweeps = experiments.Sweeps(exps, experiments_dir, executor, force, progress, jobs)
+        labs = {
+            p: lab_from(out / "lab" / p, seed, p, {d: own.pop((p, d)).result() for d in DATASETS})
+            for p in NETWORKS
+        }
+        own |= _lab_figures(submit, labs, figures)  # drawn while the sweeps train
+        results = sweeps.wait(own.values(), figures=False)
+        own |= _sweep_figures(submit, results, figures)
+        done = {name: future.result() for name, future in own.items()}
+    boundaries, boundary_range = done.pop("boundaries")
+    return results, labs, {**done, "boundaries": boundaries, "boundary_range": boundary_range}
 
-    ctx = Context(results, figures, lab, extra, version)
+
+def _saved(out: Path, labs: dict[str, Lab], extra: dict) -> dict:
+    """What ``cache.save`` keeps of a build: the printouts, numbers and figures' names."""
+    by = {}
+    for p, lab in labs.items():
+        parts = by_dataset(lab.output)
+        by[p] = {
+            d: ["\n".join(parts[d]) + "\n", lab.outcome[d].loss, lab.outcome[d].accuracy]
+            for d in DATASETS
+        }
+    return {
+        "labs": by,
+        "figures": {
+            n: v.resolve().relative_to(out.resolve()).as_posix()
+            for n, v in extra.items()
+            if isinstance(v, Path)
+        },
+        "boundary_range": extra["boundary_range"],
+    }
+
+
+def typeset(out: Path = Path("runs/report")) -> dict:
+    """Compile ``out/report.typ`` (edited or not) into ``report.pdf``: nothing is trained
+    or rewritten."""
+    start = time.perf_counter()
+    source = Path(out) / "report.typ"
+    if not source.exists():
+        raise ValueError(f"{source} does not exist; run backprop report first")
+    pdf = compile_pdf(source)
+    return {"typ": source, "pdf": pdf, "pages": pages(pdf), "seconds": time.perf_counter() - start}
+
+
+def pages(pdf: Path) -> int:
+    """The number of pages of a PDF Typst wrote (each page object names its type)."""
+    return len(re.findall(rb"/Type\s*/Page\b", Path(pdf).read_bytes()))
+
+
+def _lab_figures(submit, labs: dict[str, Lab], folder: Path) -> dict:
+    """The lab runs' figures, submitted: name → future of its SVG."""
+    folders = {NETWORKS[p]: lab.folder for p, lab in labs.items()}
+    histories = {NETWORKS[p]: lab.history for p, lab in labs.items()}
+    rf = report_figures
+    return {
+        "lab": submit(rf.lab_figure, folders, folder / "lab.svg"),
+        "curves": submit(rf.curves_figure, histories, folder / "curves.svg"),
+        "boundaries_lab": submit(rf.boundaries_figure, folders, folder / "boundaries.svg"),
+    }
+
+
+def _sweep_figures(submit, results, folder: Path) -> dict:
+    """The experiments' figures, submitted: name → future of its SVG."""
+    rf = sweep_figures
+    lr, hand = results["lr"], results["handout_lr"]
+
+    def picks(result, group: str) -> list:
+        """The grid's smallest rate, the fastest (Context.fastest) and the largest."""
+        settings = [s for s in result.experiment.settings if s.group == group]
+        best = Context(results, {}, None, {}, "").fastest(result.experiment.name, settings)
+        chosen = {s.label: s for s in (settings[0], best, settings[-1])}
+        return list(chosen.values())
+
+    hidden = results["hidden"]
+    return {
+        "lr": submit(
+            rf.sweep_figure,
+            [(lr, "sgd", "gradient descent"), (lr, "adam", "Adam"), (hand, "handout", "handout")],
+            folder / "lr.svg",
+            "learning rate ρ",
+        ),
+        "lr_curves": submit(
+            rf.rate_curves_figure,
+            [(lr, "sgd", picks(lr, "sgd")), (lr, "adam", picks(lr, "adam"))],
+            folder / "lr_curves.svg",
+        ),
+        "hidden": submit(
+            rf.sweep_figure,
+            [(hidden, hidden.experiment.settings[0].group, "default")],
+            folder / "hidden.svg",
+            "hidden units per layer h",
+        ),
+        "optimizers": submit(rf.optimizer_figure, results["optimizer"], folder / "optimizers.svg"),
+    }
+
+
+def document(ctx: Context, author: str = "") -> Document:
+    """The whole report: sections 1–6 of the handout's report spec, in order."""
+    lab = ctx.lab
     doc = Document(
         "Lab 1: Backpropagation",
-        f"Written by `backprop report` (backprop {version}) from measured results: "
-        f"{ctx.seeds} seeds per setting unless stated; the lab run uses seed {lab.seed}.",
+        author,
+        f"Written by backprop report (backprop {ctx.version}) from measured results: "
+        f"{ctx.seeds} seeds per setting unless stated; the lab runs use seed {lab.seed}.",
     )
     for section in SECTIONS:
         section(doc, ctx)
     return doc
+
+
+__all__ = [
+    "EDITED",
+    "author_line",
+    "build",
+    "edited",
+    "missing_font",
+    "run_lab",
+    "terminal_excerpt",
+    "typeset",
+]

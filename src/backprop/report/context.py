@@ -37,7 +37,9 @@ class Lab:
     output: str
     folder: Path
     seed: int
+    preset: str = "default"
     outcome: dict[str, LabOutcome] = field(default_factory=dict)
+    history: dict = field(default_factory=dict)  # dataset → train.History
 
 
 @dataclass
@@ -45,10 +47,11 @@ class Context:
     """What the text is written from."""
 
     results: dict[str, Result]
-    figures: dict[str, dict[str, Path]]  # experiment → figure kind → PNG
-    lab: Lab
-    extra: dict  # the report's own figures
+    figures: dict[str, Path]  # key → SVG
+    lab: Lab  # the default network's lab run
+    extra: dict  # the figures and what was measured drawing them
     version: str
+    handout: Lab | None = None  # the handout network's lab run
 
     @property
     def seeds(self) -> int:
@@ -179,15 +182,12 @@ def seed_sentence(datasets) -> str:
     """What a seed changes on each dataset, from ``sweep.seed_draws_data``."""
     drawn = [DATA[d] for d in datasets if seed_draws_data(d)]
     fixed = [DATA[d] for d in datasets if not seed_draws_data(d)]
-    text = "Seed s draws the initial weights from np.random.default_rng(s)"
+    text = "Seed s draws the initial weights"
     if drawn:
-        text += f" and the {listing(drawn)} data after np.random.seed(s)"
+        text += f" and the {listing(drawn)} points"
     if fixed:
-        text += (
-            f"; the {listing(fixed)} data are the same points for every seed, so there the "
-            "seeds differ only in their initial weights"
-        )
-    return text + ". `backprop train --seed s` re-runs any single run."
+        text += f"; the {listing(fixed)} points are the same for every seed"
+    return text + "."
 
 
 def seeds_of(n: int, datasets) -> str:
@@ -213,12 +213,8 @@ def definitions(seeds: int) -> str:
     k = never_from(seeds)
     share = "at least half" if k == math.ceil(seeds / 2) else f"at least {k} of {seeds}"
     return (
-        "Definitions used throughout (train.epochs_to_100). One epoch is one full-batch "
-        "update. Epochs to 100 % counts the updates after which the training accuracy is "
-        "100 % and stays at 100 % to the end of training; 0 means the initial weights "
-        "already classify every point. A run is at 100 % when its final accuracy is 100 %, "
-        "which is exactly when it has an epochs-to-100 % value, so a column 'at 100 %' and "
-        "the median beside it count the same seeds: the median (results.median_epochs) counts "
-        f"the other seeds as never, and is 'never' when {share} of them do not end at 100 % "
-        f"(with {seeds} seeds: {k} or more). Figures draw such a median on the 'never' line."
+        "An epoch is one full-batch update. Epochs to 100 % counts the updates after which "
+        "the accuracy is 100 % to the end; a run 'at 100 %' ends there. A median of it is "
+        f"'never' when {share} of the seeds do not end at 100 % (with {seeds} seeds: {k} or "
+        "more)."
     )

@@ -1,12 +1,14 @@
-"""The report as a document: headings, prose, equations, figures and tables, numbered in
-order; ``write_markdown`` writes it as Markdown with links to the images.
+"""The report as blocks (headings, prose, equations, figures, tables, terminal text) and
+``to_typst``, which writes them as one Typst source a student can read and edit.
 
-In prose, ``@fig:key`` and ``@tab:key`` become the number of that figure or table.
+Prose is plain text with three kinds of markup kept as Typst reads them: ``@fig:key`` /
+``@tab:key`` references (Typst numbers them; a missing label fails the build),
+`` `code` `` (set in monospace) and ``$math$``; everything else is escaped. The blocks
+stay because the tests read the prose from them (its numbers, its word count).
 """
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,42 +16,41 @@ from pathlib import Path
 
 @dataclass
 class Heading:
-    """A section title: level 0 the document's, 1 a section, 2 a subsection."""
+    """A section title: level 1 a section, 2 a subsection."""
 
     text: str
-    level: int = 1  # 0: title, 1: section, 2: subsection
+    level: int = 1
+    numbered: bool = True
 
 
 @dataclass
 class Text:
-    """A paragraph, wrapped to the page width."""
+    """A paragraph of prose."""
 
     text: str
 
 
 @dataclass
 class Bullets:
-    """A bulleted list, each item wrapped."""
+    """A bulleted list of prose items."""
 
     items: list[str]
 
 
 @dataclass
 class Equations:
-    """Lines of mathtext, centred, one per row."""
+    """Display equations in Typst math syntax, one per line."""
 
-    lines: list[str]  # mathtext, e.g. r"$Z_1 = XW_1 + b_1$"
-    size: float = 11.0
+    lines: list[str]
 
 
 @dataclass
 class Image:
-    """A numbered figure: one or more PNGs side by side, and its caption."""
+    """A numbered figure: one SVG drawn at its printed size, and its caption."""
 
     key: str
-    paths: list[Path]  # side by side, equal heights
+    path: Path
     caption: str
-    width: float = 1.0  # fraction of the text width
 
 
 @dataclass
@@ -64,62 +65,115 @@ class Table:
 
 
 @dataclass
+class Terminal:
+    """Terminal output set in monospace, side by side in ``columns``, each with a title."""
+
+    columns: list[tuple[str, list[str]]]
+    key: str = ""
+    caption: str = ""
+
+
+@dataclass
 class Document:
-    """Blocks in reading order; numbers figures and tables as it lays them out."""
+    """Blocks in reading order, with the title block above them."""
 
     title: str
+    author: str = ""  # "Name (student ID)" or ""
     subtitle: str = ""
     blocks: list = field(default_factory=list)
 
     def add(self, *blocks) -> None:
         self.blocks.extend(blocks)
 
-    def numbers(self) -> dict[str, int]:
-        """``{"fig:key": n, "tab:key": m}`` in order of appearance."""
-        out: dict[str, int] = {}
-        counts = {"fig": 0, "tab": 0}
+    def prose(self) -> list[str]:
+        """Every paragraph and bullet as written (tables, captions and equations not)."""
+        out = []
         for b in self.blocks:
-            kind = "fig" if isinstance(b, Image) else "tab" if isinstance(b, Table) else None
-            if kind:
-                counts[kind] += 1
-                out[f"{kind}:{b.key}"] = counts[kind]
+            out += [b.text] if isinstance(b, Text) else b.items if isinstance(b, Bullets) else []
         return out
 
-    def resolve(self, text: str) -> str:
-        """Replace ``@fig:key`` / ``@tab:key`` by numbers; an unknown key is a KeyError."""
-        numbers = self.numbers()
-        return re.sub(r"@((?:fig|tab):\w+)", lambda m: str(numbers[m.group(1)]), text)
+    def words(self) -> int:
+        return sum(len(p.split()) for p in self.prose())
 
 
-def write_markdown(doc: Document, path: Path) -> Path:
-    """Write ``doc`` as Markdown; images are linked relative to ``path``'s folder."""
-    numbers = doc.numbers()
-    out = [f"# {doc.title}", ""]
-    if doc.subtitle:
-        out += [f"*{doc.subtitle}*", ""]
+_SPECIAL = re.compile(r"([\\#*_<@\[\]~$`]|(?<=/)[/*]|(?<=-)-)")
+_KEEP = re.compile(r"(`[^`]+`|\$[^$]+\$|@(?:fig|tab|sec):\w+)")
+
+
+def escape(text: str) -> str:
+    """Typst markup for plain ``text``: references, code spans and math kept, the rest
+    escaped (``generate_linear``, ``x * y``, ``--`` print as written)."""
+    parts = _KEEP.split(text.replace("\n", " "))
+    out = "".join(part if i % 2 else _SPECIAL.sub(r"\\\1", part) for i, part in enumerate(parts))
+    return "\\" + out if out[:1] in ("=", "+", "-", "/") else out
+
+
+def _string(text: str) -> str:
+    """A Typst string literal."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _cell(text: str) -> str:
+    return "[" + r" \ ".join(escape(t) for t in text.split("\n")) + "]"
+
+
+def _table(b: Table) -> list[str]:
+    align = b.align or "l" + "r" * (len(b.header) - 1)
+    names = {"l": "left", "r": "right", "c": "center"}
+    out = [
+        "#figure(",
+        "  table(",
+        f"    columns: {len(b.header)},",
+        f"    align: ({', '.join(names[a] for a in align)}),",
+        "    table.header(" + ", ".join(_cell(h) for h in b.header) + "),",
+    ]
+    out += ["    " + ", ".join(_cell(c) for c in row) + "," for row in b.rows]
+    out += ["  ),", f"  caption: [{escape(b.caption)}],", f") <tab:{b.key}>", ""]
+    return out
+
+
+def _terminal(b: Terminal) -> list[str]:
+    out = ["#figure(", f"  grid(columns: {len(b.columns)}, gutter: 6pt, align: left,"]
+    for title, lines in b.columns:
+        body = "\n".join(lines).replace("```", "` ` `")
+        head = f"`{title}`" if "`" not in title else escape(title)  # the prompt as typed
+        out += [f"    terminal[{head}][", "````", body, "````", "    ],"]
+    out += ["  ),", "  kind: image,", f"  caption: [{escape(b.caption)}],", f") <fig:{b.key}>", ""]
+    return out
+
+
+def to_typst(doc: Document, folder: Path, preamble: str) -> str:
+    """``doc`` as a Typst source; figures are linked relative to ``folder``."""
+    out = [preamble, ""]
+    meta = f"title: {_string(doc.title)}" + (
+        f", author: {_string(doc.author)}" if doc.author else ""
+    )
+    out += [f"#set document({meta})", ""]  # the PDF's metadata
+    author = f"[{escape(doc.author)}]" if doc.author else "none"
+    out += [
+        f"#title-block([{escape(doc.title)}], {author}, [{escape(doc.subtitle)}])",
+        "",
+    ]
     for b in doc.blocks:
         if isinstance(b, Heading):
-            out += ["#" * (b.level + 1) + " " + b.text, ""]
+            if b.numbered:
+                out += ["=" * b.level + " " + escape(b.text), ""]
+            else:
+                out += [f"#heading(level: {b.level}, numbering: none)[{escape(b.text)}]", ""]
         elif isinstance(b, Text):
-            out += [doc.resolve(b.text), ""]
+            out += [escape(b.text), ""]
         elif isinstance(b, Bullets):
-            out += [f"- {doc.resolve(item)}" for item in b.items] + [""]
+            out += [f"- {escape(item)}" for item in b.items] + [""]
         elif isinstance(b, Equations):
-            out += [f"$${line.strip('$')}$$" for line in b.lines] + [""]
+            out += [f"$ {line} $" for line in b.lines] + [""]
         elif isinstance(b, Image):
-            n = numbers["fig:" + b.key]
-            for img in b.paths:
-                rel = Path(os.path.relpath(img, path.parent)).as_posix()
-                out.append(f"![Figure {n}]({rel})")
-            out += ["", f"*Figure {n}. {b.caption}*", ""]
+            rel = Path(b.path).resolve().relative_to(folder.resolve()).as_posix()
+            out += [
+                f'#figure(image("{rel}"), caption: [{escape(b.caption)}]) <fig:{b.key}>',
+                "",
+            ]
         elif isinstance(b, Table):
-            n = numbers["tab:" + b.key]
-            out += [f"*Table {n}. {b.caption}*", ""]
-            align = b.align or "l" + "r" * (len(b.header) - 1)
-            marks = {"l": ":---", "r": "---:", "c": ":---:"}
-            out.append("| " + " | ".join(h.replace("\n", " ") for h in b.header) + " |")
-            out.append("|" + "|".join(marks[a] for a in align) + "|")
-            out += ["| " + " | ".join(map(str, row)) + " |" for row in b.rows]
-            out.append("")
-    path.write_text("\n".join(out))
-    return path
+            out += _table(b)
+        elif isinstance(b, Terminal):
+            out += _terminal(b)
+    return "\n".join(out)

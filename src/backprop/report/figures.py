@@ -1,62 +1,84 @@
-"""The report's own figures: the lab's terminal output as an image, the sigmoid, every
-activation, XOR boundaries without activation or biases, the CNN's input and boundary."""
+"""The report's figures, as SVG drawn at their printed size (6.7 in, the text width, or
+less) with text kept as text and never under 7 pt; at most three series per axes.
+
+The experiments' figures (``sweep_figures``) are drawn for the report rather than taken
+from ``experiments.plot``, whose figures are sized for a screen.
+"""
 
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
 
+import matplotlib
 import numpy as np
 from matplotlib.figure import Figure
-from matplotlib.patches import FancyBboxPatch
+from matplotlib.ticker import FuncFormatter, NullFormatter
 
-from .. import experiments
 from ..lab import plot
 from ..lab.cnn import PointsToImage
-from ..lab.config import CNN, DEFAULT, Config, build
+from ..lab.config import CNN, DEFAULT, Config, build, load_model
+from ..lab.data import DATASET_NAMES as DATA
 from ..lab.data import load
 from ..nn.activations import ACTIVATIONS, sigmoid
 
+WIDTH = 6.69  # inches: A4 less two 2 cm margins
+STYLE = {
+    "svg.fonttype": "none",  # text stays text: selectable, set by Typst in DejaVu Sans
+    "svg.hashsalt": "backprop",  # the same figure gives the same file
+    "font.family": "DejaVu Sans",
+    "font.size": 8,
+    "axes.titlesize": 8,
+    "axes.labelsize": 8,
+    "xtick.labelsize": 7.5,
+    "ytick.labelsize": 7.5,
+    "legend.fontsize": 7.5,
+    "figure.titlesize": 8.5,
+    "lines.linewidth": 1.3,
+    "axes.grid": True,
+    "grid.alpha": 0.3,
+}
+SERIES = ("tab:blue", "tab:orange", "tab:green")
+NAMES = {"sgd": "gradient descent"}  # the code's optimizer name → the report's
 
-def terminal_figure(lines: list[str], path: Path, width: int = 110) -> Path:
-    """Monospace text on a light terminal-like panel; long lines wrap at spaces."""
-    wrapped = []
-    for line in lines:
-        wrapped += textwrap.wrap(
-            line.expandtabs(8).replace("$", r"\$"),  # a literal $, not mathtext
-            width,
-            subsequent_indent="    ",
-            drop_whitespace=False,
-            replace_whitespace=False,
-        ) or [""]
-    line_h, size = 0.15, 7.6
-    fig = Figure(figsize=(7.6, 0.5 + line_h * (len(wrapped) + 1)))
-    h = fig.get_figheight()
-    fig.patches.append(
-        _rect(fig, (0.01, 0.01), (0.98, 0.98), facecolor="#f6f6f4", edgecolor="0.55")
-    )
-    fig.text(
-        0.03,
-        1 - 0.2 / h,
-        r"\$ backprop lab",
-        family="monospace",
-        size=size,
-        weight="bold",
-        va="top",
-    )
-    for i, line in enumerate(wrapped):
-        fig.text(
-            0.03, 1 - (0.2 + line_h * (i + 1)) / h, line, family="monospace", size=size, va="top"
-        )
+
+def save(fig: Figure, path: Path) -> Path:
+    """Write ``fig`` as SVG (no date, so a redraw of the same figure is the same file)."""
+    for ax in fig.axes:  # a log axis sets exponents and minor labels at 0.7×: under 7 pt
+        for axis, scale in ((ax.xaxis, ax.get_xscale()), (ax.yaxis, ax.get_yscale())):
+            if scale == "log":
+                axis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+                axis.set_minor_formatter(NullFormatter())
+    path = Path(path).with_suffix(".svg")
     path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=150)
+    with matplotlib.rc_context(STYLE):
+        fig.savefig(path, format="svg", metadata={"Date": None})
     return path
 
 
-def _rect(fig: Figure, xy, size, **kw) -> FancyBboxPatch:
-    return FancyBboxPatch(
-        xy, *size, boxstyle="round,pad=0,rounding_size=0.01", transform=fig.transFigure, **kw
+def figure(
+    height: float,
+    width: float = WIDTH,
+    *,
+    left: float = 0.5,
+    right: float = 0.1,
+    bottom: float = 0.36,
+    top: float = 0.2,
+    wspace: float = 0.3,
+    hspace: float = 0.4,
+) -> Figure:
+    """A figure with its margins in inches: fixed margins, because constrained layout
+    measured every text again and took most of the report's drawing time."""
+    with matplotlib.rc_context(STYLE):
+        fig = Figure(figsize=(width, height))
+    fig.subplots_adjust(
+        left=left / width,
+        right=1 - right / width,
+        bottom=bottom / height,
+        top=1 - top / height,
+        wspace=wspace,
+        hspace=hspace,
     )
+    return fig
 
 
 def _fit_one(config: Config, data: str, seed: int):
@@ -66,87 +88,166 @@ def _fit_one(config: Config, data: str, seed: int):
     return run.model, X, y
 
 
+# --------------------------------------------------------------- section 2
+
+
 def sigmoid_figure(path: Path) -> Path:
-    """σ and σ' = σ(1 − σ)."""
-    x = np.linspace(-7, 7, 400)
-    s = sigmoid(x)
-    fig = Figure(figsize=(6.4, 2.7), layout="constrained")
-    ax = fig.subplots()
-    ax.plot(x, s, lw=2, label="σ(x) = 1 / (1 + e^(−x))")
-    ax.plot(x, s * (1 - s), lw=2, ls="--", label="σ'(x) = σ(x) (1 − σ(x))")
-    ax.axhline(0.5, color="0.6", lw=0.8, ls=":")
-    ax.set(xlabel="x", ylabel="value", title="The sigmoid and its derivative (at most 1/4)")
-    ax.grid(alpha=0.3)
-    ax.legend(loc="center right", fontsize=8, bbox_to_anchor=(1, 0.35))
-    return plot.save(fig, path, dpi=120, tight=True)
+    """σ with σ', beside tanh with tanh' (the default's hidden activation)."""
+    x = np.linspace(-6, 6, 241)
+    s, t = sigmoid(x), np.tanh(x)
+    with matplotlib.rc_context(STYLE):
+        fig = figure(1.75, bottom=0.34, top=0.08, left=0.42)
+        left, right = fig.subplots(1, 2)
+        left.plot(x, s, label="σ(x)")
+        left.plot(x, s * (1 - s), ls="--", label="σ′(x) = σ(1 − σ) ≤ 1/4")
+        right.plot(x, t, label="tanh x")
+        right.plot(x, 1 - t**2, ls="--", label="tanh′ x = 1 − tanh² x ≤ 1")
+        for ax in (left, right):
+            ax.set_xlabel("x")
+            ax.legend(loc="upper left", frameon=False)
+        left.set_ylim(-0.05, 1.35)
+        right.set_ylim(-1.1, 1.9)
+    return save(fig, path)
 
 
 def activations_figure(path: Path) -> Path:
-    """Every activation of ``ACTIVATIONS`` and its derivative (from its own ``backward``)."""
-    x = np.linspace(-4, 4, 401).reshape(-1, 1)
-    names = list(ACTIVATIONS)
-    fig = Figure(figsize=(8, 6.6), layout="constrained")
-    axes = fig.subplots(3, 3, sharex=True).ravel()
-    for ax, name in zip(axes, names):
-        act = ACTIVATIONS[name]()
-        y = act.forward(x.copy())
-        dy = act.backward(np.ones_like(x))
-        ax.plot(x, y, lw=1.8, label="f(x)")
-        ax.plot(x, dy, lw=1.4, ls="--", label="f'(x)")
-        ax.set_title("identity (no activation)" if name == "identity" else name, fontsize=10)
-        ax.set_ylim(-2.2, 4.2)
-        ax.grid(alpha=0.3)
-        ax.axhline(0, color="0.5", lw=0.6)
-    axes[0].legend(fontsize=8, loc="upper left")
-    for ax in axes[6:]:
-        ax.set_xlabel("x")
-    fig.suptitle(
-        "Activations (solid) and their derivatives (dashed), from each module's "
-        "forward and backward",
-        fontsize=11,
-    )
-    return plot.save(fig, path, dpi=120, tight=True)
+    """Each activation besides the identity: f (solid) and f' (dashed) from its module."""
+    x = np.linspace(-4, 4, 161).reshape(-1, 1)
+    names = [n for n in ACTIVATIONS if n != "identity"]
+    with matplotlib.rc_context(STYLE):
+        fig = figure(2.9, left=0.35, bottom=0.3, wspace=0.1, hspace=0.3)
+        axes = fig.subplots(2, (len(names) + 1) // 2, sharex=True, sharey=True).ravel()
+        for ax, name in zip(axes, names):
+            act = ACTIVATIONS[name]()
+            y = act.forward(x.copy())
+            ax.plot(x, y, label="f(x)")
+            ax.plot(x, act.backward(np.ones_like(x)), ls="--", label="f′(x)")
+            ax.set_title(name)
+            ax.set_ylim(-1.6, 3.2)
+        axes[0].legend(loc="upper left", frameon=False)
+        for ax in axes[len(names) :]:
+            ax.set_visible(False)
+    return save(fig, path)
 
 
-def boundary_figures(folder: Path, seed: int, epochs: int | None) -> tuple[list[Path], dict]:
-    """XOR boundaries of the default network, without activation, and without biases, in
-    one figure; and per case the (min, max) of the output over the plotted grid."""
+# --------------------------------------------------------------- section 3
+
+
+def lab_figure(folders: dict[str, Path], path: Path) -> Path:
+    """Per network (a row): ground truth and prediction on each dataset."""
+    with matplotlib.rc_context(STYLE):
+        fig = figure(1.9 * len(folders), bottom=0.55, left=0.45, wspace=0.45, hspace=0.6)
+        axes = np.atleast_2d(fig.subplots(len(folders), 4))
+        for row, (network, folder) in zip(axes, folders.items()):
+            for i, data in enumerate(("linear", "xor")):
+                model, _ = load_model(folder / data / "model.npz")
+                X, y = load(data, _seed(folder / data))
+                with np.errstate(all="ignore"):
+                    p = model.forward(X)
+                plot._scatter(row[2 * i], X, y, f"{DATA[data]}: ground truth")
+                plot._scatter(row[2 * i + 1], X, p > 0.5, f"{network}: prediction")
+            for ax in row:
+                ax.set_xlabel("x₁", labelpad=1)
+                ax.set_ylabel("x₂", labelpad=1)
+                ax.grid(False)
+        handles, labels = axes[0, 0].get_legend_handles_labels()
+        fig.legend(handles, labels, loc="lower center", ncol=2, frameon=False)
+    return save(fig, path)
+
+
+def _seed(folder: Path) -> int:
+    import json
+
+    return int(json.loads((folder / "history.json").read_text())["config"]["seed"])
+
+
+def curves_figure(histories: dict[str, object], path: Path) -> Path:
+    """Loss per epoch of each network's lab run, one panel per dataset (log–log)."""
+    with matplotlib.rc_context(STYLE):
+        fig = figure(2.0, left=0.6, wspace=0.3)
+        axes = fig.subplots(1, 2)
+        for ax, data in zip(axes, ("linear", "xor")):
+            for (network, h), color in zip(histories.items(), SERIES):
+                loss = np.asarray(h[data].loss)
+                ax.plot(np.arange(1, loss.size + 1), loss, color=color, label=network)
+                e = h[data].epochs_to_100
+                if e >= 0:
+                    ax.plot(e + 1, loss[min(e, loss.size - 1)], "o", color=color, ms=4)
+            ax.set(xscale="log", yscale="log", xlabel="epoch", ylabel="loss", title=DATA[data])
+        axes[0].legend(frameon=False, loc="lower left")
+    return save(fig, path)
+
+
+def boundaries_figure(folders: dict[str, Path], path: Path) -> Path:
+    """P(class 1) over the plane of each network's lab run on both datasets, in one row."""
+    with matplotlib.rc_context(STYLE):
+        fig = figure(1.95, left=0.4, right=0.05, wspace=0.35)
+        axes = fig.subplots(1, 2 * len(folders))
+        i = 0
+        for network, folder in folders.items():
+            for data in ("linear", "xor"):
+                model, _ = load_model(folder / data / "model.npz")
+                X, y = load(data, _seed(folder / data))
+                image = plot.probability_panel(
+                    axes[i], model, X, y, f"{network}, {DATA[data]}", resolution=120
+                )
+                axes[i].grid(False)
+                axes[i].set_xlabel("x₁", labelpad=1)
+                axes[i].set_ylabel("x₂" if i == 0 else "", labelpad=1)
+                i += 1
+        fig.colorbar(image, ax=list(axes), label="P(class 1)", ticks=[0, 0.5, 1], shrink=0.8)
+    return save(fig, path)
+
+
+# --------------------------------------------------------------- section 4
+
+
+def boundary_figures(path: Path, seed: int, epochs: int | None) -> tuple[Path, dict]:
+    """XOR boundaries of the default network, without activation, and without biases; and
+    per case the (min, max) of the output over the plotted grid."""
     cases = [
-        ("tanh", "default (tanh, biases)", {}),
-        ("identity", "no activation (identity)", {"activation": "identity"}),
-        ("nobias", "no biases (centred inputs)", {"bias": False}),
+        ("tanh", "default", {}),
+        ("identity", "no activation", {"activation": "identity"}),
+        ("nobias", "no biases", {"bias": False}),
     ]
-    fig = Figure(figsize=(10.5, 4.3), layout="constrained")
-    axes = fig.subplots(1, len(cases))
     spread = {}
-    for ax, (name, title, change) in zip(axes, cases):
-        config = DEFAULT.replace(**change, epochs=epochs or DEFAULT.epochs)
-        model, X, y = _fit_one(config, "xor", seed)
-        prob = plot.probability_grid(model)[2]
-        spread[name] = (float(prob.min()), float(prob.max()))
-        lo, hi = spread[name]
-        image = plot.probability_panel(ax, model, X, y, f"{title}\noutput {lo:.3f} to {hi:.3f}")
-    fig.colorbar(image, ax=list(axes), label="P(class 1)", ticks=np.linspace(0, 1, 6), shrink=0.8)
-    axes[0].legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2, fontsize=9)
-    return [plot.save(fig, folder / "xor_boundaries.png", dpi=150)], spread
+    with matplotlib.rc_context(STYLE):
+        fig = figure(2.35, left=0.4, right=0.05, top=0.35, wspace=0.3)
+        axes = fig.subplots(1, len(cases))
+        for ax, (name, title, change) in zip(axes, cases):
+            config = DEFAULT.replace(**change, epochs=epochs or DEFAULT.epochs)
+            model, X, y = _fit_one(config, "xor", seed)
+            prob = plot.probability_grid(model, 120)[2]
+            spread[name] = (float(prob.min()), float(prob.max()))
+            lo, hi = spread[name]
+            image = plot.probability_panel(
+                ax, model, X, y, f"{title}\noutput {lo:.3f} to {hi:.3f}", resolution=120
+            )
+            ax.grid(False)
+            ax.set_xlabel("x₁", labelpad=1)
+            ax.set_ylabel("x₂", labelpad=1)
+        fig.colorbar(image, ax=list(axes), label="P(class 1)", ticks=[0, 0.5, 1], shrink=0.8)
+    return save(fig, path), spread
 
 
-def cnn_figures(folder: Path, seed: int, epochs: int | None) -> list[Path]:
-    """A point as the CNN sees it (a 16 × 16 image), and the CNN's XOR boundary."""
+# --------------------------------------------------------------- section 6
+
+
+def cnn_figures(path: Path, seed: int, epochs: int | None, sweep_epochs: int) -> Path:
+    """A point as the CNN sees it (an image), and the CNN's XOR decision boundary."""
     enc = PointsToImage()
     point = np.array([[0.3, 0.7]])
-    fig = Figure(figsize=(4.6, 4.2), layout="constrained")
-    ax = fig.subplots()
-    image = ax.imshow(enc.forward(point)[0, 0], origin="lower", extent=(0, 1, 0, 1), cmap="magma")
-    ax.plot(*point[0], marker="+", color="cyan", ms=14, mew=2, label="the point (0.3, 0.7)")
-    title = f"Input image of one point ({enc.size}×{enc.size})"
-    ax.set(xlabel="$x_1$", ylabel="$x_2$", title=title)
-    ax.legend(loc="lower right", fontsize=8)
-    fig.colorbar(image, ax=ax, shrink=0.8)
-    first = plot.save(fig, folder / "cnn_input.png", dpi=120, tight=True)
-    config = CNN.replace(epochs=epochs or experiments.CNN_SWEEP_EPOCHS)
+    config = CNN.replace(epochs=epochs or sweep_epochs)
     model, X, y = _fit_one(config, "xor", seed)
-    second = plot.decision_boundary(
-        model, X, y, folder / "cnn_boundary.png", title="XOR: CNN decision boundary", resolution=60
-    )
-    return [first, second]
+    with matplotlib.rc_context(STYLE):
+        fig = figure(2.2, 4.6, left=0.4, wspace=0.45)
+        left, right = fig.subplots(1, 2)
+        left.imshow(enc.forward(point)[0, 0], origin="lower", extent=(0, 1, 0, 1), cmap="magma")
+        left.plot(*point[0], marker="+", color="cyan", ms=10, mew=1.5)
+        left.set(title=f"input for (0.3, 0.7), {enc.size}×{enc.size}", xlabel="x₁", ylabel="x₂")
+        left.grid(False)
+        plot.probability_panel(right, model, X, y, "CNN on XOR", resolution=60)
+        right.grid(False)
+        right.set_xlabel("x₁", labelpad=1)
+        right.set_ylabel("x₂", labelpad=1)
+    return save(fig, path)

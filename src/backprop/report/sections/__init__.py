@@ -1,5 +1,5 @@
-"""The report's six sections, in the handout's order, one module per section (section 4
-in two); each is ``section(doc, ctx)``, adding its blocks to ``doc`` from ``ctx``."""
+"""The report's six sections in the handout's order, one module per section (section 4
+in two), then an appendix; each is ``section(doc, ctx)``, adding its blocks to ``doc``."""
 
 from __future__ import annotations
 
@@ -12,4 +12,5 @@ SECTIONS = (
     discussion.discussion,
     questions.questions,
     extra.extra,
+    implementation.appendix,
 )

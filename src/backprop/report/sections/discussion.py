@@ -1,11 +1,10 @@
 """Section 4, discussion A–C: learning rates, hidden units, no activation; D is in
-``discussion_more``."""
+``discussion_more``. Each part opens with its answer, then the evidence, then why."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from ...lab.config import HANDOUT
 from ...lab.data import load
 from ..context import (
     DATA,
@@ -13,19 +12,17 @@ from ..context import (
     Context,
     accuracy_text,
     epochs_text,
-    listing,
-    loss_text,
     pct,
     seeds_at_100,
 )
-from ..doc import Bullets, Document, Heading, Image, Text
+from ..doc import Document, Heading, Image, Table, Text
 from .discussion_more import more
 
 NONE = "none (identity)"
 
 
 def discussion(doc: Document, ctx: Context) -> None:
-    doc.add(Heading("4 Discussion"))
+    doc.add(Heading("Discussion"))
     _learning_rates(doc, ctx)
     _hidden_units(doc, ctx)
     _without_activation(doc, ctx)
@@ -36,48 +33,50 @@ def good_rates(ctx: Context, exp: str, group: str, share: float) -> list:
     return [s.x for s in ctx.group(exp, group) if ctx.all_at_100(exp, s.label, share)]
 
 
-def _lr_regimes(ctx: Context, exp: str, group: str, name: str) -> list[str]:
+def rate_range(rates: list) -> str:
+    """ "at ρ = 0.1 to 3", or "at no rate of the grid"."""
+    return f"at ρ = {rates[0]:g} to {rates[-1]:g}" if rates else "at no rate of the grid"
+
+
+def _lr_takeaway(ctx: Context) -> str:
+    """4A's answer: where each optimizer and network works, from the sweeps."""
+    sgd, adam = good_rates(ctx, "lr", "sgd", 0.9), good_rates(ctx, "lr", "adam", 0.9)
+    hand = good_rates(ctx, "handout_lr", "handout", 0.9)
+    best = ctx.fastest("handout_lr", ctx.group("handout_lr", "handout")).x
+    text = (
+        "Each network learns only within a band of rates, and the band depends on the "
+        "optimizer: on the default network at least 90 % of the seeds end at 100 % on both "
+        f"datasets with gradient descent {rate_range(sgd)} and with Adam {rate_range(adam)}. "
+    )
+    if hand:
+        return text + f"The handout's network needs larger steps: {rate_range(hand)}."
+    return text + (
+        "The handout's network reaches that at no rate within its "
+        f"{ctx.group('handout_lr', 'handout')[0].config.epochs} epochs; it does best at a "
+        f"large rate, ρ = {best:g}."
+    )
+
+
+def _lr_row(ctx: Context, exp: str, group: str, name: str) -> list[str]:
+    """A row of the rate table: the grid's two ends and its fastest rate, by FASTEST_RULE
+    (or the fewest summed median epochs when no rate brings every seed to 100 %)."""
     settings = ctx.group(exp, group)
     small, large = settings[0], settings[-1]
-    everyone, most = good_rates(ctx, exp, group, 1.0), good_rates(ctx, exp, group, 0.9)
     best = ctx.fastest(exp, settings)
-    good = (
-        f"every seed ends at 100 % on both datasets at ρ = {listing(everyone)}"
-        if everyone
-        else f"no rate brings every seed to 100 % on both datasets within {small.config.epochs} "
-        "epochs"
-    )
-    if most and most != everyone:
-        good += f", and at least 90 % of the seeds do at ρ = {listing(most)}"
-    fastest = (
-        f"The fastest ({FASTEST_RULE}) is ρ = {best.x:g}"
-        if everyone
-        else f"The fewest summed median epochs, over all rates, are at ρ = {best.x:g}"
-    )
-    fastest += f" (median epochs to 100 %: {ctx.both(exp, best.label, epochs_text)})."
-    quicker = [s for s in settings if ctx.speed(exp, s.label) < ctx.speed(exp, best.label)]
-    for s in quicker:  # excluded by the rule: say so
-        fastest += (
-            f" ρ = {s.x:g} has fewer ({ctx.both(exp, s.label, epochs_text)}) but "
-            f"not every seed ends at 100 % ({ctx.both(exp, s.label, seeds_at_100)})."
-        )
+    star = "" if good_rates(ctx, exp, group, 1.0) else " *"
+
+    def pair(label: str, fmt) -> str:
+        return ", ".join(fmt(ctx.stats(exp, label, d)) for d in ctx.datasets)
+
     return [
-        f"{name}, the grid's smallest rate, ρ = {small.x:g}: after {small.config.epochs} "
-        f"epochs the mean accuracy is {ctx.both(exp, small.label, accuracy_text)}; seeds at "
-        f"100 %: {ctx.both(exp, small.label, seeds_at_100)}; median final loss: "
-        f"{ctx.both(exp, small.label, loss_text)}.",
-        f"{name}, the rates that work: {good}. {fastest}",
-        f"{name}, the grid's largest rate, ρ = {large.x:g}: seeds at 100 %: "
-        f"{ctx.both(exp, large.label, seeds_at_100)} (mean accuracy "
-        f"{ctx.both(exp, large.label, accuracy_text)}).",
+        name,
+        f"{small.x:g}",
+        pair(small.label, accuracy_text),
+        f"{large.x:g}",
+        pair(large.label, seeds_at_100),
+        f"{best.x:g}{star}",
+        pair(best.label, epochs_text),
     ]
-
-
-def initial_loss(ctx: Context, exp: str, labels, data: str) -> tuple[float, float, float]:
-    """Mean, min and max over seeds (and ``labels``) of the loss before the first update."""
-    c = [ctx.results[exp].curves[lb, data] for lb in labels]
-    first = [x["loss_mean"][0] for x in c]
-    return float(np.mean(first)), min(x["loss_min"][0] for x in c), max(x["loss_max"][0] for x in c)
 
 
 def _learning_rates(doc: Document, ctx: Context) -> None:
@@ -85,76 +84,56 @@ def _learning_rates(doc: Document, ctx: Context) -> None:
     hand = ctx.results["handout_lr"].experiment
     epochs = lr.settings[0].config.epochs
     hand_epochs = hand.settings[0].config.epochs
-    tuned_sgd = ctx.results["optimizer"].tuned["sgd"]
     doc.add(
-        Heading("A. Try different learning rates", 2),
+        Heading("Try different learning rates", 2),
+        Text(_lr_takeaway(ctx)),
         Text(
-            f"Figures @fig:lr_outcome and @fig:lr_curves train the default network for {epochs} "
-            f"epochs at learning rates from {lr.settings[0].x:g} to {lr.settings[-1].x:g}: with "
-            "plain gradient descent at a constant rate (the handout's update rule) and with "
-            f"Adam (cosine decay, the default). The {len(lr.settings)} × {ctx.seeds} runs of a "
-            "dataset train as two stacked computations, one per optimizer, with one learning "
-            "rate per model. At the two ends of the grid and in between:"
+            f"@fig:lr trains the default network for {epochs} epochs with gradient descent at "
+            "a constant rate (the handout's rule) and Adam (cosine decay), the handout's for "
+            f"{hand_epochs} epochs; @fig:lr_curves shows the loss at three rates; @tab:rates "
+            f"gives each grid's ends and its fastest rate, the one with {FASTEST_RULE}."
         ),
-        Bullets(
-            _lr_regimes(ctx, "lr", "sgd", "Gradient descent")
-            + _lr_regimes(ctx, "lr", "adam", "Adam")
-        ),
-        Text(
-            "These gradient-descent runs keep the rate constant; Table @tab:optimizers tunes "
-            "every optimizer with the cosine decay of the default, where gradient descent's "
-            f"tuned rate is ρ = {tuned_sgd.lr:g}."
+        Table(
+            "rates",
+            [
+                "network, optimizer",
+                "smallest ρ",
+                "mean accuracy\n(linear, XOR)",
+                "largest ρ",
+                "at 100 %\n(linear, XOR)",
+                "fastest ρ",
+                "median epochs\n(linear, XOR)",
+            ],
+            [
+                _lr_row(ctx, "lr", "sgd", "default, gradient descent"),
+                _lr_row(ctx, "lr", "adam", "default, Adam"),
+                _lr_row(ctx, "handout_lr", "handout", "handout, gradient descent"),
+            ],
+            "The ends of each rate grid and its fastest rate (* no rate brings every seed to "
+            "100 %: the fewest summed median epochs).",
+            align="lrrrrrr",
         ),
         Image(
-            "lr_outcome",
-            [ctx.figures["lr"]["outcome"]],
-            f"Learning rate against mean accuracy after {epochs} epochs (band: min–max over "
-            f"{ctx.seeds} seeds) and epochs to 100 % (median, bars: quartiles; 'never' = not "
-            "at 100 % at the end), for gradient descent and Adam.",
-            0.92,
+            "lr",
+            ctx.figures["lr"],
+            f"Learning rate against mean accuracy (top) and median epochs to 100 % (bottom), "
+            f"{ctx.seeds} seeds per rate. 'never': most seeds do not reach 100 %.",
+        ),
+        Text(
+            "Why the handout's network does best at large steps is not isolated by these runs. "
+            "The textbook reason is one effect: its backward signal is multiplied by σ′ ≤ 1/4 "
+            "at each of its three sigmoids, the output's included, because the squared error "
+            "keeps the output's ŷ(1 − ŷ) that the cross-entropy would cancel; so its gradients "
+            "are small. But the networks also differ in biases, centring, initialisation and "
+            "epochs, any of which can move the band."
         ),
         Image(
             "lr_curves",
-            [ctx.figures["lr"]["learning_curves"]],
-            "Loss curves per learning rate (mean over seeds, band: min–max); colour from "
-            "dark (smallest ρ) to yellow (largest ρ).",
-            0.92,
-        ),
-        Text(
-            "The handout's own network (sigmoid everywhere, no biases, mean squared error, "
-            "gradient descent at a constant rate) over its own grid "
-            f"(Figure @fig:handout_lr_outcome, {hand_epochs} epochs; its preset trains "
-            f"{HANDOUT.epochs}):"
-        ),
-        Bullets(_lr_regimes(ctx, "handout_lr", "handout", "Handout network")),
-        Text(
-            "Measured: with gradient descent, the fastest rate by the rule above (among all "
-            "rates when none brings every seed to 100 %) is ρ = "
-            f"{ctx.fastest('lr', ctx.group('lr', 'sgd')).x:g} on the default network "
-            f"and ρ = {ctx.fastest('handout_lr', ctx.group('handout_lr', 'handout')).x:g} on "
-            "the handout's network; at least 90 % of the seeds end at 100 % on the default "
-            f"network {rate_range(good_rates(ctx, 'lr', 'sgd', 0.9))} and on the handout's "
-            f"network {rate_range(good_rates(ctx, 'handout_lr', 'handout', 0.9))} (within "
-            f"{hand_epochs} epochs). The textbook reason the handout's network works best "
-            "at larger steps, not isolated by these runs: its backward signal passes "
-            "through three sigmoids, each multiplying it by σ' ≤ 1/4, and the squared error "
-            "keeps the output sigmoid's ŷ(1 − ŷ), which the cross-entropy cancels, so its "
-            "gradients are smaller. The two networks also differ in biases, input centring, "
-            "initialisation and epochs, any of which can move the working range."
-        ),
-        Image(
-            "handout_lr_outcome",
-            [ctx.figures["handout_lr"]["outcome"]],
-            "The handout's network: learning rate against mean accuracy and median epochs to "
-            f"100 % ({hand_epochs} epochs, {ctx.seeds} seeds).",
-            0.92,
+            ctx.figures["lr_curves"],
+            "Mean loss over the seeds of the default network at the grid's smallest rate, "
+            "the fastest rate and the largest rate.",
         ),
     )
-
-
-def rate_range(rates: list) -> str:
-    """ "at ρ = 0.1 to 3", or "at no rate of the grid"."""
-    return f"at ρ = {rates[0]:g} to {rates[-1]:g}" if rates else "at no rate of the grid"
 
 
 def _hidden_units(doc: Document, ctx: Context) -> None:
@@ -162,12 +141,16 @@ def _hidden_units(doc: Document, ctx: Context) -> None:
     ok = [s for s in settings if ctx.all_at_100("hidden", s.label)]
     enough = next((s for i, s in enumerate(settings) if all(t in ok for t in settings[i:])), None)
     one, two = settings[0], settings[1]
+    answer = (
+        f"From h = {enough.x} units per layer on, every seed ends at 100 % on both datasets "
+        "and more units change little; with fewer, seeds fail on XOR."
+        if enough
+        else "No number of hidden units of the grid brings every seed to 100 % on both datasets."
+    )
     text = (
-        "Figures @fig:hidden_outcome and @fig:hidden_curves vary the number of units h in "
-        f"each hidden layer from {settings[0].x} to {settings[-1].x} (default network "
-        "otherwise). With one unit per layer the seeds at 100 % are "
-        f"{ctx.both('hidden', one.label, seeds_at_100)} (mean accuracy "
-        f"{ctx.both('hidden', one.label, accuracy_text)}): one tanh unit draws the straight "
+        f"@fig:hidden varies the units h of each hidden layer from {settings[0].x} to "
+        f"{settings[-1].x}. With one unit per layer the seeds at 100 % are "
+        f"{ctx.both('hidden', one.label, seeds_at_100)}: one tanh unit draws the straight "
         "boundary the linear data needs, but XOR needs a bent one. With two units they are "
         f"{ctx.both('hidden', two.label, seeds_at_100)}."
     )
@@ -178,27 +161,19 @@ def _hidden_units(doc: Document, ctx: Context) -> None:
             for d in ctx.datasets
         }
         text += (
-            f" From h = {enough.x} on, every seed ends at 100 % on both datasets, and more "
-            f"units change little: the median epochs to 100 % for h = {enough.x} … "
-            f"{settings[-1].x} stay within "
+            f" For h = {enough.x} to {settings[-1].x} the median epochs to 100 % stay within "
             + " and ".join(f"{min(v):g}–{max(v):g} ({DATA[d]})" for d, v in spans.items())
             + ", while the work per epoch grows with h² (the h × h middle layer)."
         )
     doc.add(
-        Heading("B. Try different numbers of hidden units", 2),
+        Heading("Try different numbers of hidden units", 2),
+        Text(answer),
         Text(text),
         Image(
-            "hidden_outcome",
-            [ctx.figures["hidden"]["outcome"]],
+            "hidden",
+            ctx.figures["hidden"],
             f"Hidden units per layer against mean accuracy and median epochs to 100 % "
-            f"({ctx.seeds} seeds).",
-            0.92,
-        ),
-        Image(
-            "hidden_curves",
-            [ctx.figures["hidden"]["learning_curves"]],
-            "Loss curves per number of hidden units (mean, band: min–max over seeds).",
-            0.92,
+            f"({ctx.seeds} seeds, default network).",
         ),
     )
 
@@ -218,22 +193,17 @@ def _noact_output(ctx: Context) -> str:
     lo, hi = ctx.extra["boundary_range"]["identity"]
     _, y = load("xor", ctx.lab.seed)
     share = float(np.mean(y))
-    text = (
-        f"Re-trained on XOR with seed {ctx.lab.seed} (Figure @fig:boundaries_noact, middle), "
-        + (
-            f"it outputs {lo:.6f} everywhere on the plotted square (to six decimals)"
-            if f"{lo:.6f}" == f"{hi:.6f}"
-            else f"it outputs between {lo:.6f} and {hi:.6f} over the whole plotted square"
-        )
+    text = f"On XOR with seed {ctx.lab.seed} (@fig:boundaries_noact, middle), it outputs " + (
+        f"{lo:.6f} everywhere on the plotted square (to six decimals)"
+        if f"{lo:.6f}" == f"{hi:.6f}"
+        else f"between {lo:.6f} and {hi:.6f} over the plotted square"
     )
     if lo > 0.5 or hi < 0.5:
         same = max(abs(lo - share), abs(hi - share)) < 5e-7
         text += (
-            f": no 0.5 line at all, one class for every point, and the output is "
-            f"{'equal, to six decimals, to' if same else 'close to'} the share of class 1 in "
-            f"the data ({int(y.sum())}/{y.size} = {share:.6f}), the "
-            "constant output that minimises the cross-entropy: trained, this logistic "
-            "regression is a constant predictor, not a straight cut. "
+            f": no 0.5 line at all, and {'equal, to six decimals, to' if same else 'close to'} "
+            f"the share of class 1 in the data ({int(y.sum())}/{y.size} = {share:.6f}), the "
+            "constant that minimises the cross-entropy. "
         )
     else:
         text += ", and its 0.5 line is straight. "
@@ -241,44 +211,25 @@ def _noact_output(ctx: Context) -> str:
 
 
 def _without_activation(doc: Document, ctx: Context) -> None:
-    others = [s for s in ctx.results["activation"].experiment.settings if s.label != NONE]
-    all_ok = [s.label for s in others if ctx.all_at_100("activation", s.label)]
-    tail = (
-        f"With each of the {len(others)} activations every seed ends at 100 % on both datasets."
-        if len(all_ok) == len(others)
-        else "With an activation, every seed ends at 100 % on both datasets for "
-        + (listing(all_ok) if all_ok else "none of them")
-        + "."
-    )
+    acc = pct(ctx.stats("activation", NONE, "xor").mean_accuracy)
     doc.add(
-        Heading("C. Try without activation functions", 2),
+        Heading("Try without activation functions", 2),
         Text(
-            "Replacing tanh by the identity in both hidden layers leaves three linear layers "
-            "in a row, and a product of linear maps is linear: the network computes "
-            "σ(XW + b) with W = W₁W₂W₃, a logistic regression: its 0.5 contour, where it has "
-            "one, is a straight line. "
-            "Figure @fig:activation_outcome (first column) and Figure @fig:boundaries_noact "
-            "show it. Without activation the network still separates the linear data "
-            f"({linear_at_100(ctx, NONE)} seeds at 100 %, Table @tab:activations), but on XOR "
-            "it ends at a mean accuracy of "
-            f"{pct(ctx.stats('activation', NONE, 'xor').mean_accuracy)} (Figure "
-            f"@fig:activation_outcome; the larger class alone is {pct(majority('xor'))} of the "
-            f"points). {_noact_output(ctx)}{tail}"
+            "Without activation the network is a logistic regression: it still learns the "
+            f"linear data ({linear_at_100(ctx, NONE)} seeds at 100 %) but not XOR (mean "
+            f"accuracy {acc}; the larger class alone is {pct(majority('xor'))} of the points)."
         ),
-        Image(
-            "activation_outcome",
-            [ctx.figures["activation"]["outcome"]],
-            "Hidden activation ('none' = identity) against mean accuracy and median epochs to "
-            f"100 % ({ctx.seeds} seeds).",
-            0.92,
+        Text(
+            "@tab:activations (row 'none') gives these runs and @fig:boundaries_noact their "
+            "boundary. With the identity in both hidden layers, the network computes "
+            "σ(A₀W₁W₂W₃ + b) with A₀ the centred input (X − μ)/s and the combined bias "
+            "b = b₁W₂W₃ + b₂W₃ + b₃: an affine map of X inside one sigmoid, whose 0.5 contour, "
+            f"where it has one, is a straight line. {_noact_output(ctx)}"
         ),
         Image(
             "boundaries_noact",
-            ctx.extra["boundaries"],
-            f"XOR: the output P(class 1) over the plane (seed {ctx.lab.seed}; black line: "
-            "0.5, drawn where the output crosses it; each title gives the output's range) "
-            "of the default network (left), without activation (middle), and without "
-            "biases (right, Section 4D).",
-            1.0,
+            ctx.figures["boundaries"],
+            f"XOR, seed {ctx.lab.seed}: P(class 1) of the default network, without "
+            "activation, and without biases (Section 4D); black line: 0.5, where reached.",
         ),
     )

@@ -13,7 +13,6 @@ from ..context import (
     CLEAR_RULE,
     DATA,
     Context,
-    accuracy_text,
     fmt_epochs,
     listing,
     loss_text,
@@ -24,7 +23,7 @@ from ..context import (
     stats_head,
 )
 from ..doc import Document, Heading, Table, Text
-from .discussion import NONE, good_rates, initial_loss, linear_at_100, rate_range
+from .discussion import NONE, good_rates, rate_range
 
 
 def _speed_answer(ctx: Context) -> str:
@@ -44,14 +43,11 @@ def _speed_answer(ctx: Context) -> str:
         for a, b in pairs
     )
     return (
-        "How fast the network learns also depends on the activation. Measured on XOR, median "
-        "epochs to 100 % in the default network (Table @tab:activations): "
-        f"{judged}, where 'clearly' means {CLEAR_RULE}; with {ctx.seeds} seeds a smaller gap "
-        "may be noise. The textbook explanation for a slow sigmoid is its derivative: under "
-        "gradient descent every sigmoid layer multiplies the backward signal by σ' ≤ 1/4. "
-        "The default network does not test that explanation: it trains with Adam, which "
-        "divides each step by the gradient's running root-mean-square, so a constant factor "
-        "such as 1/4 largely cancels."
+        "The activation also sets the speed. Median epochs to 100 % on XOR in the default "
+        f"network (@tab:activations): {judged}; 'clearly' means {CLEAR_RULE}. The textbook "
+        "reason for a slow sigmoid, σ′ ≤ 1/4 per layer, is not tested there: Adam divides "
+        "each step by the gradient's running root-mean-square, so a constant factor largely "
+        "cancels."
     )
 
 
@@ -84,7 +80,8 @@ def _handout_activations(ctx: Context) -> tuple[Text, Table]:
         head,
         rows,
         f"The handout's network (gradient descent, squared error, no biases, {epochs} epochs, "
-        f"{ctx.seeds} seeds) with each hidden activation at its tuned rate: seeds at 100 %, "
+        f"{ctx.seeds} seeds) with each hidden activation at its tuned rate of "
+        f"{listing(grid)}: seeds at 100 %, "
         "median epochs to 100 % and the number of grid rates at which every seed ends at "
         "100 % on both datasets.",
         align="lrrrrrr",
@@ -92,33 +89,21 @@ def _handout_activations(ctx: Context) -> tuple[Text, Table]:
     sig, tanh = tuned["sigmoid"], tuned["tanh"]
     ident = tuned.get("identity")
     text = (
-        "The same question on the handout's own network, which trains with gradient descent "
-        f"(Table @tab:handout_activations): each hidden activation over the rates "
-        f"{listing(grid)}, {epochs} epochs, its tuned rate chosen as in Section 6A: "
-        f"{TUNE_RULE}. "
+        "The handout's network trains with gradient descent, which does not rescale that "
+        "factor. @tab:handout_activations gives it with each hidden activation at its tuned "
+        f"rate, the one with {TUNE_RULE}. "
     )
     if ident:
         text += _identity_handout(ctx, ident, tuned["tanh"])
     text += (
-        f"Sigmoid at ρ = {sig.lr:g} needs a median of "
+        f"Against sigmoid (ρ = {sig.lr:g}), tanh (ρ = {tanh.lr:g}) is "
         + ", ".join(
-            f"{fmt_epochs(sig.stats[d].median_epochs_to_100)} epochs on {DATA[d]}"
+            f"{_verdict(ctx, 'handout_activation', tanh.setting, sig.setting, d)} faster on "
+            f"{DATA[d]}"
             for d in ctx.datasets
         )
-        + f"; tanh at ρ = {tanh.lr:g} needs "
-        + ", ".join(
-            f"{fmt_epochs(tanh.stats[d].median_epochs_to_100)} on {DATA[d]}" for d in ctx.datasets
-        )
-        + ". By the rule above, tanh is "
-        + " and ".join(
-            f"{_verdict(ctx, 'handout_activation', tanh.setting, sig.setting, d)} "
-            f"faster on {DATA[d]}"
-            for d in ctx.datasets
-        )
-        + ". Here the factor 1/4 is not rescaled away, but the comparison still does not "
-        "isolate it: tanh' is 1 at 0 where σ' is 1/4, tanh is centred on 0 where σ is centred "
-        f"on ½, the tuned rates differ, and both start from the handout's "
-        f"{HANDOUT.init.replace('_', '-')} initial weights rather than from one suited to each."
+        + ". This still does not isolate σ′: tanh is also "
+        "centred on 0 where σ is centred on ½, and the tuned rates differ."
     )
     return Text(text), table
 
@@ -130,18 +115,15 @@ def _identity_handout(ctx: Context, ident: dict, tanh: dict) -> str:
         d: {s.label: ctx.stats("handout_activation", s.label, d) for s in rows}
         for d in ctx.datasets
     }
-    text = (
-        "With the identity the seeds at 100 % are "
-        + ", ".join(f"{DATA[d]} {seeds_at_100(ident.stats[d])}" for d in ctx.datasets)
-        + f" at its tuned ρ = {ident.lr:g}"
-    )
     never = [d for d in ctx.datasets if all(v.at_100 == 0 for v in at[d].values())]
+    text = "The identity"
     if never:
         text += (
-            f"; but it ends at 100 % on {listing([DATA[d] for d in never])} for no seed at "
-            "any rate, so every summed median is never and the rate comes from the last "
-            "tie-break (the smaller rate) alone"
+            f" reaches 100 % on {listing([DATA[d] for d in never])} at no rate, so its row's "
+            f"ρ = {ident.lr:g} comes from the last tie-break"
         )
+    else:
+        text += f" is tuned to ρ = {ident.lr:g}"
     for d in (d for d in ctx.datasets if d not in never):
         best = min(
             rows, key=lambda s: (-at[d][s.label].at_100, at[d][s.label].median_epochs_to_100, s.x)
@@ -150,42 +132,36 @@ def _identity_handout(ctx: Context, ident: dict, tanh: dict) -> str:
             continue
         b = at[d][best.label]
         text += (
-            f". Its best rate on {DATA[d]} alone (most seeds at 100 %, then the fewest median "
-            f"epochs) is ρ = {best.x:g}: {seeds_at_100(b)} seeds at 100 %, median "
-            f"{fmt_epochs(b.median_epochs_to_100)} epochs, against tanh's "
-            f"{seeds_at_100(tanh.stats[d])} and {fmt_epochs(tanh.stats[d].median_epochs_to_100)} "
-            f"at ρ = {tanh.lr:g}, so the table's row "
-            f"understates the identity on {DATA[d]}"
+            f"; on {DATA[d]} alone, ρ = {best.x:g} gives more: {seeds_at_100(b)} seeds at "
+            f"100 % (median {fmt_epochs(b.median_epochs_to_100)} epochs)"
         )
-    return text + ". Without a non-linear hidden unit this network does not learn XOR either. "
+    return text + ". "
 
 
 def questions(doc: Document, ctx: Context) -> None:
     med = ctx.stats("activation", DEFAULT.activation, "xor").median_epochs_to_100
     doc.add(
-        Heading("5 Questions"),
-        Heading("A. What is the purpose of activation functions?", 2),
+        Heading("Questions"),
+        Heading("What is the purpose of activation functions?", 2),
         Text(
-            "They make the network non-linear. A layer without one is affine, and affine maps "
-            "compose into one affine map, so without activations any number of layers draws a "
-            "single straight boundary. Section 4C measured this in the default network: with "
-            f"the identity instead of {DEFAULT.activation} the network still learns the linear "
-            f"data ({linear_at_100(ctx, NONE)} seeds at 100 %), but on XOR it ends at a mean "
-            f"accuracy of {pct(ctx.stats('activation', NONE, 'xor').mean_accuracy)} "
-            "(Figures @fig:activation_outcome and @fig:boundaries_noact), while with "
-            f"{DEFAULT.activation} "
+            "They make the network non-linear, so that its boundary can bend; without them "
+            "any number of layers draws one straight boundary and cannot learn XOR."
+        ),
+        Text(
+            "Measured in Section 4C: without activation the mean accuracy on XOR is "
+            f"{pct(ctx.stats('activation', NONE, 'xor').mean_accuracy)} (@tab:activations); "
+            f"with {DEFAULT.activation}, "
             f"{seeds_at_100(ctx.stats('activation', DEFAULT.activation, 'xor'))} seeds end at "
-            f"100 % on XOR, after {median_phrase(med)}. Stacking non-linear units lets the "
-            "boundary bend: two hidden layers carve out the XOR regions. The output sigmoid "
-            "has a second purpose: it turns the score into a probability in (0, 1), which the "
-            "cross-entropy loss needs and the 0.5 threshold classifies."
+            f"100 % after {median_phrase(med)}. Affine maps compose into one affine map; "
+            "non-linear units let two hidden layers carve out the XOR regions. The output "
+            "sigmoid also turns the score into a probability for the cross-entropy."
         ),
         Text(_speed_answer(ctx)),
         *_handout_activations(ctx),
-        Heading("B. What might happen if the learning rate is too large or too small?", 2),
-        Text(_lr_answer(ctx)),
-        Heading("C. What is the purpose of weights and biases in a neural network?", 2),
-        Text(_weights_answer(ctx)),
+        Heading("What might happen if the learning rate is too large or too small?", 2),
+        *_lr_answer(ctx),
+        Heading("What is the purpose of weights and biases in a neural network?", 2),
+        *_weights_answer(ctx),
     )
 
 
@@ -195,16 +171,11 @@ def _rise(ctx: Context, exp: str, label: str, data: str, first: int = 20) -> flo
     return float(np.nanmax(c) / c[0]) if np.isfinite(c[0]) else float("nan")
 
 
-def _lr_answer(ctx: Context) -> str:
+def _lr_answer(ctx: Context) -> list[Text]:
     sgd, adam, hand = (
         ctx.group(e, g) for e, g in (("lr", "sgd"), ("lr", "adam"), ("handout_lr", "handout"))
     )
-    s0, s1, a0, a1, h0, h1 = sgd[0], sgd[-1], adam[0], adam[-1], hand[0], hand[-1]
-    hand_ok = good_rates(ctx, "handout_lr", "handout", 0.9)
-    start = {d: initial_loss(ctx, "lr", [s.label for s in sgd], d) for d in ctx.datasets}
-    starts = ", ".join(
-        f"{m:.2f} on {DATA[d]} (seeds {lo:.2f}–{hi:.2f})" for d, (m, lo, hi) in start.items()
-    )
+    s0, s1, a1, h0, h1 = sgd[0], sgd[-1], adam[-1], hand[0], hand[-1]
     risen = {g: rises(ctx, "lr", g) for g in ("sgd", "adam")}
     parts = []
     for g, name in (("sgd", "gradient descent"), ("adam", "Adam")):
@@ -227,8 +198,8 @@ def _lr_answer(ctx: Context) -> str:
         if ok:
             fine.append(f"{name} at ρ = {listing(ok)}")
     rose_text = (
-        "The mean loss rises above its start within the first 20 epochs (Figure "
-        f"@fig:lr_curves) for {listing(parts)}. "
+        "The mean loss rises above its start within the first 20 epochs for "
+        f"{listing(parts)}. "
         + (
             f"A rise alone does not mark a rate as too large: every seed still ends at 100 % "
             f"on both datasets for {listing(fine)}. "
@@ -236,40 +207,30 @@ def _lr_answer(ctx: Context) -> str:
             else ""
         )
     )
-    return (
-        "Measured first on the handout's own network (gradient descent, sigmoid, squared "
-        f"error; Figure @fig:handout_lr_outcome, {h0.config.epochs} epochs): at the smallest "
-        f"rate of its grid, ρ = {h0.x:g}, the mean accuracy is "
-        f"{ctx.both('handout_lr', h0.label, accuracy_text)} with seeds at 100 %: "
-        f"{ctx.both('handout_lr', h0.label, seeds_at_100)}; at the largest, ρ = {h1.x:g}, seeds "
-        f"at 100 %: {ctx.both('handout_lr', h1.label, seeds_at_100)} (mean accuracy "
-        f"{ctx.both('handout_lr', h1.label, accuracy_text)}); at least 90 % of the seeds "
-        f"end at 100 % {rate_range(hand_ok)}. The default network over its own grid "
-        f"(Figures @fig:lr_outcome and @fig:lr_curves, {s0.config.epochs} epochs): with "
-        f"gradient descent at ρ = {s0.x:g} the mean accuracy is "
-        f"{ctx.both('lr', s0.label, accuracy_text)} and the median loss still "
-        f"{ctx.both('lr', s0.label, loss_text)}, against a mean initial loss of "
-        f"{starts}; at ρ = {s1.x:g}, seeds at 100 %: {ctx.both('lr', s1.label, seeds_at_100)}. "
-        f"With Adam at ρ = {a0.x:g} the median loss ends at "
-        f"{ctx.both('lr', a0.label, loss_text)} and seeds at 100 % are "
-        f"{ctx.both('lr', a0.label, seeds_at_100)}; at ρ = {a1.x:g} they are "
-        f"{ctx.both('lr', a1.label, seeds_at_100)}. {rose_text}"
-        "The textbook explanation: gradient descent moves the weights by ρ times the "
-        "gradient, so too small a rate takes small steps and the epoch budget runs out before "
-        "the network fits ('too small' is relative to the budget of "
-        f"{s0.config.epochs} or {h0.config.epochs} epochs here), while too large a step "
-        "jumps past the minimum along steep directions, so the loss rises or oscillates, "
-        "units saturate and stop passing gradient, and the weights can blow up. Measured: "
-        "the working rates (at least 90 % of the seeds at 100 %) are for Adam "
-        f"{rate_range(good_rates(ctx, 'lr', 'adam', 0.9))} and for gradient descent "
-        f"{rate_range(good_rates(ctx, 'lr', 'sgd', 0.9))} on the same network. Textbook: Adam "
-        "moves each weight by about ρ whatever the gradient's scale, gradient descent by ρ "
-        "times the gradient, which would explain the shift. Confound: in this sweep gradient "
-        f"descent keeps its rate {s0.config.schedule} while Adam uses {a0.config.schedule} "
-        f"decay. {_sgd_cosine(ctx)}These ranges come from {ctx.seeds} seeds per rate and a "
-        "grid of about three steps per decade, so their edges are known only to within one "
-        "grid step."
-    )
+    return [
+        Text(
+            "Too small, and the epoch budget runs out before the network fits; too large, and "
+            "the steps overshoot, so the loss rises or oscillates and seeds end below 100 %."
+        ),
+        Text(
+            f"Measured (@fig:lr, @tab:rates): on the default network with gradient descent at "
+            f"ρ = {s0.x:g} the median loss is still {ctx.both('lr', s0.label, loss_text)} after "
+            f"{s0.config.epochs} epochs, and at ρ = {s1.x:g} the "
+            f"seeds at 100 % are {ctx.both('lr', s1.label, seeds_at_100)}; with Adam at "
+            f"ρ = {a1.x:g} they are {ctx.both('lr', a1.label, seeds_at_100)}, and on the "
+            f"handout's network at ρ = {h1.x:g} {ctx.both('handout_lr', h1.label, seeds_at_100)}. "
+            f"{rose_text}"
+        ),
+        Text(
+            "Why: gradient descent moves the weights by ρ times the gradient, so a small rate "
+            f"takes steps too small for a budget of {s0.config.epochs} or {h0.config.epochs} "
+            "epochs, while a large one jumps past the minimum along steep directions: the loss "
+            "rises or oscillates, units saturate and stop passing gradient, weights can blow "
+            "up. Adam moves each weight by at most about ρ whatever the gradient's scale, which "
+            "would explain why its band differs; but in @fig:lr gradient descent also keeps "
+            f"its rate {s0.config.schedule}. {_sgd_cosine(ctx)}"
+        ),
+    ]
 
 
 def rises(ctx: Context, exp: str, group: str, first: int = 20) -> dict[str, list[float]]:
@@ -289,43 +250,44 @@ def _sgd_cosine(ctx: Context) -> str:
         return ""
     ok = good_rates(ctx, "optimizer", "sgd", 0.9)
     return (
-        f"The optimizer sweep (Section 6A) runs gradient descent with {sgd[0].config.schedule} "
-        "decay, the same schedule as Adam: there at least 90 % of the seeds end at 100 % "
-        f"{rate_range(ok)}"
+        f"With {sgd[0].config.schedule} decay, as in Section 6A, gradient descent works "
+        f"(90 % of the seeds) {rate_range(ok)}"
         + (
-            ", the same range as at a constant rate, so the schedule does not explain the shift"
+            ", as at a constant rate, so the schedule does not explain the shift"
             if ok == good_rates(ctx, "lr", "sgd", 0.9)
             else ""
         )
-        + f", and its tuned rate is ρ = {r.tuned['sgd'].lr:g}. "
+        + f"; its tuned rate there is ρ = {r.tuned['sgd'].lr:g}. "
     )
 
 
-def _weights_answer(ctx: Context) -> str:
+def _weights_answer(ctx: Context) -> list[Text]:
     h1 = ctx.results["hidden"].experiment.settings[0]
     nb = "no bias, centred"
     hand = next(s for s in ctx.results["handout_lr"].experiment.settings if s.x == HANDOUT.lr)
-    return (
-        "The weights are what the network learns: each hidden unit computes a weighted sum "
-        "of its inputs, the weights set the direction and steepness of that unit's "
-        "boundary, and the next layer's weights decide how the units' outputs combine into "
-        "the final decision, which is how two layers bend a boundary around the XOR "
-        "classes. More units mean more weights and a more flexible boundary: with one unit "
-        f"per layer the seeds at 100 % are {ctx.both('hidden', h1.label, seeds_at_100)} (Section "
-        "4B) — the linear data needs only one straight boundary, XOR more. "
-        "A bias shifts a unit's boundary: without it, z = aw is zero where the unit's input "
-        "a is 0, so every first-layer unit's boundary passes through the origin of the "
-        "(centred) input plane. Deeper units see the previous layer's outputs: a tanh unit "
-        "outputs 0 at z = 0, but a sigmoid unit outputs σ(0) = ½, a constant that acts "
-        "like a bias for the next layer. Measured on the default network (tanh, Adam): "
-        "with centred inputs and no biases it cannot learn XOR (mean accuracy "
-        f"{pct(ctx.stats('bias', nb, 'xor').mean_accuracy)}, Table @tab:bias), because it "
-        "becomes an odd function of its input (Section 4D, Figure @fig:boundaries_noact); "
-        "the linear data, whose boundary runs through the centre, needs no bias "
-        f"({seeds_at_100(ctx.stats('bias', nb, 'linear'))} seeds at 100 %). The handout's "
-        "network has no biases either, but sigmoid hidden units and raw inputs, and "
-        f"at ρ = {HANDOUT.lr:g} it ends at 100 % in "
-        f"{ctx.both('handout_lr', hand.label, seeds_at_100)} seeds (Table @tab:networks). "
-        "In short, weights choose the orientation and mixing of features, biases their "
-        "position and thresholds, and training moves both along −∇L."
-    )
+    return [
+        Text(
+            "The weights are what the network learns: they set the direction and steepness "
+            "of each unit's boundary and how the units combine into the decision. The biases "
+            "shift those boundaries away from the origin."
+        ),
+        Text(
+            "Measured: with one unit per layer (fewer weights) the seeds at 100 % are "
+            f"{ctx.both('hidden', h1.label, seeds_at_100)} (Section 4B); without biases, on "
+            "centred inputs, XOR fails (mean accuracy "
+            f"{pct(ctx.stats('bias', nb, 'xor').mean_accuracy)}, @tab:bias) while the linear "
+            "data, whose boundary runs through the centre, is learned "
+            f"({seeds_at_100(ctx.stats('bias', nb, 'linear'))} seeds at 100 %)."
+        ),
+        Text(
+            "Why: a unit computes z = aw + b. Without b, z is 0 where a is 0, so every "
+            "first-layer boundary passes through the origin of the centred input plane, and a "
+            "tanh network becomes an odd function (Section 4D). A sigmoid unit's output "
+            "σ(z) = ½ + (σ(z) − ½) carries a constant ½, and that part, times the next layer's "
+            "weights, acts as a bias would. The handout's network has no biases but sigmoid "
+            f"units and raw inputs, and ends at 100 % in "
+            f"{ctx.both('handout_lr', hand.label, seeds_at_100)} seeds at ρ = {HANDOUT.lr:g} "
+            "(@tab:networks). Training changes both: gradient descent along −∇L, Adam along a "
+            "running mean of −∇L rescaled per parameter."
+        ),
+    ]

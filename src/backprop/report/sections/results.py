@@ -1,219 +1,192 @@
-"""The report's section 3, experimental results: the lab run's output, comparison
-figures, accuracy table, learning curves, decision boundaries and convergence."""
+"""Section 3, experimental results: both networks' lab runs (printout, comparison,
+accuracy, learning curves, boundaries) and the default network over many seeds."""
 
 from __future__ import annotations
 
-from ..context import DATA, Context, fmt_epochs, listing, pct, seeds_of, stats_cells
-from ..doc import Document, Heading, Image, Table, Text
+from ..context import DATA, Context, Lab, fmt_epochs, pct, seeds_of, stats_cells
+from ..doc import Document, Heading, Image, Table, Terminal, Text
+from ..lab_run import by_dataset, terminal_excerpt
 
 
 def updates(n: int) -> str:
     return f"{n} update" if n == 1 else f"{n} updates"
 
 
+def _networks(ctx: Context) -> dict[str, Lab]:
+    return {"handout": ctx.handout, "default": ctx.lab}
+
+
+def shown(output: str) -> dict[str, tuple[int, int]]:
+    """Per dataset: (predictions in the excerpt, predictions printed)."""
+    excerpt = "\n".join(terminal_excerpt(output))
+    full, cut = by_dataset(output), by_dataset(excerpt)
+    return {
+        d: (sum(s.startswith("Iter") for s in cut[d]), sum(s.startswith("Iter") for s in full[d]))
+        for d in full
+    }
+
+
 def experimental_results(doc: Document, ctx: Context) -> None:
-    lab, out = ctx.lab, ctx.lab.outcome
+    nets = _networks(ctx)
+    counts = shown(ctx.lab.output)
+    cut = [(d, n, total) for d, (n, total) in counts.items() if n < total]
+    cut = (
+        f"the middle loss lines, and all but the first and last {cut[0][1] // 2} predictions "
+        "(of " + " and ".join(f"{total} on {DATA.get(d, d)}" for d, _, total in cut) + ")"
+        if cut
+        else "the middle loss lines"
+    )
     doc.add(
-        Heading("3 Experimental results"),
-        Heading("A. Screenshot and comparison figure", 2),
+        Heading("Experimental results"),
+        Heading("Screenshot and comparison figure", 2),
         Text(
-            f"Figure @fig:terminal is the terminal output of `backprop lab` (seed {lab.seed}), "
-            "run by the report itself: the configuration, the training loss in the handout's "
-            "format 'epoch e loss : …', one line per prediction in the handout's format, and "
-            "the loss and accuracy. "
-            + _shown(ctx)
-            + "Figures @fig:comparison_linear and @fig:comparison_xor are the "
-            "handout's comparison figures: ground truth beside the thresholded prediction."
+            f"@fig:terminal is what `backprop lab --handout` and `backprop lab` print (seed "
+            f"{ctx.lab.seed}, run by the report): the network, the loss every tenth of the "
+            "training, one line per prediction and the final loss and accuracy, in the "
+            f"handout's format; '...' marks lines left out: {cut}. @fig:lab is the "
+            "handout's comparison figure: ground truth beside the thresholded prediction."
+        ),
+        Terminal(
+            [
+                (
+                    f"$ backprop lab{' --handout' if n == 'handout' else ''}",
+                    terminal_excerpt(lab.output),
+                )
+                for n, lab in nets.items()
+            ],
+            "terminal",
+            f"Terminal output of both lab runs (seed {ctx.lab.seed}), as printed, with the "
+            "cuts marked.",
+        ),
+        Image(
+            "lab",
+            ctx.figures["lab"],
+            "Ground truth and prediction of each network (rows) on each dataset.",
         ),
     )
-    for d in ctx.datasets:  # before the page-tall terminal figure, so they fill the page
-        doc.add(
-            Image(
-                f"comparison_{d}",
-                [lab.folder / d / "comparison.png"],
-                f"{DATA[d]} data: ground truth (left) and prediction (right), seed {lab.seed}; "
-                f"accuracy {pct(out[d].accuracy)}.",
-                0.8,
-            )
-        )
-    doc.add(
-        Image(
-            "terminal",
-            [ctx.extra["terminal"]],
-            f"Terminal output of backprop lab (seed {lab.seed}), captured in-process.",
-            0.95,
-        )
-    )
-    conv = ctx.results["convergence"]
-    n_conv = len(conv.experiment.seeds)
+    _accuracy(doc, ctx, nets)
+    _learning_curves(doc, ctx, nets)
+    _more(doc, ctx, nets)
+
+
+def _accuracy(doc: Document, ctx: Context, nets: dict[str, Lab]) -> None:
     rows = []
-    for d in ctx.datasets:
-        st = conv.stats("default", d)
-        rows.append(
-            [
-                DATA[d],
-                f"{100 * out[d].accuracy:.2f} %",
-                f"{out[d].loss:.5f}",
-                fmt_epochs(out[d].epochs_to_100),
-                *stats_cells(st),
-            ]
-        )
-    doc.add(
-        Heading("B. Accuracy of the prediction", 2),
-        Text(
-            "Table @tab:accuracy gives the accuracy of the lab run (the handout's last line) "
-            f"and, for the same network over {seeds_of(n_conv, ctx.datasets)}, how many runs end "
-            "at 100 % and their median epochs to 100 % (both as defined in Section 1). "
-            + (
-                "Both datasets are above the 90 % the handout asks for."
-                if all(out[d].accuracy >= 0.9 for d in ctx.datasets)
-                else "The handout asks for at least 90 %."
+    for name, lab in nets.items():
+        for d in ctx.datasets:
+            o = lab.outcome[d]
+            rows.append(
+                [
+                    name,
+                    DATA[d],
+                    str(o.epochs),
+                    f"{100 * o.accuracy:.2f} %",
+                    f"{o.loss:.5f}",
+                    fmt_epochs(o.epochs_to_100),
+                ]
             )
+    ok = all(lab.outcome[d].accuracy >= 0.9 for lab in nets.values() for d in ctx.datasets)
+    doc.add(
+        Heading("Accuracy of the prediction", 2),
+        Text(
+            (
+                "Both networks are above the 90 % the handout asks for on both datasets"
+                if ok
+                else "Not every run reaches the 90 % the handout asks for"
+            )
+            + ": "
+            + "; ".join(
+                f"the {name} network "
+                + " and ".join(f"{pct(lab.outcome[d].accuracy)} on {DATA[d]}" for d in ctx.datasets)
+                for name, lab in nets.items()
+            )
+            + " (@tab:accuracy, the last line of each printout)."
         ),
         Table(
             "accuracy",
-            [
-                "dataset",
-                "accuracy",
-                "loss",
-                "epochs\nto 100 %",
-                f"at 100 %\n({n_conv} seeds)",
-                f"median epochs\n({n_conv} seeds)",
-            ],
+            ["network", "dataset", "epochs", "accuracy", "loss", "epochs to 100 %"],
             rows,
-            f"Accuracy and loss after training (seed {lab.seed}, {out[ctx.datasets[0]].epochs}"
-            f" epochs), and over {n_conv} seeds the runs at 100 % and the median epochs to "
-            "100 %.",
+            f"Each network's lab run (seed {ctx.lab.seed}) at its preset epochs.",
+            align="llrrrr",
         ),
     )
-    _learning_curves(doc, ctx)
-    _more(doc, ctx)
 
 
-def _shown(ctx: Context) -> str:
-    """Which predictions the terminal figure shows, per dataset."""
+def _learning_curves(doc: Document, ctx: Context, nets: dict[str, Lab]) -> None:
     parts = []
-    for d, (shown, total) in ctx.extra["terminal_counts"].items():
-        if shown == total:
-            parts.append(f"all {total} predictions of {DATA.get(d, d)} are shown")
-        else:
-            parts.append(
-                f"of {DATA.get(d, d)}'s {total}, the first and last {shown // 2} "
-                "(the line '...' marks the cut)"
+    for name, lab in nets.items():
+        o = lab.outcome
+        rises = [
+            f"{o[d].peak_loss:.3f} after {updates(o[d].peak_update)} on {DATA[d]}"
+            for d in ctx.datasets
+            if o[d].peak_loss > o[d].first_loss
+        ]
+        parts.append(
+            f"The {name} network's loss goes from "
+            + " and ".join(
+                f"{o[d].first_loss:.3f} to {o[d].loss:.1e} on {DATA[d]}" for d in ctx.datasets
             )
-    return "In the figure " + "; ".join(parts) + ". "
+            + (" (first rising to " + " and ".join(rises) + ")" if rises else "")
+            + "; its accuracy is 100 % for good after "
+            + " and ".join(
+                f"{updates(o[d].epochs_to_100)} on {DATA[d]}"
+                if o[d].epochs_to_100 >= 0
+                else f"no number of updates on {DATA[d]}"
+                for d in ctx.datasets
+            )
+            + "."
+        )
+    doc.add(
+        Heading("Learning curve (loss–epoch curve)", 2),
+        Text(
+            "@fig:curves gives the loss of both lab runs per epoch, measured before that "
+            "epoch's update. " + " ".join(parts) + " After that (the dots) the loss falls on as "
+            "the predictions move away from 0.5."
+        ),
+        Image(
+            "curves",
+            ctx.figures["curves"],
+            "Learning curves of both lab runs (log–log); dot: from here on 100 % accuracy.",
+        ),
+    )
 
 
-def _quarters(ctx: Context) -> str:
-    """The lab run's loss after each quarter of its updates, read from its history."""
-    n = len(ctx.lab.outcome[ctx.datasets[0]].curve) - 1
-    marks = sorted({n * k // 4 for k in (1, 2, 3, 4)})
-    parts = [
-        ", ".join(f"{ctx.lab.outcome[d].curve[m]:.1e}" for m in marks) + f" on {DATA[d]}"
+def _more(doc: Document, ctx: Context, nets: dict[str, Lab]) -> None:
+    conv = ctx.results["convergence"]
+    n = len(conv.experiment.seeds)
+    rows = [
+        [
+            DATA[d],
+            *stats_cells(conv.stats("default", d)),
+            fmt_epochs(conv.stats("default", d).max_epochs_to_100),
+            pct(conv.stats("default", d).min_accuracy),
+        ]
         for d in ctx.datasets
     ]
-    return f"After {listing([str(m) for m in marks])} updates it is {'; '.join(parts)}. "
-
-
-def _learning_curves(doc: Document, ctx: Context) -> None:
-    lab, out = ctx.lab, ctx.lab.outcome
-    conv = ctx.results["convergence"]
-    first = {d: out[d].first_loss for d in ctx.datasets}
-    doc.add(
-        Heading("C. Learning curve (loss–epoch curve)", 2),
-        Text(
-            "Figures @fig:curve_linear and @fig:curve_xor are the learning curves of the lab run; "
-            "each point is measured before that epoch's update. The loss starts at "
-            + ", ".join(f"{first[d]:.3f} on {DATA[d]}" for d in ctx.datasets)
-            + " (ln 2 ≈ 0.693 would be the loss of a network that answers 0.5 everywhere; the "
-            "initial weights answer otherwise). "
-            + "".join(
-                f"On {DATA[d]} it first rises, to {out[d].peak_loss:.3f} after "
-                f"{updates(out[d].peak_update)}, before it falls. "
-                for d in ctx.datasets
-                if out[d].peak_loss > first[d]
-            )
-            + "It ends at "
-            + ", ".join(f"{out[d].loss:.1e} on {DATA[d]}" for d in ctx.datasets)
-            + ". The accuracy is 100 % and stays there after "
-            + " and ".join(
-                f"{updates(out[d].epochs_to_100)} ({DATA[d]})"
-                if out[d].epochs_to_100 >= 0
-                else f"no number of updates ({DATA[d]})"
-                for d in ctx.datasets
-            )
-            + "; after that, the loss keeps falling as the predictions move away from 0.5. "
-            + _quarters(ctx)
-            + "Figure @fig:curve_seeds shows the mean loss and its range over all "
-            f"{len(conv.experiment.seeds)} seeds."
-        ),
-    )
-    for d in ctx.datasets:
-        doc.add(
-            Image(
-                f"curve_{d}",
-                [lab.folder / d / "learning_curve.png"],
-                f"Learning curve of the lab run on the {DATA[d]} data (seed {lab.seed}): "
-                "loss on a log scale, and accuracy.",
-                0.9,
-            )
-        )
-    n = len(conv.experiment.seeds)
-    doc.add(
-        Image(
-            "curve_seeds",
-            [ctx.figures["convergence"]["learning_curves"]],
-            f"Loss of the default network over {n} seeds: mean, and the band from the "
-            "lowest to the highest seed (log–log axes).",
-            0.9,
-        )
-    )
-
-
-def _more(doc: Document, ctx: Context) -> None:
-    lab = ctx.lab
-    conv = ctx.results["convergence"]
-    n = len(conv.experiment.seeds)
-    rows = []
-    for d in ctx.datasets:
-        st = conv.stats("default", d)
-        rows.append(
-            [
-                DATA[d],
-                *stats_cells(st),
-                fmt_epochs(st.max_epochs_to_100),
-                pct(st.min_accuracy),
-            ]
-        )
     failing = {
         d: conv.stats("default", d).seeds - conv.stats("default", d).at_100 for d in ctx.datasets
     }
     doc.add(
-        Heading("D. Anything you want to present", 2),
+        Heading("Anything you want to present", 2),
         Text(
-            "Decision boundaries. Figure @fig:boundaries_lab colours the input square by the "
-            "predicted probability of class 1 and draws the 0.5 contour: the network separates "
-            "the linear data with a nearly straight boundary along the diagonal, and the XOR "
-            "data with bent boundaries between the two diagonals, although it only ever saw "
-            "the points shown."
+            "Decision boundaries (@fig:boundaries_lab: P(class 1) over the input square, the "
+            "0.5 contour in black). Both networks cut the "
+            "linear data along the diagonal; on XOR, which no single straight line separates, "
+            "each draws a boundary of more than one line, although they only ever saw the "
+            "points shown."
         ),
         Image(
             "boundaries_lab",
-            [lab.folder / d / "decision_boundary.png" for d in ctx.datasets],
-            f"Decision boundaries of the lab run (seed {lab.seed}): linear (left), XOR "
-            "(right); colour = predicted probability of class 1, black line = 0.5.",
-            0.95,
+            ctx.figures["boundaries_lab"],
+            f"P(class 1) of each lab run (seed {ctx.lab.seed}); black line: 0.5.",
         ),
         Text(
             f"Convergence over {n} seeds. One seed proves little, so the default network was "
-            f"trained over {seeds_of(n, ctx.datasets)}, one stacked run per dataset (Table "
-            "@tab:convergence, Figure @fig:convergence). "
+            f"trained over {seeds_of(n, ctx.datasets)} (@tab:convergence). "
             + (
                 "Every seed ends at 100 % on both datasets."
                 if not any(failing.values())
                 else " ".join(
-                    f"{failing[d]} seeds of {n} end below 100 % on {DATA[d]} "
-                    "(the lowest accuracy is in the table)."
+                    f"{failing[d]} of {n} end below 100 % on {DATA[d]}."
                     for d in ctx.datasets
                     if failing[d]
                 )
@@ -221,20 +194,8 @@ def _more(doc: Document, ctx: Context) -> None:
         ),
         Table(
             "convergence",
-            [
-                "dataset",
-                "seeds\nat 100 %",
-                "median epochs\nto 100 %",
-                "slowest seed\n(epochs)",
-                "lowest final\naccuracy",
-            ],
+            ["dataset", "at 100 %", "median epochs", "slowest seed (epochs)", "lowest accuracy"],
             rows,
-            f"The default network over {n} seeds (`backprop experiments convergence`).",
-        ),
-        Image(
-            "convergence",
-            [ctx.figures["convergence"]["histogram"]],
-            f"Epochs to 100 % of the default network over {n} seeds (log count).",
-            0.9,
+            f"The default network over {n} seeds.",
         ),
     )
