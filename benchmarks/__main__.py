@@ -24,7 +24,7 @@ TITLES = {
     "convergence": "Convergence: epochs to 100 % over seeds (one stacked run per row)",
     "end-to-end": "End to end: wall time of a fresh process",
     "play": "Playground: a server-side frame (K = 8, grid 64) and the page in Chromium",
-    "parallel": "Parallel: 1 against N = the usable cores (report --jobs, fit workers=)",
+    "parallel": "Parallel: 1 against N = the usable cores (report --jobs)",
 }
 
 
@@ -59,9 +59,7 @@ def main(argv: list[str] | None = None) -> None:
         ),
         "end-to-end": lambda: suite.end_to_end(rounds=1 if q else 3),
         "play": lambda: play.measure(frames=50 if q else 200, rounds=3 if q else 5),
-        "parallel": lambda: parallel.parallel(
-            rounds=3 if q else 5, scale=0.3 if q else 1.0, report_rounds=1 if q else 3
-        ),
+        "parallel": lambda: parallel.parallel(report_rounds=1 if q else 3),
     }
     info = machine()
     out = [
