@@ -296,7 +296,7 @@ def test_divergence_names_the_rate_and_the_server_goes_on(server):
         ({"hidden": [65]}, "at most 64 units"),
         ({"grid": 4}, "grid must be between 8 and 128"),
         ({"n": 5000}, "n must be between 2 and 2,000"),
-        ({"lr": -1}, "lr must be between 0 and inf"),
+        ({"lr": -1}, "lr must be at least 0, got -1"),
         ({"lr": 0}, "lr must be a positive finite number"),
         ({"selected": 8}, "selected must be between 0 and 7"),
         ({"noise": 2}, "noise must be between 0 and 1"),

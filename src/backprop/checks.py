@@ -18,8 +18,8 @@ def _span(low: float, high: float) -> str:
     if low > -INF and high < INF:
         return f"between {_num(low)} and {_num(high)}"
     if low > -INF:
-        return f"≥ {_num(low)}"
-    return f"≤ {_num(high)}" if high < INF else "finite"
+        return f"at least {_num(low)}"
+    return f"at most {_num(high)}" if high < INF else "finite"
 
 
 def whole(name: str, value: object, low: float = -INF, high: float = INF) -> int:

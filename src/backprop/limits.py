@@ -33,6 +33,9 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Protocol
 
+from . import checks
+from .checks import whole
+
 # 100× the handout preset's 10 000 epochs, more than any lab run needs; the history of
 # a million epochs is already ~40 MB of history.json.
 MAX_EPOCHS = 1_000_000
@@ -90,18 +93,9 @@ def memory_limit() -> int:
         return 4 * GIB
 
 
-def _whole(name: str, value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be a whole number, got {value!r} ({type(value).__name__})")
-    return int(value)
-
-
 def check_epochs(epochs: object, name: str = "epochs", high: int = MAX_EPOCHS) -> int:
     """``epochs`` as an int in ``[1, high]``, else ``TypeError``/``ValueError``."""
-    epochs = _whole(name, epochs)
-    if not 1 <= epochs <= high:
-        raise ValueError(f"{name} must be between 1 and {high:,}, got {epochs:,}")
-    return epochs
+    return whole(name, epochs, 1, high)
 
 
 def check_hidden(hidden: object, high: int | None = None) -> tuple[int, ...]:
@@ -119,19 +113,9 @@ def check_hidden(hidden: object, high: int | None = None) -> tuple[int, ...]:
 
 
 def check_range(name: str, value: object, low: float, high: float, whole: bool = False) -> float:
-    """``value`` as a number (an int if ``whole``) in ``[low, high]``, else ``ValueError``
-    (``TypeError`` if it is no number) naming ``name``."""
-    if whole:
-        value = _whole(name, value)
-    elif isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a number, got {value!r} ({type(value).__name__})")
-    if not low <= value <= high:  # also NaN
-        raise ValueError(f"{name} must be between {_num(low)} and {_num(high)}, got {value}")
-    return value
-
-
-def _num(x: float) -> str:
-    return f"{x:,}" if isinstance(x, int) else f"{x:g}"
+    """``value`` as a finite number (an int if ``whole``) in ``[low, high]``, else
+    ``ValueError`` (``TypeError`` if it is no number) naming ``name``."""
+    return checks.whole(name, value, low, high) if whole else checks.real(name, value, low, high)
 
 
 def check_steps(steps: object) -> int:

@@ -20,8 +20,9 @@ from concurrent import futures
 from concurrent.futures import Future
 from pathlib import Path
 
+from ..checks import whole
 from ..lab.data import DATASETS
-from ..limits import _whole, check_epochs, check_stacks
+from ..limits import check_epochs, check_stacks
 from . import store as sweep_store
 from . import sweep
 from .registry import (
@@ -222,8 +223,7 @@ def check_experiments(
         check_epochs(epochs)
     counts = {"seeds": seeds, "cnn seeds": cnn_seeds, "convergence seeds": convergence_seeds}
     for name, n in counts.items():
-        if _whole(name, n) < 1:
-            raise ValueError(f"{name} must be at least 1, got {n}")
+        whole(name, n, 1)
     for name in names:
         exp = define(name, 1, epochs, 1, 1)
         per_seed = convergence_seeds if name == "convergence" else seeds

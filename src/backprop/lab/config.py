@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..checks import choice
 from ..limits import check_epochs, check_hidden
 from ..nn import Linear, Normalize
 from ..nn.activations import ACTIVATIONS
@@ -74,12 +75,10 @@ class Config:
             ("schedule", self.schedule, SCHEDULES),
             ("init", self.init, INITS),
         ):
-            if value not in table:
-                raise ValueError(f"unknown {name} {value!r}; choose one of {', '.join(table)}")
+            choice(name, value, table)
         if not 0 < self.lr < math.inf:
             raise ValueError(f"lr must be a positive finite number, got {self.lr}")
-        if self.dtype not in DTYPES:
-            raise ValueError(f"unknown dtype {self.dtype!r}; choose one of {', '.join(DTYPES)}")
+        choice("dtype", self.dtype, DTYPES)
         check_epochs(self.epochs)
         output = "sigmoid" if self.model == "cnn" else self.output  # the CNN ends in σ
         if LOSSES[self.loss].takes_logits and output != "identity":
