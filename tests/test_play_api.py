@@ -8,6 +8,7 @@ import base64
 import http.client
 import io
 import json
+import re
 import selectors
 import shlex
 import signal
@@ -95,6 +96,103 @@ def test_static_files_and_options(server):
     assert opts["optimizers"]["adam"]["args"]["betas"] == [0.9, 0.999]
     assert opts["presets"]["handout"]["activation"] == "sigmoid"
     assert opts["state"]["hidden"] == [16, 16]
+
+
+def test_options_send_every_limit_and_the_loss_output_rule(server):
+    """The page keeps no copy of a limit or rule: each one it uses comes from here, and
+    each is the value the server checks with."""
+    from backprop import limits
+    from backprop.lab.config import DEFAULT
+    from backprop.nn.activations import ACTIVATIONS
+    from backprop.nn.losses import LOSSES
+
+    opts = json.loads(request(server, "GET", "/api/options")[2])
+    assert opts["limits"] == {
+        "points": limits.PAGE_POINTS,
+        "points_min": 2,
+        "layers": limits.MAX_LAYERS,
+        "units": limits.PAGE_UNITS,
+        "seeds": limits.PAGE_SEEDS,
+        "grid_min": limits.PAGE_GRID[0],
+        "grid_max": limits.PAGE_GRID[1],
+        "step_epochs": limits.PAGE_STEP_EPOCHS,
+        "epochs": limits.MAX_EPOCHS,
+        "coordinate": limits.PAGE_COORDINATE,
+        "body_bytes": 256 * 1024,
+        "seed_end": 2**32,
+    }
+    lim = opts["limits"]
+    assert reset(server, n=lim["points_min"])["state"]["n"] == lim["points_min"]
+    assert "n must be between" in error(
+        server, "/api/reset", {"state": {"n": lim["points_min"] - 1}}
+    )
+    top = lim["seed_end"] - 4
+    assert reset(server, seeds=4, seed=top, data_seed=lim["seed_end"] - 1)["state"]["seed"] == top
+    assert "seed must be" in error(server, "/api/reset", {"state": {"seeds": 4, "seed": top + 1}})
+    # the loss/output rule: exactly the pairs Config.validate accepts
+    rule = opts["loss_output"]
+    assert rule == {"mse": None, "bce": "sigmoid", "bce-logits": "identity"}
+    assert list(rule) == opts["losses"] == list(LOSSES)
+    for loss in LOSSES:
+        for output in ACTIVATIONS:
+            config = DEFAULT.replace(loss=loss, output=output)
+            if rule[loss] in (None, output):
+                config.validate()
+            else:
+                with pytest.raises(ValueError, match="output"):
+                    config.validate()
+
+
+def test_state_declares_configs_fields_once():
+    """State's Config fields, defaults and tags come from Config; the page's own fields
+    and the URL's keys stay as they were."""
+    from dataclasses import fields
+
+    from backprop.lab.config import DEFAULT, HANDOUT, Config
+    from backprop.play.state import CONFIG_FIELDS, CONFIG_TAGS, PAGE_FIELDS, PRESETS, State
+
+    assert list(CONFIG_TAGS) == [f.name for f in fields(Config)]
+    assert set(CONFIG_FIELDS) == set(CONFIG_TAGS) - {"model", "dtype"}
+    state = State()
+    for name in CONFIG_FIELDS:
+        assert getattr(state, name) == getattr(DEFAULT, name), name
+    assert state.config() == DEFAULT
+    assert state.optimizer_args is not State().optimizer_args  # not one shared dict
+    assert PRESETS["handout"] == {k: getattr(HANDOUT, k) for k in CONFIG_FIELDS}
+    page = [f[0] for f in PAGE_FIELDS]
+    assert sorted(state.to_dict()) == sorted([*page, *CONFIG_FIELDS])
+    # the URL hash's keys, as docs/playground.md lists them
+    docs = (Path(__file__).parents[1] / "docs/playground.md").read_text()
+    listed = docs.split("**The state**")[1].split("(`play/state.py`)")[0]
+    assert sorted(state.to_dict()) == sorted(re.findall(r"`(\w+)`", listed))
+
+
+@pytest.mark.parametrize(
+    "base, change, kind",
+    [
+        ({}, {}, "same"),
+        ({}, {"lr": 0.05}, "carry"),
+        ({}, {"optimizer_args": {"betas": [0.8, 0.99]}}, "carry"),
+        ({"optimizer": "sgd"}, {"optimizer_args": {"momentum": 0.9}}, "reset"),
+        ({}, {"log_every": 10}, "carry"),
+        ({}, {"epochs": 500}, "reset"),  # a cosine schedule is planned over its epochs
+        ({"schedule": "constant"}, {"epochs": 500}, "carry"),
+        ({}, {"hidden": [3]}, "reset"),
+        ({}, {"loss": "mse"}, "reset"),
+        ({}, {"seed": 1}, "reset"),
+        ({}, {"noise": 0.2}, "reset"),
+        ({}, {"grid": 32}, "view"),
+        ({}, {"selected": 1}, "view"),
+        ({}, {"stop": False}, "view"),
+        ({}, {"grid": 32, "lr": 0.05}, "carry"),
+        ({}, {"grid": 32, "bias": False}, "reset"),
+    ],
+)
+def test_state_changes_follow_the_tags(base, change, kind):
+    from backprop.play.state import State
+
+    old = State.from_dict(base)
+    assert old.changes(State.from_dict(change, old)) == kind
 
 
 def test_reset_frame_has_every_view(server):

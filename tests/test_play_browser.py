@@ -195,3 +195,26 @@ def test_without_stop_at_100_the_run_trains_on_to_its_budget(page):
     assert "Epoch 400 " in page.get_by_role("status").text_content()
     assert '"stop":false' in page.evaluate("() => decodeURIComponent(location.hash)")
     assert page.errors == []
+
+
+def test_loss_and_output_stay_a_pair_the_server_accepts(page):
+    """The page pairs them by /api/options' loss_output rule: a loss sets the output it
+    needs; an output the loss cannot take picks the loss that needs it, or one that needs
+    none; the limits it clamps to are the server's."""
+    loss = page.get_by_label("Loss", exact=True)
+    output = page.get_by_label("Output activation", exact=True)
+    hash_ = lambda: page.evaluate("() => decodeURIComponent(location.hash)")  # noqa: E731
+    for pick, value, pair in [
+        (loss, "bce-logits", (output, "identity")),
+        (output, "sigmoid", (loss, "bce")),
+        (output, "tanh", (loss, "mse")),
+        (loss, "bce", (output, "sigmoid")),
+    ]:
+        pick.select_option(value)
+        assert pair[0].input_value() == pair[1]
+        wait_for_status(page, "Epoch 0")
+        assert f'"output":"{output.input_value()}"' in hash_()
+    assert page.get_by_label("Seeds", exact=True).get_attribute("max") == "32"
+    assert page.get_by_label("Points", exact=True).get_attribute("min") == "2"
+    assert page.get_by_role("alert").is_hidden()
+    assert page.errors == []

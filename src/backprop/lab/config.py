@@ -81,12 +81,13 @@ class Config:
         choice("dtype", self.dtype, DTYPES)
         check_epochs(self.epochs)
         output = "sigmoid" if self.model == "cnn" else self.output  # the CNN ends in σ
-        if LOSSES[self.loss].takes_logits and output != "identity":
+        needed = loss_output(self.loss)
+        if needed == "identity" and output != needed:
             raise ValueError(
                 f"loss {self.loss!r} takes logits, but the output is {output!r}; "
                 "use --output identity (MLP only)"
             )
-        if self.loss == "bce" and output != "sigmoid":
+        if needed == "sigmoid" and output != needed:
             raise ValueError(
                 f"loss 'bce' needs probabilities, but the output is {output!r}; use --output "
                 "sigmoid, or --loss bce-logits with --output identity"
@@ -123,6 +124,14 @@ class Config:
 
     def replace(self, **changes) -> Config:
         return replace(self, **changes)
+
+
+def loss_output(loss: str) -> str | None:
+    """The output layer ``loss`` needs, or None for any: ``"identity"`` for a loss that
+    takes logits (``bce-logits``), ``"sigmoid"`` for ``bce`` (it takes probabilities)."""
+    if LOSSES[loss].takes_logits:
+        return "identity"
+    return "sigmoid" if loss == "bce" else None
 
 
 MODELS = ("mlp", "cnn")

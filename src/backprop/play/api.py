@@ -10,6 +10,7 @@ from collections import OrderedDict
 
 from .. import limits
 from ..lab import data as datasets
+from ..lab.config import loss_output
 from ..nn.activations import ACTIVATIONS
 from ..nn.init import INITS
 from ..nn.losses import LOSSES
@@ -18,7 +19,7 @@ from ..optim.lr_scheduler import SCHEDULES
 from ..train import DivergedError
 from .command import command
 from .session import Session
-from .state import PRESETS, State
+from .state import MIN_POINTS, PRESETS, SEED_END, State
 
 MAX_SESSIONS = 8  # one per open tab; the least recently used is dropped
 
@@ -48,11 +49,13 @@ def options() -> dict:
         "datasets": [*datasets.SETS, "points"],
         "activations": list(ACTIVATIONS),
         "losses": list(LOSSES),
+        "loss_output": {name: loss_output(name) for name in LOSSES},
         "inits": list(INITS),
         "schedules": list(SCHEDULES),
         "optimizers": optimizers,
         "limits": {
             "points": limits.PAGE_POINTS,
+            "points_min": MIN_POINTS,
             "layers": limits.MAX_LAYERS,
             "units": limits.PAGE_UNITS,
             "seeds": limits.PAGE_SEEDS,
@@ -62,6 +65,7 @@ def options() -> dict:
             "epochs": limits.MAX_EPOCHS,
             "coordinate": limits.PAGE_COORDINATE,
             "body_bytes": BODY_BYTES,
+            "seed_end": SEED_END,
         },
     }
 

@@ -26,7 +26,7 @@ from ..nn import Linear
 from ..nn.activations import Sigmoid, Tanh, sigmoid
 from ..optim import option_defaults
 from ..train import DivergedError, accuracy, evaluate
-from .state import CARRY, State
+from .state import State
 
 THUMB = 24  # side of a hidden unit's thumbnail
 RANGES = {Sigmoid: (0.0, 1.0), Tanh: (-1.0, 1.0)}  # bounded activations' fixed scale
@@ -104,7 +104,8 @@ class Session:
             self.reset(state)
             return True
         if kind == "carry":
-            moved = any(getattr(self.state, k) != getattr(state, k) for k in CARRY[:2])
+            # the optimizer took a new value (a new epoch budget keeps the command exact)
+            moved = self.state.config().replace(epochs=1) != state.config().replace(epochs=1)
             if moved and self.epoch:  # the command can no longer say what happened
                 self.changed_at = self.changed_at or self.epoch
             opt = self.run.optimizer

@@ -8,7 +8,7 @@ with ``_`` belong to the page's view and are ignored.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields, replace
+from dataclasses import asdict, field, fields, make_dataclass, replace
 
 import numpy as np
 
@@ -18,50 +18,69 @@ from ..lab.config import DEFAULT, HANDOUT, Config
 from ..optim import option_defaults
 
 SEED_END = 2**32  # np.random.seed's range, which the CLI's --seed also takes
-CHOICES = ("activation", "output", "loss", "init", "optimizer", "schedule")
-# Fields a change of which carries training on; view-only fields redraw.
-CARRY = ("lr", "optimizer_args", "log_every")
-VIEW = ("selected", "grid", "stop")
+MIN_POINTS = 2  # a generated set's least n, as lab.data.points asks of a drawn one
+
+# What a change of a field does to a session: "reset" starts a new run, "carry" trains
+# on (the optimizer takes the new value; epochs: a longer or shorter budget, under a
+# constant schedule only, as a cosine one is planned over them), "view" only redraws;
+# "fixed" Config fields are not the page's (it trains float64 MLPs, Config's defaults).
+RESET, CARRY, VIEW, FIXED = "reset", "carry", "view", "fixed"
+CONFIG_TAGS = {
+    "model": FIXED,
+    "hidden": RESET,
+    "activation": RESET,
+    "output": RESET,
+    "loss": RESET,
+    "optimizer": RESET,
+    "lr": CARRY,
+    "schedule": RESET,
+    "epochs": CARRY,
+    "bias": RESET,
+    "init": RESET,
+    "normalize": RESET,
+    "optimizer_args": CARRY,  # unless an option turns on or off: see _switches
+    "dtype": FIXED,
+}
+if set(CONFIG_TAGS) != {f.name for f in fields(Config)}:
+    raise RuntimeError("play.state.CONFIG_TAGS must tag each of Config's fields once")
+# The Config fields the page sets, in Config's order; their defaults are DEFAULT's.
+CONFIG_FIELDS = tuple(f.name for f in fields(Config) if CONFIG_TAGS[f.name] != FIXED)
+CHOICES = tuple(f.name for f in fields(Config) if f.name in CONFIG_FIELDS and f.type == "str")
+# The page's own fields, (name, type, default, tag): the data, before Config's fields …
+DATA_FIELDS = (
+    ("data", "str", "xor", RESET),
+    ("n", "int", datasets.N_POINTS, RESET),
+    ("noise", "float", datasets.NOISE, RESET),
+    ("data_seed", "int", 0, RESET),
+    ("points", "tuple | None", None, RESET),
+)
+# … and the stack, the view and the recording, after them.
+RUN_FIELDS = (
+    ("seed", "int", 0, RESET),
+    ("seeds", "int", 8, RESET),
+    ("selected", "int", 0, VIEW),
+    ("grid", "int", 64, VIEW),
+    ("log_every", "int", 40, CARRY),
+    ("stop", "bool", True, VIEW),  # stop when every seed is at 100 %
+)
+PAGE_FIELDS = DATA_FIELDS + RUN_FIELDS
+TAGS = {**{k: CONFIG_TAGS[k] for k in CONFIG_FIELDS}, **{f[0]: f[3] for f in PAGE_FIELDS}}
 
 
-@dataclass(frozen=True)
-class State:
-    """A run as the page sets it: the data, ``Config``'s fields, ``seeds`` models
-    ``seed, seed + 1, …`` trained as one stack, the ``selected`` one shown."""
+def _config_field(name: str) -> tuple[str, str, object]:
+    default = getattr(DEFAULT, name)
+    if isinstance(default, dict):
+        return name, "dict", field(default_factory=lambda: dict(default))
+    return name, next(f.type for f in fields(Config) if f.name == name), field(default=default)
 
-    data: str = "xor"
-    n: int = datasets.N_POINTS
-    noise: float = datasets.NOISE
-    data_seed: int = 0
-    points: tuple | None = None
-    hidden: tuple[int, ...] = DEFAULT.hidden
-    activation: str = DEFAULT.activation
-    output: str = DEFAULT.output
-    loss: str = DEFAULT.loss
-    bias: bool = DEFAULT.bias
-    normalize: bool = DEFAULT.normalize
-    init: str = DEFAULT.init
-    optimizer: str = DEFAULT.optimizer
-    lr: float = DEFAULT.lr
-    optimizer_args: dict = field(default_factory=dict)
-    schedule: str = DEFAULT.schedule
-    epochs: int = DEFAULT.epochs
-    seed: int = 0
-    seeds: int = 8
-    selected: int = 0
-    grid: int = 64
-    log_every: int = 40
-    stop: bool = True  # stop when every seed is at 100 %
+
+class _StateMethods:
+    """``State``'s methods; its fields are ``PAGE_FIELDS`` and ``CONFIG_FIELDS``."""
 
     def config(self) -> Config:
         """The ``Config`` of one model of the stack (float64 MLP)."""
-        return Config(
-            hidden=self.hidden,
-            **{k: getattr(self, k) for k in (*CHOICES, "lr", "epochs")},
-            bias=self.bias,
-            normalize=self.normalize,
-            optimizer_args=dict(self.optimizer_args),
-        )
+        values = {k: getattr(self, k) for k in CONFIG_FIELDS}
+        return Config(**{**values, "optimizer_args": dict(self.optimizer_args)})
 
     def dataset(self) -> tuple[np.ndarray, np.ndarray]:
         """``(X (n, 2), y (n, 1))``: the points, or the named set drawn with ``data_seed``."""
@@ -84,7 +103,7 @@ class State:
         ``TypeError`` with one line naming the field otherwise."""
         if not isinstance(d, dict):
             raise TypeError(f"state must be a JSON object, got {type(d).__name__}")
-        names = {f.name for f in fields(cls)}
+        names = [f.name for f in fields(cls)]
         unknown = sorted(k for k in d if k not in names and not str(k).startswith("_"))
         if unknown:
             raise ValueError(f"unknown state field {unknown[0]!r}; known: {', '.join(names)}")
@@ -93,16 +112,32 @@ class State:
 
     def changes(self, new: State) -> str:
         """``"same"``, ``"view"``, ``"carry"`` (lr, hyperparameters: training carries on)
-        or ``"reset"`` (anything else: a new run)."""
+        or ``"reset"`` (anything else: a new run), from ``TAGS``."""
         diff = {f.name for f in fields(self) if getattr(self, f.name) != getattr(new, f.name)}
         if not diff:
             return "same"
-        carry = set(CARRY) | ({"epochs"} if self.schedule == "constant" else set())
-        if diff - carry - set(VIEW):
+        kinds = {TAGS[k] for k in diff}
+        if "epochs" in diff and self.schedule != "constant":
+            kinds.add(RESET)
+        if RESET in kinds:
             return "reset"
         if "optimizer_args" in diff and _switches(self) != _switches(new):
             return "reset"  # a buffer the optimizer keeps only when an option is on
-        return "carry" if diff & carry else "view"
+        return "carry" if CARRY in kinds else "view"
+
+
+State = make_dataclass(
+    "State",
+    [(name, kind, field(default=default)) for name, kind, default, _ in DATA_FIELDS]
+    + [_config_field(name) for name in CONFIG_FIELDS]
+    + [(name, kind, field(default=default)) for name, kind, default, _ in RUN_FIELDS],
+    bases=(_StateMethods,),
+    frozen=True,
+)
+State.__module__ = __name__
+State.__doc__ = """A run as the page sets it: the data, ``Config``'s fields (``CONFIG_FIELDS``,
+defaults ``DEFAULT``'s), ``seeds`` models ``seed, seed + 1, …`` trained as one stack, the
+``selected`` one shown."""
 
 
 def _switches(state: State) -> dict[str, bool]:
@@ -124,7 +159,7 @@ def _checked(s: State) -> State:
     sets = (*datasets.SETS, "points")
     if _text("data", s.data) not in sets:
         raise ValueError(f"unknown data {s.data!r}; choose one of {', '.join(sets)}")
-    for name in ("bias", "normalize", "stop"):
+    for name in (f.name for f in fields(s) if f.type == "bool"):
         if not isinstance(getattr(s, name), bool):
             raise TypeError(f"{name} must be true or false, got {getattr(s, name)!r}")
     for name in CHOICES:
@@ -143,7 +178,7 @@ def _checked(s: State) -> State:
         points = tuple(map(tuple, np.hstack([X, y]).tolist()))
     s = replace(
         s,
-        n=r("n", s.n, 2, limits.PAGE_POINTS, whole=True),
+        n=r("n", s.n, MIN_POINTS, limits.PAGE_POINTS, whole=True),
         noise=float(r("noise", s.noise, 0, 1)),
         data_seed=r("data_seed", s.data_seed, 0, SEED_END - 1, whole=True),
         points=points,
@@ -162,9 +197,8 @@ def _checked(s: State) -> State:
     return s
 
 
-# The page's two presets: the network and training fields only (data and seeds stay).
-PRESET_FIELDS = ("hidden", *CHOICES, "lr", "optimizer_args", "epochs", "bias", "normalize")
+# The page's two presets: Config's fields only (data and seeds stay).
 PRESETS = {
-    name: {k: getattr(c, k) for k in PRESET_FIELDS}
+    name: {k: getattr(c, k) for k in CONFIG_FIELDS}
     for name, c in (("default", DEFAULT), ("handout", HANDOUT))
 }

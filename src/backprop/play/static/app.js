@@ -309,14 +309,16 @@ function sync() {
   });
 }
 
-/** Keep output and loss a pair the server accepts (bce: sigmoid; bce-logits: identity). */
+/** Keep output and loss a pair the server accepts: options.loss_output maps each loss
+ * to the output it needs (null: any). A new loss sets its output; a new output the
+ * old loss cannot take picks the loss that needs it, or else one that needs none. */
 function pair(state, changes) {
+  const needs = page.options.loss_output;
+  const losses = Object.keys(needs);
   if ("loss" in changes) {
-    if (state.loss === "bce") state.output = "sigmoid";
-    if (state.loss === "bce-logits") state.output = "identity";
-  } else if ("output" in changes) {
-    if (state.loss === "bce" && state.output !== "sigmoid") state.loss = state.output === "identity" ? "bce-logits" : "mse";
-    if (state.loss === "bce-logits" && state.output !== "identity") state.loss = state.output === "sigmoid" ? "bce" : "mse";
+    if (needs[state.loss]) state.output = needs[state.loss];
+  } else if ("output" in changes && needs[state.loss] && needs[state.loss] !== state.output) {
+    state.loss = losses.find((l) => needs[l] === state.output) ?? losses.find((l) => !needs[l]) ?? state.loss;
   }
   if ("optimizer" in changes && !("lr" in changes) && page.options.optimizers[state.optimizer]) {
     state.lr = page.options.optimizers[state.optimizer].lr ?? state.lr;
@@ -329,9 +331,8 @@ function pair(state, changes) {
 // -------------------------------------------------------------------------------- start
 
 // What the page assumes when the server's /api/options leaves something out (an older
-// or newer server): the limits of docs/playground.md, no presets, no hyperparameter fields.
-const FALLBACK_LIMITS = { points: 2000, layers: 6, units: 64, seeds: 32, epochs: 1000000, coordinate: 10 };
-
+// or newer server): no presets, no hyperparameter fields, no loss/output rule. The
+// limits are the server's only: the page keeps no copy of them.
 function withFallbacks(o) {
   const optimizers = o.optimizers ?? { [o.state.optimizer]: { lr: o.state.lr, args: {} } };
   return {
@@ -341,9 +342,9 @@ function withFallbacks(o) {
     inits: [o.state.init],
     schedules: [o.state.schedule],
     presets: {},
+    loss_output: {},
     ...o,
     optimizers: Array.isArray(optimizers) ? Object.fromEntries(optimizers.map((n) => [n, { args: {} }])) : optimizers,
-    limits: { ...FALLBACK_LIMITS, ...o.limits },
   };
 }
 

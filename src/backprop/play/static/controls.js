@@ -39,7 +39,10 @@ function buildControls() {
   fillSelect("optimizer", Object.keys(o.optimizers));
   fillSelect("schedule", o.schedules);
   $("seeds").max = o.limits.seeds;
+  $("n").min = o.limits.points_min;
   $("n").max = o.limits.points;
+  $("epochs").max = o.limits.epochs;
+  $("data-seed").max = o.limits.seed_end - 1;
 
   const on = (id, event, f) => $(id).addEventListener(event, f);
   on("dataset", "change", (e) => {
@@ -47,10 +50,10 @@ function buildControls() {
     if (e.target.value === "points" && !page.state.points) changes.points = page.points;
     act.set(changes);
   });
-  on("n", "change", (e) => act.set({ n: clampInt(e.target.value, 2, o.limits.points, page.state.n) }));
+  on("n", "change", (e) => act.set({ n: clampInt(e.target.value, o.limits.points_min, o.limits.points, page.state.n) }));
   on("noise", "input", (e) => act.set({ noise: Number(e.target.value) }));
-  on("data-seed", "change", (e) => act.set({ data_seed: clampInt(e.target.value, 0, 2 ** 32 - 1, page.state.data_seed) }));
-  on("regenerate", "click", () => act.set({ data_seed: (page.state.data_seed + 1) % 2 ** 32 }));
+  on("data-seed", "change", (e) => act.set({ data_seed: clampInt(e.target.value, 0, o.limits.seed_end - 1, page.state.data_seed) }));
+  on("regenerate", "click", () => act.set({ data_seed: (page.state.data_seed + 1) % o.limits.seed_end }));
   for (const key of ["activation", "output", "loss", "init", "optimizer", "schedule"]) {
     on(key, "change", (e) => act.set({ [key]: e.target.value }));
   }
@@ -61,7 +64,7 @@ function buildControls() {
   on("speed", "input", (e) => act.set({ _speed: Number(e.target.value) }));
   on("epochs", "change", (e) => act.set({ epochs: clampInt(e.target.value, 1, o.limits.epochs, page.state.epochs) }));
   on("seeds", "change", (e) => act.set({ seeds: clampInt(e.target.value, 1, o.limits.seeds, page.state.seeds) }));
-  on("seed", "change", (e) => act.set({ seed: clampInt(e.target.value, 0, 2 ** 32 - 1, page.state.seed) }));
+  on("seed", "change", (e) => act.set({ seed: clampInt(e.target.value, 0, o.limits.seed_end - page.state.seeds, page.state.seed) }));
   on("selected", "change", (e) => act.set({ selected: Number(e.target.value) }));
   on("hidden", "change", (e) => {
     const sizes = parseHidden(e.target.value, o.limits);
