@@ -2,10 +2,9 @@
 
 Exit status: 0 done, 1 the run failed (it diverged, or a file could not be written),
 2 refused before any work (one line on stderr). The checks are ``backprop.limits``'s
-and the package's own; this module only maps flags to them. It is past 300 lines
-because it declares every flag of six commands; each command's own code is a few
-lines that call the package (``lab.runner``, ``experiments``, ``report``, ``lab.pack``,
-``experiments.trajectories``) and print what it returns.
+and the package's own; this module only maps flags to them. Each command's own code is
+a few lines that call the package (``lab.runner``, ``experiments``, ``report``,
+``lab.pack``, ``experiments.trajectories_plot``) and print what it returns.
 """
 
 from __future__ import annotations
@@ -18,7 +17,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from . import __version__, experiments, limits, play, report
-from .experiments import trajectories
+from .experiments import trajectories, trajectories_plot
 from .lab import runner
 from .lab.config import MODELS, PRESETS, Config
 from .lab.data import N_POINTS, NOISE, SETS, from_csv
@@ -517,8 +516,8 @@ def _report(args: argparse.Namespace) -> int:
 def _animate(args: argparse.Namespace) -> int:
     names = list(trajectories.SURFACES) if args.surface == "all" else [args.surface]
     for name in names:
-        png = trajectories.plot_trajectories(name, args.out / f"{name}.png", steps=args.steps)
-        gif = trajectories.animate(name, args.out / f"{name}.gif", steps=args.steps)
+        png = trajectories_plot.plot_trajectories(name, args.out / f"{name}.png", steps=args.steps)
+        gif = trajectories_plot.animate(name, args.out / f"{name}.gif", steps=args.steps)
         print(f"{png}  {gif}")
     return 0
 

@@ -14,9 +14,6 @@ An experiment is trained as ``tasks`` (a stack, or part of one, on one dataset),
 ``assemble`` puts together into a ``results.Result`` in a fixed order, so the result does
 not depend on how many processes ran the tasks or in which order they finished.
 ``compute`` trains an experiment here; ``store`` writes a result to files and reads it back.
-
-It is past 300 lines because the task split that ``--jobs`` relies on sits beside the
-stacked training it splits.
 """
 
 from __future__ import annotations
