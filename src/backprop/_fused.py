@@ -1,12 +1,6 @@
-"""``fit``'s two implementations of one training step.
-
-``ModuleStep`` is the reference: ``model.forward``, the loss, ``model.backward`` and
-``optimizer.step()``. ``FusedStep`` does the same maths for a plain MLP on buffers it
-owns: every layer's ``[W; b]`` lives in one flat array, activations are stored
-feature-major ``(M, F, N)``, and each epoch is a fixed list of NumPy calls with
-``out=``. It copies the parameters (and the optimizer's state) in when made and back
-in ``close``. The tests train both ways and compare. Why it is shaped so:
-``docs/architecture.md``.
+"""``fit``'s two implementations of one training step: ``ModuleStep``, the reference, and
+``FusedStep``, the same maths for a plain MLP as a fixed list of NumPy calls with ``out=``
+on buffers it owns (``docs/architecture.md``, ``docs/speed.md``).
 
 Shapes, with ``M`` models (``M = 1`` for a single model), ``N`` samples::
 
