@@ -1,11 +1,8 @@
 """Every optimizer on 2-D test surfaces, after Alec Radford's animations.
 
-A surface is a function ``f(xy) -> (value, gradient)`` vectorised over leading
-axes: ``xy`` is ``(..., 2)``, the value ``(...)`` and the gradient ``(..., 2)``.
-``optimizer_paths`` puts one ``Parameter`` of shape ``(2,)`` at the start point and lets each
-optimizer of ``backprop.optim`` take ``steps`` steps on it, with a learning rate
-chosen per surface (the surfaces' scales differ by orders of magnitude). Drawing the
-paths (PNG and GIF) is ``trajectories_plot``.
+A surface is ``f(xy) -> (value, gradient)``, ``xy`` ``(..., 2)``, the gradient ``(..., 2)``;
+``optimizer_paths`` lets each optimizer take ``steps`` steps on one ``Parameter`` ``(2,)``,
+at a rate chosen per surface. ``trajectories_plot`` draws the paths.
 """
 
 from __future__ import annotations
