@@ -1,10 +1,7 @@
 """The ``backprop`` command: parse the flags, check them, call one function, print, exit.
 
 Exit status: 0 done, 1 the run failed (it diverged, or a file could not be written),
-2 refused before any work (one line on stderr). The checks are ``backprop.limits``'s
-and the package's own; this module only maps flags to them. Each command's own code is
-a few lines that call the package (``lab.runner``, ``experiments``, ``report``,
-``lab.pack``, ``experiments.trajectories_plot``) and print what it returns.
+2 refused before any work (one line on stderr, from ``backprop.limits``'s checks).
 """
 
 from __future__ import annotations

@@ -1,12 +1,9 @@
 """The σ and tanh kernels: pure functions that write into a buffer the caller owns.
 
-One rule: every kernel is ``<what>_into(inputs…, out)``. It writes its result into
-``out``, its last argument, returns ``out``, and writes to no other array, except a
-``…_consuming_y_into`` kernel, which uses its input ``y`` as scratch so that ``out`` may
-be ``grad``. ``out`` may be the same array as an input only where the docstring says so.
-The modules of ``activations.py`` pass fresh arrays; ``fit``'s fused path
-(``backprop/_fused.py``) its own preallocated ones. Why the formulas are these:
-``docs/numerics.md``.
+One rule: ``<what>_into(inputs…, out)`` writes its result into ``out``, its last argument,
+and returns it; it writes no other array, except that a ``…_consuming_y_into`` kernel uses
+its input ``y`` as scratch. ``out`` may be an input only where the docstring says so.
+Why these formulas, and who passes which buffers: ``docs/numerics.md``.
 """
 
 from __future__ import annotations
@@ -18,8 +15,7 @@ import numpy as np
 
 
 class Scalars(NamedTuple):
-    """The kernels' constants as 0-d arrays of one dtype (faster than a Python float in a
-    ufunc, and never promoting float32)."""
+    """The kernels' constants as 0-d arrays of one dtype, so that float32 stays float32."""
 
     half: np.ndarray
     one: np.ndarray
