@@ -34,7 +34,7 @@ MODULES = [cls() for cls in ACTIVATIONS.values()] + [
     Softplus(beta=0.5),
 ]
 
-# The numerical contract (backprop.nn.activations): underflow is allowed, and flagged or not
+# The numerical contract (docs/numerics.md): underflow is allowed, and flagged or not
 # depending on the CPU; overflow, invalid and divide-by-zero are errors.
 CONTRACT = dict(over="raise", invalid="raise", divide="raise", under="ignore")
 

@@ -24,6 +24,7 @@ TOP = {
     "gradcheck": "train",
     "limits": "train",
     "__main__": "cli",
+    "cli_flags": "cli",
 }
 
 

@@ -26,7 +26,7 @@ import backprop.cli as cli
 from backprop import experiments, play, report
 from backprop.cli import main, make_parser
 from backprop.experiments import plot as experiments_plot
-from backprop.experiments import sweep, trajectories
+from backprop.experiments import sweep, trajectories, trajectories_plot
 from backprop.lab import config, plot, runner
 from backprop.nn import Conv2d
 
@@ -162,8 +162,8 @@ def work(monkeypatch) -> list[str]:
         return stand_in
 
     monkeypatch.setattr(plot, "decision_boundary", boundary)
-    monkeypatch.setattr(trajectories, "plot_trajectories", paths("trajectories"))
-    monkeypatch.setattr(trajectories, "animate", paths("animation"))
+    monkeypatch.setattr(trajectories_plot, "plot_trajectories", paths("trajectories"))
+    monkeypatch.setattr(trajectories_plot, "animate", paths("animation"))
 
     def build(out, *args, **kwargs):
         done.append("report")

@@ -1,4 +1,4 @@
-"""The numerical contract (``backprop.nn.activations``' docstring) on every kernel.
+"""The numerical contract (``docs/numerics.md``) on every kernel.
 
 Each kernel runs in float32 and float64 on the inputs below, under
 ``np.errstate(over="raise", invalid="raise", divide="raise", under="ignore")`` with

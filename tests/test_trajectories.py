@@ -3,15 +3,8 @@
 import numpy as np
 import pytest
 
-from backprop.experiments.trajectories import (
-    SURFACES,
-    animate,
-    beale,
-    optimizer_paths,
-    plot_trajectories,
-    rosenbrock,
-    saddle,
-)
+from backprop.experiments.trajectories import SURFACES, beale, optimizer_paths, rosenbrock, saddle
+from backprop.experiments.trajectories_plot import animate, plot_trajectories
 from backprop.optim import OPTIMIZERS
 
 Image = pytest.importorskip("PIL.Image")  # installed with matplotlib

@@ -1,12 +1,6 @@
-"""``fit``'s two implementations of one training step.
-
-``ModuleStep`` is the reference: ``model.forward``, the loss, ``model.backward`` and
-``optimizer.step()``. ``FusedStep`` does the same maths for a plain MLP on buffers it
-owns: every layer's ``[W; b]`` lives in one flat array, activations are stored
-feature-major ``(M, F, N)``, and each epoch is a fixed list of NumPy calls with
-``out=``. It copies the parameters (and the optimizer's state) in when made and back
-in ``close``. The tests train both ways and compare. Why it is shaped so:
-``docs/architecture.md``.
+"""``fit``'s two implementations of one training step: ``ModuleStep``, the reference, and
+``FusedStep``, the same maths for a plain MLP as a fixed list of NumPy calls with ``out=``
+on buffers it owns (``docs/architecture.md``, ``docs/speed.md``).
 
 Shapes, with ``M`` models (``M = 1`` for a single model), ``N`` samples::
 
@@ -23,34 +17,32 @@ from functools import partial
 import numpy as np
 
 from .nn import Linear, Normalize
-from .nn.activations import (
-    Identity,
-    Sigmoid,
-    Tanh,
+from .nn.activations import Identity, Sigmoid, Tanh
+from .nn.kernels import (
     scalars,
-    sigmoid_,
-    sigmoid_backward,
-    sigmoid_backward_,
-    sigmoid_of_scaled_,
-    tanh_,
-    tanh_backward,
-    tanh_backward_,
+    sigmoid_backward_consuming_y_into,
+    sigmoid_backward_into,
+    sigmoid_into,
+    sigmoid_of_scaled_into,
+    tanh_backward_consuming_y_into,
+    tanh_backward_into,
+    tanh_into,
 )
 from .nn.losses import Loss
 from .nn.module import Module, Sequential
 from .optim import Optimizer
 
-# Activation type → kernels ``(forward(x, out), backward(y, G, out), backward_(y, G))``;
-# the last works in G and uses y as scratch (a hidden Z is not needed once its backward
+# Activation type → kernels ``(forward(x, out), backward(y, G, out), consuming(y, G, out))``;
+# the last writes into G and uses y as scratch (a hidden Z is not needed once its backward
 # starts: one buffer fewer per layer keeps more models in cache).
 KERNELS = {
-    Sigmoid: (sigmoid_, sigmoid_backward, sigmoid_backward_),
-    Tanh: (tanh_, tanh_backward, tanh_backward_),
+    Sigmoid: (sigmoid_into, sigmoid_backward_into, sigmoid_backward_consuming_y_into),
+    Tanh: (tanh_into, tanh_backward_into, tanh_backward_consuming_y_into),
 }
 
 # Activation type → its kernel of ``s = c x`` (``c = scalars(dtype).prescale``, a power of
 # two): the forward GEMM reads ``c Wᵀ``, so s comes out of it exactly and σ takes 3 passes.
-PRESCALED = {Sigmoid: sigmoid_of_scaled_}
+PRESCALED = {Sigmoid: sigmoid_of_scaled_into}
 
 # Bytes of buffers per chunk of a stack: chunks that fit in L2 are fastest (speed.md).
 CHUNK_BYTES = 1 << 21
@@ -100,7 +92,7 @@ def _ops(layers: list, sl, x: np.ndarray, bufs: list) -> tuple[list, list]:
     a = x
     for i, ((lin, act, w, wg, wt), (zf, t, g)) in enumerate(zip(layers, bufs)):
         z = zf[..., : lin.out_features, :]  # zf has a row of ones if the next layer has b
-        kf, kb, kb_ = KERNELS.get(act, (None, None, None))
+        kf, kb, kb_consuming = KERNELS.get(act, (None, None, None))
         fwd.append(partial(np.matmul, wt[sl], a, z))
         if act in PRESCALED:
             fwd.append(partial(PRESCALED[act], z, z))
@@ -109,7 +101,7 @@ def _ops(layers: list, sl, x: np.ndarray, bufs: list) -> tuple[list, list]:
         layer = []
         d = g
         if kb is not None and i < len(layers) - 1:
-            layer.append(partial(kb_, z, g))  # Z_l is scratch now: d = G in place
+            layer.append(partial(kb_consuming, z, g, g))  # Z_l is scratch now: d = G in place
         elif kb is not None:
             layer.append(partial(kb, z, g, t))  # the last Z is pred, which fit still reads
             d = t

@@ -1,27 +1,7 @@
-"""What a run may ask for: the checks that refuse a request before any work starts.
+"""What a run may ask for: checks that refuse a request, before any work, in one line.
 
-Each ``check_*`` raises ``ValueError`` with one line that names the value, the limit
-and what to do. ``backprop.cli`` calls them before the first epoch; any other front
-end (a notebook, a page) calls the same functions.
-
-=======================  ===============================================================
-``check_epochs``         1 ≤ epochs ≤ ``MAX_EPOCHS``, a whole number
-``check_steps``          1 ≤ steps ≤ ``MAX_STEPS`` (``backprop animate``)
-``check_run``            a config trained as a stack of ``models``: epochs, and the bytes
-                         of ``run_bytes`` at most ``memory_limit()``
-``check_out``            a folder that can be created and written to
-``check_hidden``         1 ≤ layers ≤ ``MAX_LAYERS`` hidden sizes, each ≥ 1 (≤ ``high``)
-``check_range``          a number within ``[low, high]`` (the page's sliders and fields)
-=======================  ===============================================================
-
-The playground (``backprop.play``) caps what one browser request may ask for with the
-``PAGE_*`` constants below and the same functions.
-
-The memory estimate counts what grows with the request (parameters and the
-optimizer's copies of them, activations, the history, a sweep's result rows). It errs
-high: measured peaks were 0.2-0.75 of it (a stack of 20 000 2-16-16-1 models, 200 of
-2-128-128-1, one 2-1500-1500-1 run with its plots). The limit is half the machine's
-memory, so the estimate can be off by 2× and still leave the rest to the system.
+The CLI and the playground (with the ``PAGE_*`` caps) call the same ``check_*``
+functions; how the memory estimate was calibrated: ``docs/architecture.md``.
 """
 
 from __future__ import annotations
@@ -81,12 +61,8 @@ class RunConfig(Protocol):
 
 
 def memory_limit() -> int:
-    """Half the machine's physical memory (``os.sysconf``), or 4 GiB where it is unknown.
-
-    Half, because the estimate is rough and the system and other programs need the
-    rest; physical rather than currently free memory, so that the same command is
-    accepted or refused the same way each time on one machine.
-    """
+    """Half the machine's physical memory (``os.sysconf``), or 4 GiB where it is unknown:
+    physical, not free, so that one command is always accepted or always refused."""
     try:
         return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 2
     except (AttributeError, ValueError, OSError):  # Windows has no sysconf

@@ -33,14 +33,9 @@ SATURATED = 1e-6
 
 
 def saturation(history: History, prob: np.ndarray, lr: float | np.ndarray) -> str | None:
-    """The warning for a run that did not learn because its output saturated, else None.
-
-    It fires when the loss at the end (``final_loss``, else the last recorded) is not
-    below the loss before training and most probabilities ``prob`` ``(N, K)`` lie within
-    ``SATURATED`` of 0 or 1: a learning rate so large that the first steps threw the
-    output to its asymptotes, where BCE sits at its clip and MSE at the squared error.
-    A run that learned ends below its first loss, however sure its outputs are.
-    """
+    """A warning if the run ended no lower than its first loss with most of ``prob``
+    ``(N, K)`` within ``SATURATED`` of 0 or 1 (a rate so large the first steps threw the
+    output to its asymptotes), else None; a run that learned ends below its first loss."""
     final = history.final_loss if history.final_loss is not None else history.loss[-1]
     if not np.all(np.asarray(final) >= history.loss[0]):
         return None
@@ -55,15 +50,9 @@ def saturation(history: History, prob: np.ndarray, lr: float | np.ndarray) -> st
 
 
 def epochs_to_100(after: np.ndarray) -> np.ndarray | int:
-    """*Epochs to 100 %*, the one definition used by ``History``, the sweeps, the report
-    and the benchmarks: the fewest epochs ``n`` (full-batch updates, so ``n`` updates)
-    after which the accuracy is 100 % and **stays** 100 % to the end of training; ``0``
-    if the initial weights already classify every point, ``-1`` if the run does not end
-    at 100 %. So a seed counts as *at 100 %* exactly when its final accuracy is 100 %,
-    and a seed that reaches 100 % and drops again counts from its last arrival.
-
-    ``after``: ``(T + 1,)`` or ``(T + 1, M)``, the accuracy after ``0 … T`` updates.
-    """
+    """The fewest updates after which the accuracy is 100 % and stays so to the end (0: from
+    the start, -1: not at 100 % at the end); the one definition every caller uses.
+    ``after``: ``(T + 1,)`` or ``(T + 1, M)``, the accuracy after ``0 … T`` updates."""
     after = np.asarray(after)
     ok = after >= 1.0
     # the last index that is not at 100 %, from the end; n = that index + 1
@@ -128,11 +117,8 @@ def accuracy(pred: np.ndarray, target: np.ndarray, threshold: float = 0.5) -> np
 
 
 class _Accuracies:
-    """``accuracy`` of every epoch at one NumPy call an epoch.
-
-    ``record`` stores ``pred > threshold`` into the next of a block of bool maps;
-    ``flush`` compares the block with the labels and averages it in one go.
-    """
+    """``accuracy`` of every epoch at one NumPy call an epoch: ``record`` stores
+    ``pred > threshold`` into a block of bool maps, ``flush`` scores the block at once."""
 
     def __init__(self, out: np.ndarray, target: np.ndarray, threshold: float, pred) -> None:
         self.out, self.truth = out, target > 0.5
@@ -253,17 +239,9 @@ def fit(
     callback: Callable[[int, np.ndarray], object] | None = None,
     fused: bool | None = None,
 ) -> History:
-    """Full-batch training: forward, loss, backward, ``optimizer.step()``, ``epochs`` times.
-
-    ``X`` and ``y`` are cast to the model's dtype. A plain MLP trains through
-    ``_fused.FusedStep`` (the same maths on buffers of its own; the model's parameters
-    are written back when ``fit`` returns), any other model through ``ModuleStep``;
-    ``fused=False`` forces the latter, ``True`` requires the former.
-    Each epoch then runs ``scheduler.step()`` and ``callback(epoch, loss)``
-    (``epoch`` from 1, the loss before the update: a scalar, or ``(M,)`` for a stack),
-    and prints ``epoch {e} loss : {loss}`` every ``log_every`` epochs. A non-finite
-    loss raises ``DivergedError`` unless ``on_nonfinite="continue"``.
-    """
+    """Full-batch training: forward, loss, backward, ``optimizer.step()``, ``epochs`` times,
+    then ``scheduler.step()`` and ``callback(epoch, loss)`` (from 1; the loss before the
+    update, ``(M,)`` for a stack). Fused or not, logging, divergence: ``docs/architecture.md``."""
     _check_fit_args(model, X, y, loss, optimizer, epochs, log_every, on_nonfinite, fused)
     X, y = as_model_dtype(model, X, y)
     file = sys.stdout if file is None else file

@@ -1,16 +1,8 @@
 """The handout's discussion and extra experiments, each over ten or more seeds.
 
-``registry`` defines them, one function each (``define(name)`` → ``spec.Experiment``):
-learning rates (the default network with plain SGD at a constant rate, and with Adam),
-the handout's network's learning rate, its hidden activation (each over the same
-rates, gradient descent), hidden units, hidden activations (and none), biases and
-input centring, every optimizer over a learning-rate grid (its tuned rate is the
-best one), the CNN against the MLP, and the default network's convergence over 1000
-seeds. ``run_experiment`` trains one as stacks (``sweep``) or reads the cache
-(``store``) under ``<out>/<name>/``, and draws its figures (``plot``); the result is a
-``results.Result``. ``run_all`` does it for several, their stacks spread over ``jobs``
-processes (``Sweeps``, ``sweep.pool``). ``backprop experiments`` (``backprop.cli``)
-runs them from the command line.
+``registry`` defines them; ``run_experiment`` trains one as stacks (``sweep``) or reads
+its cache (``store``), and draws its figures (``plot``); ``run_all`` spreads several
+over ``jobs`` processes.
 """
 
 from __future__ import annotations
@@ -63,19 +55,9 @@ __all__ = [
 
 
 class Sweeps:
-    """Experiments being trained on an ``Executor`` (``sweep.pool``): each is read from
-    ``<out>/<name>/`` if cached (unless ``force``); else its tasks are submitted, longest
-    first, and ``wait`` assembles and saves it once its last task is back, and submits
-    its figures (``figures`` waits for them).
-
-    ``sweep.InProcess`` (``--jobs 1``) trains each experiment by ``sweep.compute`` with its
-    per-epoch progress; a pool shows one line of tasks done. Either way the same tasks
-    are assembled in the same order, so the files are the same bytes.
-
-    With ``jobs`` (the pool's processes) given, at most ``jobs + 1`` tasks are handed to
-    the pool at a time, so an experiment's figures, submitted as its last task is back,
-    are drawn next rather than after every task still to train.
-    """
+    """Experiments trained on an ``Executor`` (``sweep.pool``): each read from its cache, or
+    its tasks submitted longest first and assembled, saved and drawn as its last is back.
+    At most ``jobs + 1`` tasks are queued, so finished experiments' figures go next."""
 
     def __init__(
         self,

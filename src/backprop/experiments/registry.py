@@ -1,9 +1,6 @@
-"""The handout's discussion and extra experiments, one small function each.
-
-Each function registered with ``@experiment`` takes the run's ``Sizes`` (seeds, the
-epochs override, the CNN's and the convergence experiment's seeds) and returns its
-``Experiment``: its settings, and the axis its figures draw them on. ``NAMES`` lists
-them in the order they were registered (the report's order); ``define`` looks one up.
+"""The handout's discussion and extra experiments, one small function each: ``@experiment``
+registers a function of the run's ``Sizes`` that returns its ``Experiment``; ``NAMES`` keeps
+the order of registration (the report's order) and ``define`` looks one up.
 """
 
 from __future__ import annotations

@@ -1,22 +1,8 @@
-"""Many settings × seeds trained as stacks.
+"""Many settings × seeds trained as stacks, split into ``tasks`` that any process can run.
 
-An ``Experiment`` is a list of ``Setting``s (a label and the ``Config`` it trains)
-run over ``seeds`` on each dataset. Settings whose configs differ only in ``lr``
-train as **one** stacked computation: model ``k·S + j`` of the stack is setting
-``k`` with ``seeds[j]`` (weights from ``default_rng(seeds[j])``, the linear data
-drawn after ``np.random.seed(seeds[j])``; the XOR data are the same for every seed,
-see ``seed_draws_data``; the learning rate per model), which
-equals the separate run ``backprop train --seed seeds[j]``. The CNN has no stack
-axis and trains one seed at a time.
-
-An experiment is trained as ``tasks`` (a stack, or part of one, on one dataset), which
-``run_task`` trains anywhere (in this process, or in a worker of ``pool``) and
-``assemble`` puts together into a ``results.Result`` in a fixed order, so the result does
-not depend on how many processes ran the tasks or in which order they finished.
-``compute`` trains an experiment here; ``store`` writes a result to files and reads it back.
-
-It is past 300 lines because the task split that ``--jobs`` relies on sits beside the
-stacked training it splits.
+Settings that differ only in ``lr`` train as one stack, whose model ``k·S + j`` equals
+``backprop train --seed seeds[j]`` of setting ``k``; ``assemble`` puts the tasks' outputs
+together in a fixed order, whatever ran them (``docs/speed.md``).
 """
 
 from __future__ import annotations
@@ -288,13 +274,8 @@ def usable_cores() -> int:
 
 @contextlib.contextmanager
 def pool(jobs: int) -> Iterator[Executor]:
-    """``jobs`` worker processes (``InProcess`` for 1), each with a one-thread BLAS.
-
-    The workers are spawned (a fresh interpreter, not a fork of this one) while
-    ``BLAS_THREADS`` are set to 1, so NumPy loads its BLAS single-threaded there: the
-    pool's parallelism is its processes. Leaving the block by an exception (Ctrl-C)
-    ends the workers at once; what they were computing is lost, nothing half-written.
-    """
+    """``jobs`` spawned worker processes (``InProcess`` for 1), each with a one-thread BLAS;
+    leaving the block by an exception (Ctrl-C) ends them at once."""
     if jobs == 1:
         yield InProcess()
         return

@@ -1,10 +1,7 @@
-"""A convolutional network for the lab's 2-D points.
-
-Each point ``(x1, x2) ∈ [0, 1]²`` becomes a ``1 × size × size`` image of a Gaussian
-bump centred at the point (``PointsToImage``), so a whole CNN is a ``Sequential``
-that takes the same ``(N, 2)`` input as the MLP and pairs with ``BCELoss``:
-``fit``, ``test`` and the plots work on it unchanged. The encoding has an exact
-backward too, so the CNN can be gradient-checked end to end.
+"""A convolutional network for the lab's 2-D points: each point becomes an image of a
+Gaussian bump (``PointsToImage``), so the CNN takes the MLP's ``(N, 2)`` input and ``fit``,
+``test`` and the plots work on it unchanged; the encoding's exact backward lets it be
+gradient-checked end to end.
 """
 
 from __future__ import annotations

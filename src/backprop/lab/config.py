@@ -26,14 +26,9 @@ from .cnn import CNN_ACTIVATION, CNN_EPOCHS, CNN_LR, CNN_OPTIMIZER, build_cnn
 
 @dataclass(frozen=True)
 class Config:
-    """Everything that decides a run.
-
-    ``model="mlp"``: ``2 → hidden[0] → … → hidden[-1] → 1`` (1 to ``limits.MAX_LAYERS``
-    hidden layers, after ``Normalize`` if ``normalize``); ``model="cnn"``:
-    ``backprop.lab.cnn.build_cnn`` (``hidden`` unused).
-    ``optimizer_args`` go to the optimizer, e.g. ``{"momentum": 0.9}``. ``dtype``
-    (``"float64"`` or ``"float32"``) is the parameters' dtype; ``fit`` casts the data.
-    """
+    """Everything that decides a run: an MLP ``2 → hidden[0] → … → hidden[-1] → 1`` (after
+    ``Normalize`` if ``normalize``) or ``model="cnn"`` (``lab.cnn.build_cnn``), its loss,
+    optimizer (``optimizer_args`` e.g. ``{"momentum": 0.9}``), rate, schedule and dtype."""
 
     model: str = "mlp"
     hidden: tuple[int, ...] = (16, 16)

@@ -1,16 +1,8 @@
-"""The lab's data.
+"""The lab's data: points ``(n, 2)`` in [0, 1]² and labels ``(n, 1)``.
 
-``generate_linear`` and ``generate_XOR_easy`` are the handout's functions with
-their behaviour unchanged: they draw from NumPy's *global* random state
-(``np.random.seed`` makes them repeatable) and return ``(inputs, labels)`` with
-shapes ``(n, 2)`` float64 and ``(n, 1)`` int64. The handout says not to change
-them, so they keep their loops; ``load`` is the one place that seeds them.
-
-The playground's extra sets (``circle``, ``gaussians``, ``spiral``) live in the same
-square [0, 1]² (which ``Normalize`` maps to [-2, 2]²), take ``n`` points half of each
-class, a ``noise`` in [0, 1] and a ``numpy.random.Generator``. Points of any set go
-to and from CSV (``x1,x2,label``) with ``to_csv``/``from_csv``; ``load`` takes a set's
-name or the path of such a file.
+``generate_linear`` and ``generate_XOR_easy`` are the handout's, unchanged (they draw
+from NumPy's global random state; ``load`` is the one place that seeds them); the extra
+sets take a ``numpy.random.Generator``; any set goes to and from CSV (``x1,x2,label``).
 """
 
 from __future__ import annotations
@@ -151,14 +143,9 @@ def from_csv(text: str, max_rows: int | None = None) -> tuple[np.ndarray, np.nda
 def load(
     name: str, seed: int | None = None, n: int | None = None, noise: float | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Return ``(X, y)`` of dataset ``name`` as float64 ``(n, 2)`` and ``(n, 1)``.
-
-    ``name`` is one of ``SETS`` or a path ending in ``.csv`` (``from_csv``). For the
-    handout's sets ``seed`` seeds NumPy's global state first, as a student's script
-    would with ``np.random.seed(seed)`` (only ``linear`` is random; ``n`` is its number
-    of points); the others draw from ``np.random.default_rng(seed)``. ``n`` and
-    ``noise`` default to ``N_POINTS`` and ``NOISE``.
-    """
+    """``(X, y)`` of dataset ``name`` (one of ``SETS``, or a ``.csv`` path) as float64 ``(n, 2)``
+    and ``(n, 1)``; ``seed`` goes to ``np.random.seed`` for the handout's sets, as a
+    student's script would, and to ``np.random.default_rng`` for the others."""
     if name.endswith(".csv"):
         return from_csv(Path(name).read_text())
     if name not in SETS:

@@ -11,14 +11,7 @@ Layout (for ``pack("313551157", "陳敬中", ...)``)::
         ├── tests/**.py
         └── benchmarks/**.py
 
-Why a folder named like the zip rather than loose files or ``backprop/``: a TA
-extracts many submissions side by side, and every student's ``src/``,
-``tests/`` and ``pyproject.toml`` would otherwise land on top of each other
-(or in one shared ``backprop/``); named by ID the code stays traceable to its
-student even apart from the zip, and ``pip install -e .`` / ``pytest`` run
-inside it as in a checkout. Non-ASCII names are stored as UTF-8 with the zip's
-UTF-8 flag (bit 11, ``0x800``), which ``zipfile`` sets for any non-ASCII name
-and which ``unzip`` and current archivers honour.
+Why it is laid out so: ``docs/architecture.md``.
 """
 
 from __future__ import annotations
@@ -64,11 +57,8 @@ WINDOWS_FORBIDDEN = '<>:"/\\|?*'
 
 
 def zip_name(student_id: str, name: str) -> str:
-    """``DL_LAB1_<student_id>_<name>.zip``, after checking both (``ValueError`` if bad).
-
-    ``name`` is NFC-normalised so the same name typed on macOS (NFD) and
-    elsewhere gives the same file name.
-    """
+    """``DL_LAB1_<student_id>_<name>.zip``, after checking both (``ValueError`` if bad);
+    ``name`` NFC-normalised, so a name typed on macOS (NFD) gives the same file name."""
     if not re.fullmatch(r"[0-9]+", student_id):
         raise ValueError(
             f"student ID must be ASCII digits only, e.g. 313551157; got {student_id!r}"
@@ -124,15 +114,9 @@ def _walked_files(root: Path) -> list[str]:
 
 
 def source_files(root: Path) -> list[str]:
-    """Sorted relative POSIX paths of the source files under ``root`` that go into the zip.
-
-    In a git checkout the candidates are git's own list — tracked files and new
-    ones not yet committed, minus anything ``.gitignore`` ignores — so the zip
-    holds what the repository holds; without git (or outside a checkout) the
-    tree is walked. Either way only the source files above survive, never from
-    caches, ``runs/``, build output, ``.git``, zips or a virtual environment
-    (a folder holding ``pyvenv.cfg``, whatever its name).
-    """
+    """Sorted relative POSIX paths of the source files under ``root`` that go into the zip:
+    git's list (tracked and new, minus ignored) in a checkout, else a walk of the tree;
+    never caches, ``runs/``, build output, ``.git``, zips or a virtual environment."""
     root = Path(root)
 
     @cache
@@ -195,15 +179,9 @@ def pack(
     out_dir: Path | None = None,
     force: bool = False,
 ) -> Path:
-    """Write the submission zip into ``out_dir`` (default ``root``) and return its path.
-
-    ``report`` is stored as ``report.pdf`` at the top; the files of
-    ``source_files(root)`` under a folder named like the zip. Bad arguments
-    (``check_target``, ``check_report``) raise ``ValueError``, an existing zip
-    ``FileExistsError`` unless ``force``. The zip is written to a hidden temporary file
-    beside the target and moved into place with ``os.replace``, so a failure leaves
-    no partial zip and no other file is ever changed.
-    """
+    """Write the submission zip into ``out_dir`` (default ``root``) and return its path;
+    written to a temporary file and moved into place, so a failure leaves no partial zip.
+    Bad arguments raise ``ValueError``, an existing zip ``FileExistsError`` unless ``force``."""
     target = check_target(student_id, name, root=root, out_dir=out_dir, force=force)
     check_report(report)
     root, report, out_dir, filename = Path(root), Path(report), target.parent, target.name

@@ -45,12 +45,8 @@ def _scatter(ax, X: np.ndarray, labels: np.ndarray, title: str) -> None:
 
 
 def save(fig: Figure, path: str | Path, dpi: int = 110, tight: bool = False) -> Path:
-    """Write ``fig`` to ``path`` (its folder made if needed) and return the path.
-
-    Figures here set their margins; ``tight`` measures every text extent again (as
-    constrained layout does), which made ``backprop lab`` 3× slower: keep it for
-    one-off figures.
-    """
+    """Write ``fig`` to ``path`` (its folder made if needed) and return the path; ``tight``
+    measures every text extent again, so keep it for one-off figures."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=dpi, bbox_inches="tight" if tight else None)

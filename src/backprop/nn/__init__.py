@@ -9,13 +9,13 @@ from .activations import (
     Identity,
     LeakyReLU,
     ReLU,
-    Scalars,
     Sigmoid,
     SiLU,
     Softplus,
     Tanh,
 )
 from .conv import AvgPool2d, Conv1d, Conv2d, MaxPool2d
+from .kernels import Scalars
 from .linear import Flatten, Linear, Normalize
 from .losses import BCELoss, BCEWithLogitsLoss, Loss, MSELoss
 from .module import Module, Parameter, Sequential

@@ -4,9 +4,6 @@ Each module caches what its backward needs in ``forward``; ``backward(G)``
 returns ``dL/dx = G ⊙ f'(x)``. Shapes are free and unchanged: ``(N, F)``, a
 stack ``(M, N, F)``, images ``(N, C, H, W)``, ...; the dtype is kept.
 
-One file past 300 lines on purpose: the nine activations share the σ and tanh
-kernels, and the package's numerical contract is stated here, beside them.
-
 ===============  =======================================  ===============================
 module           forward  y = f(x)                        backward  f'(x)
 ===============  =======================================  ===============================
@@ -22,145 +19,25 @@ module           forward  y = f(x)                        backward  f'(x)
 ``Identity``     x                                        1
 ===============  =======================================  ===============================
 
-Numerical contract (activations, losses, optimizers, the fused path, convolution
-and pooling; float32 and float64; ``tests/test_numerics.py`` checks it):
-
-* For finite inputs with |x| ≤ 1e4 no kernel overflows, divides by zero or makes an
-  invalid operation, and every result is finite, so NumPy never warns or raises
-  whatever ``np.errstate`` says for those three. The activations with default
-  hyperparameters keep this for every finite input. An intermediate that overflows
-  on purpose (σ's e^{-x} in float64 below x ≈ -709, so that σ = 0 exactly) has its
-  flag silenced by the function that computes it (``fit`` for the fused path).
-* Underflow, a result or intermediate rounding to a subnormal or to 0, is correct
-  and is not an error. NumPy's default ignores it; whether it is flagged at all
-  depends on the CPU (float32 ``log1p(1e-45)`` flags it in NumPy's AVX2 and SSE
-  kernels, not in its AVX-512 one), so code that sets ``under="raise"`` may see it
-  on some CPUs and not on others.
-* Results are within a few ulps of the exact value rounded to the dtype, and within
-  a few eps in absolute terms where a formula works from a rounded σ or tanh (σ' =
-  y (1 - y), tanh' = 1 - y², float32 σ = ½ + ½ tanh(x/2); the tests list each case).
-  They are not bit-identical across CPUs: NumPy's exp, log, tanh, expm1, log1p
-  differ by a few ulps between its SIMD paths (each within 3.4 ulps of exact), and
-  OpenBLAS picks its GEMM kernels by CPU. Optimizer steps use only +, -, ×, ÷ and √,
-  which round the same everywhere: they are bit-identical.
-
-Forward and backward allocate one or two fresh arrays and work in place on them.
-Sigmoid's and Tanh's arithmetic lives in kernels that write into a given buffer
-(``sigmoid_``, ``sigmoid_backward``, ``tanh_backward``): the modules pass fresh
-arrays, ``fit``'s fused path (``backprop/_fused.py``) its own preallocated ones.
+The σ and tanh arithmetic is in ``kernels.py``; the numerical contract every
+kernel keeps is ``docs/numerics.md``.
 """
 
 from __future__ import annotations
 
-import functools
 import math
-from typing import NamedTuple
 
 import numpy as np
 
+from .kernels import sigmoid_backward_into, sigmoid_into, sigmoid_of_half_into, tanh_backward_into
 from .module import Module
-
-
-def _sigmoid_of_half(h: np.ndarray) -> np.ndarray:
-    """σ(2h) = ½ (1 + tanh h), computed in place in ``h`` (a fresh array)."""
-    np.tanh(h, out=h)
-    h *= 0.5
-    h += 0.5
-    return h
-
-
-class Scalars(NamedTuple):
-    """The constants of the kernels as 0-d arrays of one dtype.
-
-    A ufunc takes a 0-d array ~250 ns faster than a Python float (NumPy converts the
-    float on every call), which is most of a call's cost on these small arrays, and
-    one of the operand's own dtype never promotes float32 to float64.
-    """
-
-    half: np.ndarray
-    one: np.ndarray
-    minus_one: np.ndarray
-    tanh_sigmoid: bool  # σ through tanh: NumPy's float32 tanh is ~3× its float32 exp
-    prescale: np.ndarray  # c of ``sigmoid_of_scaled_``: ½ with tanh, else -1
-
-
-@functools.cache
-def scalars(dtype: np.dtype) -> Scalars:
-    half, one, minus_one = (np.full((), v, dtype) for v in (0.5, 1.0, -1.0))
-    tanh_sigmoid = dtype == np.float32
-    return Scalars(half, one, minus_one, tanh_sigmoid, half if tanh_sigmoid else minus_one)
-
-
-def sigmoid_(x: np.ndarray, out: np.ndarray) -> np.ndarray:
-    """``out ← σ(x)`` (``out`` may be ``x``); the caller silences the float errors.
-
-    float32: ½ (1 + tanh(x/2)); otherwise 1 / (1 + e^{-x}), whose e^{-x} overflows to
-    inf (σ = 0 exactly) below x ≈ -709. The formula follows NumPy's speed: in float32
-    its tanh is ~1.9× faster than its exp, in float64 its exp ~1.5× faster than its
-    tanh (16 000 elements in place, NumPy 2.4 on an AMD EPYC; measure with ``python -m
-    timeit -s "import numpy as np; x = np.linspace(-3, 3, 16000, dtype=np.float32);
-    o = np.empty_like(x)" "np.tanh(x, out=o)"``). Four ufunc calls either way:
-    ``s = c x`` (``c`` is ``scalars(dtype).prescale``), then ``sigmoid_of_scaled_``.
-    """
-    np.multiply(x, scalars(out.dtype).prescale, out)
-    return sigmoid_of_scaled_(out, out)
-
-
-def sigmoid_of_scaled_(s: np.ndarray, out: np.ndarray) -> np.ndarray:
-    """``out ← σ(x)`` from ``s = c x``, ``c = scalars(dtype).prescale``: ½ + ½ tanh s
-    (``c = ½``) or 1 / (1 + e^s) (``c = -1``). Three ufunc calls.
-
-    ``c`` is a power of two, so ``(c W)ᵀ A = c (Wᵀ A)`` exactly: a caller that keeps
-    ``c W`` (``_fused.py``) gets ``s`` from its GEMM and saves ``sigmoid_``'s first pass.
-    """
-    c = scalars(out.dtype)
-    if c.tanh_sigmoid:
-        np.tanh(s, out)
-        np.multiply(out, c.half, out)
-        return np.add(out, c.half, out)
-    np.exp(s, out)
-    np.add(out, c.one, out)
-    return np.divide(c.one, out, out)
 
 
 def sigmoid(x: np.ndarray) -> np.ndarray:
     """σ(x) = 1/(1+e^{-x}) in a fresh float array, without overflow warnings."""
     out = np.empty(np.shape(x), np.result_type(x, np.float16))
     with np.errstate(over="ignore", under="ignore"):
-        return sigmoid_(x, out)
-
-
-def sigmoid_backward(y: np.ndarray, grad_out: np.ndarray, out: np.ndarray) -> np.ndarray:
-    """``out ← G ⊙ y (1 - y)`` with ``y = σ(x)`` (``out`` must not be ``G``)."""
-    np.subtract(scalars(out.dtype).one, y, out)
-    np.multiply(out, y, out)
-    return np.multiply(out, grad_out, out)
-
-
-def sigmoid_backward_(y: np.ndarray, grad_out: np.ndarray) -> np.ndarray:
-    """``G ← G ⊙ y (1 - y)`` in place, using ``y``'s buffer as scratch (``y`` is lost)."""
-    np.multiply(grad_out, y, grad_out)
-    np.subtract(scalars(y.dtype).one, y, y)
-    return np.multiply(grad_out, y, grad_out)
-
-
-def tanh_(x: np.ndarray, out: np.ndarray) -> np.ndarray:
-    """``out ← tanh x`` (``out`` may be ``x``)."""
-    return np.tanh(x, out)
-
-
-def tanh_backward(y: np.ndarray, grad_out: np.ndarray, out: np.ndarray) -> np.ndarray:
-    """``out ← G ⊙ (1 - y²)`` with ``y = tanh x`` (``out`` must not be ``G``)."""
-    np.multiply(y, y, out)
-    np.subtract(scalars(out.dtype).one, out, out)
-    return np.multiply(out, grad_out, out)
-
-
-def tanh_backward_(y: np.ndarray, grad_out: np.ndarray) -> np.ndarray:
-    """``G ← G ⊙ (1 - y²)`` in place, using ``y``'s buffer as scratch (``y`` is lost)."""
-    np.multiply(y, y, y)
-    np.subtract(scalars(y.dtype).one, y, y)
-    return np.multiply(grad_out, y, grad_out)
+        return sigmoid_into(x, out)
 
 
 def _changed(module: Module, **defaults: object) -> str:
@@ -178,7 +55,7 @@ class Sigmoid(Module):
         return self._y
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
-        return sigmoid_backward(self._y, grad_out, np.empty_like(self._y))
+        return sigmoid_backward_into(self._y, grad_out, np.empty_like(self._y))
 
 
 class Tanh(Module):
@@ -189,7 +66,7 @@ class Tanh(Module):
         return self._y
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
-        return tanh_backward(self._y, grad_out, np.empty_like(self._y))
+        return tanh_backward_into(self._y, grad_out, np.empty_like(self._y))
 
 
 class ReLU(Module):
@@ -353,7 +230,8 @@ class Softplus(Module):
         return y
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
-        d = _sigmoid_of_half(self._x * (0.5 * self.beta))
+        h = self._x * (0.5 * self.beta)
+        d = sigmoid_of_half_into(h, h)
         np.copyto(d, 1.0, where=self._linear)
         d *= grad_out
         return d

@@ -69,11 +69,8 @@ def draw(
     models: int | None = None,
     gain: float = 1.0,
 ) -> np.ndarray:
-    """Draw one array of ``shape``, or ``(models, *shape)`` for a stack.
-
-    ``rng`` may be one generator, or one per model so that model ``m`` of a
-    stack gets exactly the weights a single model built with ``rngs[m]`` gets.
-    """
+    """One array of ``shape``, or ``(models, *shape)`` for a stack; with one ``rng`` per
+    model, model ``m`` gets exactly the weights a single model built with ``rngs[m]`` gets."""
     if isinstance(init, str) and init not in INITS:
         raise ValueError(f"unknown init {init!r}; choose one of {', '.join(INITS)}")
     if len(shape) < 2:

@@ -128,12 +128,9 @@ class Flatten(Module):
 
 
 class Normalize(Module):
-    """Fixed input scaling ``Y = (X - mean) / std`` (no parameters).
-
-    The default maps the lab's square [0, 1]² to [-2, 2]²: centred inputs of a few
-    units let the first layer draw a sharp boundary (the linear data puts points
-    within 1e-6 of the diagonal) with small weights. Backward: dL/dX = G / std.
-    """
+    """Fixed input scaling ``Y = (X - mean) / std``, dL/dX = G / std (no parameters). The
+    default maps [0, 1]² to [-2, 2]², so that small first-layer weights draw a sharp
+    boundary (the linear data has points within 1e-6 of the diagonal)."""
 
     def __init__(self, mean: float = 0.5, std: float = 0.25) -> None:
         if not 0 < std < np.inf or not np.isfinite(mean):

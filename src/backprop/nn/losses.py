@@ -23,7 +23,7 @@ import functools
 
 import numpy as np
 
-from .activations import scalars, sigmoid_
+from .kernels import scalars, sigmoid_into
 
 
 class Loss:
@@ -154,7 +154,7 @@ class BCEWithLogitsLoss(Loss):
             np.log1p(soft, out=soft)
             loss += soft
             value = _sum(loss) / n
-            sigmoid_(pred, grad)
+            sigmoid_into(pred, grad)
         grad -= target
         grad /= n
         return value

@@ -33,7 +33,8 @@ def _check(name: str, value: float, high: float = math.inf) -> None:
 
 @functools.cache
 def _scalars(dtype: np.dtype, *values: float) -> tuple[np.ndarray, ...]:
-    """0-d arrays of ``dtype``: a ufunc takes one ~250 ns faster than a Python float."""
+    """0-d arrays of ``dtype``, which a ufunc takes faster than a Python float
+    (``docs/numerics.md``)."""
     return tuple(np.full((), v, dtype) for v in values)
 
 

@@ -1,0 +1,333 @@
+"""The flags of the ``backprop`` command: ``make_parser`` declares every command's options,
+with one-line errors (exit status 2) for a value of the wrong form."""
+
+from __future__ import annotations
+
+import argparse
+import math
+from pathlib import Path
+from typing import NoReturn
+
+from . import __version__, experiments, limits
+from .experiments import trajectories
+from .lab.config import MODELS
+from .lab.data import N_POINTS, NOISE, SETS
+from .nn.activations import ACTIVATIONS
+from .nn.init import INITS
+from .nn.losses import LOSSES
+from .optim import OPTIMIZERS
+from .optim.lr_scheduler import SCHEDULES
+
+DESCRIPTION = (
+    "Train the handout's networks with hand-written backpropagation, run its experiments "
+    "and write the report. With no command, backprop runs lab."
+)
+COMMANDS = {
+    "lab": "Train on both datasets, print the handout's test output and draw the figures.",
+    "train": "Train one network on one dataset.",
+    "experiments": "Run the handout's discussion and extra experiments over many seeds.",
+    "report": "Write report.typ and typeset it as report.pdf, running what they need.",
+    "pack": "Zip the source and the report as DL_LAB1_<ID>_<NAME>.zip for submission.",
+    "animate": "Draw optimizer paths on 2-D test surfaces as PNG and GIF.",
+    "play": "Open a page that trains K seeds live in the browser (a local server).",
+}
+# CLI flag → optimizer keyword (only the optimizers that have it accept it).
+OPTIMIZER_FLAGS = (
+    "momentum",
+    "dampening",
+    "weight_decay",
+    "eps",
+    "alpha",
+    "rho",
+    "lr_decay",
+    "initial_accumulator_value",
+)
+OPTIMIZER_SWITCHES = ("nesterov", "centered", "amsgrad")
+MLP_ONLY = ("handout", "hidden", "init", "output", "dtype")
+MLP_SWITCHES = ("bias", "normalize")  # --bias/--no-bias: given when not None
+CONFIG_FLAGS = ("activation", "output", "loss", "init", "optimizer", "lr", "schedule", "epochs")
+
+
+class _Parser(argparse.ArgumentParser):
+    """Errors are one line (``backprop train: error: ...``) and exit code 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def _number(text: str) -> float:
+    """A finite float: ``nan`` and ``inf`` are refused here, not an epoch later."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"must be a finite number, got {text}")
+    return value
+
+
+def _positive(kind):
+    def parse(text: str):
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+        if not value > 0:  # also nan
+            raise argparse.ArgumentTypeError(f"must be positive, got {text}")
+        if value == math.inf:
+            raise argparse.ArgumentTypeError(f"must be finite, got {text}")
+        return value
+
+    parse.__name__ = kind.__name__
+    return parse
+
+
+def _at_least_one(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {text}")
+    return value
+
+
+def _seed(text: str) -> int:
+    """``np.random.seed`` takes 0 ≤ seed < 2³²."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if not 0 <= value < 2**32:
+        raise argparse.ArgumentTypeError(f"must be between 0 and 2**32 - 1, got {text}")
+    return value
+
+
+def _data(text: str) -> str:
+    """A generated set's name, or the path of a CSV file (read and checked later)."""
+    if text in SETS or text.endswith(".csv"):
+        return text
+    raise argparse.ArgumentTypeError(
+        f"invalid choice: {text!r} (choose from {', '.join(SETS)}, or a .csv file)"
+    )
+
+
+def _port(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if not 0 <= value < 65536:
+        raise argparse.ArgumentTypeError(f"must be between 0 and 65535, got {text}")
+    return value
+
+
+def _add_run_options(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("model and training (defaults: the measured preset)")
+    g.add_argument(
+        "--handout",
+        action="store_true",
+        help="the handout's network: sigmoid after every layer, no bias, MSE, "
+        "plain gradient descent",
+    )
+    g.add_argument("--model", choices=MODELS, help="mlp (default) or cnn (points as images)")
+    g.add_argument(
+        "--hidden",
+        type=_positive(int),
+        nargs="+",
+        metavar="H",
+        help=f"sizes of the hidden layers, 1 to {limits.MAX_LAYERS} of them (default: 16 16)",
+    )
+    g.add_argument("--activation", choices=ACTIVATIONS, help="hidden-layer activation")
+    g.add_argument("--output", choices=ACTIVATIONS, help="output-layer activation")
+    g.add_argument("--loss", choices=LOSSES)
+    g.add_argument("--init", choices=INITS, help="weight initialisation")
+    g.add_argument(
+        "--normalize",
+        action=argparse.BooleanOptionalAction,
+        help="centre and scale inputs in [0, 1] to [-2, 2] (default: on; --handout: off)",
+    )
+    g.add_argument(
+        "--bias",
+        action=argparse.BooleanOptionalAction,
+        help="a bias in every layer (default: on; --handout: off)",
+    )
+    g.add_argument("--optimizer", choices=OPTIMIZERS)
+    g.add_argument(
+        "--lr",
+        type=_positive(float),
+        help="learning rate ρ (default: the preset's, or the optimizer's tuned one)",
+    )
+    g.add_argument("--schedule", choices=SCHEDULES, help="learning-rate schedule")
+    g.add_argument("--epochs", type=_positive(int), help=f"at most {limits.MAX_EPOCHS:,}")
+    g.add_argument("--dtype", choices=("float64", "float32"), help="parameter dtype (MLP)")
+    g.add_argument(
+        "--seed",
+        type=_seed,
+        default=0,
+        help="seeds the data (np.random.seed) and the weights (default: 0)",
+    )
+    g.add_argument(
+        "--log-every",
+        type=_positive(int),
+        metavar="K",
+        help="print the loss every K epochs (default: epochs / 10)",
+    )
+    o = p.add_argument_group("optimizer options (each where the optimizer has it)")
+    for name in OPTIMIZER_FLAGS:
+        o.add_argument("--" + name.replace("_", "-"), type=_number, metavar="X")
+    o.add_argument("--betas", type=_number, nargs=2, metavar=("B1", "B2"))
+    for name in OPTIMIZER_SWITCHES:
+        o.add_argument("--" + name, action="store_true")
+
+
+def _add_sweep_options(p: argparse.ArgumentParser) -> None:
+    """Seeds and epochs of the experiments (``experiments`` and ``report``)."""
+    for flag, default, text in (
+        ("--seeds", experiments.SEEDS, "seeds per setting"),
+        ("--cnn-seeds", experiments.CNN_SEEDS, "seeds for the CNN, which trains one at a time"),
+        (
+            "--convergence-seeds",
+            experiments.CONVERGENCE_SEEDS,
+            "seeds for the convergence experiment",
+        ),
+    ):
+        p.add_argument(
+            flag, type=_at_least_one, default=default, help=f"{text} (default: %(default)s)"
+        )
+    p.add_argument(
+        "--epochs",
+        type=_at_least_one,
+        help="override every run's epochs (quick looks; changes the numbers)",
+    )
+    p.add_argument(
+        "--jobs",
+        type=_at_least_one,
+        default=experiments.usable_cores(),
+        help="processes that train the stacks; 1: in this process, no pool (same numbers; "
+        "default: the usable cores, %(default)s)",
+    )
+    p.add_argument("--force", action="store_true", help="recompute cached experiments")
+    p.add_argument("--quiet", action="store_true", help="no progress line on stderr")
+
+
+def _add_experiments_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "names",
+        nargs="*",
+        metavar="NAME",
+        help="experiments to run (default: all but convergence): " + ", ".join(experiments.NAMES),
+    )
+    _add_sweep_options(p)
+    p.add_argument(
+        "--out", type=Path, default=Path("runs/experiments"), help="default: runs/experiments"
+    )
+
+
+def _add_report_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--out",
+        type=Path,
+        default=Path("runs/report"),
+        help="folder for report.typ, report.pdf and figures/ (default: runs/report)",
+    )
+    p.add_argument(
+        "--typeset",
+        action="store_true",
+        help="only compile report.typ (edited or not) into report.pdf: nothing is trained "
+        "or rewritten",
+    )
+    p.add_argument("--student-id", metavar="ID", help="for the title block: digits only")
+    p.add_argument("--name", help="for the title block: your name as the course spells it")
+    p.add_argument(
+        "--experiments",
+        type=Path,
+        default=Path("runs/experiments"),
+        help="the experiments' cache folder (default: runs/experiments)",
+    )
+    _add_sweep_options(p)
+    p.add_argument("--seed", type=_seed, default=0, help="seed of the lab run (default: 0)")
+
+
+def _add_pack_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--student-id", required=True, metavar="ID", help="digits only")
+    p.add_argument("--name", required=True, help="your name as the course spells it")
+    p.add_argument(
+        "--report",
+        type=Path,
+        default=Path("runs/report/report.pdf"),
+        help="the report to include (default: runs/report/report.pdf)",
+    )
+    p.add_argument(
+        "--build-report",
+        action="store_true",
+        help="run `backprop report --out <the report's folder>` first if the report is missing",
+    )
+    p.add_argument(
+        "--root",
+        type=Path,
+        default=Path("."),
+        help="the project folder whose source goes in (default: .)",
+    )
+    p.add_argument("--out", type=Path, help="folder for the zip (default: the project folder)")
+    p.add_argument("--force", action="store_true", help="overwrite an existing zip")
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="backprop",
+        description=DESCRIPTION,
+        epilog="Run 'backprop COMMAND --help' for the options of one command.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    cmd = {
+        name: sub.add_parser(name, help=text, description=text) for name, text in COMMANDS.items()
+    }
+    _add_run_options(cmd["lab"])
+    cmd["lab"].add_argument("--out", type=Path, default=Path("runs/lab"), help="default: runs/lab")
+    _add_run_options(cmd["train"])
+    cmd["train"].add_argument(
+        "--data",
+        type=_data,
+        default="xor",
+        help=f"{', '.join(SETS)} or a .csv file of x1,x2,label lines (default: xor)",
+    )
+    cmd["train"].add_argument(
+        "--data-seed", type=_seed, help="seeds the data alone (default: --seed)"
+    )
+    cmd["train"].add_argument(
+        "--n-points",
+        type=_at_least_one,
+        metavar="N",
+        help=f"points of linear, circle, gaussians, spiral (default: {N_POINTS})",
+    )
+    cmd["train"].add_argument(
+        "--noise", type=_number, help=f"circle, gaussians, spiral: 0 to 1 (default: {NOISE})"
+    )
+    cmd["train"].add_argument("--out", type=Path, help="default: runs/train/<data>")
+    _add_experiments_options(cmd["experiments"])
+    _add_report_options(cmd["report"])
+    _add_pack_options(cmd["pack"])
+    # --build-report is `backprop report --out <folder>`, parsed by that command's parser
+    cmd["pack"].set_defaults(report_parser=cmd["report"])
+    anim = cmd["animate"]
+    anim.add_argument("--surface", choices=[*trajectories.SURFACES, "all"], default="all")
+    anim.add_argument(
+        "--steps",
+        type=_positive(int),
+        help=f"optimizer steps, at most {limits.MAX_STEPS:,} (default: per surface)",
+    )
+    anim.add_argument(
+        "--out", type=Path, default=Path("runs/animate"), help="default: runs/animate"
+    )
+    cmd["play"].add_argument("--port", type=_port, default=8000, help="default: 8000 (0: any)")
+    cmd["play"].add_argument(
+        "--host",
+        help="address to listen on (default: 127.0.0.1, this machine only; any other "
+        "lets the network reach the page, and a warning says so)",
+    )
+    cmd["play"].add_argument(
+        "--no-browser", action="store_true", help="do not open the page in a browser"
+    )
+    return parser
