@@ -79,7 +79,7 @@ class ModuleStep:
         pass
 
 
-def _ops(layers: list, sl, x: np.ndarray, bufs: list) -> tuple[list, list]:
+def _ops(layers: list, sl, x: np.ndarray, bufs: list, ones: np.ndarray) -> tuple[list, list]:
     """The forward and backward of one chunk as fixed NumPy calls on fixed buffers.
 
     Layer ``l`` (``A`` its input ``(m, in [+ 1], N)``; ``Z``, ``T``, ``G`` ``(m, out, N)``)::
@@ -87,13 +87,20 @@ def _ops(layers: list, sl, x: np.ndarray, bufs: list) -> tuple[list, list]:
         forward   Z ← f(c [W; b]ᵀ [A; 1])
         backward  D ← G ⊙ f'  (in T; D = G for Identity)
                   d[W; b] ← [A; 1] Dᵀ    G_{l-1} ← W D  (not for l = 0)
+
+    A layer that does not ``fold`` takes ``A`` without the row of ones and adds ``c bᵀ``
+    and ``db = 1ᵀ Dᵀ`` in calls of their own.
     """
     fwd, bwd = [], []
     a = x
-    for i, ((lin, act, w, wg, wt), (zf, t, g)) in enumerate(zip(layers, bufs)):
-        z = zf[..., : lin.out_features, :]  # zf has a row of ones if the next layer has b
+    for i, ((lin, act, w, wg, wt, folds), (zf, t, g)) in enumerate(zip(layers, bufs)):
+        z = zf[..., : lin.out_features, :]  # zf has a row of ones if the next layer folds
+        k = lin.in_features
         kf, kb, kb_consuming = KERNELS.get(act, (None, None, None))
-        fwd.append(partial(np.matmul, wt[sl], a, z))
+        biased = lin.bias is not None and not folds
+        fwd.append(partial(np.matmul, wt[sl][..., :k] if biased else wt[sl], a, z))
+        if biased:
+            fwd.append(partial(np.add, z, wt[sl][..., k:], z))
         if act in PRESCALED:
             fwd.append(partial(PRESCALED[act], z, z))
         elif kf is not None:
@@ -105,7 +112,9 @@ def _ops(layers: list, sl, x: np.ndarray, bufs: list) -> tuple[list, list]:
         elif kb is not None:
             layer.append(partial(kb, z, g, t))  # the last Z is pred, which fit still reads
             d = t
-        layer.append(partial(np.matmul, a, _t(d), wg[sl]))
+        layer.append(partial(np.matmul, a, _t(d), wg[sl][..., :k, :] if biased else wg[sl]))
+        if biased:
+            layer.append(partial(np.matmul, ones, _t(d), wg[sl][..., k:, :]))
         if i:
             layer.append(_w_times_d(w[sl][..., : lin.in_features, :], d, bufs[i - 1][2]))
         bwd[:0] = layer
@@ -169,9 +178,15 @@ class FusedStep:
         self.order = [index[id(p)] for p, _, _ in self.views]
         self.state = self._gather([optimizer.state[i] for i in self.order])
 
-        biased = [lin.bias is not None for lin, _ in linears]
+        # A stack's hidden Z with a row of ones below would not be contiguous, which costs
+        # its activation more than a separate bias costs: there, only layer 0 folds.
+        folds = [
+            lin.bias is not None and (i == 0 or models is None)
+            for i, (lin, _) in enumerate(linears)
+        ]
+        ones = np.ones((1, n), dtype)
         xt = _t(x)
-        x = _with_ones(xt.shape, biased[0], dtype)
+        x = _with_ones(xt.shape, folds[0], dtype)
         x[..., : xt.shape[-2], :] = xt
         widths = [lin.out_features for lin, _ in linears]
         per_model = n * dtype.itemsize * (2 * sum(widths) + widths[-1])  # Z, G; T for the last
@@ -181,10 +196,10 @@ class FusedStep:
         self.value = None if models is None else np.empty(m, dtype)
         bufs = [
             [_with_ones((size, f, n), ones_row, dtype), None, np.empty((size, f, n), dtype)]
-            for f, ones_row in zip(widths, [*biased[1:], False])
+            for f, ones_row in zip(widths, [*folds[1:], False])
         ]
         bufs[-1][1] = np.empty_like(bufs[-1][2])
-        ops = [(lin, act, w, wg, wt) for lin, act, w, wg, wt, _ in layers]
+        ops = [(*layer[:5], f) for layer, f in zip(layers, folds)]
         self.chunks = []
         for start, stop in bounds:
             bufs[-1][0] = pred[start:stop]
@@ -194,7 +209,7 @@ class FusedStep:
                 sl, views = (), [[b if b is None else b[0] for b in v] for v in views]
             xs = x[sl] if x.ndim == 3 else x
             ys = y[sl] if y.ndim == 3 else y
-            fwd, bwd = _ops(ops, sl, xs, views)
+            fwd, bwd = _ops(ops, sl, xs, views, ones)
             before = [partial(np.multiply, _t(w[sl]), c, wt[sl]) for _, _, w, _, wt, c in layers]
             last_z, _, last_g = views[-1]
             self.chunks.append((sl, before + fwd, (_t(last_z), ys, _t(last_g)), bwd))
