@@ -8,7 +8,7 @@ import math
 from pathlib import Path
 from typing import NoReturn
 
-from . import __version__, experiments, limits
+from . import __version__, checks, experiments, limits
 from .experiments import trajectories
 from .lab.config import MODELS
 from .lab.data import N_POINTS, NOISE, SETS
@@ -66,41 +66,33 @@ def _number(text: str) -> float:
     return value
 
 
-def _positive(kind):
-    def parse(text: str):
-        try:
-            value = kind(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-        if not value > 0:  # also nan
-            raise argparse.ArgumentTypeError(f"must be positive, got {text}")
-        if value == math.inf:
-            raise argparse.ArgumentTypeError(f"must be finite, got {text}")
-        return value
+def _positive(text: str) -> float:
+    """A finite number above 0 (a learning rate)."""
+    value = _number(text)
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be positive, got {text}")
+    return value
 
-    parse.__name__ = kind.__name__
+
+def _whole(low: int, high: float = math.inf):
+    """An argparse type: a whole number in ``[low, high]``, checked by ``checks.whole``."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+        try:
+            return checks.whole("", value, low, high)
+        except ValueError as e:
+            raise argparse.ArgumentTypeError(str(e).strip()) from None
+
+    parse.__name__ = "int"
     return parse
 
 
-def _at_least_one(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {text}")
-    return value
-
-
-def _seed(text: str) -> int:
-    """``np.random.seed`` takes 0 ≤ seed < 2³²."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if not 0 <= value < 2**32:
-        raise argparse.ArgumentTypeError(f"must be between 0 and 2**32 - 1, got {text}")
-    return value
+_at_least_one = _whole(1)
+_seed = _whole(0, 2**32 - 1)  # np.random.seed's range
 
 
 def _data(text: str) -> str:
@@ -112,14 +104,7 @@ def _data(text: str) -> str:
     )
 
 
-def _port(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if not 0 <= value < 65536:
-        raise argparse.ArgumentTypeError(f"must be between 0 and 65535, got {text}")
-    return value
+_port = _whole(0, 65535)
 
 
 def _add_run_options(p: argparse.ArgumentParser) -> None:
@@ -133,7 +118,7 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
     g.add_argument("--model", choices=MODELS, help="mlp (default) or cnn (points as images)")
     g.add_argument(
         "--hidden",
-        type=_positive(int),
+        type=_at_least_one,
         nargs="+",
         metavar="H",
         help=f"sizes of the hidden layers, 1 to {limits.MAX_LAYERS} of them (default: 16 16)",
@@ -155,11 +140,11 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
     g.add_argument("--optimizer", choices=OPTIMIZERS)
     g.add_argument(
         "--lr",
-        type=_positive(float),
+        type=_positive,
         help="learning rate ρ (default: the preset's, or the optimizer's tuned one)",
     )
     g.add_argument("--schedule", choices=SCHEDULES, help="learning-rate schedule")
-    g.add_argument("--epochs", type=_positive(int), help=f"at most {limits.MAX_EPOCHS:,}")
+    g.add_argument("--epochs", type=_at_least_one, help=f"at most {limits.MAX_EPOCHS:,}")
     g.add_argument("--dtype", choices=("float64", "float32"), help="parameter dtype (MLP)")
     g.add_argument(
         "--seed",
@@ -169,7 +154,7 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
     )
     g.add_argument(
         "--log-every",
-        type=_positive(int),
+        type=_at_least_one,
         metavar="K",
         help="print the loss every K epochs (default: epochs / 10)",
     )
@@ -315,7 +300,7 @@ def make_parser() -> argparse.ArgumentParser:
     anim.add_argument("--surface", choices=[*trajectories.SURFACES, "all"], default="all")
     anim.add_argument(
         "--steps",
-        type=_positive(int),
+        type=_at_least_one,
         help=f"optimizer steps, at most {limits.MAX_STEPS:,} (default: per surface)",
     )
     anim.add_argument(
