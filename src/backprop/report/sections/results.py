@@ -3,7 +3,7 @@ accuracy, learning curves, boundaries) and the default network over many seeds."
 
 from __future__ import annotations
 
-from ..context import DATA, Context, Lab, fmt_epochs, pct, seeds_of, stats_cells
+from ..context import DATA, Context, Lab, fmt_epochs, loss_str, pct, seeds_of, stats_cells
 from ..doc import Document, Heading, Image, Table, Terminal, Text
 from ..lab_run import by_dataset, terminal_excerpt
 
@@ -123,7 +123,7 @@ def _learning_curves(doc: Document, ctx: Context, nets: dict[str, Lab]) -> None:
         parts.append(
             f"The {name} network's loss goes from "
             + " and ".join(
-                f"{o[d].first_loss:.3f} to {o[d].loss:.1e} on {DATA[d]}" for d in ctx.datasets
+                f"{o[d].first_loss:.3f} to {loss_str(o[d].loss)} on {DATA[d]}" for d in ctx.datasets
             )
             + (" (first rising to " + " and ".join(rises) + ")" if rises else "")
             + "; its accuracy is 100 % for good after "
