@@ -12,6 +12,7 @@ from ..context import (
     Context,
     accuracy_text,
     epochs_text,
+    never_rule,
     pct,
     seeds_at_100,
 )
@@ -117,7 +118,7 @@ def _learning_rates(doc: Document, ctx: Context) -> None:
             "lr",
             ctx.figures["lr"],
             f"Learning rate against mean accuracy (top) and median epochs to 100 % (bottom), "
-            f"{ctx.seeds} seeds per rate. 'never': most seeds do not reach 100 %.",
+            f"{ctx.seeds} seeds per rate. 'never': {never_rule(ctx.seeds)}.",
         ),
         Text(
             "Why the handout's network does best at large steps is not isolated by these runs. "

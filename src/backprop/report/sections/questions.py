@@ -152,8 +152,9 @@ def questions(doc: Document, ctx: Context) -> None:
             f"{pct(ctx.stats('activation', NONE, 'xor').mean_accuracy)} (@tab:activations); "
             f"with {DEFAULT.activation}, "
             f"{seeds_at_100(ctx.stats('activation', DEFAULT.activation, 'xor'))} seeds end at "
-            f"100 % after {median_phrase(med)}. Affine maps compose into one affine map; "
-            "non-linear units let two hidden layers carve out the XOR regions. The output "
+            f"100 % after {median_phrase(med, ctx.seeds)}. Affine maps compose into one "
+            "affine map; non-linear units let two hidden layers carve out the XOR regions. "
+            "The output "
             "sigmoid also turns the score into a probability for the cross-entropy."
         ),
         Text(_speed_answer(ctx)),
