@@ -80,8 +80,8 @@ def _handout_activations(ctx: Context) -> tuple[Text, Table]:
         head,
         rows,
         f"The handout's network (gradient descent, squared error, no biases, {epochs} epochs, "
-        f"{ctx.seeds} seeds) with each hidden activation at its tuned rate of "
-        f"{listing(grid)}: seeds at 100 %, "
+        f"{ctx.seeds} seeds) with each hidden activation at its rate tuned over the grid "
+        f"ρ ∈ {{{', '.join(f'{g:g}' for g in grid)}}}: seeds at 100 %, "
         "median epochs to 100 % and the number of grid rates at which every seed ends at "
         "100 % on both datasets.",
         align="lrrrrrr",
