@@ -104,10 +104,7 @@ class Context:
         return bool(qa < qb)
 
 
-FASTEST_RULE = (
-    "the fewest median epochs to 100 % summed over both datasets, among the settings at "
-    "which every seed ends at 100 % on both"
-)
+FASTEST_RULE = "the fewest median epochs to 100 % summed over both datasets among those"
 
 
 CLEAR_RULE = (
