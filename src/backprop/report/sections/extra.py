@@ -11,6 +11,7 @@ import numpy as np
 from ...experiments import trajectories
 from ...lab.cnn import CNN_SIGMA, CNN_SIZE
 from ...lab.config import CNN, build_model
+from ...optim import OPTIMIZERS
 from ..context import (
     DATA,
     Context,
@@ -130,7 +131,9 @@ def optimizers(doc: Document, ctx: Context) -> None:
         ),
         Text(
             f"Besides gradient descent the package implements {len(tuned) - 1} optimizers "
-            "with the update rules and defaults of `torch.optim`. With g = ∇L:"
+            "with the update rules of `torch.optim` and its defaults, except that momentum "
+            f"and Nesterov use μ = {OPTIMIZERS['momentum'].keywords['momentum']:g}, chosen "
+            "here (torch's default is no momentum). With g = ∇L:"
         ),
         Equations(UPDATE_RULES),
         Text(
