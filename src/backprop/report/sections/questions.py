@@ -228,8 +228,9 @@ def _lr_answer(ctx: Context) -> list[Text]:
             "epochs, while a large one jumps past the minimum along steep directions: the loss "
             "rises or oscillates, units saturate and stop passing gradient, weights can blow "
             "up. Adam moves each weight by at most about ρ whatever the gradient's scale, which "
-            "would explain why its band differs; but in @fig:lr gradient descent also keeps "
-            f"its rate {s0.config.schedule}. {_sgd_cosine(ctx)}"
+            "could explain why its band differs. But in @fig:lr the two also differ in "
+            f"schedule: gradient descent keeps its rate {s0.config.schedule}, Adam follows "
+            f"a {a1.config.schedule} schedule. {_sgd_cosine(ctx)}"
         ),
     ]
 
@@ -251,7 +252,7 @@ def _sgd_cosine(ctx: Context) -> str:
         return ""
     ok = good_rates(ctx, "optimizer", "sgd", 0.9)
     return (
-        f"With {sgd[0].config.schedule} decay, as in Section 6A, gradient descent works "
+        f"So Section 6A reruns gradient descent with {sgd[0].config.schedule} decay: it works "
         f"(90 % of the seeds) {rate_range(ok)}"
         + (
             ", as at a constant rate, so the schedule does not explain the shift"
