@@ -134,6 +134,19 @@ def fmt_epochs(e: float) -> str:
     return "never" if not np.isfinite(e) or e < 0 else f"{e:g}"
 
 
+def lab_accuracies(nets: dict, datasets, both: str = "Both networks") -> str:
+    """The lab runs' accuracies said once: "Both networks reach 100 % on both datasets",
+    or each network's per dataset when one does not. ``nets``: name → Lab."""
+    if all(lab.outcome[d].accuracy >= 1 for lab in nets.values() for d in datasets):
+        return f"{both} reach 100 % on both datasets"
+    text = "; ".join(
+        f"the {name} network reaches "
+        + " and ".join(f"{pct(lab.outcome[d].accuracy)} on {DATA[d]}" for d in datasets)
+        for name, lab in nets.items()
+    )
+    return text[:1].upper() + text[1:]
+
+
 def seeds_at_100(st: SettingStats) -> str:
     return f"{st.at_100}/{st.seeds}"
 
