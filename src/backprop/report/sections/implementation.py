@@ -202,10 +202,12 @@ def appendix(doc: Document, ctx: Context) -> None:
         Heading("Appendix: implementation notes", numbered=False),
         Text(
             "Sweeps train all seeds and rates of a setting as one stacked NumPy computation, "
-            "each model tested against its own run. The cross-entropy clips p = ŷ to "
+            "each stacked model checked against training it alone. The cross-entropy clips "
+            "p = ŷ to "
             f"[{eps:g}, 1 − {eps:g}], so an output that rounds to exactly 0 or 1 gets no "
             "gradient. The cosine factor ½(1 + cos(πt/T)) is floored at "
-            f"{MIN_FACTOR:g} (an optimizer rejects a rate of 0); only the rate after the last "
-            f"update, {after:.2g}, reaches the floor."
+            f"{MIN_FACTOR:g}, since an optimizer rejects a rate of 0. Only the factor at t = T, "
+            "after the last update, is that small, so the floor changes only the rate set "
+            f"then ({after:.2g}), which no update uses."
         ),
     )
