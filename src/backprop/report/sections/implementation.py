@@ -150,8 +150,8 @@ def _backpropagation(doc: Document, ctx: Context) -> None:
         Text(
             "For a batch X (N × 2), with φ the hidden activation (σ in the handout's network, "
             "tanh in the default) and biases bᵢ (none in the handout's), the forward pass and "
-            f"the loss are below; the default first centres its inputs, A₀ = (X − "
-            f"{norm.mean:g}) / {norm.std:g}, the handout's uses A₀ = X."
+            "the loss are below; the default first centres its inputs, A₀ = (X − μ)/s with "
+            f"μ = {norm.mean:g} and s = {norm.std:g}, the handout's uses A₀ = X."
         ),
         Equations(
             [
