@@ -131,9 +131,9 @@ def optimizers(doc: Document, ctx: Context) -> None:
         ),
         Text(
             f"Besides gradient descent the package implements {len(tuned) - 1} optimizers "
-            "with the update rules of `torch.optim` and its defaults, except that momentum "
-            f"and Nesterov use μ = {OPTIMIZERS['momentum'].keywords['momentum']:g}, chosen "
-            "here (torch's default is no momentum). With g = ∇L:"
+            "with the update rules and defaults of `torch.optim`, except μ = "
+            f"{OPTIMIZERS['momentum'].keywords['momentum']:g}, chosen here for momentum and "
+            "Nesterov, where torch has no momentum by default. With g = ∇L:"
         ),
         Equations(UPDATE_RULES),
         Text(

@@ -206,8 +206,7 @@ def appendix(doc: Document, ctx: Context) -> None:
             "p = ŷ to "
             f"[{eps:g}, 1 − {eps:g}], so an output that rounds to exactly 0 or 1 gets no "
             "gradient. The cosine factor ½(1 + cos(πt/T)) is floored at "
-            f"{MIN_FACTOR:g}, since an optimizer rejects a rate of 0. Only the factor at t = T, "
-            "after the last update, is that small, so the floor changes only the rate set "
-            f"then ({after:.2g}), which no update uses."
+            f"{MIN_FACTOR:g}, since an optimizer rejects a rate of 0. It binds only at t = T, "
+            f"after the last update, on the rate set then ({after:.2g}), which no update uses."
         ),
     )

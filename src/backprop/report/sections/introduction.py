@@ -20,10 +20,9 @@ def introduction(doc: Document, ctx: Context) -> None:
             "This lab trains a network with two hidden layers by backpropagation written by "
             "hand in NumPy, on the handout's `generate_linear` (100 random points, class 1 on "
             "or above the diagonal) and `generate_XOR_easy` (21 points on the two diagonals), "
-            "trained and tested on the same data. It tests whether gradients derived and coded "
-            "by hand, with no automatic differentiation, train a network: checked against "
-            "finite differences, they must fit a set one line separates and XOR, which no "
-            "single line separates and which therefore needs the hidden layers."
+            "trained and tested on the same data. It tests whether hand-derived gradients, "
+            "checked against finite differences, train a network that fits both a linearly "
+            "separable set and XOR, which needs the hidden layers."
         ),
         Text(
             lab_accuracies(
@@ -45,8 +44,7 @@ def introduction(doc: Document, ctx: Context) -> None:
             "activations besides sigmoid and tanh, and a convolutional network."
         ),
         Text(
-            "`backprop report` writes all of this from measured results, over "
-            f"{ctx.seeds} seeds per setting unless stated. "
+            f"Results are measured over {ctx.seeds} seeds per setting unless stated. "
             + seed_sentence(ctx.datasets)
             + " "
             + definitions(ctx.seeds)

@@ -228,9 +228,9 @@ def _lr_answer(ctx: Context) -> list[Text]:
             "epochs, while a large one jumps past the minimum along steep directions: the loss "
             "rises or oscillates, units saturate and stop passing gradient, weights can blow "
             "up. Adam moves each weight by at most about ρ whatever the gradient's scale, which "
-            "could explain why its band differs. But in @fig:lr the two also differ in "
-            f"schedule: gradient descent keeps its rate {s0.config.schedule}, Adam follows "
-            f"a {a1.config.schedule} schedule. {_sgd_cosine(ctx)}"
+            "could explain its different band. But in @fig:lr the two also differ in "
+            f"schedule (gradient descent {s0.config.schedule}, Adam {a1.config.schedule}). "
+            f"{_sgd_cosine(ctx)}"
         ),
     ]
 
@@ -252,7 +252,7 @@ def _sgd_cosine(ctx: Context) -> str:
         return ""
     ok = good_rates(ctx, "optimizer", "sgd", 0.9)
     return (
-        f"So Section 6A reruns gradient descent with {sgd[0].config.schedule} decay: it works "
+        f"So Section 6A reruns gradient descent with {sgd[0].config.schedule} decay; it works "
         f"(90 % of the seeds) {rate_range(ok)}"
         + (
             ", as at a constant rate, so the schedule does not explain the shift"
