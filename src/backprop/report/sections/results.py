@@ -176,8 +176,8 @@ def _more(doc: Document, ctx: Context, nets: dict[str, Lab]) -> None:
             "Decision boundaries (@fig:boundaries_lab: P(class 1) over the input square, the "
             "0.5 contour in black). Both networks cut the "
             "linear data along the diagonal; on XOR, which no single straight line separates, "
-            "each draws a boundary of more than one line. Between the training points, all "
-            "the networks saw, the boundary is unconstrained by the data."
+            "each draws a boundary of more than one line. Between the training points (all "
+            "the networks saw), the boundary is unconstrained by the data."
         ),
         Image(
             "boundaries_lab",
