@@ -362,7 +362,12 @@ def test_report_command_passes_its_options_to_build(monkeypatch, tmp_path, capsy
     assert seen["out"] == tmp_path and seen["experiments_dir"] == Path("runs/experiments")
     assert (seen["seeds"], seen["epochs"], seen["seed"], seen["force"]) == (12, 5, 3, True)
     assert (seen["cnn_seeds"], seen["convergence_seeds"], seen["progress"]) == (5, 1000, True)
-    assert "(3 pages, 2000 words of prose)" in capsys.readouterr().out
+    out, err = capsys.readouterr()
+    assert "(3 pages, 2000 words of prose)" in out
+    no_author = [line for line in err.splitlines() if "no author" in line]  # no flags: said
+    assert len(no_author) == 1 and "--student-id and --name" in no_author[0], err
+    assert main(["report", *argv, "--student-id", "1", "--name", "A"]) == 0
+    assert "no author" not in capsys.readouterr().err and seen["author"] == "A (student ID 1)"
     seen.clear()
     assert main(["report"]) == 0  # the defaults
     assert seen["out"] == Path("runs/report") and seen["seed"] == 0

@@ -457,7 +457,7 @@ def test_the_schedule_sentence_reads_the_rates_the_scheduler_gives(built):
     assert 0 < rates[-1] < 1e-4 * DEFAULT.lr and after == DEFAULT.lr * MIN_FACTOR
     typ = _text(built)
     assert f"from ρ₀ = {rates[0]:g} for the first update to {rates[-1]:.2g}" in typ
-    assert f"floored at {MIN_FACTOR:g}" in typ and f"{after:.2g}, reaches" in typ
+    assert f"floored at {MIN_FACTOR:g}" in typ and f"rate set then ({after:.2g})" in typ
 
 
 def test_gelu_is_the_tanh_approximation_not_pytorchs_exact_default(built):

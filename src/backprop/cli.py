@@ -188,6 +188,8 @@ def _report(args: argparse.Namespace) -> int:
         author=args.author,
         **_sizes(args),
     )
+    if not args.author:
+        print(report.NO_AUTHOR.format(placeholder=report.AUTHOR_PLACEHOLDER), file=sys.stderr)
     font = report.missing_font(args.name or "")
     if font:
         print(font, file=sys.stderr)

@@ -26,7 +26,7 @@ from ..lab.pack import zip_name
 from . import cache, sweep_figures
 from . import figures as report_figures
 from .context import Context, Lab
-from .doc import Document, to_typst
+from .doc import AUTHOR_PLACEHOLDER, Document, to_typst
 from .lab_run import by_dataset, lab_from, run_lab, run_lab_dataset, terminal_excerpt
 from .sections import SECTIONS
 from .typesetting import PREAMBLE, compile_pdf, edited, missing_font, stamp
@@ -36,6 +36,12 @@ EDITED = (
     "your edits, --force overwrites them (and recomputes the experiments)"
 )
 NETWORKS = {"handout": "handout", "default": "default"}  # preset → name in the report
+
+
+NO_AUTHOR = (
+    'backprop report: the title block has no author (it shows "{placeholder}" to fill '
+    "in); give --student-id and --name to print yours"
+)
 
 
 def author_line(student_id: str | None, name: str | None) -> str:
@@ -230,13 +236,7 @@ def _sweep_figures(submit, results, folder: Path) -> dict:
 
 def document(ctx: Context, author: str = "") -> Document:
     """The whole report: sections 1–6 of the handout's report spec, in order."""
-    lab = ctx.lab
-    doc = Document(
-        "Lab 1: Backpropagation",
-        author,
-        f"Written by backprop report (backprop {ctx.version}) from measured results: "
-        f"{ctx.seeds} seeds per setting unless stated; the lab runs use seed {lab.seed}.",
-    )
+    doc = Document("Lab 1: Backpropagation", author, version=f"backprop {ctx.version}")
     for section in SECTIONS:
         section(doc, ctx)
     return doc
@@ -244,6 +244,8 @@ def document(ctx: Context, author: str = "") -> Document:
 
 __all__ = [
     "EDITED",
+    "AUTHOR_PLACEHOLDER",
+    "NO_AUTHOR",
     "author_line",
     "build",
     "edited",

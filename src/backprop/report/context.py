@@ -17,7 +17,7 @@ from ..lab.data import DATASET_NAMES as DATA
 
 @dataclass(frozen=True)
 class LabOutcome:
-    """One dataset of the lab run: final loss and accuracy as printed, epochs to 100 %
+    """One dataset of the lab run: final loss (unrounded), accuracy as printed, epochs to 100 %
     (-1: never), and the loss curve (entry k: after k updates) with its start and peak."""
 
     loss: float
@@ -104,10 +104,7 @@ class Context:
         return bool(qa < qb)
 
 
-FASTEST_RULE = (
-    "the fewest median epochs to 100 % summed over both datasets, among the settings at "
-    "which every seed ends at 100 % on both"
-)
+FASTEST_RULE = "the fewest median epochs to 100 % summed over both datasets among those"
 
 
 CLEAR_RULE = (
@@ -132,9 +129,22 @@ def pct(a: float) -> str:
 
 
 def fmt_epochs(e: float) -> str:
-    """Epochs to 100 %: a median ("never" when most seeds never reach it, ``inf``) or
+    """Epochs to 100 %: a median ("never" by ``never_rule``, ``inf``) or
     one run's count ("never" for −1, ``train.epochs_to_100``'s run that ends below)."""
     return "never" if not np.isfinite(e) or e < 0 else f"{e:g}"
+
+
+def lab_accuracies(nets: dict, datasets, both: str = "Both networks") -> str:
+    """The lab runs' accuracies said once: "Both networks reach 100 % on both datasets",
+    or each network's per dataset when one does not. ``nets``: name → Lab."""
+    if all(lab.outcome[d].accuracy >= 1 for lab in nets.values() for d in datasets):
+        return f"{both} reach 100 % on both datasets"
+    text = "; ".join(
+        f"the {name} network reaches "
+        + " and ".join(f"{pct(lab.outcome[d].accuracy)} on {DATA[d]}" for d in datasets)
+        for name, lab in nets.items()
+    )
+    return text[:1].upper() + text[1:]
 
 
 def seeds_at_100(st: SettingStats) -> str:
@@ -167,9 +177,11 @@ def loss_str(x: float) -> str:
     return "diverged" if not np.isfinite(x) else f"{x:.2g}" if x < 0.01 else f"{x:.3f}"
 
 
-def median_phrase(e: float) -> str:
-    """The phrase "a median of 8 epochs", or what it means when most seeds never get there."""
-    return f"a median of {e:g} epochs" if np.isfinite(e) else "no median (most seeds never do)"
+def median_phrase(e: float, seeds: int) -> str:
+    """The phrase "a median of 8 epochs", or what 'never' means (``never_rule``)."""
+    return (
+        f"a median of {e:g} epochs" if np.isfinite(e) else f"no finite median ({never_rule(seeds)})"
+    )
 
 
 def listing(values) -> str:
@@ -208,13 +220,18 @@ def never_from(seeds: int) -> int:
     )
 
 
-def definitions(seeds: int) -> str:
-    """The definitions paragraph; the 'never' threshold is read from results.median_epochs."""
+def never_rule(seeds: int) -> str:
+    """When a median of epochs to 100 % is 'never', read from results.median_epochs: the
+    one wording the definitions and every caption use."""
     k = never_from(seeds)
-    share = "at least half" if k == math.ceil(seeds / 2) else f"at least {k} of {seeds}"
+    share = "at least half" if k == math.ceil(seeds / 2) else f"at least {k}"
+    return f"{share} of the seeds ({k} or more of {seeds}) do not end at 100 %"
+
+
+def definitions(seeds: int) -> str:
+    """The definitions paragraph."""
     return (
         "An epoch is one full-batch update. Epochs to 100 % counts the updates after which "
         "the accuracy is 100 % to the end; a run 'at 100 %' ends there. A median of it is "
-        f"'never' when {share} of the seeds do not end at 100 % (with {seeds} seeds: {k} or "
-        "more)."
+        f"'never' when {never_rule(seeds)}."
     )

@@ -73,13 +73,16 @@ class Terminal:
     caption: str = ""
 
 
+AUTHOR_PLACEHOLDER = "Name — Student ID"  # the title block without --name/--student-id
+
+
 @dataclass
 class Document:
     """Blocks in reading order, with the title block above them."""
 
     title: str
-    author: str = ""  # "Name (student ID)" or ""
-    subtitle: str = ""
+    author: str = ""  # "Name (student ID)" or "": AUTHOR_PLACEHOLDER is shown
+    version: str = ""  # the tool's version: in the PDF's metadata only
     blocks: list = field(default_factory=list)
 
     def add(self, *blocks) -> None:
@@ -148,12 +151,11 @@ def to_typst(doc: Document, folder: Path, preamble: str) -> str:
     meta = f"title: {_string(doc.title)}" + (
         f", author: {_string(doc.author)}" if doc.author else ""
     )
+    if doc.version:
+        meta += f", keywords: ({_string('written by backprop report, ' + doc.version)},)"
     out += [f"#set document({meta})", ""]  # the PDF's metadata
     author = f"[{escape(doc.author)}]" if doc.author else "none"
-    out += [
-        f"#title-block([{escape(doc.title)}], {author}, [{escape(doc.subtitle)}])",
-        "",
-    ]
+    out += [f"#title-block([{escape(doc.title)}], {author}, [{escape(AUTHOR_PLACEHOLDER)}])", ""]
     for b in doc.blocks:
         if isinstance(b, Heading):
             if b.numbered:

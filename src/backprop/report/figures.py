@@ -110,6 +110,13 @@ def sigmoid_figure(path: Path) -> Path:
     return save(fig, path)
 
 
+def _broken(x: np.ndarray, y: np.ndarray, jump: float = 0.3) -> tuple[np.ndarray, np.ndarray]:
+    """``x, y`` with a NaN between samples whose ``y`` jumps by more than ``jump`` (a
+    step, as ReLU's derivative at 0), so that the line is not joined across it."""
+    cut = np.flatnonzero(np.abs(np.diff(y)) > jump) + 1
+    return np.insert(x.astype(float), cut, np.nan), np.insert(y.astype(float), cut, np.nan)
+
+
 def activations_figure(path: Path) -> Path:
     """Each activation besides the identity: f (solid) and f' (dashed) from its module."""
     x = np.linspace(-4, 4, 161).reshape(-1, 1)
@@ -121,7 +128,9 @@ def activations_figure(path: Path) -> Path:
             act = ACTIVATIONS[name]()
             y = act.forward(x.copy())
             ax.plot(x, y, label="f(x)")
-            ax.plot(x, act.backward(np.ones_like(x)), ls="--", label="f′(x)")
+            ax.plot(
+                *_broken(x.ravel(), act.backward(np.ones_like(x)).ravel()), ls="--", label="f′(x)"
+            )
             ax.set_title(name)
             ax.set_ylim(-1.6, 3.2)
         axes[0].legend(loc="upper left", frameon=False)

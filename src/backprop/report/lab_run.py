@@ -35,7 +35,7 @@ def lab_from(folder: Path, seed: int, preset: str, parts: dict[str, tuple]) -> L
     for data, (_, value, acc) in parts.items():
         history = History.load(folder / data / "history.json")
         lab.outcome[data] = LabOutcome(
-            loss=float(f"{value:.5f}"),  # as printed: the report quotes the printout
+            loss=float(value),  # unrounded: Table 2 prints it as the lab does (.5f)
             accuracy=float(f"{acc * 100:.2f}") / 100,
             epochs_to_100=int(history.epochs_to_100),
             first_loss=float(history.loss[0]),

@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import matplotlib
+import matplotlib.ticker
 import numpy as np
 
 from ..experiments.results import Result
@@ -36,7 +37,8 @@ def sweep_figure(
     lines: list[tuple[Result, str, str]], path: Path, xlabel: str, log: bool = True
 ) -> Path:
     """Mean accuracy (top) and median epochs to 100 % (bottom) against the setting, one
-    column per dataset, a line per (result, group, label) of ``lines`` (at most three)."""
+    column per dataset, a line per (result, group, label) of ``lines`` (at most three).
+    One line: no legend, and a tick at each sampled setting."""
     never = max(_never(r) for r, _, _ in lines)
     with matplotlib.rc_context(STYLE):
         fig = figure(3.3, left=0.55, wspace=0.2, hspace=0.25)
@@ -51,9 +53,13 @@ def sweep_figure(
             if log:
                 axes[1, col].set_xscale("log")
             _never_line(axes[1, col], never)
+            if len(lines) == 1:  # sharex: the bottom axes set both
+                axes[1, col].set_xticks(x, [f"{v:g}" for v in x])
+                axes[1, col].xaxis.set_minor_locator(matplotlib.ticker.NullLocator())
         axes[0, 0].set_ylabel("mean accuracy (%)")
         axes[1, 0].set_ylabel("median epochs to 100 %")
-        axes[0, 0].legend(frameon=False, loc="lower left")
+        if len(lines) > 1:
+            axes[0, 0].legend(frameon=False, loc="lower left")
     return save(fig, path)
 
 

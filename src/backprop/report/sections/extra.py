@@ -11,10 +11,13 @@ import numpy as np
 from ...experiments import trajectories
 from ...lab.cnn import CNN_SIGMA, CNN_SIZE
 from ...lab.config import CNN, build_model
+from ...optim import OPTIMIZERS
 from ..context import (
+    DATA,
     Context,
     epochs_text,
     listing,
+    pct,
     seeds_at_100,
     stats_cells,
     stats_head,
@@ -128,7 +131,9 @@ def optimizers(doc: Document, ctx: Context) -> None:
         ),
         Text(
             f"Besides gradient descent the package implements {len(tuned) - 1} optimizers "
-            "with the update rules and defaults of `torch.optim`. With g = ∇L:"
+            "with the update rules and defaults of `torch.optim`, except μ = "
+            f"{OPTIMIZERS['momentum'].keywords['momentum']:g}, chosen here for momentum and "
+            "Nesterov, where torch has no momentum by default. With g = ∇L:"
         ),
         Equations(UPDATE_RULES),
         Text(
@@ -161,9 +166,12 @@ def activations(doc: Document, ctx: Context) -> None:
     for s in ctx.results["activation"].experiment.settings:
         row = [s.label, ACTIVATION_FORMULAS.get(s.label, "")]
         for d in ctx.datasets:
-            row += stats_cells(ctx.stats("activation", s.label, d))
+            st = ctx.stats("activation", s.label, d)
+            row += [*stats_cells(st), pct(st.mean_accuracy)]
         rows.append(row)
-    head = ["activation", "f(x)", *stats_head(ctx.datasets)]
+    head = ["activation", "f(x)"]
+    for d in ctx.datasets:  # stats_head's two cells, then the mean accuracy
+        head += [*stats_head([d]), f"{DATA[d]}\nmean acc."]
     doc.add(
         Heading("Implement different activation functions", 2),
         Text(
@@ -184,9 +192,9 @@ def activations(doc: Document, ctx: Context) -> None:
             "activations",
             head,
             rows,
-            f"Hidden activation in the default network ({ctx.seeds} seeds): seeds at 100 % "
-            "and median epochs to 100 %.",
-            align="llrrrr",
+            f"Hidden activation in the default network ({ctx.seeds} seeds): seeds at 100 %, "
+            "median epochs to 100 % and mean accuracy.",
+            align="ll" + "r" * 3 * len(ctx.datasets),
         ),
     )
 

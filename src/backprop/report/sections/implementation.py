@@ -150,8 +150,8 @@ def _backpropagation(doc: Document, ctx: Context) -> None:
         Text(
             "For a batch X (N × 2), with φ the hidden activation (σ in the handout's network, "
             "tanh in the default) and biases bᵢ (none in the handout's), the forward pass and "
-            f"the loss are below; the default first centres its inputs, A₀ = (X − "
-            f"{norm.mean:g}) / {norm.std:g}, the handout's uses A₀ = X."
+            "the loss are below; the default first centres its inputs, A₀ = (X − μ)/s with "
+            f"μ = {norm.mean:g} and s = {norm.std:g}, the handout's uses A₀ = X."
         ),
         Equations(
             [
@@ -202,10 +202,11 @@ def appendix(doc: Document, ctx: Context) -> None:
         Heading("Appendix: implementation notes", numbered=False),
         Text(
             "Sweeps train all seeds and rates of a setting as one stacked NumPy computation, "
-            "each model tested against its own run. The cross-entropy clips p = ŷ to "
+            "each stacked model checked against training it alone. The cross-entropy clips "
+            "p = ŷ to "
             f"[{eps:g}, 1 − {eps:g}], so an output that rounds to exactly 0 or 1 gets no "
             "gradient. The cosine factor ½(1 + cos(πt/T)) is floored at "
-            f"{MIN_FACTOR:g} (an optimizer rejects a rate of 0); only the rate after the last "
-            f"update, {after:.2g}, reaches the floor."
+            f"{MIN_FACTOR:g}, since an optimizer rejects a rate of 0. It binds only at t = T, "
+            f"after the last update, on the rate set then ({after:.2g}), which no update uses."
         ),
     )

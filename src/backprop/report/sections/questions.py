@@ -80,8 +80,8 @@ def _handout_activations(ctx: Context) -> tuple[Text, Table]:
         head,
         rows,
         f"The handout's network (gradient descent, squared error, no biases, {epochs} epochs, "
-        f"{ctx.seeds} seeds) with each hidden activation at its tuned rate of "
-        f"{listing(grid)}: seeds at 100 %, "
+        f"{ctx.seeds} seeds) with each hidden activation at its rate tuned over the grid "
+        f"ρ ∈ {{{', '.join(f'{g:g}' for g in grid)}}}: seeds at 100 %, "
         "median epochs to 100 % and the number of grid rates at which every seed ends at "
         "100 % on both datasets.",
         align="lrrrrrr",
@@ -152,8 +152,9 @@ def questions(doc: Document, ctx: Context) -> None:
             f"{pct(ctx.stats('activation', NONE, 'xor').mean_accuracy)} (@tab:activations); "
             f"with {DEFAULT.activation}, "
             f"{seeds_at_100(ctx.stats('activation', DEFAULT.activation, 'xor'))} seeds end at "
-            f"100 % after {median_phrase(med)}. Affine maps compose into one affine map; "
-            "non-linear units let two hidden layers carve out the XOR regions. The output "
+            f"100 % after {median_phrase(med, ctx.seeds)}. Affine maps compose into one "
+            "affine map; non-linear units let two hidden layers carve out the XOR regions. "
+            "The output "
             "sigmoid also turns the score into a probability for the cross-entropy."
         ),
         Text(_speed_answer(ctx)),
@@ -227,8 +228,9 @@ def _lr_answer(ctx: Context) -> list[Text]:
             "epochs, while a large one jumps past the minimum along steep directions: the loss "
             "rises or oscillates, units saturate and stop passing gradient, weights can blow "
             "up. Adam moves each weight by at most about ρ whatever the gradient's scale, which "
-            "would explain why its band differs; but in @fig:lr gradient descent also keeps "
-            f"its rate {s0.config.schedule}. {_sgd_cosine(ctx)}"
+            "could explain its different band. But in @fig:lr the two also differ in "
+            f"schedule (gradient descent {s0.config.schedule}, Adam {a1.config.schedule}). "
+            f"{_sgd_cosine(ctx)}"
         ),
     ]
 
@@ -250,7 +252,7 @@ def _sgd_cosine(ctx: Context) -> str:
         return ""
     ok = good_rates(ctx, "optimizer", "sgd", 0.9)
     return (
-        f"With {sgd[0].config.schedule} decay, as in Section 6A, gradient descent works "
+        f"So Section 6A reruns gradient descent with {sgd[0].config.schedule} decay; it works "
         f"(90 % of the seeds) {rate_range(ok)}"
         + (
             ", as at a constant rate, so the schedule does not explain the shift"
