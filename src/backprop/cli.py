@@ -23,7 +23,7 @@ from .cli_flags import (
 from .experiments import trajectories, trajectories_plot
 from .lab import runner
 from .lab.config import PRESETS, Config
-from .lab.data import N_POINTS, from_csv
+from .lab.data import N_POINTS, read_csv
 from .lab.pack import check_report, check_target, pack
 from .optim import DEFAULT_LR
 from .train import DivergedError
@@ -118,7 +118,7 @@ def _check_data(args: argparse.Namespace) -> int:
             if getattr(args, flag) is not None:
                 flag = flag.replace("_", "-")
                 raise ValueError(f"--{flag} applies to a generated set, not a CSV")
-        return len(from_csv(Path(args.data).read_text())[0])
+        return len(read_csv(args.data)[0])
     return max(limits.SAMPLES, args.n_points or N_POINTS)
 
 

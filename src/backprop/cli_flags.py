@@ -11,7 +11,7 @@ from typing import NoReturn
 from . import __version__, checks, experiments, limits
 from .experiments import trajectories
 from .lab.config import MODELS
-from .lab.data import N_POINTS, NOISE, SETS
+from .lab.data import MIN_POINTS, N_POINTS, NOISE, SETS
 from .nn.activations import ACTIVATIONS
 from .nn.init import INITS
 from .nn.losses import LOSSES
@@ -283,7 +283,7 @@ def make_parser() -> argparse.ArgumentParser:
     )
     cmd["train"].add_argument(
         "--n-points",
-        type=_at_least_one,
+        type=_whole(MIN_POINTS),
         metavar="N",
         help=f"points of linear, circle, gaussians, spiral (default: {N_POINTS})",
     )

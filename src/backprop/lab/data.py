@@ -7,6 +7,8 @@ sets take a ``numpy.random.Generator``; any set goes to and from CSV (``x1,x2,la
 
 from __future__ import annotations
 
+import csv
+import errno
 import math
 from pathlib import Path
 
@@ -17,6 +19,7 @@ SETS = (*DATASETS, "circle", "gaussians", "spiral")  # every generated set (trai
 DATASET_NAMES = {"linear": "linear", "xor": "XOR"}  # as text and figures name them
 N_POINTS, NOISE = 100, 0.1  # the generated sets' defaults (linear: the handout's n)
 CSV_HEADER = "x1,x2,label"
+MIN_POINTS = 2  # the least points of any set: generated, drawn or read
 
 
 def generate_linear(n=100):
@@ -115,29 +118,144 @@ def _point(values: object, where: str, text: str | None = None) -> tuple[float, 
 def points(
     rows: list, max_rows: int | None = None, where: str = "point"
 ) -> tuple[np.ndarray, np.ndarray]:
-    """``(X (n, 2), y (n, 1))`` from rows ``(x1, x2, label)``: 2 to ``max_rows`` of them,
-    each checked by ``_point`` (``ValueError`` naming the row otherwise)."""
+    """``(X (n, 2), y (n, 1))`` from rows ``(x1, x2, label)``: ``MIN_POINTS`` to ``max_rows``
+    of them, each checked by ``_point`` (``ValueError`` naming the row otherwise)."""
     if max_rows is not None and len(rows) > max_rows:
         raise ValueError(f"{len(rows):,} points are too many; keep at most {max_rows:,}")
-    if len(rows) < 2:
-        raise ValueError(f"{len(rows)} points are too few; give at least 2 (x1,x2,label)")
+    if len(rows) < MIN_POINTS:
+        raise ValueError(
+            f"{len(rows)} points are too few; give at least {MIN_POINTS} (x1,x2,label)"
+        )
     a = np.array([_point(r, f"{where} {i}") for i, r in enumerate(rows, 1)]).reshape(-1, 3)
     return a[:, :2].copy(), a[:, 2:].copy()
 
 
-def from_csv(text: str, max_rows: int | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """``(X, y)`` from ``x1,x2,label`` lines (a header line is optional, blank lines are
-    skipped), checked as ``points`` checks them, naming the CSV line that is wrong."""
-    rows = []
-    for i, line in enumerate(text.splitlines(), 1):
-        line = line.strip()
-        if not line or (i == 1 and line.replace(" ", "") == CSV_HEADER):
+def _shown(text: str, most: int = 60) -> str:
+    """``text`` on one line, escaped where not printable, cut in the middle past ``most``."""
+    text = text if text.isprintable() else repr(text)[1:-1]
+    return text if len(text) <= most else f"{text[: most - 21]}…{text[-20:]}"
+
+
+def _delimiter(line: str) -> str:
+    """The separator of ``line`` among tab, ``;`` and ``,``: the first that splits it into
+    three fields (``,`` when none does, so that the line is refused for its fields)."""
+    for d in ("\t", ";", ","):
+        if len(_fields(line, d)) == 3:
+            return d
+    return ","
+
+
+def _fields(line: str, delimiter: str) -> list[str]:
+    """``line``'s fields (``csv`` quoting), stripped, trailing empty ones dropped."""
+    fields = [f.strip() for f in next(csv.reader([line], delimiter=delimiter), [])]
+    while fields and not fields[-1]:
+        fields.pop()
+    return fields
+
+
+def _number(field: str) -> float | None:
+    """``field`` as a float (a decimal comma, ``0,5``, too), or ``None``."""
+    if field.count(",") == 1 and "." not in field:
+        field = field.replace(",", ".")
+    try:
+        return float(field)
+    except ValueError:
+        return None
+
+
+def _wrong(fields: list[str]) -> str | None:
+    """What is wrong with a row's ``fields`` as ``x1, x2, label``, or ``None``."""
+    if len(fields) != 3:
+        return f"expected 3 fields x1, x2, label separated by , ; or tab, found {len(fields)}"
+    for name, field in zip(("x1", "x2", "label"), fields):
+        value = _number(field)
+        if value is None or not math.isfinite(value):
+            return f"{name} is {_shown(field, 20)!r}, not a finite number"
+    if _number(fields[2]) not in (0, 1):
+        return f"label is {_shown(fields[2], 20)!r}; a label is 0 or 1"
+    return None
+
+
+def from_csv(
+    text: str, max_rows: int | None = None, name: str = "CSV"
+) -> tuple[np.ndarray, np.ndarray]:
+    """``(X, y)`` from the text of a CSV file ``name``: a BOM, a header row, CRLF, ``,``
+    ``;`` or tab separators, quoted numbers and decimal commas (``0,5``) are taken,
+    blank lines skipped; anything else, or one class only, raises ``ValueError``
+    ``name: line N: the line: what is wrong``."""
+    lines = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    delimiter, rows = None, []
+    for i, line in enumerate(lines, 1):
+        if not line.strip():
             continue
-        fields = line.split(",")
-        rows.append(_point(fields if len(fields) == 3 else (), f"CSV line {i}", line))
-        if max_rows is not None and len(rows) > max_rows:
-            break  # refused by points
-    return points(rows, max_rows)
+        try:
+            delimiter = delimiter or _delimiter(line)
+            fields = _fields(line, delimiter)
+        except csv.Error as e:  # e.g. a field longer than csv.field_size_limit()
+            raise ValueError(f"{_shown(name, 80)}: line {i}: {_shown(line)}: {e}") from None
+        if not fields:
+            continue  # ",,": a blank row as a spreadsheet writes it
+        wrong = _wrong(fields)
+        header = not rows and len(fields) == 3 and all(_number(f) is None for f in fields)
+        if header:
+            continue  # x1,x2,label or any other names
+        if not wrong and max_rows is not None and len(rows) == max_rows:
+            wrong = f"more than {max_rows:,} points; keep at most {max_rows:,}"
+        if wrong:
+            raise ValueError(f"{_shown(name, 80)}: line {i}: {_shown(line)}: {wrong}")
+        rows.append([_number(f) for f in fields])
+    if len(rows) < MIN_POINTS:
+        raise ValueError(
+            f"{_shown(name, 80)}: {len(rows)} point{'' if len(rows) == 1 else 's'}; give at "
+            f"least {MIN_POINTS} lines x1,x2,label"
+        )
+    X, y = points(rows, max_rows)
+    if len(np.unique(y)) == 1:
+        raise ValueError(
+            f"{_shown(name, 80)}: every label is {int(y[0, 0])}; a classifier needs points "
+            "of both classes, 0 and 1 (is the label the third column?)"
+        )
+    return X, y
+
+
+def _os_error(path: str, e: OSError) -> str:
+    """``e`` (raised opening or reading ``path``) as one sentence naming the path."""
+    shown = _shown(path, 80)
+    if isinstance(e, FileNotFoundError):
+        return f"{shown}: no such file"
+    if isinstance(e, IsADirectoryError):
+        return f"{shown}: is a folder, not a CSV file"
+    if isinstance(e, NotADirectoryError):
+        return f"{shown}: a part of the path before the file's name is a file, not a folder"
+    if isinstance(e, PermissionError):
+        return f"{shown}: not allowed to read it (permission denied)"
+    if e.errno == errno.ENAMETOOLONG:
+        return f"{shown}: the path is too long ({len(path):,} characters) to open"
+    reason = (e.strerror or type(e).__name__).lower()
+    return f"{shown}: cannot read it ({reason})"
+
+
+def read_csv(path: str, max_rows: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """``from_csv`` of the UTF-8 file at ``path`` (a BOM is taken); an OS error or text
+    that is not UTF-8 raises ``ValueError`` naming the path."""
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as e:
+        raise ValueError(_os_error(path, e)) from None
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ValueError(f"{_shown(path, 80)}: is UTF-16 text; save it as CSV UTF-8")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line = raw[: e.start].count(b"\n") + 1
+        start = raw.rfind(b"\n", 0, e.start) + 1
+        end = raw.find(b"\n", e.start)
+        shown = raw[start : None if end < 0 else end].decode("utf-8", "replace").rstrip("\r")
+        raise ValueError(
+            f"{_shown(path, 80)}: line {line}: {_shown(shown)}: byte 0x{raw[e.start]:02x} "
+            "is not UTF-8; save the file as CSV UTF-8"
+        ) from None
+    return from_csv(text, max_rows, path)
 
 
 def load(
@@ -147,7 +265,7 @@ def load(
     and ``(n, 1)``; ``seed`` goes to ``np.random.seed`` for the handout's sets, as a
     student's script would, and to ``np.random.default_rng`` for the others."""
     if name.endswith(".csv"):
-        return from_csv(Path(name).read_text())
+        return read_csv(name)
     if name not in SETS:
         raise ValueError(
             f"unknown dataset {name!r}; choose one of {', '.join(SETS)} or a .csv file"

@@ -15,10 +15,10 @@ import numpy as np
 from .. import limits
 from ..lab import data as datasets
 from ..lab.config import DEFAULT, HANDOUT, Config
+from ..lab.data import MIN_POINTS
 from ..optim import option_defaults
 
 SEED_END = 2**32  # np.random.seed's range, which the CLI's --seed also takes
-MIN_POINTS = 2  # a generated set's least n, as lab.data.points asks of a drawn one
 
 # What a change of a field does to a session: "reset" starts a new run, "carry" trains
 # on (the optimizer takes the new value; epochs: a longer or shorter budget, under a
