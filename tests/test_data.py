@@ -139,11 +139,11 @@ def test_csv_round_trips_exactly(tmp_path):
 @pytest.mark.parametrize(
     "text, message",
     [
-        ("0,0,1\n1,1,2\n", "CSV line 2 is '1,1,2'"),
-        ("0,0,1\n1,1\n", "CSV line 2 is '1,1'"),
-        ("0,0,1\nnan,1,0\n", "CSV line 2 is 'nan,1,0'"),
-        ("x1,x2,label\n0,0,1\n", "1 points are too few"),
-        ("0,0,1\n" * 4, "4 points are too many; keep at most 3"),
+        ("0,0,1\n1,1,2\n", "CSV: line 2: 1,1,2: label is '2'"),
+        ("0,0,1\n1,1\n", "CSV: line 2: 1,1: expected 3 fields"),
+        ("0,0,1\nnan,1,0\n", "CSV: line 2: nan,1,0: x1 is 'nan', not a finite number"),
+        ("x1,x2,label\n0,0,1\n", "CSV: 1 point; give at least 2"),
+        ("0,0,1\n1,1,0\n" * 2, "CSV: line 4: 1,1,0: more than 3 points; keep at most 3"),
     ],
 )
 def test_csv_names_the_bad_line(text, message):

@@ -372,7 +372,7 @@ def test_downloads_and_csv(server):
     np.testing.assert_array_equal(X, load("circle", 0, n=30)[0])
     reply = api(server, "/api/csv", {"csv": to_csv(X, y)})
     assert np.array(reply["points"])[:, :2].tolist() == X.tolist()
-    assert "CSV line 2" in error(server, "/api/csv", {"csv": "0,0,1\n1,x,0\n"})
+    assert "CSV: line 2: 1,x,0" in error(server, "/api/csv", {"csv": "0,0,1\n1,x,0\n"})
     assert error(server, "/api/model.npz?id=nope", status=404) == "unknown session; press Reset"
 
 
@@ -550,8 +550,8 @@ def test_an_open_server_takes_ip_addresses_but_no_other_names():
 @pytest.mark.parametrize(
     "argv, message",
     [
-        (["--data", "bad.csv"], "CSV line 2 is '1,1,5'"),
-        (["--data", "missing.csv"], "No such file"),
+        (["--data", "bad.csv"], "bad.csv: line 2: 1,1,5: label is '5'"),
+        (["--data", "missing.csv"], "missing.csv: no such file"),
         (["--data", "bad.csv", "--noise", "0.2"], "--noise applies to a generated set"),
         (["--hidden", *"1234567"], "hidden must be 1 to 6 whole sizes"),
         (["--data", "spiral", "--noise", "3"], "--noise must be between 0 and 1"),

@@ -184,7 +184,7 @@ def from_csv(
     blank lines skipped; anything else, or one class only, raises ``ValueError``
     ``name: line N: the line: what is wrong``."""
     lines = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    delimiter, rows = None, []
+    delimiter, rows, first = None, [], True
     for i, line in enumerate(lines, 1):
         if not line.strip():
             continue
@@ -196,7 +196,8 @@ def from_csv(
         if not fields:
             continue  # ",,": a blank row as a spreadsheet writes it
         wrong = _wrong(fields)
-        header = not rows and len(fields) == 3 and all(_number(f) is None for f in fields)
+        header = first and len(fields) == 3 and all(_number(f) is None for f in fields)
+        first = False
         if header:
             continue  # x1,x2,label or any other names
         if not wrong and max_rows is not None and len(rows) == max_rows:
