@@ -81,7 +81,7 @@ class Sweeps:
         self.trained = 0
         todo = []
         for exp in exps:
-            cached = None if force else sweep_store.load_cached(exp, self.out / exp.name)
+            cached = None if force else self._read(exp)
             if cached is not None:
                 self._finish(cached)
             elif isinstance(executor, sweep.InProcess):
@@ -93,6 +93,14 @@ class Sweeps:
         self.tasks = len(todo)
         self.queue = [(name, i, task) for _, name, i, task in sorted(todo, key=lambda t: -t[0])]
         self._feed()
+
+    def _read(self, exp: Experiment) -> Result | None:
+        """``store.read``, a damaged entry named in one line on stderr and read as None."""
+        try:
+            return sweep_store.read(exp, self.out / exp.name)
+        except sweep_store.DamagedError as e:
+            self.bar.note(f"experiments: {e}; recomputing {exp.name}")
+            return None
 
     def _feed(self) -> None:
         """Hand the next tasks (longest first) to the pool, up to ``window`` at a time."""

@@ -1,7 +1,7 @@
 """A sweep's files: ``results.csv`` (one ``RunOutcome`` per row), ``curves.npz`` (the
 curves' statistics across seeds) and ``summary.json`` (``Result.summary``, with the
-experiment's key, written last); ``load_cached`` reads them back while the key still
-matches."""
+experiment's key, written last); ``read`` checks every file and reads them back while
+the key still matches, or raises ``DamagedError`` naming the file."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import csv
 import json
 import os
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import asdict
 from pathlib import Path
@@ -66,20 +67,115 @@ def _replacing(path: Path) -> Iterator[Path]:
         tmp.unlink(missing_ok=True)
 
 
-def load_cached(exp: Experiment, folder: Path) -> Result | None:
-    """The saved result of ``exp`` in ``folder`` if its key matches, else None; its
-    statistics are recomputed from ``results.csv`` (the same code, by the key)."""
-    try:
-        summary = json.loads((folder / "summary.json").read_text())
-        if summary.get("key") != exp.key():
-            return None
-        with (folder / "results.csv").open(newline="") as f:
-            runs = [RunOutcome.from_csv(r) for r in csv.DictReader(f)]
-        curves: dict[tuple[str, str], dict[str, np.ndarray]] = {}
-        with np.load(folder / "curves.npz") as z:
-            for name in z.files:
-                i, data, k = name.split("|")
-                curves.setdefault((exp.settings[int(i)].label, data), {})[k] = z[name]
-    except (OSError, ValueError, KeyError, IndexError, TypeError):
+class DamagedError(Exception):
+    """A cache file that cannot be used: ``path`` and ``why`` (one short phrase)."""
+
+    def __init__(self, path: Path, why: str):
+        super().__init__(f"{path} is {why}")
+        self.path, self.why = path, why
+
+
+CURVE_KEYS = ("epoch", "loss_mean", "loss_min", "loss_max", "acc_mean", "acc_min", "acc_max")
+
+
+def read(exp: Experiment, folder: Path) -> Result | None:
+    """The saved result of ``exp`` in ``folder``; None if there is no entry or it is of
+    another key (a cache miss). Every file must be exactly what ``save`` writes for
+    ``exp`` (parsed, its keys, rows and shapes checked), else ``DamagedError`` names it; an
+    entry without ``summary.json`` but with other files is partial, so damaged too."""
+    summary_path = folder / "summary.json"
+    if not summary_path.exists():
+        for name in ("results.csv", "curves.npz"):
+            if (folder / name).exists():
+                raise DamagedError(summary_path, "missing (a partial entry)")
         return None
-    return Result(exp, runs, curves, summary.get("seconds", 0.0), cached=True)
+    summary = _parse(summary_path, lambda: json.loads(summary_path.read_text()))
+    if not isinstance(summary, dict) or "key" not in summary:
+        raise DamagedError(summary_path, "damaged (no key)")
+    if summary["key"] != exp.key():
+        return None
+    runs = _parse(folder / "results.csv", lambda: _read_runs(exp, folder / "results.csv"))
+    curves = _parse(folder / "curves.npz", lambda: _read_curves(exp, folder / "curves.npz"))
+    seconds = summary.get("seconds")
+    if not isinstance(seconds, (int, float)):
+        raise DamagedError(summary_path, "damaged (no seconds)")
+    result = Result(exp, runs, curves, seconds, cached=True)
+    if json.dumps(summary, sort_keys=True) != json.dumps(result.summary(), sort_keys=True):
+        raise DamagedError(summary_path, "damaged (not the summary of results.csv)")
+    return result
+
+
+def load_cached(exp: Experiment, folder: Path) -> Result | None:
+    """``read``, with a damaged entry as None."""
+    try:
+        return read(exp, folder)
+    except DamagedError:
+        return None
+
+
+class _WrongError(Exception):
+    """A file that parses but is not what ``save`` writes."""
+
+
+def _parse(path: Path, reader):
+    """``reader()``, any error of it raised as ``DamagedError(path, why)``."""
+    try:
+        return reader()
+    except FileNotFoundError:
+        raise DamagedError(path, "missing") from None
+    except Exception as e:  # noqa: BLE001 - any parse error of a damaged file
+        if path.exists() and path.stat().st_size == 0:
+            why = "empty"
+        elif isinstance(e, _WrongError):
+            why = str(e)
+        elif isinstance(e, (zipfile.BadZipFile, EOFError, zlib.error)):
+            why = "truncated zip"
+        else:
+            why = {".json": "not JSON", ".csv": "bad rows", ".npz": "not a zip"}[path.suffix]
+        raise DamagedError(path, f"damaged ({why})") from None
+
+
+def _read_runs(exp: Experiment, path: Path) -> list[RunOutcome]:
+    """``results.csv``: its header, then one row per setting, dataset and seed, in order."""
+    with path.open(newline="") as f:
+        reader = csv.DictReader(f)
+        if tuple(reader.fieldnames or ()) != FIELDS:
+            raise _WrongError("wrong columns")
+        runs = [RunOutcome.from_csv(r) for r in reader]
+    want = [
+        (s.label, s.group, s.config.lr, d, seed)
+        for s in exp.settings
+        for d in exp.datasets
+        for seed in sorted(exp.seeds_of(s))
+    ]
+    got = [(r.setting, r.group, r.lr, r.dataset, r.seed) for r in runs]
+    if got != want:
+        raise _WrongError(f"wrong rows, {len(got)} for {len(want)} runs")
+    return runs
+
+
+def _read_curves(exp: Experiment, path: Path) -> dict[tuple[str, str], dict[str, np.ndarray]]:
+    """``curves.npz``: every curve of every setting and dataset, one point per
+    ``curve_epochs``."""
+    from .sweep import curve_epochs
+
+    curves: dict[tuple[str, str], dict[str, np.ndarray]] = {}
+    with np.load(path, allow_pickle=False) as z:
+        want = {
+            f"{i}|{d}|{k}"
+            for i in range(len(exp.settings))
+            for d in exp.datasets
+            for k in CURVE_KEYS
+        }
+        if set(z.files) != want:
+            raise _WrongError(f"wrong arrays, {len(z.files)} for {len(want)}")
+        for i, s in enumerate(exp.settings):
+            epochs = curve_epochs(s.config.epochs) + 1
+            for d in exp.datasets:
+                curve = {k: z[f"{i}|{d}|{k}"] for k in CURVE_KEYS}
+                if any(v.shape != epochs.shape for v in curve.values()):
+                    raise _WrongError(f"wrong shape, {s.label!r} on {d}")
+                if not np.array_equal(curve["epoch"], epochs):
+                    raise _WrongError(f"wrong epochs, {s.label!r} on {d}")
+                curves[s.label, d] = curve
+    return curves

@@ -214,6 +214,14 @@ class Progress:
             self.width = len(line)
             self.stream.flush()
 
+    def note(self, text: str) -> None:
+        """``text`` on a line of its own, shown even if disabled; the bar is cleared first."""
+        if self.enabled and self.width:
+            self.stream.write("\r" + " " * self.width + "\r")
+        self.stream.write(text + "\n")
+        self.stream.flush()
+        self.width = 0
+
     def done(self, text: str) -> None:
         self.show(text, force=True)
         if self.enabled:
