@@ -401,7 +401,7 @@ def test_divergence_names_the_rate_and_the_server_goes_on(server):
         ({"data": "moons"}, "unknown data 'moons'"),
         ({"activation": "swish"}, "unknown activation 'swish'"),
         ({"bias": "yes"}, "bias must be true or false"),
-        ({"colour": 1}, "unknown state field 'colour'"),
+        ({"colour": 1}, "unknown key 'colour' in state"),
         ({"optimizer": "sgd", "optimizer_args": {"betas": [0.9, 0.9]}}, "has no option"),
         ({"data": "points", "points": [[0, 0, 1]] * 2001}, "at most 2,000"),
         ({"data": "points", "points": [[0, 0, 1], [50, 0, 0]]}, "within ±10"),

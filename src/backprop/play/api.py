@@ -1,12 +1,21 @@
-"""The playground's endpoints as plain functions: a checked JSON body in, a JSON-able
-result out (docs/playground.md lists them). ``ApiError`` carries a status and one line;
-the server turns it, ``ValueError`` and ``TypeError`` into ``{"error": ...}``."""
+"""The playground's endpoints as plain functions: a request body in, a JSON-able result
+out (docs/playground.md lists them). ``Api.handle`` is the one way in: it parses the
+body (``parse``), checks its keys against ``FIELDS`` and only then calls the endpoint.
+``ApiError`` carries a status and one line; the server turns it, ``ValueError`` and
+``TypeError`` into ``{"error": ...}``."""
 
 from __future__ import annotations
 
+import difflib
+import json
+import re
 import secrets
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import fields
+
+import numpy as np
 
 from .. import limits
 from ..lab import data as datasets
@@ -21,7 +30,12 @@ from .command import command
 from .session import Session
 from .state import MIN_POINTS, PRESETS, SEED_END, State
 
-MAX_SESSIONS = 8  # one per open tab; the least recently used is dropped
+# The sessions' memory (``Session.nbytes``): over it, the least recently used go first.
+# Not a count, so that one client's resets cannot evict another's open page.
+SESSION_BYTES = 512 * 2**20
+DROPPED = 4096  # ids of dropped sessions remembered, to answer 410 rather than 404
+BODY_BYTES = 256 * 1024  # a request body: 2000 points as JSON are ~60 KB
+DEPTH = 64  # nesting of a body's arrays and objects (the state needs 4)
 
 
 class ApiError(Exception):
@@ -30,6 +44,95 @@ class ApiError(Exception):
     def __init__(self, status: int, message: str, **extra) -> None:
         super().__init__(message)
         self.status, self.extra = status, extra
+
+
+def kind(value: object) -> str:
+    """``value``'s JSON type, as an error names it."""
+    names = {bool: "true/false", str: "string", list: "array", dict: "object", type(None): "null"}
+    return names.get(type(value), "number" if isinstance(value, int | float) else "other")
+
+
+# Outside strings, the brackets that open and close a level (strings are cut out first).
+_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_LEVEL = np.zeros(256, np.int8)
+_LEVEL[list(b"[{")], _LEVEL[list(b"]}")] = 1, -1
+
+
+def parse(raw: bytes) -> dict:
+    """A request body as a JSON object: UTF-8, nested at most ``DEPTH`` levels (counted
+    before parsing, as ``json.loads`` recurses once a level), else ``ApiError(400)``."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise ApiError(400, f"the request body is not UTF-8 (byte {e.start})") from None
+    levels = _LEVEL[np.frombuffer(_STRING.sub(b"", raw), np.uint8)]
+    if levels.size and int(np.cumsum(levels, dtype=np.int64).max()) > DEPTH:
+        raise ApiError(400, f"the request body nests arrays and objects over {DEPTH} deep")
+    try:
+        body = json.loads(text)
+    except ValueError as e:
+        raise ApiError(400, f"the request body is not JSON ({e})") from None
+    if not isinstance(body, dict):
+        raise ApiError(400, f"the request body must be a JSON object, got {kind(body)}")
+    return body
+
+
+def _id(value: object) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"'id' must be a string, got {kind(value)}")
+    return value
+
+
+def _state(value: object) -> dict:
+    """An object of ``State``'s fields (``State.from_dict`` checks their values); keys
+    starting with ``_`` are the page's and pass."""
+    if not isinstance(value, dict):
+        raise TypeError(f"'state' must be an object, got {kind(value)}")
+    names = [f.name for f in fields(State)]
+    for key in value:
+        if key not in names and not key.startswith("_"):
+            raise ValueError(unknown(key, names, "state"))
+    return value
+
+
+def _text(value: object) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"'csv' must be a string (the file's text), got {kind(value)}")
+    return value
+
+
+def _epochs(value: object) -> int:
+    return limits.check_range("epochs", value, 0, limits.PAGE_STEP_EPOCHS, whole=True)
+
+
+# Each endpoint's keys: name → (check, required). A key not listed is refused by name.
+FIELDS: dict[str, dict[str, tuple[Callable[[object], object], bool]]] = {
+    "reset": {"id": (_id, False), "state": (_state, False)},
+    "step": {"id": (_id, True), "epochs": (_epochs, False), "state": (_state, False)},
+    "evaluate": {"id": (_id, True)},
+    "command": {"id": (_id, True)},
+    "csv": {"csv": (_text, True)},
+}
+
+
+def unknown(key: object, known: list[str], where: str) -> str:
+    """``unknown key 'lrr' in state; did you mean 'lr'?`` (or the keys it takes)."""
+    near = difflib.get_close_matches(str(key), known, n=1)
+    hint = f"did you mean {near[0]!r}?" if near else f"it takes {', '.join(known)}"
+    return f"unknown key {str(key)[:40]!r} in {where}; {hint}"
+
+
+def checked(name: str, body: dict) -> dict:
+    """``body`` with each key of ``FIELDS[name]`` checked; one line naming the first
+    unknown, missing or ill-typed key otherwise."""
+    keys = FIELDS[name]
+    for key in body:
+        if key not in keys:
+            raise ValueError(unknown(key, list(keys), f"/api/{name}"))
+    for key, (_, required) in keys.items():
+        if required and key not in body:
+            raise ValueError(f"/api/{name} needs {key!r}")
+    return {key: keys[key][0](value) for key, value in body.items()}
 
 
 def _jsonable(d: dict) -> dict:
@@ -70,23 +173,50 @@ def options() -> dict:
     }
 
 
-BODY_BYTES = 256 * 1024  # a request body: 2000 points as JSON are ~60 KB
-
-
 class Api:
-    """The sessions of one server and the endpoints that use them."""
+    """The sessions of one server and the endpoints that use them. Sessions are kept
+    while their bytes (``Session.nbytes``) fit ``SESSION_BYTES``; over it, the least
+    recently used go first, but never the one answering the request."""
 
     def __init__(self) -> None:
         self.sessions: OrderedDict[str, Session] = OrderedDict()
+        self.bytes: dict[str, int] = {}
+        self.dropped: OrderedDict[str, None] = OrderedDict()
         self.lock = threading.Lock()
 
-    def _session(self, body: dict) -> Session:
-        sid = body.get("id")
+    def handle(self, name: str, raw: bytes) -> dict:
+        """POST ``/api/<name>`` with body ``raw``: parsed, checked, answered."""
+        if name not in FIELDS:
+            raise ApiError(404, f"no such endpoint: /api/{name[:80]}")
+        return getattr(self, name)(checked(name, parse(raw)))
+
+    def _session(self, sid: str) -> Session:
         with self.lock:
-            if not isinstance(sid, str) or sid not in self.sessions:
-                raise ApiError(404, "unknown session; press Reset")
-            self.sessions.move_to_end(sid)
-            return self.sessions[sid]
+            if sid in self.sessions:
+                self.sessions.move_to_end(sid)
+                return self.sessions[sid]
+            if sid in self.dropped:
+                raise ApiError(
+                    410, "this page's run was dropped to free the server's memory; press Reset"
+                )
+            raise ApiError(404, "unknown session; press Reset")
+
+    def _account(self, sid: str, session: Session) -> None:
+        """Record ``session``'s bytes (its lock held), then drop the least recently used
+        others while the total is over ``SESSION_BYTES``."""
+        size = session.nbytes()
+        with self.lock:
+            if self.sessions.get(sid) is not session:
+                return  # dropped or replaced meanwhile
+            self.bytes[sid] = size
+            for old in list(self.sessions):
+                if sum(self.bytes.values()) <= SESSION_BYTES:
+                    break
+                if old != sid:
+                    del self.sessions[old], self.bytes[old]
+                    self.dropped[old] = None
+            while len(self.dropped) > DROPPED:
+                self.dropped.popitem(last=False)
 
     def reset(self, body: dict) -> dict:
         """A new run of ``body["state"]`` (or a fresh one in session ``body["id"]``)."""
@@ -94,52 +224,49 @@ class Api:
         session = Session(state)
         with self.lock:
             sid = body.get("id")
-            if not isinstance(sid, str) or sid not in self.sessions:
+            if sid not in self.sessions:
                 sid = secrets.token_hex(6)
             self.sessions[sid] = session
             self.sessions.move_to_end(sid)
-            while len(self.sessions) > MAX_SESSIONS:
-                self.sessions.popitem(last=False)
+            self.bytes.setdefault(sid, 0)
         with session.lock:
-            return {"id": sid, "state": state.to_dict(), "frame": session.frame(reset=True)}
+            reply = {"id": sid, "state": state.to_dict(), "frame": session.frame(reset=True)}
+            self._account(sid, session)
+            return reply
 
     def step(self, body: dict) -> dict:
         """Apply ``body["state"]`` (if any), train ``body["epochs"]`` more, one frame."""
-        session = self._session(body)
-        epochs = limits.check_range(
-            "epochs", body.get("epochs", 0), 0, limits.PAGE_STEP_EPOCHS, whole=True
-        )
+        session = self._session(body["id"])
         with session.lock:
             reset = False
             if "state" in body:
                 reset = session.apply(State.from_dict(body["state"], session.state))
             try:
-                log = session.step(epochs)
+                log = session.step(body.get("epochs", 0))
             except DivergedError as e:
                 raise ApiError(422, str(e), diverged=True) from None
-            return {"state": session.state.to_dict(), "frame": session.frame(log, reset)}
+            reply = {"state": session.state.to_dict(), "frame": session.frame(log, reset)}
+            self._account(body["id"], session)
+            return reply
 
     def evaluate(self, body: dict) -> dict:
-        session = self._session(body)
+        session = self._session(body["id"])
         with session.lock:
             return {"lines": session.evaluate()}
 
     def command(self, body: dict) -> dict:
-        session = self._session(body)
+        session = self._session(body["id"])
         with session.lock:
             return command(session.state, session.epoch, session.changed_at)
 
     def csv(self, body: dict) -> dict:
         """Points from an uploaded CSV, checked as ``backprop train --data x.csv`` checks."""
-        text = body.get("csv")
-        if not isinstance(text, str):
-            raise TypeError("csv must be the file's text")
-        X, y = datasets.from_csv(text, limits.PAGE_POINTS)
+        X, y = datasets.from_csv(body["csv"], limits.PAGE_POINTS)
         return {"points": [[a, b, int(c)] for (a, b), c in zip(X.tolist(), y[:, 0].tolist())]}
 
     def download(self, name: str, sid: str) -> tuple[bytes, str]:
         """``model.npz``, ``history.json`` or ``points.csv`` of session ``sid``."""
-        session = self._session({"id": sid})
+        session = self._session(sid)
         with session.lock:
             if name == "model.npz":
                 return session.model_npz(), "application/octet-stream"

@@ -6,16 +6,22 @@ sends its own name; with ``--host``, any IP address and the port); takes a POST 
 as JSON (a cross-site form cannot send that without CORS, which the server never
 allows) whose ``Origin``, if any, is its own;
 serves the files of ``static/`` from a list made at start, never a path from the URL;
-and caps every body and parameter with a 4xx ``{"error": "<one line>"}``.
+and caps every body and parameter with a 4xx ``{"error": "<one line>"}``, the
+standard library's own refusals (a bad request line, too many headers) included. A
+refusal before the body is read closes the connection, so that the body is never
+taken as the next request.
 """
 
 from __future__ import annotations
 
 import ipaddress
 import json
+import socket
 import sys
 import threading
+import time
 import webbrowser
+from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -33,6 +39,7 @@ TYPES = {
 }
 DOWNLOADS = ("model.npz", "history.json", "points.csv")
 LOOPBACK = ("127.0.0.1", "localhost", "[::1]")
+BODY_SECONDS = 10.0  # to send an announced body; then 408 (a stalled or short body)
 
 
 def static_files() -> dict[str, Path]:
@@ -58,6 +65,9 @@ class PlayServer(ThreadingHTTPServer):
 
     daemon_threads = True  # a tab left open does not keep Ctrl-C waiting
     allow_reuse_address = True
+    # The listen backlog (the standard library's is 5): a burst of connections waits
+    # to be accepted instead of being reset.
+    request_queue_size = 256
 
     def __init__(self, host: str, port: int) -> None:
         super().__init__((host, port), Handler)
@@ -98,6 +108,8 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(body)))
         self.send_header("Cache-Control", "no-store")
         self.send_header("X-Content-Type-Options", "nosniff")
+        if self.close_connection:
+            self.send_header("Connection", "close")
         for k, v in (extra or {}).items():
             self.send_header(k, v)
         self.end_headers()
@@ -115,6 +127,7 @@ class Handler(BaseHTTPRequestHandler):
         host = self.headers.get("Host", "").lower()
         if host in self.server.hosts or (self.server.open and _ip_literal(host, self.server)):
             return True
+        self.close_connection = True
         self._error(403, "this server answers requests to its own address only")
         return False
 
@@ -140,49 +153,107 @@ class Handler(BaseHTTPRequestHandler):
 
     do_HEAD = do_GET  # noqa: N815 (http.server's name)
 
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None):
+        """http.server's own refusals (bad request line, headers, method) as JSON too."""
+        self.close_connection = True
+        if code == HTTPStatus.NOT_IMPLEMENTED:  # a method other than GET, HEAD, POST
+            code, message = 405, f"{str(self.command)[:20]!r} is not allowed; use GET or POST"
+        self._error(code, message or HTTPStatus(code).phrase)
+
+    def _refuse(self, status: int, message: str) -> None:
+        """Refuse a POST whose body is unread: close, so it is not taken as a request."""
+        self.close_connection = self.unread = True
+        self._error(status, message)
+
+    def _length(self) -> int | None:
+        """The body's announced length, or None once refused."""
+        lengths = self.headers.get_all("Content-Length") or []
+        if self.headers.get("Transfer-Encoding") is not None or len(lengths) != 1:
+            return self._refuse(411, "a POST needs one Content-Length (and no Transfer-Encoding)")
+        text = lengths[0].strip()
+        if not (text.isascii() and text.isdigit()):  # "١٢" and "²" pass isdigit alone
+            return self._refuse(400, f"Content-Length must be a count of bytes, got {text[:20]!r}")
+        if len(text) > 9 or int(text) > BODY_BYTES:
+            return self._refuse(413, f"the request body is over {BODY_BYTES // 1024} KiB")
+        return int(text)
+
+    def _body(self, length: int) -> bytes | None:
+        """The body's ``length`` bytes within ``BODY_SECONDS``, or None once refused."""
+        deadline, chunks, got = time.monotonic() + BODY_SECONDS, [], 0
+        try:
+            while got < length:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise TimeoutError
+                self.connection.settimeout(left)
+                chunk = self.rfile.read1(length - got)
+                if not chunk:  # the client closed its side: no one to answer
+                    self.close_connection = True
+                    return None
+                chunks.append(chunk)
+                got += len(chunk)
+        except TimeoutError:
+            return self._refuse(
+                408, f"the request body did not arrive: {got} of {length} bytes announced"
+            )
+        finally:
+            self.connection.settimeout(self.timeout)
+        return b"".join(chunks)
+
     def do_POST(self) -> None:
+        self.unread = True
         if not self._host_ok():
             return
         origin = self.headers.get("Origin")
         if origin is not None and origin.lower() != "http://" + self.headers["Host"].lower():
-            return self._error(403, f"requests from {origin[:80]} are refused")
+            return self._refuse(403, f"requests from {origin[:80]} are refused")
         ctype = self.headers.get("Content-Type", "").split(";")[0].strip().lower()
         if ctype != "application/json":
-            return self._error(415, "send the request body as application/json")
-        length = self.headers.get("Content-Length")
-        if length is None or not length.isdigit():
-            return self._error(411, "a POST needs a Content-Length")
-        if int(length) > BODY_BYTES:
-            self.close_connection = True  # the unread body must not be taken as a request
-            return self._error(413, f"the request body is over {BODY_BYTES // 1024} KiB")
+            return self._refuse(415, "send the request body as application/json")
+        length = self._length()
+        if length is None:
+            return
+        raw = self._body(length)
+        if raw is None:
+            return
+        self.unread = False
+        path = urlsplit(self.path).path
+        if not path.startswith("/api/"):
+            return self._error(404, f"no such endpoint: {path[:80]}")
         try:
-            body = json.loads(self.rfile.read(int(length)))
-        except (ValueError, UnicodeDecodeError):
-            return self._error(400, "the request body is not JSON")
-        if not isinstance(body, dict):
-            return self._error(400, "the request body must be a JSON object")
-        route = {
-            "/api/reset": self.server.api.reset,
-            "/api/step": self.server.api.step,
-            "/api/evaluate": self.server.api.evaluate,
-            "/api/command": self.server.api.command,
-            "/api/csv": self.server.api.csv,
-        }.get(urlsplit(self.path).path)
-        if route is None:
-            return self._error(404, f"no such endpoint: {self.path[:80]}")
-        try:
-            result = route(body)
+            result = self.server.api.handle(path.removeprefix("/api/"), raw)
         except ApiError as e:
             return self._error(e.status, str(e), **e.extra)
         except (ValueError, TypeError) as e:
             return self._error(400, str(e))
+        except Exception as e:  # a bug, not the request's fault: one line, not a traceback
+            print(f"backprop play: error: {path[:80]}: {type(e).__name__}: {e}", file=sys.stderr)
+            return self._error(500, f"the server failed on this request ({type(e).__name__})")
         self._json(200, result)
 
     def handle_one_request(self) -> None:
+        self.unread = False
         try:
             super().handle_one_request()
+            if self.unread:
+                self._linger()
         except (ConnectionError, TimeoutError):
             self.close_connection = True  # the page went away mid-answer: nothing to do
+
+    def _linger(self) -> None:
+        """Close after a refusal with the body unsent or unread: end our side, then read
+        and drop what the client still sends for a moment, so that closing with unread
+        data (a TCP reset) does not destroy the answer before the client reads it."""
+        deadline = time.monotonic() + min(BODY_SECONDS, 2.0)
+        try:
+            self.wfile.flush()
+            self.connection.shutdown(socket.SHUT_WR)
+            while (left := deadline - time.monotonic()) > 0:
+                self.connection.settimeout(left)
+                if not self.connection.recv(65536):
+                    break
+        except OSError:
+            pass  # the client is gone or still sending: close now
 
 
 def make_server(host: str = "127.0.0.1", port: int = 0) -> PlayServer:

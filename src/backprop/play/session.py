@@ -67,6 +67,30 @@ def plane(X: np.ndarray) -> tuple[float, float, float, float]:
     return tuple(float(v) for v in (lo[0] - pad[0], hi[0] + pad[0], lo[1] - pad[1], hi[1] + pad[1]))
 
 
+def held(obj: object, buffers: dict[int, int], seen: set[int]) -> None:
+    """Add to ``buffers`` (id → bytes) each NumPy buffer reachable from ``obj`` through
+    containers and backprop's own objects (a view counts as its base, once)."""
+    if isinstance(obj, np.ndarray):
+        while isinstance(obj.base, np.ndarray):
+            obj = obj.base
+        buffers[id(obj)] = obj.nbytes
+        return
+    if id(obj) in seen:
+        return
+    seen.add(id(obj))
+    if isinstance(obj, dict):
+        children = list(obj.values())
+    elif isinstance(obj, list | tuple):
+        children = list(obj)
+    elif type(obj).__module__.startswith("backprop."):
+        slots = getattr(type(obj), "__slots__", ())
+        children = [*getattr(obj, "__dict__", {}).values(), *(getattr(obj, k) for k in slots)]
+    else:
+        return
+    for child in children:
+        held(child, buffers, seen)
+
+
 def _round(a: np.ndarray) -> list:
     return [float(f"{v:.4g}") for v in a.ravel()] if a.ndim == 1 else [_round(r) for r in a]
 
@@ -194,7 +218,22 @@ class Session:
         }
         if reset:
             frame["points"] = np.hstack([self.X, self.y]).tolist()
+        # The grid's pass left K × grid² × units caches in each module, by far the
+        # largest arrays a session would keep between requests; a step makes its own.
+        for m in model.modules:
+            for name, value in list(vars(m).items()):
+                if name.startswith("_") and isinstance(value, np.ndarray):
+                    setattr(m, name, None)
         return frame
+
+    def nbytes(self) -> int:
+        """Bytes the session holds: its data and run's arrays (parameters, gradients,
+        optimizer buffers, caches) and its history, ``seeds × (2 + layers)`` Python
+        floats a row at ~32 bytes each."""
+        buffers: dict[int, int] = {}
+        held((self.X, self.y, self.run), buffers, set())
+        row = self.state.seeds * (2 + len(self.linears)) + 1
+        return sum(buffers.values()) + 32 * row * len(self.rows["epochs"])
 
     def _units(self, points: np.ndarray) -> list[dict]:
         """Each hidden layer's outputs over ``points`` for the selected model."""
