@@ -156,6 +156,7 @@ class Handler(BaseHTTPRequestHandler):
     def send_error(self, code: int, message: str | None = None, explain: str | None = None):
         """http.server's own refusals (bad request line, headers, method) as JSON too."""
         self.close_connection = True
+        self.request_version = self.protocol_version  # a status line even to a garbled line
         if code == HTTPStatus.NOT_IMPLEMENTED:  # a method other than GET, HEAD, POST
             code, message = 405, f"{str(self.command)[:20]!r} is not allowed; use GET or POST"
         self._error(code, message or HTTPStatus(code).phrase)
