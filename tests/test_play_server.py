@@ -10,6 +10,7 @@ import http.client
 import json
 import socket
 import threading
+from collections import Counter
 from dataclasses import fields
 
 import pytest
@@ -187,18 +188,19 @@ def test_a_burst_of_200_connections_is_answered(server):
 
     def one(i: int) -> None:
         start.wait()
+        data = get(server) if i % 2 else post(server, "/api/csv", b'{"csv": "0,0,1\\n1,1,0"}')
         try:
-            data = get(server) if i % 2 else post(server, "/api/csv", b'{"csv": "0,0,1\\n1,1,0"}')
-            results.append(exchange(server, data, wait=120)[0][0])
-        except OSError as e:
-            results.append(repr(e))
+            answers = exchange(server, data, wait=30)
+        except OSError as e:  # connect() refused or reset
+            answers = [(type(e).__name__,)]
+        results.append(answers[0][0] if answers else "no answer (reset)")
 
     threads = [threading.Thread(target=one, args=(i,)) for i in range(200)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    assert results == [200] * 200
+    assert results.count(200) == 200, Counter(results)
 
 
 def test_the_413_answer_closes_the_connection(server):
@@ -264,3 +266,37 @@ def test_the_session_answering_is_never_dropped(server, monkeypatch):
     b = new_session(server)
     assert step(server, b)[0] == 200 and step(server, a)[0] == 410
     assert list(server.api.sessions) == [b]
+
+
+def test_the_page_starts_a_dropped_run_again_once(server, monkeypatch):
+    """In Chromium: a page whose run was dropped (410) resets into a new session; if
+    that one is dropped too before a step succeeds, it shows the error instead of
+    looping, and the Reset button recovers."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    from benchmarks.play_browser import ARGS, chromium
+
+    if chromium() is None:
+        pytest.skip("no Chromium found on PATH (apt-get install -y chromium)")
+    monkeypatch.setattr(api_module, "SESSION_BYTES", 1)  # each new run drops the others
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium(), args=ARGS)
+        tab = browser.new_page()
+        tab.set_default_timeout(60_000)
+        tab.goto(server.url)
+        tab.get_by_role("status").filter(has_text="Epoch 0").wait_for()
+        first = tab.evaluate("window.__play.id")
+        new_session(server, seeds=1)  # another client: the page's run is dropped
+        tab.click("#step")
+        tab.wait_for_function(f"window.__play.id && window.__play.id !== {first!r}")
+        second = tab.evaluate("window.__play.id")
+        assert second in server.api.sessions and tab.locator("#error").is_hidden()
+        new_session(server, seeds=1)  # dropped again, before any step succeeded
+        tab.click("#step")
+        tab.locator("#error").filter(has_text="press Reset").wait_for()
+        assert tab.evaluate("window.__play.id") == second  # no second reset: no loop
+        tab.click("#reset")
+        tab.wait_for_function(f"window.__play.id && window.__play.id !== {second!r}")
+        tab.click("#step")
+        tab.get_by_role("status").filter(has_text="Epoch 1").wait_for()
+        assert tab.locator("#error").is_hidden()
+        browser.close()

@@ -79,9 +79,11 @@ async function guarded(call) {
   try {
     await call();
   } catch (error) {
-    if (error.status === 404 && page.id && !error.data?.retried) {
-      // the server restarted or dropped the session: start it again from the state
+    if ((error.status === 404 || error.status === 410) && page.id && !page.recovered) {
+      // the server restarted (404) or dropped the run to free memory (410): start it
+      // again from the state, once; until a step succeeds, a second loss shows the error
       page.id = null;
+      page.recovered = true;
       return guarded(reset);
     }
     if (error.data?.diverged) page.diverged = true; // its weights are gone: the next step resets
@@ -110,6 +112,7 @@ async function step(epochs) {
   }
   const t0 = performance.now();
   const reply = await api("/api/step", body);
+  page.recovered = false;
   const t1 = performance.now();
   accept(reply);
   page.timing = { request: t1 - t0, draw: performance.now() - t1 }; // ms, for the benchmark
