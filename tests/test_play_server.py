@@ -300,3 +300,8 @@ def test_the_page_starts_a_dropped_run_again_once(server, monkeypatch):
         tab.get_by_role("status").filter(has_text="Epoch 1").wait_for()
         assert tab.locator("#error").is_hidden()
         browser.close()
+
+
+def test_a_request_inside_a_gets_body_is_never_answered(server):
+    data = get(server).replace(b"\r\n\r\n", b"\r\nContent-Length: 60\r\n\r\n") + get(server)
+    assert [a[0] for a in exchange(server, data, count=None, wait=5)] == [200]

@@ -132,6 +132,11 @@ class Handler(BaseHTTPRequestHandler):
         return False
 
     def do_GET(self) -> None:
+        if (
+            self.headers.get("Content-Length", "0").strip() != "0"
+            or "Transfer-Encoding" in self.headers
+        ):
+            self.close_connection = True  # a GET's body is never read: never a request
         if not self._host_ok():
             return
         url = urlsplit(self.path)
