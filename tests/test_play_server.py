@@ -116,18 +116,18 @@ MALFORMED = [
     ("an array", b"[1, 2]", 400, "must be a JSON object, got array"),
     ("unknown key", b'{"state": {}, "lrr": 1}', 400, "unknown key 'lrr' in /api/reset"),
     ("unknown state key", b'{"state": {"lrr": 1}}', 400, "in state; did you mean 'lr'?"),
-    ("state a list", b'{"state": []}', 400, "'state' must be an object, got array"),
+    ("state a list", b'{"state": []}', 400, "state must be an object, got array"),
     ("lr a string", b'{"state": {"lr": "fast"}}', 400, "lr must be a number, got 'fast'"),
     ("hidden a string", b'{"state": {"hidden": "16"}}', 400, "hidden must be 1 to 6 whole"),
     ("seeds a float", b'{"state": {"seeds": 2.5}}', 400, "seeds must be a whole number"),
-    ("id a number", b'{"id": 5}', 400, "'id' must be a string, got number"),
+    ("id a number", b'{"id": 5}', 400, "id must be a string, got number"),
 ]
 STEP = [  # the same against /api/step (its id checked after its keys)
     ("no id", b'{"epochs": 1}', 400, "/api/step needs 'id'"),
     ("epochs a string", b'{"id": "x", "epochs": "5"}', 400, "epochs must be a whole number"),
     ("epochs null", b'{"id": "x", "epochs": null}', 400, "epochs must be a whole number"),
     ("unknown id", b'{"id": "x"}', 404, "unknown session"),
-    ("csv a number", b'{"csv": 3}', 400, "'csv' must be a string"),  # sent to /api/csv
+    ("csv a number", b'{"csv": 3}', 400, "csv must be a string"),  # sent to /api/csv
 ]
 
 

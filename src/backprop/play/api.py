@@ -79,7 +79,7 @@ def parse(raw: bytes) -> dict:
 
 def _id(value: object) -> str:
     if not isinstance(value, str):
-        raise TypeError(f"'id' must be a string, got {kind(value)}")
+        raise TypeError(f"id must be a string, got {kind(value)}")
     return value
 
 
@@ -87,7 +87,7 @@ def _state(value: object) -> dict:
     """An object of ``State``'s fields (``State.from_dict`` checks their values); keys
     starting with ``_`` are the page's and pass."""
     if not isinstance(value, dict):
-        raise TypeError(f"'state' must be an object, got {kind(value)}")
+        raise TypeError(f"state must be an object, got {kind(value)}")
     names = [f.name for f in fields(State)]
     for key in value:
         if key not in names and not key.startswith("_"):
@@ -97,7 +97,7 @@ def _state(value: object) -> dict:
 
 def _text(value: object) -> str:
     if not isinstance(value, str):
-        raise TypeError(f"'csv' must be a string (the file's text), got {kind(value)}")
+        raise TypeError(f"csv must be a string (the file's text), got {kind(value)}")
     return value
 
 

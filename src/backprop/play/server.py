@@ -158,7 +158,7 @@ class Handler(BaseHTTPRequestHandler):
 
     do_HEAD = do_GET  # noqa: N815 (http.server's name)
 
-    def send_error(self, code: int, message: str | None = None, explain: str | None = None):
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
         """http.server's own refusals (bad request line, headers, method) as JSON too."""
         self.close_connection = True
         self.request_version = self.protocol_version  # a status line even to a garbled line
@@ -177,7 +177,8 @@ class Handler(BaseHTTPRequestHandler):
         if self.headers.get("Transfer-Encoding") is not None or len(lengths) != 1:
             return self._refuse(411, "a POST needs one Content-Length (and no Transfer-Encoding)")
         text = lengths[0].strip()
-        if not (text.isascii() and text.isdigit()):  # "١٢" and "²" pass isdigit alone
+        # headers are read as Latin-1, where "²" and "³" pass isdigit but not int
+        if not (text.isascii() and text.isdigit()):
             return self._refuse(400, f"Content-Length must be a count of bytes, got {text[:20]!r}")
         if len(text) > 9 or int(text) > BODY_BYTES:
             return self._refuse(413, f"the request body is over {BODY_BYTES // 1024} KiB")
