@@ -70,8 +70,10 @@ def parse(raw: bytes) -> dict:
         raise ApiError(400, f"the request body nests arrays and objects over {DEPTH} deep")
     try:
         body = json.loads(text)
-    except ValueError as e:
-        raise ApiError(400, f"the request body is not JSON ({e})") from None
+    except json.JSONDecodeError as e:
+        raise ApiError(400, f"the request body is not JSON ({e.msg}, at byte {e.pos})") from None
+    except ValueError:  # an int of over sys.get_int_max_str_digits() digits
+        raise ApiError(400, "the request body holds a number too long to read") from None
     if not isinstance(body, dict):
         raise ApiError(400, f"the request body must be a JSON object, got {kind(body)}")
     return body
