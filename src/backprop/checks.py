@@ -57,10 +57,10 @@ def choice(name: str, value: object, choices: Iterable[str]) -> str:
     return value
 
 
-def plural(n: int, word: str, many: str = "") -> str:
-    """``"1 seed"``, ``"2 seeds"``, ``"1,000 seeds"``: ``n`` and ``word`` (``many`` if the
-    plural is not ``word + "s"``)."""
-    return f"{n:,} {word if n == 1 else many or word + 's'}"
+def plural(n: int, word: str, many: str = "", sep: str = ",") -> str:
+    """``"1 seed"``, ``"2 seeds"``, ``"1,000 seeds"`` (``sep=""``: ``"1000 seeds"``):
+    ``n`` and ``word``, or ``many`` if the plural is not ``word + "s"``."""
+    return f"{n:{sep}} {word if n == 1 else many or word + 's'}"
 
 
 def shown(text: object, most: int = 60) -> str:
@@ -87,7 +87,7 @@ def os_reason(e: OSError | ValueError, what: str = "file") -> str:
     if isinstance(e, UnicodeDecodeError):
         return f"byte 0x{e.object[e.start]:02x} at offset {e.start:,} is not UTF-8"
     if isinstance(e, FileNotFoundError):
-        return f"no such {what}"
+        return "no such file or folder"
     if isinstance(e, IsADirectoryError):
         return f"is a folder, not a {what}"
     if isinstance(e, NotADirectoryError):

@@ -147,7 +147,7 @@ def check_bytes(need: int, what: str) -> None:
 def _describe(config: RunConfig, models: int) -> str:
     size = "the CNN" if config.model == "cnn" else "hidden " + " ".join(map(str, config.hidden))
     stack = f" × {models:,} models" if models > 1 else ""
-    return f"{size}{stack}, {config.epochs:,} epochs"
+    return f"{size}{stack}, {checks.plural(config.epochs, 'epoch')}"
 
 
 def check_run(
