@@ -179,7 +179,7 @@ def _report(args: argparse.Namespace) -> int:
             print(f"backprop report: error: {e}", file=sys.stderr)
             return 2
         print(
-            f"{info['pdf']} ({plural(info['pages'], 'page')}) from {info['typ']} "
+            f"{info['pdf']} ({plural(info['pages'], 'page', sep='')}) from {info['typ']} "
             f"in {info['seconds']:.1f} s"
         )
         return 0
@@ -198,11 +198,8 @@ def _report(args: argparse.Namespace) -> int:
     font = report.missing_font(args.name or "")
     if font:
         print(font, file=sys.stderr)
-    print(
-        f"{info['pdf']} ({plural(info['pages'], 'page')}, {plural(info['words'], 'word')} of "
-        f"prose) from "
-        f"{info['typ']} in {info['seconds']:.1f} s"
-    )
+    size = f"{plural(info['pages'], 'page', sep='')}, {plural(info['words'], 'word', sep='')}"
+    print(f"{info['pdf']} ({size} of prose) from {info['typ']} in {info['seconds']:.1f} s")
     return 0
 
 
