@@ -73,9 +73,7 @@ def test_every_source_has_the_same_minimum_of_points(tmp_path, capsys):
     csv = tmp_path / "few.csv"
     csv.write_text("x1,x2,label\n" + "0.1,0.2,0\n" * too_few)
     err = _refused(["train", "--data", str(csv)], capsys)
-    assert err.endswith(
-        f"only {checks.plural(too_few, 'point')}; give at least {MIN_POINTS} lines x1,x2,label"
-    )
+    assert err.endswith(f"few.csv: {too_few} point; give at least {MIN_POINTS} lines x1,x2,label")
     csv.write_text(TWO_POINTS)
     for data in (["--data", str(csv)], ["--data", "circle", "--n-points", str(MIN_POINTS)]):
         assert main(["train", *data, "--epochs", "2", "--out", str(tmp_path / "run")]) == 0

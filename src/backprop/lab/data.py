@@ -202,7 +202,7 @@ def from_csv(
         rows.append([_number(f) for f in fields])
     if len(rows) < MIN_POINTS:
         raise ValueError(
-            f"{shown(name, 80)}: only {plural(len(rows), 'point')}; give at "
+            f"{shown(name, 80)}: {plural(len(rows), 'point')}; give at "
             f"least {MIN_POINTS} lines x1,x2,label"
         )
     X, y = points(rows, max_rows)
