@@ -5,6 +5,7 @@ command's name on every error; and, in a real process, a reader that leaves earl
 import errno
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -238,3 +239,26 @@ def test_a_reader_that_leaves_early_still_gets_every_file(tmp_path):
             "history.json",
             "model.npz",
         }, names
+
+
+def test_files_other_than_the_csv_are_named_too(tmp_path, monkeypatch, capsys):
+    """A Latin-1 report.typ, a report.typ that is a folder, a folder given as the PDF."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "r").mkdir()
+    (tmp_path / "r/report.typ").write_bytes(b"Caf\xe9\n")
+    err = _refused(["report", "--out", "r", "--quiet"], capsys)
+    assert err.startswith("backprop report: error: r/report.typ was edited since"), err
+    (tmp_path / "d/report.typ").mkdir(parents=True)
+    err = _refused(["report", "--out", "d", "--quiet"], capsys)
+    assert err == "backprop report: error: d/report.typ: is a folder, not a file"
+    pack = [
+        "pack",
+        "--student-id",
+        "1",
+        "--name",
+        "A",
+        "--root",
+        str(Path(cli.__file__).parents[2]),
+    ]
+    err = _refused([*pack, "--report", "r", "--out", "."], capsys)
+    assert err == "backprop pack: error: report r is a folder; name its report.pdf"
