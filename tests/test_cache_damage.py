@@ -144,8 +144,13 @@ def test_a_zip_of_other_arrays_is_damaged(fresh, tmp_path):
         store.read(first.experiment, tmp_path / "tiny")
 
 
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
 def test_a_note_clears_the_progress_line_first():
-    stream = io.StringIO()
+    stream = Terminal()
     bar = sweep.Progress("x", stream=stream)
     bar.show("1/2 stacks", force=True)
     width = bar.width

@@ -188,7 +188,7 @@ def trained(monkeypatch) -> list[str]:
     [
         (
             "train --data xor --hidden 100000 100000 --epochs 1",
-            "hidden 100000 100000, 1 epochs needs about 864.9 GiB of memory, more than the limit",
+            "hidden 100000 100000, 1 epoch needs about 864.9 GiB of memory, more than the limit",
         ),
         (
             "train --data xor --epochs 99999999999999999999",

@@ -51,7 +51,8 @@ BY_DEST = {
 # Paths by name, made in each example's own folder (see ``_folder``).
 PATHS = (
     ["fresh", "report.pdf", "project", "empty"],
-    ["a_file", "a_file/below", "missing.pdf", *(["/proc/nope"] * sys.platform.startswith("linux"))],
+    ["a_file", "a_file/below", "missing.pdf", "", " "]
+    + ["/proc/nope"] * sys.platform.startswith("linux"),
 )
 # Flags that keep a valid run cheap (pack: that make one possible), added unless the
 # example chose the flag itself.
@@ -71,7 +72,7 @@ def _values(action, parsable: bool) -> st.SearchStrategy[list[str]]:
     n = action.nargs if isinstance(action.nargs, int) else 1
     if action.choices is not None:
         good, bad = list(action.choices), ["bogus"]
-    elif getattr(action.type, "__name__", "") == "Path":
+    elif getattr(action.type, "__name__", "") == "_path":
         good, bad = PATHS
     else:
         good, bad = BY_DEST.get(action.dest, FLOATS)
@@ -207,10 +208,11 @@ def test_every_command_line_ends_cleanly(argv, work, capsys):
     if code == 2:
         lines = err.splitlines()
         assert len(lines) == 1 and len(lines[0]) < 400, (argv, err)
-        assert lines[0].startswith("backprop"), (argv, err)
+        assert lines[0].startswith(f"backprop {argv[0]}: "), (argv, err)
         assert not work and not out and not written, (argv, work, out, written)
     elif code == 1:
-        assert "the loss became" in err and len(err.splitlines()) == 1, (argv, err)
+        assert err.startswith(f"backprop {argv[0]}: error: the loss became"), (argv, err)
+        assert len(err.splitlines()) == 1, (argv, err)
     else:
         assert code == 0, (argv, code, err)
 

@@ -1,6 +1,7 @@
 """experiments: stacked sweeps equal separate runs, the cache, the files, the tuning rule."""
 
 import csv
+import io
 import json
 
 import numpy as np
@@ -113,7 +114,9 @@ def test_files_cache_and_force(tmp_path, monkeypatch, capsys):
     names = {"results.csv", "curves.npz", "summary.json", "learning_curves.png", "outcome.png"}
     assert names <= {p.name for p in folder.iterdir()}
     assert not first.cached
-    assert "\r[tiny] " in capsys.readouterr().err
+    err = capsys.readouterr().err  # not a terminal: the stage's one closing line
+    assert err.startswith("[tiny] 1 experiment, 1 trained, 0 cached in ") and "\r" not in err
+    assert len(err.splitlines()) == 1, err
     with (folder / "results.csv").open() as f:
         rows = list(csv.DictReader(f))
     assert list(rows[0]) == list(sweep_store.FIELDS)
@@ -270,3 +273,21 @@ def test_handout_activation_varies_only_the_activation_and_the_rate_of_the_hando
     for s in exp.settings:
         base = HANDOUT.replace(epochs=registry.HANDOUT_SWEEP_EPOCHS, activation=s.group, lr=s.x)
         assert s.config == base, s.label
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize("stream, live", [(io.StringIO, False), (Terminal, True)])
+def test_progress_updates_a_terminal_and_writes_a_log_one_line_per_stage(stream, live):
+    out = stream()
+    bar = sweep.Progress("x", stream=out)
+    for i in range(30):
+        bar.show(f"{i}/30 stacks", force=True)
+    bar.done("1 experiment, 1 trained")
+    text = out.getvalue()
+    assert text.endswith("\n") and text.count("\n") == 1, text
+    assert text.rstrip().rsplit("\r", 1)[-1].startswith("[x] 1 experiment, 1 trained, ")
+    assert text.count("\r") == (31 if live else 0)

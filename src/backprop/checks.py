@@ -3,6 +3,7 @@ returns the value or raises with a message that names it and the allowed range."
 
 from __future__ import annotations
 
+import errno
 import math
 import numbers
 from collections.abc import Iterable
@@ -54,3 +55,55 @@ def choice(name: str, value: object, choices: Iterable[str]) -> str:
     if value not in choices:
         raise ValueError(f"unknown {name} {value!r}; choose one of {', '.join(choices)}")
     return value
+
+
+def plural(n: int, word: str, many: str = "", sep: str = ",") -> str:
+    """``"1 seed"``, ``"2 seeds"``, ``"1,000 seeds"`` (``sep=""``: ``"1000 seeds"``):
+    ``n`` and ``word``, or ``many`` if the plural is not ``word + "s"``."""
+    return f"{n:{sep}} {word if n == 1 else many or word + 's'}"
+
+
+def shown(text: object, most: int = 60) -> str:
+    """``text`` on one line, escaped where not printable, cut in the middle past ``most``
+    (a 600-character path is shown as its start and its end)."""
+    text = str(text)
+    text = text if text.isprintable() else repr(text)[1:-1]
+    return text if len(text) <= most else f"{text[: most - 21]}…{text[-20:]}"
+
+
+# errno → why, for the OS errors that have no subclass of their own
+_REASONS = {
+    errno.ENAMETOOLONG: "the path or a name in it is too long",
+    errno.EROFS: "the file system is read-only",
+    errno.ENOSPC: "no space left on the device",
+    errno.EDQUOT: "the disk quota is used up",
+    errno.ELOOP: "too many symbolic links",
+}
+
+
+def os_reason(e: OSError | ValueError, what: str = "file") -> str:
+    """Why ``e`` happened, as words: no ``[Errno N]``, no codec name. ``what`` names the
+    thing the path should have been (``"CSV file"``, ``"folder"``)."""
+    if isinstance(e, UnicodeDecodeError):
+        return f"byte 0x{e.object[e.start]:02x} at offset {e.start:,} is not UTF-8"
+    if isinstance(e, FileNotFoundError):
+        return "no such file or folder"
+    if isinstance(e, IsADirectoryError):
+        return f"is a folder, not a {what}"
+    if isinstance(e, NotADirectoryError):
+        return "a part of the path before the last is a file, not a folder"
+    if isinstance(e, PermissionError):
+        return "permission denied"
+    number = getattr(e, "errno", None)
+    if number in _REASONS:
+        name = getattr(e, "filename", None)
+        long = number == errno.ENAMETOOLONG and name is not None
+        return _REASONS[number] + (f": {len(str(name)):,} characters" if long else "")
+    text = getattr(e, "strerror", None) or str(e) or type(e).__name__
+    return text[:1].lower() + text[1:]
+
+
+def file_error(path: object, e: OSError | ValueError, what: str = "file") -> str:
+    """``e``, raised opening, reading or writing ``path``, as one sentence naming the path:
+    ``"data.csv: is a folder, not a CSV file"``."""
+    return f"{shown(path, 80)}: {os_reason(e, what)}"

@@ -7,11 +7,13 @@ Exit status: 0 done, 1 the run failed (it diverged, or a file could not be writt
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
 
 from . import experiments, limits, play, report
+from .checks import file_error, os_reason, plural
 from .cli_flags import (
     CONFIG_FLAGS,
     MLP_ONLY,
@@ -118,7 +120,8 @@ def _check_data(args: argparse.Namespace) -> int:
             if getattr(args, flag) is not None:
                 flag = flag.replace("_", "-")
                 raise ValueError(f"--{flag} applies to a generated set, not a CSV")
-        return len(read_csv(args.data)[0])
+        args.points = read_csv(args.data)  # read once: the run trains on these
+        return len(args.points[0])
     return max(limits.SAMPLES, args.n_points or N_POINTS)
 
 
@@ -136,6 +139,7 @@ def _validate_report(args: argparse.Namespace) -> None:
 def _data_args(args: argparse.Namespace) -> dict:
     """``train``'s data flags as ``data.load`` takes them (those given)."""
     given = {"data_seed": args.data_seed, "n": args.n_points, "noise": args.noise}
+    given["points"] = getattr(args, "points", None)
     return {k: v for k, v in given.items() if v is not None}
 
 
@@ -175,7 +179,8 @@ def _report(args: argparse.Namespace) -> int:
             print(f"backprop report: error: {e}", file=sys.stderr)
             return 2
         print(
-            f"{info['pdf']} ({info['pages']} pages) from {info['typ']} in {info['seconds']:.1f} s"
+            f"{info['pdf']} ({plural(info['pages'], 'page', sep='')}) from {info['typ']} "
+            f"in {info['seconds']:.1f} s"
         )
         return 0
     info = report.build(
@@ -193,10 +198,8 @@ def _report(args: argparse.Namespace) -> int:
     font = report.missing_font(args.name or "")
     if font:
         print(font, file=sys.stderr)
-    print(
-        f"{info['pdf']} ({info['pages']} pages, {info['words']} words of prose) from "
-        f"{info['typ']} in {info['seconds']:.1f} s"
-    )
+    size = f"{plural(info['pages'], 'page', sep='')}, {plural(info['words'], 'word', sep='')}"
+    print(f"{info['pdf']} ({size} of prose) from {info['typ']} in {info['seconds']:.1f} s")
     return 0
 
 
@@ -236,16 +239,56 @@ def _lab_or_train(args: argparse.Namespace, config: Config) -> int:
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = make_parser()
-    argv = sys.argv[1:] if argv is None else argv
-    if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version")):
-        argv = ["lab", *argv]  # no command: `backprop --seed 3` is `backprop lab --seed 3`
-    args = parser.parse_args(argv)
-    try:
-        config = validate(args)
-    except (ValueError, TypeError, OSError) as e:  # OSError: pack's existing zip
-        parser.exit(2, f"backprop {args.command}: error: {e}\n")
+class _PipeGuard:
+    """``sys.stdout`` (or ``stderr``) whose reader may leave, as in ``backprop lab | head -3``:
+    after the first ``EPIPE`` the stream goes to ``os.devnull`` and the run goes on to
+    write its files (the signal module's "Note on SIGPIPE", at print time)."""
+
+    def __init__(self, stream) -> None:
+        self._stream = stream
+
+    def __getattr__(self, name: str):
+        return getattr(self._stream, name)
+
+    def write(self, text: str) -> int:
+        try:
+            return self._stream.write(text)
+        except BrokenPipeError:
+            self._to_devnull()
+            return len(text)
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()
+        except BrokenPipeError:
+            self._to_devnull()
+
+    def _to_devnull(self) -> None:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, self._stream.fileno())  # what is still buffered goes there too
+        os.close(devnull)
+
+
+def _guard_pipes() -> None:
+    """Wrap ``sys.stdout`` and ``sys.stderr`` in ``_PipeGuard`` if they are real files."""
+    for name in ("stdout", "stderr"):
+        stream = getattr(sys, name)
+        try:
+            stream.fileno()
+        except (AttributeError, OSError, ValueError):  # e.g. pytest's capture: no pipe
+            continue
+        if not isinstance(stream, _PipeGuard):
+            setattr(sys, name, _PipeGuard(stream))
+
+
+def _error(e: Exception) -> str:
+    """``e`` as the sentence a user reads: an OS error names its path, without ``[Errno]``."""
+    if isinstance(e, OSError):
+        return file_error(e.filename, e) if e.filename is not None else os_reason(e)
+    return str(e)
+
+
+def _run(args: argparse.Namespace, config: Config | None) -> int:
     if args.command == "experiments":
         return _experiments(args)
     if args.command == "report":
@@ -254,11 +297,22 @@ def main(argv: list[str] | None = None) -> int:
         return _animate(args)
     if args.command == "play":
         return play.serve(args.host, args.port, browser=not args.no_browser)
+    return _pack(args) if args.command == "pack" else _lab_or_train(args, config)
+
+
+def main(argv: list[str] | None = None) -> int:
+    _guard_pipes()
+    parser = make_parser()
+    argv = sys.argv[1:] if argv is None else argv
+    if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version")):
+        argv = ["lab", *argv]  # no command: `backprop --seed 3` is `backprop lab --seed 3`
+    args = parser.parse_args(argv)
     try:
-        return _pack(args) if args.command == "pack" else _lab_or_train(args, config)
-    except BrokenPipeError:  # e.g. `backprop | head`: the reader left, nothing to report
-        sys.stderr.close()
-        return 0
-    except (DivergedError, OSError) as e:
-        print(f"backprop: {e}", file=sys.stderr)
+        config = validate(args)
+    except (ValueError, TypeError, OSError) as e:  # OSError: pack's existing zip
+        parser.exit(2, f"backprop {args.command}: error: {_error(e)}\n")
+    try:
+        return _run(args, config)
+    except (DivergedError, OSError) as e:  # OSError: a file that could not be written
+        print(f"backprop {args.command}: error: {_error(e)}", file=sys.stderr)
         return 1

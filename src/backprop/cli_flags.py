@@ -54,6 +54,17 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         self.exit(2, f"{self.prog}: error: {message}\n")
 
+    def parse_args(self, args=None, namespace=None) -> argparse.Namespace:  # type: ignore[override]
+        """As argparse's, but a command's unknown flag is that command's error
+        (``backprop train: error: unrecognized arguments``), not ``backprop``'s."""
+        parsed, extra = self.parse_known_args(args, namespace)
+        if extra:
+            group = self._subparsers._group_actions if self._subparsers else []
+            commands = group[0].choices if group else {}
+            parser = commands.get(getattr(parsed, "command", None), self)
+            parser.error(f"unrecognized arguments: {' '.join(extra)}")
+        return parsed
+
 
 def _number(text: str) -> float:
     """A finite float: ``nan`` and ``inf`` are refused here, not an epoch later."""
@@ -105,6 +116,13 @@ def _data(text: str) -> str:
 
 
 _port = _whole(0, 65535)
+
+
+def _path(text: str) -> Path:
+    """A path: an empty one is refused (``Path("")`` is ``.``, which would write here)."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("is empty; name a path (. for this folder)")
+    return Path(text)
 
 
 def _add_run_options(p: argparse.ArgumentParser) -> None:
@@ -205,14 +223,14 @@ def _add_experiments_options(p: argparse.ArgumentParser) -> None:
     )
     _add_sweep_options(p)
     p.add_argument(
-        "--out", type=Path, default=Path("runs/experiments"), help="default: runs/experiments"
+        "--out", type=_path, default=Path("runs/experiments"), help="default: runs/experiments"
     )
 
 
 def _add_report_options(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--out",
-        type=Path,
+        type=_path,
         default=Path("runs/report"),
         help="folder for report.typ, report.pdf and figures/ (default: runs/report)",
     )
@@ -226,7 +244,7 @@ def _add_report_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--name", help="for the title block: your name as the course spells it")
     p.add_argument(
         "--experiments",
-        type=Path,
+        type=_path,
         default=Path("runs/experiments"),
         help="the experiments' cache folder (default: runs/experiments)",
     )
@@ -239,7 +257,7 @@ def _add_pack_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--name", required=True, help="your name as the course spells it")
     p.add_argument(
         "--report",
-        type=Path,
+        type=_path,
         default=Path("runs/report/report.pdf"),
         help="the report to include (default: runs/report/report.pdf)",
     )
@@ -250,11 +268,11 @@ def _add_pack_options(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument(
         "--root",
-        type=Path,
+        type=_path,
         default=Path("."),
         help="the project folder whose source goes in (default: .)",
     )
-    p.add_argument("--out", type=Path, help="folder for the zip (default: the project folder)")
+    p.add_argument("--out", type=_path, help="folder for the zip (default: the project folder)")
     p.add_argument("--force", action="store_true", help="overwrite an existing zip")
 
 
@@ -270,7 +288,7 @@ def make_parser() -> argparse.ArgumentParser:
         name: sub.add_parser(name, help=text, description=text) for name, text in COMMANDS.items()
     }
     _add_run_options(cmd["lab"])
-    cmd["lab"].add_argument("--out", type=Path, default=Path("runs/lab"), help="default: runs/lab")
+    cmd["lab"].add_argument("--out", type=_path, default=Path("runs/lab"), help="default: runs/lab")
     _add_run_options(cmd["train"])
     cmd["train"].add_argument(
         "--data",
@@ -290,7 +308,7 @@ def make_parser() -> argparse.ArgumentParser:
     cmd["train"].add_argument(
         "--noise", type=_number, help=f"circle, gaussians, spiral: 0 to 1 (default: {NOISE})"
     )
-    cmd["train"].add_argument("--out", type=Path, help="default: runs/train/<data>")
+    cmd["train"].add_argument("--out", type=_path, help="default: runs/train/<data>")
     _add_experiments_options(cmd["experiments"])
     _add_report_options(cmd["report"])
     _add_pack_options(cmd["pack"])
@@ -304,7 +322,7 @@ def make_parser() -> argparse.ArgumentParser:
         help=f"optimizer steps, at most {limits.MAX_STEPS:,} (default: per surface)",
     )
     anim.add_argument(
-        "--out", type=Path, default=Path("runs/animate"), help="default: runs/animate"
+        "--out", type=_path, default=Path("runs/animate"), help="default: runs/animate"
     )
     cmd["play"].add_argument("--port", type=_port, default=8000, help="default: 8000 (0: any)")
     cmd["play"].add_argument(

@@ -147,7 +147,7 @@ def check_bytes(need: int, what: str) -> None:
 def _describe(config: RunConfig, models: int) -> str:
     size = "the CNN" if config.model == "cnn" else "hidden " + " ".join(map(str, config.hidden))
     stack = f" × {models:,} models" if models > 1 else ""
-    return f"{size}{stack}, {config.epochs:,} epochs"
+    return f"{size}{stack}, {checks.plural(config.epochs, 'epoch')}"
 
 
 def check_run(
@@ -172,16 +172,21 @@ def check_stacks(stacks: Iterable[tuple[RunConfig, int]], rows: int, what: str) 
 
 def check_out(path: str | Path, flag: str = "--out") -> Path:
     """Create the folder ``path`` if needed and write (and delete) a file in it."""
+    if not str(path).strip():  # Path("") is ".": an empty --out would write here
+        raise ValueError(f"{flag} is empty; name a folder (. for this one)")
     path = Path(path)
-    if path.exists() and not path.is_dir():
-        raise ValueError(f"{flag} {path} is a file; name a folder")
     try:
-        path.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryFile(dir=path):
-            pass
-    except (OSError, ValueError) as e:
-        reason = getattr(e, "strerror", None) or str(e)
+        is_file = path.exists() and not path.is_dir()
+        if not is_file:
+            path.mkdir(parents=True, exist_ok=True)
+            with tempfile.TemporaryFile(dir=path):
+                pass
+    except (OSError, ValueError) as e:  # ValueError: a NUL in the path
+        reason = checks.os_reason(e, "file or folder")
         raise ValueError(
-            f"{flag} {path} cannot be written ({reason}); name a folder you can write to"
+            f"{flag} {checks.shown(path, 80)} cannot be written ({reason}); "
+            "name a folder you can write to"
         ) from None
+    if is_file:
+        raise ValueError(f"{flag} {checks.shown(path, 80)} is a file; name a folder")
     return path

@@ -12,7 +12,7 @@ from concurrent import futures
 from concurrent.futures import Future
 from pathlib import Path
 
-from ..checks import whole
+from ..checks import plural, whole
 from ..lab.data import DATASETS
 from ..limits import check_epochs, check_stacks
 from . import store as sweep_store
@@ -143,12 +143,12 @@ class Sweeps:
                     self._finish(sweep.assemble(self.exps[name], self.outs.pop(name)))
             self._feed()
             left = len(self.pending) + len(self.queue)
-            self.bar.show(f"{self.tasks - left}/{self.tasks} stacks trained")
+            self.bar.show(f"{self.tasks - left}/{plural(self.tasks, 'stack')} trained")
         if figures:
             for name in self.exps:
                 self.figures(name)
         self.bar.done(
-            f"{len(self.exps)} experiments, {self.trained} trained, "
+            f"{plural(len(self.exps), 'experiment')}, {self.trained} trained, "
             f"{len(self.exps) - self.trained} cached in {self.out}"
         )
         return {name: self.results[name] for name in self.exps}
@@ -224,4 +224,4 @@ def check_experiments(
         cnn = min(cnn_seeds, seeds)  # the CNN trains one model per seed, one at a time
         results = sum(cnn if config.model == "cnn" else m for config, m in stacks)
         rows = len(exp.datasets) * results
-        check_stacks(stacks, rows, f"experiment {name!r} with {per_seed:,} seeds")
+        check_stacks(stacks, rows, f"experiment {name!r} with {plural(per_seed, 'seed')}")

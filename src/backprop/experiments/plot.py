@@ -10,6 +10,7 @@ from matplotlib import colormaps
 from matplotlib.figure import Figure
 from matplotlib.ticker import NullFormatter
 
+from ..checks import plural
 from ..lab import plot
 from ..lab.data import DATASET_NAMES as DATA_NAMES
 from .results import Result, median_epochs
@@ -58,7 +59,7 @@ def learning_curves(result: Result, path: Path) -> Path:
                 )
                 label = s.label.removeprefix(f"{group} ") if group else s.label
                 if mixed:
-                    label += f" ({len(exp.seeds_of(s))} seeds)"
+                    label += f" ({plural(len(exp.seeds_of(s)), 'seed', sep='')})"
                 ax.plot(c["epoch"], c["loss_mean"], color=color, lw=1.5, label=label)
             ax.set_xscale("log")
             ax.set_yscale("log")
@@ -69,7 +70,7 @@ def learning_curves(result: Result, path: Path) -> Path:
             ax.set_title(title, fontsize=10)
         if len(settings) > 1:
             row[-1].legend(loc="center left", bbox_to_anchor=(1.02, 0.5), fontsize=8, frameon=False)
-    over = "seeds" if mixed else f"{len(exp.seeds)} seeds"
+    over = "seeds" if mixed else plural(len(exp.seeds), "seed", sep="")
     fig.suptitle(f"{exp.title}: loss, mean over {over} (band: min–max)", fontsize=11)
     return plot.save(fig, path, dpi=120)
 
@@ -187,12 +188,13 @@ def histogram(result: Result, path: Path) -> Path:
         ax.set_ylabel("seeds")
         st = result.stats(label, data)
         ax.set_title(
-            f"{DATA_NAMES.get(data, data)}: {st.at_100}/{st.seeds} seeds at 100 %, "
-            f"median {st.median_epochs_to_100:g}",
+            f"{DATA_NAMES.get(data, data)}: {st.at_100}/{plural(st.seeds, 'seed', sep='')} "
+            f"at 100 %, median {st.median_epochs_to_100:g}",
             fontsize=10,
         )
         ax.grid(alpha=0.3)
-    fig.suptitle(f"{exp.title}: epochs to 100 % over {len(exp.seeds)} seeds", fontsize=11)
+    over = plural(len(exp.seeds), "seed", sep="")
+    fig.suptitle(f"{exp.title}: epochs to 100 % over {over}", fontsize=11)
     return plot.save(fig, path, dpi=120)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from ..checks import plural
 from ..lab.config import CNN, DEFAULT, HANDOUT, Config
 from ..nn.activations import ACTIVATIONS
 from ..optim import OPTIMIZERS
@@ -183,8 +184,8 @@ def cnn(n: Sizes) -> Experiment:
         Axis("model"),
         tuple(settings),
         n.seed_list,
-        note=f"the CNN trains one model per seed ({seeds} seeds, "
-        f"{c.epochs} epochs); the MLP is one stack over {n.seeds} seeds",
+        note=f"the CNN trains one model per seed ({plural(seeds, 'seed', sep='')}, "
+        f"{c.epochs} epochs); the MLP is one stack over {plural(n.seeds, 'seed', sep='')}",
     )
 
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..checks import plural
 from ..lab.config import Config, Run, build, seed_rngs
 from ..lab.data import load
 from .results import Result, RunOutcome
@@ -197,19 +198,25 @@ def assemble(exp: Experiment, outs: Sequence[dict[str, np.ndarray]]) -> Result:
 
 class Progress:
     """One ``\\r``-updated line on stderr, e.g.
-    ``[experiments] lr 3/10 stacks, linear, epoch 200/400, 2.1 s``."""
+    ``[experiments] lr 3/10 stacks, linear, epoch 200/400, 2.1 s``; to a stream that is
+    not a terminal (a log file), only the closing line of each stage (``done``)."""
 
     def __init__(self, name: str, enabled: bool = True, stream=None) -> None:
         self.name, self.enabled = name, enabled
         self.stream = sys.stderr if stream is None else stream
+        isatty = getattr(self.stream, "isatty", None)
+        self.live = bool(isatty and isatty())  # a log gets no carriage-return updates
         self.start = self.last = time.perf_counter()
         self.width = 0
 
+    def _line(self, text: str) -> str:
+        return f"[{self.name}] {text}, {time.perf_counter() - self.start:.1f} s"
+
     def show(self, text: str, force: bool = False) -> None:
         now = time.perf_counter()
-        if self.enabled and (force or now - self.last >= 0.2):
+        if self.enabled and self.live and (force or now - self.last >= 0.2):
             self.last = now
-            line = f"[{self.name}] {text}, {time.perf_counter() - self.start:.1f} s"
+            line = self._line(text)
             self.stream.write("\r" + line.ljust(self.width))
             self.width = len(line)
             self.stream.flush()
@@ -223,9 +230,11 @@ class Progress:
         self.width = 0
 
     def done(self, text: str) -> None:
-        self.show(text, force=True)
+        """The stage's closing line, which stays (the only line when not ``live``)."""
         if self.enabled:
-            self.stream.write("\n")
+            self.show(text, force=True)
+            self.stream.write("\n" if self.live else self._line(text) + "\n")
+            self.stream.flush()
 
 
 def _fit_stack(stack: list[Setting], seeds: Sequence[int], data: str, show) -> dict:
@@ -246,7 +255,7 @@ def compute(exp: Experiment, progress: Progress | None = None) -> Result:
     todo = tasks(exp)
     outs = []
     for n, task in enumerate(todo):
-        where = f"{exp.name} {n}/{len(todo)} stacks, {task.data}"
+        where = f"{exp.name} {n}/{plural(len(todo), 'stack')}, {task.data}"
         epochs = _stacks(exp)[task.stack][0].config.epochs
 
         def show(epoch, note="", where=where, epochs=epochs):

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..checks import choice
+from ..checks import choice, plural
 from ..limits import check_epochs, check_hidden
 from ..nn import Linear, Normalize
 from ..nn.activations import ACTIVATIONS
@@ -98,7 +98,7 @@ class Config:
         extra = "".join(f" {k}={v}" for k, v in self.optimizer_args.items())
         training = (
             f"{self.loss} loss, {self.optimizer}{extra} lr={self.lr:g} ({self.schedule}), "
-            f"{self.epochs} epochs"
+            f"{plural(self.epochs, 'epoch', sep='')}"
         )
         if self.model == "cnn":
             return f"cnn {self.activation}, {training}"

@@ -8,11 +8,12 @@ sets take a ``numpy.random.Generator``; any set goes to and from CSV (``x1,x2,la
 from __future__ import annotations
 
 import csv
-import errno
 import math
 from pathlib import Path
 
 import numpy as np
+
+from ..checks import file_error, plural, shown
 
 DATASETS = ("linear", "xor")  # the handout's: the lab, experiments and report run these
 SETS = (*DATASETS, "circle", "gaussians", "spiral")  # every generated set (train, play)
@@ -107,9 +108,9 @@ def _point(values: object, where: str, text: str | None = None) -> tuple[float, 
     except (TypeError, ValueError):
         x1 = x2 = label = math.nan
     if not (math.isfinite(x1) and math.isfinite(x2) and label in (0, 1)):
-        shown = str(values) if text is None else text
+        seen = str(values) if text is None else text
         raise ValueError(
-            f"{where} is {shown[:40]!r}; expected x1,x2,label with two finite numbers "
+            f"{where} is {seen[:40]!r}; expected x1,x2,label with two finite numbers "
             "and a label 0 or 1"
         )
     return x1, x2, label
@@ -124,16 +125,10 @@ def points(
         raise ValueError(f"{len(rows):,} points are too many; keep at most {max_rows:,}")
     if len(rows) < MIN_POINTS:
         raise ValueError(
-            f"{len(rows)} points are too few; give at least {MIN_POINTS} (x1,x2,label)"
+            f"only {plural(len(rows), 'point')}; give at least {MIN_POINTS} (x1,x2,label)"
         )
     a = np.array([_point(r, f"{where} {i}") for i, r in enumerate(rows, 1)]).reshape(-1, 3)
     return a[:, :2].copy(), a[:, 2:].copy()
-
-
-def _shown(text: str, most: int = 60) -> str:
-    """``text`` on one line, escaped where not printable, cut in the middle past ``most``."""
-    text = text if text.isprintable() else repr(text)[1:-1]
-    return text if len(text) <= most else f"{text[: most - 21]}…{text[-20:]}"
 
 
 def _delimiter(line: str) -> str:
@@ -170,9 +165,9 @@ def _wrong(fields: list[str]) -> str | None:
     for name, field in zip(("x1", "x2", "label"), fields):
         value = _number(field)
         if value is None or not math.isfinite(value):
-            return f"{name} is {_shown(field, 20)!r}, not a finite number"
+            return f"{name} is {shown(field, 20)!r}, not a finite number"
     if _number(fields[2]) not in (0, 1):
-        return f"label is {_shown(fields[2], 20)!r}; a label is 0 or 1"
+        return f"label is {shown(fields[2], 20)!r}; a label is 0 or 1"
     return None
 
 
@@ -192,7 +187,7 @@ def from_csv(
             delimiter = delimiter or _delimiter(line)
             fields = _fields(line, delimiter)
         except csv.Error as e:  # e.g. a field longer than csv.field_size_limit()
-            raise ValueError(f"{_shown(name, 80)}: line {i}: {_shown(line)}: {e}") from None
+            raise ValueError(f"{shown(name, 80)}: line {i}: {shown(line)}: {e}") from None
         if not fields:
             continue  # ",,": a blank row as a spreadsheet writes it
         wrong = _wrong(fields)
@@ -203,37 +198,20 @@ def from_csv(
         if not wrong and max_rows is not None and len(rows) == max_rows:
             wrong = f"more than {max_rows:,} points; keep at most {max_rows:,}"
         if wrong:
-            raise ValueError(f"{_shown(name, 80)}: line {i}: {_shown(line)}: {wrong}")
+            raise ValueError(f"{shown(name, 80)}: line {i}: {shown(line)}: {wrong}")
         rows.append([_number(f) for f in fields])
     if len(rows) < MIN_POINTS:
         raise ValueError(
-            f"{_shown(name, 80)}: {len(rows)} point{'' if len(rows) == 1 else 's'}; give at "
+            f"{shown(name, 80)}: {plural(len(rows), 'point')}; give at "
             f"least {MIN_POINTS} lines x1,x2,label"
         )
     X, y = points(rows, max_rows)
     if len(np.unique(y)) == 1:
         raise ValueError(
-            f"{_shown(name, 80)}: every label is {int(y[0, 0])}; a classifier needs points "
+            f"{shown(name, 80)}: every label is {int(y[0, 0])}; a classifier needs points "
             "of both classes, 0 and 1 (is the label the third column?)"
         )
     return X, y
-
-
-def _os_error(path: str, e: OSError) -> str:
-    """``e`` (raised opening or reading ``path``) as one sentence naming the path."""
-    shown = _shown(path, 80)
-    if isinstance(e, FileNotFoundError):
-        return f"{shown}: no such file"
-    if isinstance(e, IsADirectoryError):
-        return f"{shown}: is a folder, not a CSV file"
-    if isinstance(e, NotADirectoryError):
-        return f"{shown}: a part of the path before the file's name is a file, not a folder"
-    if isinstance(e, PermissionError):
-        return f"{shown}: not allowed to read it (permission denied)"
-    if e.errno == errno.ENAMETOOLONG:
-        return f"{shown}: the path is too long ({len(path):,} characters) to open"
-    reason = (e.strerror or type(e).__name__).lower()
-    return f"{shown}: cannot read it ({reason})"
 
 
 def read_csv(path: str, max_rows: int | None = None) -> tuple[np.ndarray, np.ndarray]:
@@ -242,18 +220,18 @@ def read_csv(path: str, max_rows: int | None = None) -> tuple[np.ndarray, np.nda
     try:
         raw = Path(path).read_bytes()
     except OSError as e:
-        raise ValueError(_os_error(path, e)) from None
+        raise ValueError(file_error(path, e, "CSV file")) from None
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise ValueError(f"{_shown(path, 80)}: is UTF-16 text; save it as CSV UTF-8")
+        raise ValueError(f"{shown(path, 80)}: is UTF-16 text; save it as CSV UTF-8")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as e:
         line = raw[: e.start].count(b"\n") + 1
         start = raw.rfind(b"\n", 0, e.start) + 1
         end = raw.find(b"\n", e.start)
-        shown = raw[start : None if end < 0 else end].decode("utf-8", "replace").rstrip("\r")
+        bad = raw[start : None if end < 0 else end].decode("utf-8", "replace").rstrip("\r")
         raise ValueError(
-            f"{_shown(path, 80)}: line {line}: {_shown(shown)}: byte 0x{raw[e.start]:02x} "
+            f"{shown(path, 80)}: line {line}: {shown(bad)}: byte 0x{raw[e.start]:02x} "
             "is not UTF-8; save the file as CSV UTF-8"
         ) from None
     return from_csv(text, max_rows, path)

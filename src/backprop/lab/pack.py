@@ -25,6 +25,8 @@ import zipfile
 from functools import cache
 from pathlib import Path
 
+from ..checks import shown
+
 # Relative POSIX paths that go into the zip: these files, and .py files under these folders.
 SOURCE_FILES = frozenset(
     {"README.md", "pyproject.toml", "LICENSE", "LICENSE.md", "LICENSE.txt", ".ci/run"}
@@ -139,14 +141,18 @@ def source_files(root: Path) -> list[str]:
 def check_report(report: Path) -> None:
     """``ValueError`` unless ``report`` is a PDF file."""
     report = Path(report)
+    if report.is_dir():
+        raise ValueError(f"report {shown(report, 80)} is a folder; name its report.pdf")
     if not report.is_file():
         raise ValueError(
-            f"report {report} does not exist; build it first with `backprop report` "
+            f"report {shown(report, 80)} does not exist; build it first with `backprop report` "
             "(or pass --build-report to `backprop pack`)"
         )
     with report.open("rb") as fh:
         if fh.read(5) != b"%PDF-":
-            raise ValueError(f"report {report} is not a PDF; rebuild it with `backprop report`")
+            raise ValueError(
+                f"report {shown(report, 80)} is not a PDF; rebuild it with `backprop report`"
+            )
 
 
 def check_target(

@@ -21,13 +21,22 @@ from .data import DATASETS, load
 
 
 def train_dataset(
-    config: Config, data: str, seed: int, out: Path, log_every: int | None, **data_args
+    config: Config,
+    data: str,
+    seed: int,
+    out: Path,
+    log_every: int | None,
+    points: tuple[np.ndarray, np.ndarray] | None = None,
+    **data_args,
 ) -> tuple[float, float]:
     """Train, test and write figures, ``history.json`` and ``model.npz`` to ``out``.
 
     ``data_args`` go to ``data.load`` (``n``, ``noise``); ``data_seed`` seeds the data
-    instead of ``seed``."""
-    X, y = load(data, data_args.pop("data_seed", seed), **data_args)
+    instead of ``seed``; ``points``, ``(X, y)`` already read from the CSV ``data``, are
+    used as they are (the file is read once, even if it changes meanwhile)."""
+    if points is None:
+        points = load(data, data_args.pop("data_seed", seed), **data_args)
+    X, y = points
     log_every = log_every or max(1, config.epochs // 10)
     run = build(config, rng=np.random.default_rng(seed))
     history = run.fit(X, y, log_every=log_every)

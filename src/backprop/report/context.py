@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..checks import plural
 from ..experiments.results import Result, SettingStats, median_epochs
 from ..experiments.sweep import seed_draws_data
 from ..lab.data import DATASET_NAMES as DATA
@@ -210,7 +211,7 @@ def seeds_of(n: int, datasets) -> str:
         else f"{n} initialisations on the fixed {DATA[d]} data"
         for d in datasets
     ]
-    return f"{n} seeds ({listing(parts)})"
+    return f"{plural(n, 'seed', sep='')} ({listing(parts)})"
 
 
 def never_from(seeds: int) -> int:

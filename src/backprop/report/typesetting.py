@@ -37,7 +37,10 @@ def edited(path: Path) -> bool:
     """Whether ``path`` (a ``report.typ``) differs from what ``backprop report`` wrote."""
     if not path.exists():
         return False
-    text = path.read_text(encoding="utf-8")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:  # not the UTF-8 backprop writes: someone else's text
+        return True
     m = STAMP.match(text)
     if not m:
         return True
