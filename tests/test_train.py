@@ -272,14 +272,15 @@ def test_penalty_on_the_fused_path_equals_the_reference(stack):
         np.testing.assert_allclose(p.data, q.data, rtol=1e-10, atol=1e-12)
 
 
-def test_history_loss_includes_the_penalty_of_the_weights_only():
+@pytest.mark.parametrize("fused", [None, False])
+def test_history_loss_includes_the_penalty_of_the_weights_only(fused):
     X, y = data.load("xor")
     run = build(_gen(epochs=1, l1=0.1, l2=0.2), rng=np.random.default_rng(0))
     ws = [p.data.copy() for p in bp.nn.penalty.weights(run.model)]
     for lin in run.model.modules[1::2]:
         lin.bias.data += 5.0  # a bias is not penalised
     data_loss = run.loss(run.model(X), y)[0]
-    hist = run.fit(X, y)
+    hist = run.fit(X, y, fused=fused)
     want = sum(0.1 * np.abs(w).sum() + 0.1 * (w * w).sum() for w in ws)
     assert hist.penalty[0] == pytest.approx(want, rel=1e-12)
     assert hist.loss[0] == pytest.approx(data_loss + want, rel=1e-12)
