@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from backprop.cli import main
-from backprop.lab import runner
+from backprop.lab import plot, runner
 from backprop.lab.config import build, load_model
 from backprop.lab.data import load
 
@@ -385,14 +385,22 @@ def test_report_command_passes_its_options_to_build(monkeypatch, tmp_path, capsy
     assert seen["out"] == Path("runs/report") and seen["seed"] == 0
 
 
-def test_train_generalization_flags(tmp_path, capsys):
+def test_train_generalization_flags(tmp_path, capsys, monkeypatch):
     """--test-fraction prints the handout's lines for both parts and records the test
     curves; --features, --l2 and --batch-size reach the model, the loss and fit."""
     args = ["train", "--data", "circle", "--n-points", "40", "--epochs", "20", "--seed", "3"]
     flags = ["--data-seed", "5", "--test-fraction", "0.25"]
     flags += ["--features", "x1", "x2", "x1sq", "x2sq"]
     flags += ["--l2", "0.01", "--batch-size", "8", "--out", str(tmp_path)]
+    figures, save = {}, plot.save
+    monkeypatch.setattr(
+        plot, "save", lambda fig, p: figures.setdefault(p.stem, fig) and save(fig, p)
+    )
     assert main(args + flags) == 0
+    losses = figures["learning_curve"].axes[0].get_legend_handles_labels()[1]
+    assert losses == ["training", "test (held out)"]
+    points = figures["decision_boundary"].axes[0].get_legend_handles_labels()[1]
+    assert points == ["class 0", "class 1", "class 0 (test)", "class 1 (test)"]
     out = capsys.readouterr().out
     assert out.count("training set (30 points):\n") == 1
     assert out.count("test set (10 points, held out):\n") == 1
