@@ -424,6 +424,12 @@ def test_divergence_names_the_rate_and_the_server_goes_on(server):
         ({"data": "points", "points": [[0, 0, 1], [50, 0, 0]]}, "within ±10"),
         ({"data": "points", "points": [[0, 0, 1], [0, 0, 3]]}, "point 2 is"),
         ({"epochs": 0}, "epochs must be between 1 and 1,000,000"),
+        ({"features": [["x1"]]}, "unknown feature ['x1']"),
+        ({"features": ["x1", "x1"]}, "features are listed twice"),
+        ({"l1": "a"}, "l1 must be a number, got 'a'"),
+        ({"l2": 20}, "l2 must be between 0 and 10, got 20"),
+        ({"batch_size": 2.5}, "batch_size must be a whole number"),
+        ({"test_fraction": 1}, "test_fraction must be below 1"),
     ],
 )
 def test_out_of_range_parameters_are_refused_in_one_line(server, state, message):
