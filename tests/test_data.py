@@ -2,6 +2,8 @@
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from backprop.lab import data
 
@@ -156,3 +158,46 @@ def test_points_refuse_what_is_not_a_point():
         data.points([[0, 0, 1], [True, 1, 0]])
     with pytest.raises(ValueError, match="point 1 is 'abc'"):
         data.points(["abc", [0, 0, 1]])
+
+
+def test_split_is_stratified_seeded_and_keeps_the_order():
+    X, y = data.load("circle", 0, n=50)
+    Xtr, ytr, Xte, yte = data.split(X, y, 0.3, np.random.default_rng(4))
+    # round(0.3 · 25) = 8 of each class held out (25 per class)
+    assert (len(yte), yte.sum(), len(ytr), ytr.sum()) == (16, 8, 34, 17)
+    rows = [tuple(r) for r in X.tolist()]
+    for part in (Xtr, Xte):
+        where = [rows.index(tuple(r)) for r in part.tolist()]
+        assert where == sorted(where)  # the data's order
+    assert not set(map(tuple, Xtr.tolist())) & set(map(tuple, Xte.tolist()))
+    again = data.split(X, y, 0.3, np.random.default_rng(4))
+    other = data.split(X, y, 0.3, np.random.default_rng(5))
+    assert np.array_equal(again[2], Xte) and not np.array_equal(other[2], Xte)
+
+
+@pytest.mark.parametrize("fraction", [0.01, 0.95])
+def test_split_refuses_parts_too_small(fraction):
+    X, y = data.load("xor")
+    with pytest.raises(ValueError, match="both parts need 2 points and training both classes"):
+        data.split(X, y, fraction, np.random.default_rng(0))
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    n0=st.integers(0, 30),
+    n1=st.integers(0, 30),
+    fraction=st.floats(0, 0.99),
+    seed=st.integers(0, 99),
+)
+def test_split_is_a_partition_or_a_refusal(n0, n1, fraction, seed):
+    y = np.repeat([0.0, 1.0], [n0, n1])[:, None]
+    X = np.column_stack([np.arange(len(y)), np.zeros(len(y))]).astype(float)
+    try:
+        Xtr, ytr, Xte, yte = data.split(X, y, fraction, np.random.default_rng(seed))
+    except ValueError as e:
+        assert "both parts need 2 points" in str(e)
+        return
+    assert sorted([*Xtr[:, 0], *Xte[:, 0]]) == list(range(len(y)))  # each point once
+    assert len(yte) >= data.MIN_POINTS and len(ytr) >= data.MIN_POINTS
+    assert set(ytr[:, 0]) == {0.0, 1.0}
+    assert yte.sum() == round(fraction * n1) and len(yte) - yte.sum() == round(fraction * n0)

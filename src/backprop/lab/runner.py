@@ -17,7 +17,27 @@ from ..nn.module import Sequential
 from ..train import saturation, test
 from . import plot
 from .config import Config, build, save_model
-from .data import DATASETS, load
+from .data import DATASETS, load, split
+
+Split = tuple[np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray] | None]
+
+
+def dataset(
+    config: Config,
+    data: str,
+    data_seed: int,
+    points: tuple[np.ndarray, np.ndarray] | None = None,
+    **data_args,
+) -> Split:
+    """``(X, y, test)``: the training points (``points`` if given, else ``data.load``'s
+    with ``data_args``) and the held-out ``(X_test, y_test)`` (None when
+    ``config.test_fraction`` is 0), split with ``np.random.default_rng(data_seed)``.
+    ``ValueError`` if the split leaves a part too small."""
+    X, y = load(data, data_seed, **data_args) if points is None else points
+    if not config.test_fraction:
+        return X, y, None
+    X, y, X_test, y_test = split(X, y, config.test_fraction, np.random.default_rng(data_seed))
+    return X, y, (X_test, y_test)
 
 
 def train_dataset(
@@ -31,17 +51,23 @@ def train_dataset(
 ) -> tuple[float, float]:
     """Train, test and write figures, ``history.json`` and ``model.npz`` to ``out``.
 
-    ``data_args`` go to ``data.load`` (``n``, ``noise``); ``data_seed`` seeds the data
-    instead of ``seed``; ``points``, ``(X, y)`` already read from the CSV ``data``, are
-    used as they are (the file is read once, even if it changes meanwhile)."""
-    if points is None:
-        points = load(data, data_args.pop("data_seed", seed), **data_args)
-    X, y = points
+    ``data_args`` go to ``data.load`` (``n``, ``noise``); ``data_seed`` seeds the data,
+    the test split and the batches' order instead of ``seed`` (which seeds the weights);
+    ``points``, ``(X, y)`` already read from the CSV ``data``, are used as they are (the
+    file is read once). With a test set, the handout's test lines are printed for both
+    parts, training first."""
+    data_seed = data_args.pop("data_seed", seed)
+    X, y, held_out = dataset(config, data, data_seed, points=points, **data_args)
     log_every = log_every or max(1, config.epochs // 10)
-    run = build(config, rng=np.random.default_rng(seed))
-    history = run.fit(X, y, log_every=log_every)
+    run = build(config, rng=np.random.default_rng(seed), shuffle=data_seed)
+    history = run.fit(X, y, log_every=log_every, test=held_out)
     model, loss = run.model, run.loss
+    if held_out is not None:
+        print(f"training set ({len(y)} points):")
     value, acc = test(model, X, y, loss)
+    if held_out is not None:
+        print(f"test set ({len(held_out[1])} points, held out):")
+        test(model, *held_out, loss)
     prob = Sequential(model, Sigmoid()) if loss.takes_logits else model
     with np.errstate(all="ignore"):
         p = prob.forward(X)
@@ -62,6 +88,7 @@ def train_dataset(
         out / "decision_boundary.png",
         title=f"Decision boundary: {name}",
         resolution=80 if config.model == "cnn" else 200,  # a CNN forward costs ~1 ms / 100 points
+        test=held_out,
     )
     return value, acc
 
