@@ -43,10 +43,12 @@ def name_findings(filename: str) -> list[Finding]:
         folded = unicodedata.normalize("NFKC", wide)
         found.append(error("name", f"full-width characters {wide!r}; type them as {folded!r}"))
     plain = unicodedata.normalize("NFKC", stem)  # read past full-width: one finding each
-    prefix = re.match(r"\s*dl[\s_-]*lab[\s_-]*1[\s_-]*", plain, re.I)
+    prefix = re.match(r"(\s*dl[\s_-]*lab[\s_-]*1)([\s_-]*)", plain, re.I)
     if not prefix:
         return [*found, error("name", f"does not start with DL_LAB1_; e.g. {EXAMPLE}")]
-    if prefix[0] != "DL_LAB1_":
+    if prefix[1] == "DL_LAB1" and prefix[2].replace(" ", "") == "_" != prefix[2]:
+        found.append(error("name", "spaces around the student ID; remove them"))
+    elif prefix[0] != "DL_LAB1_":
         found.append(error("name", f"starts with {prefix[0]!r}; write 'DL_LAB1_'"))
     rest = plain[prefix.end() :]
     sid, sep, name = rest.partition("_")
