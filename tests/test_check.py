@@ -181,16 +181,19 @@ def test_caches_virtualenvs_and_data_dumps_are_listed_with_sizes(tmp_path, repor
 
 def test_import_torch_is_flagged_with_file_and_line(tmp_path, report):
     main_py = "import numpy as np\nimport torch\n" + GENERATORS_SOURCE
-    model = "import os\n\n\nfrom tensorflow import keras\n"
+    model = "import os\n\n\nfrom tensorflow import keras\nos.x = __import__('keras')\n"
     entry = main_py + "\nimport model\n\nif __name__ == '__main__':\n    pass\n"
     files = {"main.py": entry, "model.py": model, "old/try.py": "import jax.numpy as jnp\n"}
+    files["tests/test_grad.py"] = "import numpy as np\n\n\ndef test():\n    import torch\n"
     result = check_zip(submission(tmp_path, report, files))
     assert result.verdict == "needs a look"
     found = lines(result, "look")
     assert "torch (PyTorch, forbidden) at main.py:2" in found
     assert "tensorflow (TensorFlow, forbidden) at model.py:4" in found  # reached by main.py
-    assert "jax (JAX) at old/try.py:1, not imported by the entry" in lines(result, "info")
-    assert result.facts["forbidden"] == ["tensorflow", "torch"]
+    assert "keras (Keras, forbidden) at model.py:5" in found
+    assert "jax (JAX, forbidden) at old/try.py:1" in found  # not run, but not a test either
+    assert "torch (PyTorch) at tests/test_grad.py:5: tests or benchmarks" in lines(result, "info")
+    assert result.facts["forbidden"] == ["jax", "keras", "tensorflow", "torch"]
 
 
 def test_other_third_party_imports_are_listed_for_a_human(tmp_path, report):

@@ -21,6 +21,9 @@ except ImportError:  # Python 3.10: no pyproject entry points, the other rules s
 
 # Names a lab's main script goes by, best first (a file with a __main__ guard counts too).
 ENTRY_NAMES = ("main", "lab1", "lab", "run", "train", "backprop", "__main__")
+# Folders of code that checks or times the lab: a framework there, out of the entry's
+# reach, is a reference to compare with (e.g. PyTorch's gradients in a test), not the lab.
+ASIDE = frozenset({"tests", "test", "benchmarks", "benchmark"})
 MAGIC_LINE = re.compile(r"^\s*[%!]")  # IPython magics and shell escapes in a notebook
 
 
@@ -267,22 +270,37 @@ def import_findings(code: Code) -> tuple[list[Finding], dict[str, list[str]]]:
     entry = ", ".join(code.entries) or "none found, so every file counts"
     out.append(info("imports", f"entry script: {entry}"))
     for top, imps in sorted(forbidden.items()):
-        run = _places([i for i in imps if i.path in used])
-        rest = _places([i for i in imps if i.path not in used])
+        lab = [i for i in imps if i.path in used or not _aside(i.path)]
+        aside = [i for i in imps if i not in lab]
         name = FORBIDDEN[top]
-        if run:
-            out.append(look("imports", f"{top} ({name}, forbidden) at {run}"))
-        if rest:
-            out.append(info("imports", f"{top} ({name}) at {rest}, not imported by the entry"))
+        if lab:
+            out.append(look("imports", f"{top} ({name}, forbidden) at {_places(lab)}"))
+        if aside:
+            out.append(
+                info(
+                    "imports",
+                    f"{top} ({name}) at {_places(aside)}: tests or benchmarks "
+                    "the entry does not import",
+                )
+            )
     if other:
         shown = "; ".join(f"{t} ({_places(w, 2)})" for t, w in sorted(other.items()))
         out.append(info("imports", f"outside NumPy, matplotlib and the standard library: {shown}"))
-    unused = [t for t, imps in forbidden.items() if not any(i.path in used for i in imps)]
+    unused = [
+        t
+        for t, imps in forbidden.items()
+        if all(i.path not in used and _aside(i.path) for i in imps)
+    ]
     return out, {
         "forbidden": sorted(set(forbidden) - set(unused)),
         "forbidden_unused": sorted(unused),
         "other": sorted(other),
     }
+
+
+def _aside(path: str) -> bool:
+    """In a tests/ or benchmarks/ folder: code that checks or times the lab, not the lab."""
+    return bool(set(PurePosixPath(path).parts[:-1]) & ASIDE)
 
 
 def _places(imps: list[Import], most: int = 4) -> str:
