@@ -3,81 +3,39 @@ zip per mistake or attack; each gets its finding, none crashes."""
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import stat
 import unicodedata
 import uuid
-import zipfile
 from pathlib import Path
 
-import matplotlib
 import pytest
+from benchmarks.check_folder import (
+    MAIN,
+    build_folder,
+    make_zip,
+    report_pdf,
+    scan,
+    submission,
+)
+from benchmarks.check_folder import entry as _info
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import typst  # noqa: E402
-
-from backprop.check import archive, check_zip, run, write_csv  # noqa: E402
-from backprop.check.archive import name_findings  # noqa: E402
-from backprop.check.handout import GENERATORS_SOURCE, SECTIONS  # noqa: E402
-from backprop.cli import main  # noqa: E402
-from backprop.lab.pack import pack, zip_name  # noqa: E402
+from backprop.check import archive, check_zip, run, write_csv
+from backprop.check.archive import name_findings
+from backprop.check.handout import GENERATORS_SOURCE
+from backprop.cli import main
+from backprop.lab.pack import pack, zip_name
 
 ROOT = Path(__file__).resolve().parents[1]
 SID, NAME = "313551157", "陳敬中"
 GOOD = zip_name(SID, NAME)
-PROSE = "We train a small network with hand-written backpropagation on two data sets. "
-MAIN = (
-    "import numpy as np\n"
-    + GENERATORS_SOURCE
-    + "\n\nif __name__ == '__main__':\n"
-    + "    x, y = generate_linear(n=100)\n"
-    + "    print('loss=0.03844 accuracy=100.00%')\n"
-)
-
-
-def report_typ(skip: str = "") -> str:
-    """A report with the handout's headings (but those whose title contains ``skip``)."""
-    lines = []
-    for (num, title, _), items in SECTIONS:
-        lines += [f"= {num}. {title}", PROSE]
-        lines += [f"== {t}\n{PROSE}" for _, t, _ in items if not (skip and skip in t)]
-    return "\n".join(lines)
 
 
 @pytest.fixture(scope="module")
 def report() -> bytes:
-    return typst.compile(report_typ().encode(), format="pdf")
-
-
-def scan() -> bytes:
-    """A one-page PDF that is one image: a scanned report, no text layer."""
-    fig = plt.figure(figsize=(8.27, 11.69))
-    fig.figimage(plt.cm.gray(__import__("numpy").random.default_rng(0).random((300, 200))))
-    buf = io.BytesIO()
-    fig.savefig(buf, format="pdf")
-    plt.close(fig)
-    return buf.getvalue()
-
-
-def make_zip(path: Path, files: dict, entries: tuple = ()) -> Path:
-    """``files`` (name → str or bytes) and raw ``(ZipInfo, bytes)`` entries."""
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
-        for name, data in files.items():
-            zf.writestr(name, data)
-        for zi, data in entries:
-            zf.writestr(zi, data)
-    return path
-
-
-def submission(tmp_path: Path, report: bytes, files: dict | None = None, name: str = GOOD) -> Path:
-    """A correct small submission (report.pdf at the top, main.py in a folder) with
-    ``files`` added or replaced (their paths inside the folder; None leaves one out)."""
-    top = name.rsplit(".", 1)[0] + "/"
-    base = {"report.pdf": report, "main.py": MAIN, **(files or {})}
-    named = {(k if k == "report.pdf" else top + k): v for k, v in base.items()}
-    return make_zip(tmp_path / name, {k: v for k, v in named.items() if v is not None})
+    return report_pdf()
 
 
 def lines(result, level: str | None = None) -> str:
@@ -256,7 +214,7 @@ def test_a_scanned_report_has_no_text_layer(tmp_path):
 
 
 def test_a_missing_sub_item_is_named(tmp_path):
-    pdf = typst.compile(report_typ(skip="without activation").encode(), format="pdf")
+    pdf = report_pdf(skip="without activation")
     result = check_zip(submission(tmp_path, pdf))
     assert "not found in its text: 4.C Try without activation functions" in lines(result, "look")
 
@@ -268,14 +226,6 @@ def test_a_pdf_pypdf_cannot_read_is_a_look(tmp_path):
 
 
 # --- safety: refused as findings, never a crash ---
-
-
-def _info(name: str, mode: int | None = None) -> zipfile.ZipInfo:
-    zi = zipfile.ZipInfo(name)
-    if mode is not None:
-        zi.create_system = 3
-        zi.external_attr = mode << 16
-    return zi
 
 
 def test_zip_slip_and_absolute_paths_are_refused(tmp_path, report):
@@ -380,3 +330,12 @@ def test_write_csv_one_row_per_zip(tmp_path, report):
     write_csv(results, tmp_path / "r.csv")
     row = (tmp_path / "r.csv").read_text(encoding="utf-8").splitlines()[1]
     assert row.startswith(f"{GOOD},ok,0,0,True,") and ",unchanged," in row
+
+
+def test_the_benchmark_folder_gets_one_verdict_per_zip(tmp_path, capsys):
+    zips = build_folder(tmp_path / "in")
+    assert main(["check", str(tmp_path / "in"), "--csv", str(tmp_path / "c.csv")]) == 1
+    with (tmp_path / "c.csv").open(encoding="utf-8", newline="") as fh:
+        verdicts = [row["verdict"] for row in csv.DictReader(fh)]
+    assert len(zips) >= 10 and len(verdicts) == len(zips)
+    assert verdicts.count("ok") == 2  # this project's pack output and one good zip
