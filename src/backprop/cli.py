@@ -86,6 +86,8 @@ def validate(args: argparse.Namespace) -> Config | None:
             _validate_report(report_args)
     elif command == "check":
         check.submissions(args.paths)  # each path exists; a folder holds zips
+        if args.csv and args.csv.is_dir():
+            raise ValueError(f"--csv {args.csv} is a folder; name a file")
         if args.csv:
             limits.check_out(args.csv.parent, "--csv")
     elif command == "experiments":  # an unknown name: experiments.define's ValueError
