@@ -96,7 +96,7 @@ def build_folder(folder: Path) -> list[Path]:
     (folder / ".report.pdf").write_bytes(pdf)
     own = pack("313551001", "陳敬中", root=ROOT, report=folder / ".report.pdf", out_dir=folder)
     (folder / ".report.pdf").unlink()
-    nb = {"cells": [{"cell_type": "code", "source": MAIN.replace("__main__", "x")}]}
+    nb = {"cells": [{"cell_type": "code", "source": MAIN}]}
     nb["cells"].append({"cell_type": "code", "source": "%matplotlib inline\nimport torch"})
     inner = io.BytesIO()
     make_zip(inner, {"main.py": MAIN})

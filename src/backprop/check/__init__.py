@@ -202,7 +202,8 @@ def format_result(result: Result, *, details: bool = True) -> str:
 
 
 def write_csv(results: list[Result], path: Path) -> None:
-    """One row per zip with CSV_COLUMNS, for a TA to sort and grade."""
+    """One row per zip with CSV_COLUMNS, for a TA to sort and grade; ``details`` holds
+    the first line of each error and look."""
     with Path(path).open("w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
         w.writerow(CSV_COLUMNS)
@@ -223,6 +224,10 @@ def write_csv(results: list[Result], path: Path) -> None:
                     " ".join(f.get("other", [])),
                     f.get("generators", ""),
                     f.get("accuracy", ""),
-                    " | ".join(f"{x.part}: {x.text}" for x in r.findings if x.level != "info"),
+                    " | ".join(  # first lines only: a row stays one line (diffs: the printout)
+                        f"{x.part}: {x.text.splitlines()[0]}"
+                        for x in r.findings
+                        if x.level != "info"
+                    ),
                 ]
             )
