@@ -210,7 +210,7 @@ def test_a_missing_or_renamed_generator(tmp_path, report):
 
 def test_a_scanned_report_has_no_text_layer(tmp_path):
     result = check_zip(submission(tmp_path, scan()))
-    assert "1 pages but no text layer (a scan?)" in lines(result, "look"), lines(result)
+    assert "1 page but no text layer (a scan?)" in lines(result, "look"), lines(result)
 
 
 def test_a_missing_sub_item_is_named(tmp_path):

@@ -154,7 +154,8 @@ def check_zip(path: Path, *, run: bool = False, timeout: float = RUN_TIMEOUT) ->
         wanted = [*code_members, *(m for m in members if m.name.endswith("pyproject.toml"))]
         prefix = _top_folder(members)
         code = parse({m.name[len(prefix) :]: archive.read(zf, m) for m in wanted}, prefix)
-        result.findings.append(info("contents", f"{len(code_members)} source files"))
+        n = len(code_members)
+        result.findings.append(info("contents", f"{n} source file{'s' * (n != 1)}"))
         result.findings += _stray(members)
         report, facts = _report(zf, members)
         result.findings += report

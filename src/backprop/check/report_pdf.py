@@ -61,13 +61,17 @@ def report_findings(data: bytes) -> tuple[list[Finding], dict]:
     if len(re.sub(r"\s", "", text)) < MIN_TEXT_CHARS:
         facts["missing"] = "no text layer"
         return [
-            look("report", f"{pages} pages but no text layer (a scan?): sections not checked")
+            look(
+                "report",
+                f"{pages} page{'s' * (pages != 1)} but no text layer (a scan?): "
+                "sections not checked",
+            )
         ], facts
     gone = missing_sections(text)
     facts["missing"] = " ".join(n for n, _ in gone)
     needed = [(n, t) for n, t in gone if n.split(".")[0] not in OPTIONAL_SECTIONS]
     optional = [(n, t) for n, t in gone if (n, t) not in needed]
-    out = [info("report", f"{pages} pages, {len(text.split()):,} words")]
+    out = [info("report", f"{pages} page{'s' * (pages != 1)}, {len(text.split()):,} words")]
     if needed:
         shown = "; ".join(f"{n} {t}" for n, t in needed)
         out.append(look("report", f"not found in its text: {shown}"))
