@@ -268,6 +268,23 @@ def test_a_name_not_in_utf8_is_a_look(tmp_path, report):
     assert "is not UTF-8 (a local code page?)" in lines(result, "look"), lines(result)
 
 
+def test_a_damaged_member_is_a_finding(tmp_path, report):
+    text = "".join(f"x{i} = {i * 7919 % 10007}\n" for i in range(2000))  # ~10 kB deflated
+    path = submission(tmp_path, report, {"util.py": text})
+    data = path.read_bytes()
+    at = data.index(b"util.py") + 100  # inside its deflated bytes
+    path.write_bytes(data[:at] + bytes(40) + data[at + 40 :])
+    assert "'DL_LAB1_313551157_陳敬中/util.py' cannot be read" in lines(check_zip(path), "error")
+
+
+def test_a_checker_bug_is_a_finding_not_a_crash(tmp_path, report, monkeypatch):
+    import backprop.check as check
+
+    monkeypatch.setattr(check, "generator_findings", lambda code: 1 / 0)
+    result = check_zip(submission(tmp_path, report))
+    assert "the checker failed (ZeroDivisionError" in lines(result, "error")
+
+
 # --- 6. --run ---
 
 

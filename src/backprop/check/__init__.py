@@ -118,7 +118,10 @@ def _report(zf: zipfile.ZipFile, members: list[Member]) -> tuple[list[Finding], 
         also = f" (PDFs found: {', '.join(pdfs[:3])})" if pdfs else ""
         return [error("contents", f"no report.pdf at the top of the zip{also}")], {}
     m = exact[0]
-    data = archive.read(zf, m)
+    try:
+        data = archive.read(zf, m)
+    except archive.UnreadableError as e:
+        return [*first, error("contents", str(e))], {}
     if not data.startswith(PDF_MAGIC):
         return [*first, error("contents", f"{m.name} is not a PDF (starts {data[:8]!r})")], {}
     found, facts = report_findings(data)
@@ -135,7 +138,14 @@ def _top_folder(members: list[Member]) -> str:
 
 def check_zip(path: Path, *, run: bool = False, timeout: float = RUN_TIMEOUT) -> Result:
     """Every check of one submission; never raises on what the file holds."""
-    path = Path(path)
+    try:
+        return _check_zip(Path(path), run, timeout)
+    except Exception as e:  # one bad zip (or a bug here) must not stop a folder's run
+        why = f"{type(e).__name__}: {str(e)[:120]}"
+        return Result(Path(path), [error("contents", f"the checker failed ({why}); check by hand")])
+
+
+def _check_zip(path: Path, run: bool, timeout: float) -> Result:
     result = Result(path, name_findings(path.name))
     result.facts["name_ok"] = not any(f.level == "error" for f in result.findings)
     try:
@@ -153,7 +163,13 @@ def check_zip(path: Path, *, run: bool = False, timeout: float = RUN_TIMEOUT) ->
             result.findings.append(error("contents", "no source code (.py or .ipynb)"))
         wanted = [*code_members, *(m for m in members if m.name.endswith("pyproject.toml"))]
         prefix = _top_folder(members)
-        code = parse({m.name[len(prefix) :]: archive.read(zf, m) for m in wanted}, prefix)
+        files = {}
+        for m in wanted:
+            try:
+                files[m.name[len(prefix) :]] = archive.read(zf, m)
+            except archive.UnreadableError as e:
+                result.findings.append(error("contents", str(e)))
+        code = parse(files, prefix)
         n = len(code_members)
         result.findings.append(info("contents", f"{n} source file{'s' * (n != 1)}"))
         result.findings += _stray(members)
@@ -193,13 +209,13 @@ def submissions(paths: list[Path]) -> list[Path]:
     return out
 
 
-def format_result(result: Result, *, details: bool = True) -> str:
-    """``PATH: verdict`` and, below it, the findings (errors and looks first)."""
-    lines = [f"{result.path.name}: {result.verdict}"]
-    if details:
-        order = {"error": 0, "look": 1, "info": 2}
-        lines += [f"  {f}" for f in sorted(result.findings, key=lambda f: order[f.level])]
-    return "\n".join(lines)
+def format_result(result: Result, *, notes: bool = True) -> str:
+    """``NAME: verdict`` and, below it, the findings, errors and looks first (the
+    ``info`` ones only if ``notes``)."""
+    order = {"error": 0, "look": 1, "info": 2}
+    shown = [f for f in result.findings if notes or f.level != "info"]
+    lines = [f"  {f}" for f in sorted(shown, key=lambda f: order[f.level])]
+    return "\n".join([f"{result.path.name}: {result.verdict}", *lines])
 
 
 def write_csv(results: list[Result], path: Path) -> None:

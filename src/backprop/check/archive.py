@@ -8,6 +8,7 @@ import re
 import stat
 import unicodedata
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -134,7 +135,10 @@ def members(zf: zipfile.ZipFile) -> tuple[list[Member], list[Finding]]:
         elif ".." in parts:
             found.append(error("safety", f"zip-slip entry {name!r} points outside the folder"))
         elif _is_symlink(zi):
-            target = zf.read(zi)[:200].decode("utf-8", "replace") if zi.file_size < 4096 else "?"
+            try:
+                target = read(zf, zi)[:200].decode("utf-8", "replace")
+            except UnreadableError:
+                target = "?"
             found.append(look("safety", f"symlink {name!r} → {target!r}: not followed"))
         elif zi.flag_bits & 0x1:
             found.append(look("safety", f"{name!r} is encrypted: not read"))
@@ -167,10 +171,20 @@ def members(zf: zipfile.ZipFile) -> tuple[list[Member], list[Finding]]:
     return out, found
 
 
-def read(zf: zipfile.ZipFile, member: Member) -> bytes:
-    """The member's bytes, at most its checked size: a header that lies gets no more."""
-    with zf.open(member.info) as fh:
-        return fh.read(min(member.size, MAX_MEMBER_BYTES) + 1)[:MAX_MEMBER_BYTES]
+class UnreadableError(ValueError):
+    """A member whose bytes cannot be read: a CRC error, broken deflate data, a method
+    zipfile does not know."""
+
+
+def read(zf: zipfile.ZipFile, member: Member | zipfile.ZipInfo) -> bytes:
+    """The member's bytes, at most its checked size (a header that lies gets no more);
+    ``UnreadableError`` if they cannot be read."""
+    zi = member.info if isinstance(member, Member) else member
+    try:
+        with zf.open(zi) as fh:
+            return fh.read(min(zi.file_size, MAX_MEMBER_BYTES) + 1)[:MAX_MEMBER_BYTES]
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, NotImplementedError) as e:
+        raise UnreadableError(f"{zi.filename!r} cannot be read ({str(e)[:80]})") from None
 
 
 def not_a_zip(path: Path) -> str:
