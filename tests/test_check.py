@@ -122,7 +122,9 @@ def test_caches_virtualenvs_and_data_dumps_are_listed_with_sizes(tmp_path, repor
     files = {
         "__pycache__/main.cpython-311.pyc": b"x" * 3000,
         "venv/pyvenv.cfg": "home = /usr\n",
-        "venv/lib/site.py": "x = 1\n",
+        "venv/lib/site.py": "import torch\n",
+        "env2/pyvenv.cfg": "home = /usr\n",
+        "env2/bin/activate_this.py": "import jax\n",
         "weights.npy": bytes(2**20),
         ".DS_Store": b"\0",
     }
@@ -132,6 +134,8 @@ def test_caches_virtualenvs_and_data_dumps_are_listed_with_sizes(tmp_path, repor
     assert "stray DL_LAB1_313551157_陳敬中/venv/ (2 files" in found
     assert "stray DL_LAB1_313551157_陳敬中/weights.npy (1 file, 1,049 kB)" in found
     assert "stray DL_LAB1_313551157_陳敬中/.DS_Store" in found
+    assert "stray DL_LAB1_313551157_陳敬中/env2/ (2 files" in found
+    assert result.verdict == "needs a look" and result.facts["forbidden"] == []  # not parsed
 
 
 # --- 3. imports ---

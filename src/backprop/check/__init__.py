@@ -158,7 +158,15 @@ def _check_zip(path: Path, run: bool, timeout: float) -> Result:
         members, found = archive.members(zf)
         result.findings += found
         code_members = [m for m in members if m.name.endswith(CODE_SUFFIXES)]
-        code_members = [m for m in code_members if not set(m.name.split("/")) & (JUNK_DIRS | STRAY)]
+        venvs = tuple(
+            m.name.removesuffix("pyvenv.cfg") for m in members if m.name.endswith("/pyvenv.cfg")
+        )
+        code_members = [  # not the caches' or a virtualenv's copies: listed as stray
+            m
+            for m in code_members
+            if not set(m.name.split("/")) & (JUNK_DIRS | STRAY | {"site-packages"})
+            and not m.name.startswith(venvs or ("\0",))
+        ]
         if not code_members:
             result.findings.append(error("contents", "no source code (.py or .ipynb)"))
         wanted = [*code_members, *(m for m in members if m.name.endswith("pyproject.toml"))]
