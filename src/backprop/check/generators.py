@@ -82,25 +82,14 @@ def generator_findings(code: Code) -> tuple[list[Finding], str]:
     handout = _handout()
     out: list[Finding] = []
     states = []
+    defs = [(s, n) for s in code.sources for n in s.nodes if isinstance(n, ast.FunctionDef)]
     for name in GENERATORS:
         want = handout[name]
         want_norm, want_notes = normalised(want, True)
-        copies = [
-            (s, n)
-            for s in code.sources
-            if s.tree
-            for n in ast.walk(s.tree)
-            if isinstance(n, ast.FunctionDef) and n.name == name
-        ]
+        copies = [(s, n) for s, n in defs if n.name == name]
         if not copies:
             near = sorted(
-                {
-                    s.where(n.lineno) + f" ({n.name})"
-                    for s in code.sources
-                    if s.tree
-                    for n in ast.walk(s.tree)
-                    if isinstance(n, ast.FunctionDef) and n.name.lower() == name.lower()
-                }
+                f"{s.where(n.lineno)} ({n.name})" for s, n in defs if n.name.lower() == name.lower()
             )
             hint = f"; renamed? {', '.join(near)}" if near else ""
             out.append(look("generators", f"{name} not found{hint}"))

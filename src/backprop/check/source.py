@@ -9,6 +9,7 @@ import json
 import re
 import sys
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import PurePosixPath
 
 from .findings import Finding, info, look
@@ -36,6 +37,11 @@ class Source:
     text: str
     cell: int | None = None
     problem: str = ""
+
+    @cached_property
+    def nodes(self) -> list[ast.AST]:
+        """Every node of the tree, walked once for the imports and the generators."""
+        return list(ast.walk(self.tree)) if self.tree else []
 
     def where(self, line: int) -> str:
         return (
@@ -136,7 +142,7 @@ def imports(code: Code) -> list[Import]:
     index = _modules(code)
     out = []
     for s in code.sources:
-        for node in ast.walk(s.tree) if s.tree else ():
+        for node in s.nodes:
             names: list[str] = []
             if isinstance(node, ast.Import):
                 names = [a.name for a in node.names]
