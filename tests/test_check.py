@@ -332,6 +332,9 @@ def test_cli_folder_csv_and_exit_codes(tmp_path, report, capsys):
         main(["check", str(tmp_path / "nope")])
     assert exit_.value.code == 2
     assert capsys.readouterr().err == f"backprop check: error: {tmp_path / 'nope'} does not exist\n"
+    with pytest.raises(SystemExit) as exit_:  # past ~1e8 s the OS timers overflow
+        main(["check", str(folder), "--run", "--timeout", "1e9"])
+    assert exit_.value.code == 2 and "--timeout must be between" in capsys.readouterr().err
 
 
 def test_cli_run_warns_that_it_runs_student_code(tmp_path, report, capsys):

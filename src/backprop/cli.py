@@ -11,7 +11,7 @@ import sys
 import time
 from pathlib import Path
 
-from . import check, experiments, limits, play, report
+from . import check, checks, experiments, limits, play, report
 from .cli_flags import (
     CONFIG_FLAGS,
     MLP_ONLY,
@@ -85,6 +85,7 @@ def validate(args: argparse.Namespace) -> Config | None:
         else:
             _validate_report(report_args)
     elif command == "check":
+        checks.real("--timeout", args.timeout, 0, check.MAX_RUN_TIMEOUT)
         check.submissions(args.paths)  # each path exists; a folder holds zips
         if args.csv and args.csv.is_dir():
             raise ValueError(f"--csv {args.csv} is a folder; name a file")

@@ -19,10 +19,11 @@ from .archive import Member, name_findings
 from .findings import Finding, error, info, look, verdict
 from .generators import generator_findings
 from .report_pdf import report_findings
-from .run import RUN_TIMEOUT, WARNING, run_findings
+from .run import MAX_RUN_TIMEOUT, RUN_TIMEOUT, WARNING, run_findings
 from .source import import_findings, parse
 
 __all__ = [
+    "MAX_RUN_TIMEOUT",
     "RUN_TIMEOUT",
     "WARNING",
     "Result",

@@ -22,6 +22,7 @@ from .handout import ACCURACY_BAR
 from .source import MAGIC_LINE, Code
 
 RUN_TIMEOUT = 300.0  # seconds per entry script; the handout's 100 000 epochs take ~1 min
+MAX_RUN_TIMEOUT = 86_400.0  # a day; beyond ~1e8 s the OS timers overflow
 MAX_ENTRIES = 3  # scripts run per submission
 ACCURACY = re.compile(r"accuracy\s*[=:]\s*([0-9]*\.?[0-9]+)\s*(%?)", re.I)
 WARNING = "backprop check: warning: --run runs each submission's own code on this machine"
