@@ -39,7 +39,8 @@ CODE_SUFFIXES = (".py", ".ipynb")
 STRAY = frozenset({"__MACOSX", ".DS_Store", ".ipynb_checkpoints", ".idea", ".vscode", "Thumbs.db"})
 DATA_SUFFIXES = (".npy", ".npz", ".pkl", ".pickle", ".pt", ".pth", ".h5", ".csv", ".mat", ".bin")
 DATA_DUMP_BYTES = 2**20  # a data file this large is a dump, not a fixture
-SUBMISSION_SUFFIXES = (*archive.ARCHIVES,)
+# pack's junk suffixes but .zip: a zip inside is a nested archive, named apart
+CACHE_SUFFIXES = tuple(x for x in JUNK_SUFFIXES if x != ".zip")
 CSV_COLUMNS = (
     "zip",
     "verdict",
@@ -70,7 +71,7 @@ class Result:
 
 def _stray(members: list[Member]) -> list[Finding]:
     """Caches, virtualenvs and editor leftovers (grouped by folder) and large data files."""
-    venvs = {m.name.rpartition("/")[0] for m in members if m.name.endswith("pyvenv.cfg")}
+    venvs = _venvs(members)
     groups: dict[str, list[int]] = {}
     for m in members:
         parts = m.name.split("/")
@@ -78,13 +79,13 @@ def _stray(members: list[Member]) -> list[Finding]:
             (
                 i
                 for i, p in enumerate(parts)
-                if p in JUNK_DIRS or p in STRAY or p.endswith(JUNK_SUFFIXES[:-1])
+                if p in JUNK_DIRS or p in STRAY or p.endswith(CACHE_SUFFIXES)
             ),
             None,
         )
-        venv = next((v for v in venvs if m.name.startswith(v + "/")), None)
+        venv = next((v for v in venvs if m.name.startswith(v)), None)
         if venv is not None:
-            key = venv + "/"
+            key = venv
         elif hit is not None:
             key = "/".join(parts[: hit + 1]) + ("/" if hit < len(parts) - 1 else "")
         elif m.name.lower().endswith(DATA_SUFFIXES) and m.size >= DATA_DUMP_BYTES:
@@ -96,6 +97,13 @@ def _stray(members: list[Member]) -> list[Finding]:
         look("contents", f"stray {k} ({len(v)} file{'s' * (len(v) > 1)}, {_size(sum(v))})")
         for k, v in sorted(groups.items())
     ]
+
+
+def _venvs(members: list[Member]) -> tuple[str, ...]:
+    """The folders (``'x/.venv/'``) of the virtualenvs in the zip, found by ``pyvenv.cfg``."""
+    return tuple(
+        m.name.removesuffix("pyvenv.cfg") for m in members if m.name.endswith("/pyvenv.cfg")
+    )
 
 
 def _size(n: int) -> str:
@@ -159,14 +167,12 @@ def _check_zip(path: Path, run: bool, timeout: float) -> Result:
         members, found = archive.members(zf)
         result.findings += found
         code_members = [m for m in members if m.name.endswith(CODE_SUFFIXES)]
-        venvs = tuple(
-            m.name.removesuffix("pyvenv.cfg") for m in members if m.name.endswith("/pyvenv.cfg")
-        )
+        venvs = _venvs(members)
         code_members = [  # not the caches' or a virtualenv's copies: listed as stray
             m
             for m in code_members
             if not set(m.name.split("/")) & (JUNK_DIRS | STRAY | {"site-packages"})
-            and not m.name.startswith(venvs or ("\0",))
+            and not (venvs and m.name.startswith(venvs))
         ]
         if not code_members:
             result.findings.append(error("contents", "no source code (.py or .ipynb)"))
@@ -206,7 +212,7 @@ def submissions(paths: list[Path]) -> list[Path]:
                 for q in p.iterdir()
                 if q.is_file()
                 and not q.name.startswith(".")
-                and q.name.lower().endswith(SUBMISSION_SUFFIXES)
+                and q.name.lower().endswith(archive.ARCHIVES)
             )
             if not found:
                 raise ValueError(f"{p} holds no .zip (or other archive) files")
