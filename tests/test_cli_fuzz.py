@@ -15,6 +15,7 @@ import contextlib
 import os
 import sys
 import tempfile
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -93,6 +94,9 @@ def command_lines(draw) -> list[str]:
         names = [*experiments.NAMES, *(["bogus"] * (not parsable))]
         # At least one name: no name runs all seven (0.5 s here), the same code path.
         argv += draw(st.lists(st.sampled_from(names), min_size=1, max_size=2))
+    if command == "check":  # a folder of zips, a zip; and ones it refuses
+        paths = ["subs", "subs/DL_LAB1_1_A.zip", *(["missing.zip", "empty"] * (not parsable))]
+        argv += draw(st.lists(st.sampled_from(paths), min_size=1, max_size=2))
     dests = {a.dest for a in chosen}
     extra = CHEAP.get(command, "").split()
     for flag, value in zip(extra[::2], extra[1::2]):
@@ -103,13 +107,18 @@ def command_lines(draw) -> list[str]:
 
 
 def _folder(root: Path) -> None:
-    """The files the ``PATHS`` name: a file, a PDF, a project to pack, an empty folder."""
+    """The files the ``PATHS`` name: a file, a PDF, a project to pack, an empty folder;
+    and a folder with a zip to check."""
     (root / "a_file").write_text("not a folder")
     (root / "report.pdf").write_bytes(b"%PDF-1.4\n%%EOF\n")
     (root / "project/src/backprop").mkdir(parents=True)
     (root / "project/pyproject.toml").write_text("[project]\nname = 'x'\n")
     (root / "project/src/backprop/x.py").write_text("x = 1\n")
     (root / "empty").mkdir()
+    (root / "subs").mkdir()
+    with zipfile.ZipFile(root / "subs/DL_LAB1_1_A.zip", "w") as zf:  # no format error
+        zf.writestr("report.pdf", b"%PDF-1.4\n%%EOF\n")
+        zf.writestr("DL_LAB1_1_A/main.py", "x = 1\n")
 
 
 @contextlib.contextmanager

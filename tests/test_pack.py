@@ -295,3 +295,4 @@ def test_this_repository_ships_the_page_and_the_golden_fixtures():
     assert "src/backprop/play/static/index.html" in files
     assert "src/backprop/play/static/app.js" in files
     assert "tests/golden/optim.npz" in files
+    assert "src/backprop/report/preamble.typ" in files  # read when backprop.cli is imported

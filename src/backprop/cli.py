@@ -12,8 +12,8 @@ import sys
 import time
 from pathlib import Path
 
-from . import experiments, limits, play, report
-from .checks import file_error, os_reason, plural
+from . import check, experiments, limits, play, report
+from .checks import file_error, os_reason, plural, real
 from .cli_flags import (
     CONFIG_FLAGS,
     MLP_ONLY,
@@ -89,6 +89,13 @@ def validate(args: argparse.Namespace) -> Config | None:
             check_report(args.report)
         else:
             _validate_report(report_args)
+    elif command == "check":
+        real("--timeout", args.timeout, 0, check.MAX_RUN_TIMEOUT)
+        check.submissions(args.paths)  # each path exists; a folder holds zips
+        if args.csv and args.csv.is_dir():
+            raise ValueError(f"--csv {args.csv} is a folder; name a file")
+        if args.csv:
+            limits.check_out(args.csv.parent, "--csv")
     elif command == "experiments":  # an unknown name: experiments.define's ValueError
         names = args.names or experiments.DEFAULT_NAMES
         experiments.check_experiments(
@@ -242,7 +249,22 @@ def _pack(args: argparse.Namespace) -> int:
         print(f"backprop pack: error: {e}", file=sys.stderr)
         return 2
     print(path)
-    return 0
+    result = check.check_zip(path)  # the checks a TA runs; a format error here is pack's bug
+    print(check.format_result(result, notes=False))
+    return 1 if result.verdict == "format errors" else 0
+
+
+def _check(args: argparse.Namespace) -> int:
+    """``backprop check``: exit 1 if any zip has a format error."""
+    if args.run:
+        print(check.WARNING, file=sys.stderr)
+    results = []
+    for path in check.submissions(args.paths):
+        results.append(check.check_zip(path, run=args.run, timeout=args.timeout))
+        print(check.format_result(results[-1]), flush=True)
+    if args.csv:
+        check.write_csv(results, args.csv)
+    return 1 if any(r.verdict == "format errors" for r in results) else 0
 
 
 def _lab_or_train(args: argparse.Namespace, config: Config) -> int:
@@ -315,6 +337,8 @@ def _run(args: argparse.Namespace, config: Config | None) -> int:
         return _report(args)
     if args.command == "animate":
         return _animate(args)
+    if args.command == "check":
+        return _check(args)
     if args.command == "play":
         return play.serve(args.host, args.port, browser=not args.no_browser)
     return _pack(args) if args.command == "pack" else _lab_or_train(args, config)

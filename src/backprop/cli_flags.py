@@ -8,7 +8,7 @@ import math
 from pathlib import Path
 from typing import NoReturn
 
-from . import __version__, checks, experiments, limits
+from . import __version__, check, checks, experiments, limits
 from .experiments import trajectories
 from .lab.config import MODELS
 from .lab.data import MIN_POINTS, N_POINTS, NOISE, SETS
@@ -31,6 +31,8 @@ COMMANDS = {
     "pack": "Zip the source and the report as DL_LAB1_<ID>_<NAME>.zip for submission.",
     "animate": "Draw optimizer paths on 2-D test surfaces as PNG and GIF.",
     "play": "Open a page that trains K seeds live in the browser (a local server).",
+    "check": "Check submission zips against the handout: name, contents, imports, "
+    "generators, report.",
 }
 # CLI flag → optimizer keyword (only the optimizers that have it accept it).
 OPTIMIZER_FLAGS = (
@@ -330,6 +332,22 @@ def _add_pack_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--force", action="store_true", help="overwrite an existing zip")
 
 
+def _add_check_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("paths", nargs="+", type=Path, metavar="ZIP_OR_FOLDER")
+    p.add_argument("--csv", type=Path, metavar="FILE", help="write one row per zip to FILE")
+    p.add_argument(
+        "--run",
+        action="store_true",
+        help="also run each entry script (the student's code, on this machine; off by default)",
+    )
+    p.add_argument(
+        "--timeout",
+        type=_positive,
+        default=check.RUN_TIMEOUT,
+        help="seconds per --run script (default: %(default)g)",
+    )
+
+
 def make_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="backprop",
@@ -379,6 +397,7 @@ def make_parser() -> argparse.ArgumentParser:
     anim.add_argument(
         "--out", type=_path, default=Path("runs/animate"), help="default: runs/animate"
     )
+    _add_check_options(cmd["check"])
     cmd["play"].add_argument("--port", type=_port, default=8000, help="default: 8000 (0: any)")
     cmd["play"].add_argument(
         "--host",

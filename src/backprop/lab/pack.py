@@ -32,8 +32,9 @@ SOURCE_FILES = frozenset(
     {"README.md", "pyproject.toml", "LICENSE", "LICENSE.md", "LICENSE.txt", ".ci/run"}
 )
 SOURCE_DIRS = ("src/backprop/", "tests/", "benchmarks/")
-# Besides Python: the playground's page and the tests' recorded fixtures.
-SOURCE_SUFFIXES = (".py", ".html", ".js", ".css", ".npz")
+# Besides Python: the playground's page, the report's Typst styles (read on import, so
+# without them the zipped CLI does not start) and the tests' recorded fixtures.
+SOURCE_SUFFIXES = (".py", ".html", ".js", ".css", ".typ", ".npz")
 # The README's figures, so that it reads the same inside the zip.
 DOC_FILES = ("docs/", ".png")
 # Path components never shipped, wherever they occur.
@@ -56,6 +57,7 @@ JUNK_DIRS = frozenset(
 JUNK_SUFFIXES = (".egg-info", ".pyc", ".pyo", ".zip")
 # Characters Windows refuses in file names (controls are checked separately).
 WINDOWS_FORBIDDEN = '<>:"/\\|?*'
+PDF_MAGIC = b"%PDF-"  # what makes a file a PDF, for pack and for backprop check
 
 
 def zip_name(student_id: str, name: str) -> str:
@@ -149,7 +151,7 @@ def check_report(report: Path) -> None:
             "(or pass --build-report to `backprop pack`)"
         )
     with report.open("rb") as fh:
-        if fh.read(5) != b"%PDF-":
+        if fh.read(len(PDF_MAGIC)) != PDF_MAGIC:
             raise ValueError(
                 f"report {shown(report, 80)} is not a PDF; rebuild it with `backprop report`"
             )
