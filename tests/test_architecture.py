@@ -20,6 +20,7 @@ SIBLINGS = ({"play"}, {"experiments", "report"})
 # Top-level modules that are not named after their layer.
 TOP = {
     "checks": "nn",
+    "files": "nn",
     "_fused": "train",
     "gradcheck": "train",
     "limits": "train",

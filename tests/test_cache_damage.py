@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from backprop import experiments as ex
+from backprop import files
 from backprop.experiments import store, sweep
 from backprop.experiments.spec import Axis, Experiment, Setting
 from backprop.lab.config import DEFAULT
@@ -116,19 +117,19 @@ def test_a_failed_save_leaves_no_complete_entry(fresh, tmp_path, monkeypatch, na
     shutil.copytree(out / "tiny", tmp_path / "tiny")
     folder = tmp_path / "tiny"
     DAMAGE["garbage"](folder / "results.csv")  # so old and new files can't pass as one
-    real = store.os.replace
+    real = files.os.replace
 
     def replace(src, dst):
         if str(dst).endswith(name):
             raise OSError("disk full")
         real(src, dst)
 
-    monkeypatch.setattr(store.os, "replace", replace)
+    monkeypatch.setattr(files.os, "replace", replace)
     with pytest.raises(OSError, match="disk full"):
         store.save(first, folder)
     monkeypatch.undo()
     assert not (folder / "summary.json").exists()
-    assert not [p for p in folder.iterdir() if p.name.endswith(".tmp")]
+    assert not [p for p in folder.iterdir() if p.name.startswith(".")]  # temporary, lock
     with pytest.raises(store.DamagedError, match="summary.json is missing"):
         store.read(first.experiment, folder)
     assert store.load_cached(first.experiment, folder) is None

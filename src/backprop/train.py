@@ -14,6 +14,7 @@ from typing import TextIO
 import numpy as np
 
 from ._fused import ModuleStep, plan
+from .files import write_text
 from .limits import check_epochs
 from .nn import Linear, Normalize
 from .nn.activations import sigmoid
@@ -100,7 +101,7 @@ class History:
         }
 
     def save(self, path: str | Path) -> None:
-        Path(path).write_text(json.dumps(self.to_dict(), indent=1))
+        write_text(path, json.dumps(self.to_dict(), indent=1))
 
     @classmethod
     def load(cls, path: str | Path) -> History:

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..files import discard_temporaries
 from ..lab.config import Config, Run, build, seed_rngs
 from ..lab.data import load
 from .results import Result, RunOutcome
@@ -280,6 +281,18 @@ def usable_cores() -> int:
     return os.cpu_count() or 1
 
 
+def _worker_start() -> None:
+    """Ctrl-C reaches the workers too: they ignore it, and the pool's owner ends them
+    (SIGTERM), each removing the temporary file it was writing (``files.replacing``)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _ended)
+
+
+def _ended(signum: int, frame) -> None:
+    discard_temporaries()
+    os._exit(128 + signum)
+
+
 @contextlib.contextmanager
 def pool(jobs: int) -> Iterator[Executor]:
     """``jobs`` spawned worker processes (``InProcess`` for 1), each with a one-thread BLAS;
@@ -289,12 +302,8 @@ def pool(jobs: int) -> Iterator[Executor]:
         return
     saved = {k: os.environ.get(k) for k in BLAS_THREADS}
     os.environ.update(dict.fromkeys(BLAS_THREADS, "1"))
-    # Ctrl-C reaches the workers too; they ignore it and this process ends them.
     executor = ProcessPoolExecutor(
-        jobs,
-        mp_context=multiprocessing.get_context("spawn"),
-        initializer=signal.signal,
-        initargs=(signal.SIGINT, signal.SIG_IGN),
+        jobs, mp_context=multiprocessing.get_context("spawn"), initializer=_worker_start
     )
     try:
         yield executor
