@@ -1,17 +1,22 @@
 """The ``backprop`` command: parse the flags, check them, call one function, print, exit.
 
 Exit status: 0 done, 1 the run failed (it diverged, or a file could not be written),
-2 refused before any work (one line on stderr, from ``backprop.limits``'s checks).
+2 refused before any work (one line on stderr, from ``backprop.limits``'s checks, or the
+output folder held by another run), 130 interrupted (Ctrl-C: one line saying what is kept).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
+import signal
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
-from . import experiments, limits, play, report
+from . import experiments, files, limits, play, report
 from .cli_flags import (
     CONFIG_FLAGS,
     MLP_ONLY,
@@ -20,7 +25,7 @@ from .cli_flags import (
     OPTIMIZER_SWITCHES,
     make_parser,
 )
-from .experiments import trajectories, trajectories_plot
+from .experiments import sweep, trajectories, trajectories_plot
 from .lab import runner
 from .lab.config import PRESETS, Config
 from .lab.data import N_POINTS, read_csv
@@ -168,6 +173,11 @@ def _experiments(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
+    with files.locked(args.out):
+        return _report_locked(args)
+
+
+def _report_locked(args: argparse.Namespace) -> int:
     if args.typeset:
         try:  # an edit Typst cannot read: its message, not a traceback
             info = report.typeset(args.out)
@@ -226,14 +236,18 @@ def _lab_or_train(args: argparse.Namespace, config: Config) -> int:
     """``lab`` (both datasets) or ``train`` (one): print, write figures and files."""
     start = time.perf_counter()
     out = _out_folder(args)
-    if args.command == "lab":
-        runner.lab(config, out, args.seed, args.log_every)
-        took = f" ({time.perf_counter() - start:.1f} s)"
-    else:
-        runner.train_dataset(config, args.data, args.seed, out, args.log_every, **_data_args(args))
-        took = ""
+    with files.locked(out):
+        _lab_or_train_locked(args, config, out)
+    took = f" ({time.perf_counter() - start:.1f} s)" if args.command == "lab" else ""
     print(f"figures, history.json and model.npz in {out}/{took}")
     return 0
+
+
+def _lab_or_train_locked(args: argparse.Namespace, config: Config, out: Path) -> None:
+    if args.command == "lab":
+        runner.lab(config, out, args.seed, args.log_every)
+    else:
+        runner.train_dataset(config, args.data, args.seed, out, args.log_every, **_data_args(args))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -242,6 +256,78 @@ def main(argv: list[str] | None = None) -> int:
     if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version")):
         argv = ["lab", *argv]  # no command: `backprop --seed 3` is `backprop lab --seed 3`
     args = parser.parse_args(argv)
+    made, start = [f for p in _outs(args) for f in files.missing(p)], time.time()
+    try:
+        return _run(parser, args)
+    except files.InUseError as e:
+        print(f"backprop {args.command}: error: {e}; {IN_USE}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        with _uninterrupted():
+            files.remove_empty(made)
+            if sweep.Progress.open_line:  # Ctrl-C came mid-bar: the message on its own line
+                sys.stderr.write("\n")
+            print(f"backprop {args.command}: interrupted; {_kept(args, start)}", file=sys.stderr)
+        return 130
+
+
+@contextlib.contextmanager
+def _uninterrupted() -> Iterator[None]:
+    """SIGINT ignored in the block: a second Ctrl-C cannot cut the interrupt's line short."""
+    try:
+        before = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    except ValueError:  # not the main thread: no signal reaches it
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, before)
+
+
+IN_USE = "wait for it to finish or use another folder"
+
+
+def _outs(args: argparse.Namespace) -> list[Path]:
+    """The folders the command writes (``validate`` creates them)."""
+    command = args.command
+    if command in ("lab", "train"):
+        return [_out_folder(args)]
+    if command == "report":
+        return [args.out, args.experiments]
+    if command == "pack":
+        return [args.report.parent] if args.build_report else []
+    return [args.out] if command in ("experiments", "animate") else []
+
+
+def _kept(args: argparse.Namespace, start: float) -> str:
+    """What an interrupted command leaves (each file it wrote is whole): its one line."""
+    command = args.command
+    if command == "experiments":
+        return _in_cache(args.names or experiments.DEFAULT_NAMES, args.out, args)
+    if command == "report" and not args.typeset:
+        return _in_cache(experiments.NAMES, args.experiments, args) + "; report.pdf not written"
+    if command == "report":
+        return "report.pdf not written"
+    if command == "pack":
+        return "no zip written"
+    if command == "play":
+        return "server stopped, nothing written"
+    written = files.written_since(_outs(args)[0], start)
+    if not written:
+        return "nothing written"
+    where = Path(os.path.commonpath([p.parent for p in written]))
+    return f"{len(written)} file{'s' * (len(written) > 1)} written in {where}/"
+
+
+def _in_cache(names: list[str], folder: Path, args: argparse.Namespace) -> str:
+    names = list(dict.fromkeys(names))  # a name given twice runs once
+    n = experiments.cached(names, folder, **_sizes(args))
+    return f"{n} of {len(names)} experiment{'s' * (len(names) > 1)} are in the cache ({folder})"
+
+
+def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    """Validate ``args``, then run the command."""
     try:
         config = validate(args)
     except (ValueError, TypeError, OSError) as e:  # OSError: pack's existing zip

@@ -200,6 +200,8 @@ class Progress:
     """One ``\\r``-updated line on stderr, e.g.
     ``[experiments] lr 3/10 stacks, linear, epoch 200/400, 2.1 s``."""
 
+    open_line = False  # a bar is on stderr's last line, unfinished (for an interrupt's line)
+
     def __init__(self, name: str, enabled: bool = True, stream=None) -> None:
         self.name, self.enabled = name, enabled
         self.stream = sys.stderr if stream is None else stream
@@ -214,6 +216,7 @@ class Progress:
             self.stream.write("\r" + line.ljust(self.width))
             self.width = len(line)
             self.stream.flush()
+            Progress.open_line = True
 
     def note(self, text: str) -> None:
         """``text`` on a line of its own, shown even if disabled; the bar is cleared first."""
@@ -222,11 +225,13 @@ class Progress:
         self.stream.write(text + "\n")
         self.stream.flush()
         self.width = 0
+        Progress.open_line = False
 
     def done(self, text: str) -> None:
         self.show(text, force=True)
         if self.enabled:
             self.stream.write("\n")
+            Progress.open_line = False
 
 
 def _fit_stack(stack: list[Setting], seeds: Sequence[int], data: str, show) -> dict:
