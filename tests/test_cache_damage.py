@@ -3,6 +3,8 @@
 import io
 import json
 import shutil
+import subprocess
+import sys
 import zipfile
 
 import numpy as np
@@ -156,3 +158,37 @@ def test_a_note_clears_the_progress_line_first():
     quiet = io.StringIO()
     sweep.Progress("x", enabled=False, stream=quiet).note("shown")
     assert quiet.getvalue() == "shown\n"
+
+
+def _held_elsewhere(folder) -> bool:
+    """Whether another process finds ``folder`` locked (``files.locked``) right now."""
+    code = (
+        "import sys\nfrom backprop import files\n"
+        "try:\n    files.locked(sys.argv[1]).__enter__()\n"
+        "except files.InUseError:\n    sys.exit(3)\n"
+    )
+    return subprocess.run([sys.executable, "-c", code, str(folder)]).returncode == 3
+
+
+def test_an_entry_is_saved_and_read_under_its_lock(fresh, tmp_path, monkeypatch):
+    """Runs sharing the cache (two ``experiments``, a ``report``): one never reads an
+    entry another is writing (it would see it partial and recompute it)."""
+    _, first = fresh
+    folder = tmp_path / "tiny"
+    seen = []
+    savez, read_runs = store._savez, store._read_runs
+
+    def saving(path, arrays):
+        seen.append(("save", _held_elsewhere(folder)))
+        savez(path, arrays)
+
+    def reading(exp, path):
+        seen.append(("read", _held_elsewhere(folder)))
+        return read_runs(exp, path)
+
+    monkeypatch.setattr(store, "_savez", saving)
+    monkeypatch.setattr(store, "_read_runs", reading)
+    store.save(first, folder)
+    assert store.read(first.experiment, folder) is not None
+    assert seen == [("save", True), ("read", True)]
+    assert not _held_elsewhere(folder) and not (folder / files.LOCK).exists()
