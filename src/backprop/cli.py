@@ -71,6 +71,7 @@ def _report_args(args: argparse.Namespace) -> argparse.Namespace | None:
     author = ["--student-id", args.student_id, "--name", args.name]  # its title block
     parsed = args.report_parser.parse_args(["--out", str(args.report.parent), *author])
     parsed.author = report.author_line(args.student_id, args.name)
+    parsed.command = "report"
     return parsed
 
 
@@ -296,7 +297,11 @@ def _outs(args: argparse.Namespace) -> list[Path]:
     if command == "report":
         return [args.out, args.experiments]
     if command == "pack":
-        return [args.report.parent] if args.build_report else []
+        try:
+            built = _report_args(args)
+        except ValueError:  # validate says so
+            return []
+        return [built.out, built.experiments] if built else []
     return [args.out] if command in ("experiments", "animate") else []
 
 
@@ -310,7 +315,8 @@ def _kept(args: argparse.Namespace, start: float) -> str:
     if command == "report":
         return "report.pdf not written"
     if command == "pack":
-        return "no zip written"
+        built = _report_args(args)  # checked by validate, as the build began
+        return "no zip written" + (f"; {_kept(built, start)}" if built else "")
     if command == "play":
         return "server stopped, nothing written"
     written = files.written_since(_outs(args)[0], start)
