@@ -13,6 +13,7 @@ import multiprocessing
 import os
 import signal
 import sys
+import threading
 import time
 import warnings
 from collections.abc import Callable, Iterator, Sequence
@@ -286,6 +287,28 @@ def usable_cores() -> int:
     return os.cpu_count() or 1
 
 
+class _Pool(ProcessPoolExecutor):
+    """A process pool whose workers start with SIGINT ignored: a terminal's Ctrl-C reaches
+    every process of its group, and a worker still importing would print a traceback."""
+
+    def submit(self, fn, /, *args, **kwargs) -> Future:
+        with _sigint_ignored():  # a submit may spawn a worker: ignored stays ignored in it
+            return super().submit(fn, *args, **kwargs)
+
+
+@contextlib.contextmanager
+def _sigint_ignored() -> Iterator[None]:
+    """SIGINT ignored in the block (a Ctrl-C in these few milliseconds is lost)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # only the main thread may set handlers, and only it gets SIGINT
+        return
+    before = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, before)
+
+
 def _worker_start() -> None:
     """Ctrl-C reaches the workers too: they ignore it, and the pool's owner ends them
     (SIGTERM), each removing the temporary file it was writing (``files.replacing``)."""
@@ -307,7 +330,7 @@ def pool(jobs: int) -> Iterator[Executor]:
         return
     saved = {k: os.environ.get(k) for k in BLAS_THREADS}
     os.environ.update(dict.fromkeys(BLAS_THREADS, "1"))
-    executor = ProcessPoolExecutor(
+    executor = _Pool(
         jobs, mp_context=multiprocessing.get_context("spawn"), initializer=_worker_start
     )
     try:
