@@ -128,7 +128,9 @@ def test_ctrl_c_in_experiments_keeps_each_finished_entry_and_ends_the_workers(tm
     assert proc.returncode == 130, err
     exps = [experiments.define(n, epochs=3000, **SIZES) for n in names]
     kept = [e.name for e in exps if store.load_cached(e, tmp_path / "exp" / e.name) is not None]
-    kept_line = f"{len(kept)} of 2 experiments are in the cache (exp)"
+    kept_line = (
+        f"{len(kept)} of 2 experiments {'is' if len(kept) == 1 else 'are'} in the cache (exp)"
+    )
     assert err == f"backprop experiments: interrupted; {kept_line}\n"
     assert kept == ["bias"] or jobs == "2"
     assert not _left(tmp_path)
@@ -167,7 +169,8 @@ def test_a_second_report_on_a_held_folder_refuses_and_ctrl_c_ends_the_first(tmp_
     exps = [experiments.define(n, epochs=3000, **SIZES) for n in experiments.NAMES]
     n = sum(store.load_cached(e, tmp_path / "exp" / e.name) is not None for e in exps)
     assert err == (
-        f"backprop report: interrupted; {n} of {len(exps)} experiments are in the cache (exp); "
+        f"backprop report: interrupted; {n} of {len(exps)} experiments "
+        f"{'is' if n == 1 else 'are'} in the cache (exp); "
         "report.pdf not written\n"
     )
     assert not (tmp_path / "r" / "report.pdf").exists() and not _left(tmp_path)

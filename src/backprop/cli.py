@@ -268,7 +268,11 @@ def main(argv: list[str] | None = None) -> int:
             files.remove_empty(made)
             if sweep.Progress.open_line:  # Ctrl-C came mid-bar: the message on its own line
                 sys.stderr.write("\n")
-            print(f"backprop {args.command}: interrupted; {_kept(args, start)}", file=sys.stderr)
+            try:
+                kept = f"; {_kept(args, start)}"
+            except (ValueError, OSError):  # interrupted before validate had checked the flags
+                kept = ""
+            print(f"backprop {args.command}: interrupted{kept}", file=sys.stderr)
         return 130
 
 
@@ -329,7 +333,8 @@ def _kept(args: argparse.Namespace, start: float) -> str:
 def _in_cache(names: list[str], folder: Path, args: argparse.Namespace) -> str:
     names = list(dict.fromkeys(names))  # a name given twice runs once
     n = experiments.cached(names, folder, **_sizes(args))
-    return f"{n} of {len(names)} experiment{'s' * (len(names) > 1)} are in the cache ({folder})"
+    noun = "experiment" + "s" * (len(names) > 1)
+    return f"{n} of {len(names)} {noun} {'is' if n == 1 else 'are'} in the cache ({folder})"
 
 
 def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
