@@ -3,6 +3,7 @@ it in one line saying what is kept, exit 130, no traceback, no temporary file, n
 folder it made, no worker left; a second run on a held folder refuses at once; runs that
 share the experiments cache both end with complete entries."""
 
+import os
 import signal
 import subprocess
 import sys
@@ -25,7 +26,8 @@ def _sigint_default() -> None:
     signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
-def _start(*argv: str, cwd: Path) -> subprocess.Popen:
+def _start(*argv: str, cwd: Path, group: bool = False) -> subprocess.Popen:
+    """``backprop argv``; ``group``: in a process group of its own, as a terminal's job."""
     return subprocess.Popen(
         [sys.executable, "-m", "backprop", *argv],
         cwd=cwd,
@@ -33,6 +35,7 @@ def _start(*argv: str, cwd: Path) -> subprocess.Popen:
         stderr=subprocess.PIPE,
         text=True,
         preexec_fn=_sigint_default,
+        start_new_session=group,
     )
 
 
@@ -70,12 +73,16 @@ def _until(condition, proc: subprocess.Popen) -> None:
         pytest.fail(f"ended before it was interrupted: {proc.communicate()}")
 
 
-def _interrupt(proc: subprocess.Popen, ready) -> tuple[str, str, dict[int, str]]:
-    """Ctrl-C once ``ready()``; its stdout, stderr and the children it had then."""
+def _interrupt(proc: subprocess.Popen, ready, group=False) -> tuple[str, str, dict[int, str]]:
+    """Ctrl-C once ``ready()`` (``group``: to its whole group, as a terminal sends it);
+    its stdout, stderr and the children it had then."""
     try:
         _until(ready, proc)
         children = _children(proc.pid)
-        proc.send_signal(signal.SIGINT)
+        if group:
+            os.killpg(proc.pid, signal.SIGINT)
+        else:
+            proc.send_signal(signal.SIGINT)
         out, err = proc.communicate(timeout=120)
     finally:
         if proc.poll() is None:
@@ -112,11 +119,14 @@ def test_ctrl_c_in_training_writes_nothing_and_removes_the_folder_it_made(tmp_pa
     assert not (tmp_path / "new").exists()
 
 
-@pytest.mark.parametrize("jobs", ["1", "2"])
-def test_ctrl_c_in_experiments_keeps_each_finished_entry_and_ends_the_workers(tmp_path, jobs):
+@pytest.mark.parametrize("jobs, group", [("1", False), ("2", False), ("2", True)])
+def test_ctrl_c_in_experiments_keeps_each_finished_entry_and_ends_the_workers(
+    tmp_path, jobs, group
+):
+    """``group``: the workers get it too, the moment they exist (still starting up)."""
     names = ["bias", "hidden"]
     argv = [*names, "--out", "exp", "--epochs", "3000", "--jobs", jobs, *TINY]
-    proc = _start("experiments", *argv, cwd=tmp_path)
+    proc = _start("experiments", *argv, cwd=tmp_path, group=group)
     if jobs == "1":  # bias is written before hidden starts
         ready = (tmp_path / "exp" / "bias" / "summary.json").exists
     else:
@@ -124,7 +134,7 @@ def test_ctrl_c_in_experiments_keeps_each_finished_entry_and_ends_the_workers(tm
         def ready() -> bool:  # its workers and the resource tracker have started
             return len(_children(proc.pid)) > int(jobs)
 
-    _, err, children = _interrupt(proc, ready)
+    _, err, children = _interrupt(proc, ready, group)
     assert proc.returncode == 130, err
     exps = [experiments.define(n, epochs=3000, **SIZES) for n in names]
     kept = [e.name for e in exps if store.load_cached(e, tmp_path / "exp" / e.name) is not None]

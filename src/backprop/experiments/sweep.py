@@ -330,9 +330,9 @@ def pool(jobs: int) -> Iterator[Executor]:
         return
     saved = {k: os.environ.get(k) for k in BLAS_THREADS}
     os.environ.update(dict.fromkeys(BLAS_THREADS, "1"))
-    executor = _Pool(
-        jobs, mp_context=multiprocessing.get_context("spawn"), initializer=_worker_start
-    )
+    with _sigint_ignored():  # it starts multiprocessing's resource tracker, a process too
+        context = multiprocessing.get_context("spawn")
+        executor = _Pool(jobs, mp_context=context, initializer=_worker_start)
     try:
         yield executor
     except BaseException:
