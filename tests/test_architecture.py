@@ -21,6 +21,7 @@ SIBLINGS = ({"play"}, {"experiments", "report"}, {"check"})
 # Top-level modules that are not named after their layer.
 TOP = {
     "checks": "nn",
+    "files": "nn",
     "_fused": "train",
     "history": "train",
     "gradcheck": "train",

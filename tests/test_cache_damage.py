@@ -3,12 +3,15 @@
 import io
 import json
 import shutil
+import subprocess
+import sys
 import zipfile
 
 import numpy as np
 import pytest
 
 from backprop import experiments as ex
+from backprop import files
 from backprop.experiments import store, sweep
 from backprop.experiments.spec import Axis, Experiment, Setting
 from backprop.lab.config import DEFAULT
@@ -116,19 +119,19 @@ def test_a_failed_save_leaves_no_complete_entry(fresh, tmp_path, monkeypatch, na
     shutil.copytree(out / "tiny", tmp_path / "tiny")
     folder = tmp_path / "tiny"
     DAMAGE["garbage"](folder / "results.csv")  # so old and new files can't pass as one
-    real = store.os.replace
+    real = files.os.replace
 
     def replace(src, dst):
         if str(dst).endswith(name):
             raise OSError("disk full")
         real(src, dst)
 
-    monkeypatch.setattr(store.os, "replace", replace)
+    monkeypatch.setattr(files.os, "replace", replace)
     with pytest.raises(OSError, match="disk full"):
         store.save(first, folder)
     monkeypatch.undo()
     assert not (folder / "summary.json").exists()
-    assert not [p for p in folder.iterdir() if p.name.endswith(".tmp")]
+    assert not [p for p in folder.iterdir() if p.name.startswith(".")]  # temporary, lock
     with pytest.raises(store.DamagedError, match="summary.json is missing"):
         store.read(first.experiment, folder)
     assert store.load_cached(first.experiment, folder) is None
@@ -160,3 +163,37 @@ def test_a_note_clears_the_progress_line_first():
     quiet = io.StringIO()
     sweep.Progress("x", enabled=False, stream=quiet).note("shown")
     assert quiet.getvalue() == "shown\n"
+
+
+def _held_elsewhere(folder) -> bool:
+    """Whether another process finds ``folder`` locked (``files.locked``) right now."""
+    code = (
+        "import sys\nfrom backprop import files\n"
+        "try:\n    files.locked(sys.argv[1]).__enter__()\n"
+        "except files.InUseError:\n    sys.exit(3)\n"
+    )
+    return subprocess.run([sys.executable, "-c", code, str(folder)]).returncode == 3
+
+
+def test_an_entry_is_saved_and_read_under_its_lock(fresh, tmp_path, monkeypatch):
+    """Runs sharing the cache (two ``experiments``, a ``report``): one never reads an
+    entry another is writing (it would see it partial and recompute it)."""
+    _, first = fresh
+    folder = tmp_path / "tiny"
+    seen = []
+    savez, read_runs = store._savez, store._read_runs
+
+    def saving(path, arrays):
+        seen.append(("save", _held_elsewhere(folder)))
+        savez(path, arrays)
+
+    def reading(exp, path):
+        seen.append(("read", _held_elsewhere(folder)))
+        return read_runs(exp, path)
+
+    monkeypatch.setattr(store, "_savez", saving)
+    monkeypatch.setattr(store, "_read_runs", reading)
+    store.save(first, folder)
+    assert store.read(first.experiment, folder) is not None
+    assert seen == [("save", True), ("read", True)]
+    assert not _held_elsewhere(folder) and not (folder / files.LOCK).exists()

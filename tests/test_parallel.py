@@ -7,7 +7,7 @@ import os
 
 import pytest
 
-from backprop import experiments
+from backprop import experiments, files
 from backprop._fused import chunk_bounds
 from backprop.experiments import store, sweep
 
@@ -76,20 +76,20 @@ def test_an_interrupted_pool_leaves_a_readable_cache(tmp_path, monkeypatch):
             raise KeyboardInterrupt
         os.rename(src, dst)
 
-    class StoreOS:  # only the store's renames are counted: os.replace itself is shared
+    class StoreOS:  # only this process's renames (the store's) are counted: os.replace is shared
         replace = staticmethod(interrupted)
 
         def __getattr__(self, name):
             return getattr(os, name)
 
-    monkeypatch.setattr(store, "os", StoreOS())
+    monkeypatch.setattr(files, "os", StoreOS())
     with pytest.raises(KeyboardInterrupt):
         experiments.run_all(names, tmp_path, progress=False, jobs=2, **SIZES)
     assert not live_children()
     monkeypatch.undo()
     first, second = (tmp_path / p.parent.name for p in replaced[::3][:2])
     assert (first / "summary.json").exists() and not (second / "summary.json").exists()
-    assert not [p for p in tmp_path.rglob("*") if p.name.endswith(".tmp")]
+    assert not [p for p in tmp_path.rglob("*") if p.name.startswith(".")]  # temporary, lock
     exps = {n: experiments.define(n, **SIZES) for n in names}
     assert store.load_cached(exps[first.name], first) is not None
     assert store.load_cached(exps[second.name], second) is None

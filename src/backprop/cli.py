@@ -1,18 +1,22 @@
 """The ``backprop`` command: parse the flags, check them, call one function, print, exit.
 
 Exit status: 0 done, 1 the run failed (it diverged, or a file could not be written),
-2 refused before any work (one line on stderr, from ``backprop.limits``'s checks).
+2 refused before any work (one line on stderr, from ``backprop.limits``'s checks, or the
+output folder held by another run), 130 interrupted (Ctrl-C: one line saying what is kept).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
+import signal
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
-from . import check, experiments, limits, play, report
+from . import check, experiments, files, limits, play, report
 from .checks import file_error, os_reason, plural, real
 from .cli_flags import (
     CONFIG_FLAGS,
@@ -23,7 +27,7 @@ from .cli_flags import (
     TRAIN_FLAGS,
     make_parser,
 )
-from .experiments import trajectories, trajectories_plot
+from .experiments import sweep, trajectories, trajectories_plot
 from .lab import runner
 from .lab.config import PRESETS, Config
 from .lab.data import N_POINTS, read_csv
@@ -71,6 +75,7 @@ def _report_args(args: argparse.Namespace) -> argparse.Namespace | None:
     author = ["--student-id", args.student_id, "--name", args.name]  # its title block
     parsed = args.report_parser.parse_args(["--out", str(args.report.parent), *author])
     parsed.author = report.author_line(args.student_id, args.name)
+    parsed.command = "report"
     return parsed
 
 
@@ -199,6 +204,11 @@ def _experiments(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
+    with files.locked(args.out):
+        return _report_locked(args)
+
+
+def _report_locked(args: argparse.Namespace) -> int:
     if args.typeset:
         try:  # an edit Typst cannot read: its message, not a traceback
             info = report.typeset(args.out)
@@ -271,12 +281,9 @@ def _lab_or_train(args: argparse.Namespace, config: Config) -> int:
     """``lab`` (both datasets) or ``train`` (one): print, write figures and files."""
     start = time.perf_counter()
     out = _out_folder(args)
-    if args.command == "lab":
-        runner.lab(config, out, args.seed, args.log_every)
-        took = f" ({time.perf_counter() - start:.1f} s)"
-    else:
-        runner.train_dataset(config, args.data, args.seed, out, args.log_every, **_data_args(args))
-        took = ""
+    with files.locked(out):
+        _lab_or_train_locked(args, config, out)
+    took = f" ({time.perf_counter() - start:.1f} s)" if args.command == "lab" else ""
     print(f"figures, history.json and model.npz in {out}/{took}")
     return 0
 
@@ -330,7 +337,7 @@ def _error(e: Exception) -> str:
     return str(e)
 
 
-def _run(args: argparse.Namespace, config: Config | None) -> int:
+def _dispatch(args: argparse.Namespace, config: Config | None) -> int:
     if args.command == "experiments":
         return _experiments(args)
     if args.command == "report":
@@ -344,6 +351,13 @@ def _run(args: argparse.Namespace, config: Config | None) -> int:
     return _pack(args) if args.command == "pack" else _lab_or_train(args, config)
 
 
+def _lab_or_train_locked(args: argparse.Namespace, config: Config, out: Path) -> None:
+    if args.command == "lab":
+        runner.lab(config, out, args.seed, args.log_every)
+    else:
+        runner.train_dataset(config, args.data, args.seed, out, args.log_every, **_data_args(args))
+
+
 def main(argv: list[str] | None = None) -> int:
     _guard_pipes()
     parser = make_parser()
@@ -351,12 +365,96 @@ def main(argv: list[str] | None = None) -> int:
     if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version")):
         argv = ["lab", *argv]  # no command: `backprop --seed 3` is `backprop lab --seed 3`
     args = parser.parse_args(argv)
+    made, start = [f for p in _outs(args) for f in files.missing(p)], time.time()
+    try:
+        return _run(parser, args)
+    except files.InUseError as e:
+        print(f"backprop {args.command}: error: {e}; {IN_USE}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        with _uninterrupted():
+            files.remove_empty(made)
+            if sweep.Progress.open_line:  # Ctrl-C came mid-bar: the message on its own line
+                sys.stderr.write("\n")
+            try:
+                kept = f"; {_kept(args, start)}"
+            except (ValueError, OSError):  # interrupted before validate had checked the flags
+                kept = ""
+            print(f"backprop {args.command}: interrupted{kept}", file=sys.stderr)
+        return 130
+
+
+@contextlib.contextmanager
+def _uninterrupted() -> Iterator[None]:
+    """SIGINT ignored in the block: a second Ctrl-C cannot cut the interrupt's line short."""
+    try:
+        before = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    except ValueError:  # not the main thread: no signal reaches it
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, before)
+
+
+IN_USE = "wait for it to finish or use another folder"
+
+
+def _outs(args: argparse.Namespace) -> list[Path]:
+    """The folders the command writes (``validate`` creates them)."""
+    command = args.command
+    if command in ("lab", "train"):
+        return [_out_folder(args)]
+    if command == "report":
+        return [args.out, args.experiments]
+    if command == "pack":
+        try:
+            built = _report_args(args)
+        except ValueError:  # validate says so
+            return []
+        return [built.out, built.experiments] if built else []
+    return [args.out] if command in ("experiments", "animate") else []
+
+
+def _kept(args: argparse.Namespace, start: float) -> str:
+    """What an interrupted command leaves (each file it wrote is whole): its one line."""
+    command = args.command
+    if command == "experiments":
+        return _in_cache(args.names or experiments.DEFAULT_NAMES, args.out, args)
+    if command == "report" and not args.typeset:
+        return _in_cache(experiments.NAMES, args.experiments, args) + "; report.pdf not written"
+    if command == "report":
+        return "report.pdf not written"
+    if command == "pack":
+        built = _report_args(args)  # checked by validate, as the build began
+        return "no zip written" + (f"; {_kept(built, start)}" if built else "")
+    if command == "play":
+        return "server stopped, nothing written"
+    written = files.written_since(_outs(args)[0], start)
+    if not written:
+        return "nothing written"
+    where = Path(os.path.commonpath([p.parent for p in written]))
+    return f"{plural(len(written), 'file', sep='')} written in {where}/"
+
+
+def _in_cache(names: list[str], folder: Path, args: argparse.Namespace) -> str:
+    names = list(dict.fromkeys(names))  # a name given twice runs once
+    n = experiments.cached(names, folder, **_sizes(args))
+    return (
+        f"{n} of {plural(len(names), 'experiment', sep='')} {'is' if n == 1 else 'are'} "
+        f"in the cache ({folder})"
+    )
+
+
+def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    """Validate ``args``, then run the command."""
     try:
         config = validate(args)
     except (ValueError, TypeError, OSError) as e:  # OSError: pack's existing zip
         parser.exit(2, f"backprop {args.command}: error: {_error(e)}\n")
     try:
-        return _run(args, config)
+        return _dispatch(args, config)
     except (DivergedError, OSError) as e:  # OSError: a file that could not be written
         print(f"backprop {args.command}: error: {_error(e)}", file=sys.stderr)
         return 1

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .files import write_text
+
 # A probability this close to 0 or 1 has a sigmoid derivative below 1e-6: no gradient
 # gets through it any more.
 SATURATED = 1e-6
@@ -93,7 +95,7 @@ class History:
         }
 
     def save(self, path: str | Path) -> None:
-        Path(path).write_text(json.dumps(self.to_dict(), indent=1))
+        write_text(path, json.dumps(self.to_dict(), indent=1))
 
     @classmethod
     def load(cls, path: str | Path) -> History:

@@ -46,6 +46,7 @@ __all__ = [
     "REGISTRY",
     "Result",
     "Sizes",
+    "cached",
     "check_experiments",
     "define",
     "run_all",
@@ -181,6 +182,13 @@ def run_all(
     exps = [define(n, **sizes) for n in names]
     with sweep.pool(jobs) as executor:
         return Sweeps(exps, out, executor, force, progress, jobs).wait()
+
+
+def cached(names: Iterable[str], out: Path, **sizes) -> int:
+    """How many of ``names`` (``sizes`` go to ``define``) have a complete entry in ``out``."""
+    return sum(
+        sweep_store.load_cached(define(n, **sizes), Path(out) / n) is not None for n in names
+    )
 
 
 def format_tuned(tuned: dict[str, Tuned], datasets: Sequence[str] = DATASETS) -> str:

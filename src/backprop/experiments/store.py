@@ -5,18 +5,16 @@ the key still matches, or raises ``DamagedError`` naming the file."""
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import json
-import os
 import zipfile
 import zlib
-from collections.abc import Iterator
 from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
 
+from ..files import locked, replacing
 from .results import FIELDS, Result, RunOutcome
 from .spec import Experiment
 
@@ -25,10 +23,16 @@ def save(result: Result, folder: Path) -> None:
     """Write the three files, each under a temporary name and then renamed, so a reader
     (or an interrupt) never meets half a file; ``summary.json``, which holds the key
     ``load_cached`` checks, is removed first and written last: an entry is complete
-    exactly when it has one."""
+    exactly when it has one. The entry is locked meanwhile: runs sharing the cache (two
+    ``backprop experiments``, a ``report``) save and read it one at a time."""
     folder.mkdir(parents=True, exist_ok=True)
+    with locked(folder, wait=True):
+        _save(result, folder)
+
+
+def _save(result: Result, folder: Path) -> None:
     (folder / "summary.json").unlink(missing_ok=True)
-    with _replacing(folder / "results.csv") as tmp, tmp.open("w", newline="") as f:
+    with replacing(folder / "results.csv") as tmp, tmp.open("w", newline="") as f:
         w = csv.DictWriter(f, FIELDS)
         w.writeheader()
         w.writerows(asdict(r) for r in result.runs)
@@ -38,9 +42,9 @@ def save(result: Result, folder: Path) -> None:
         for (label, data), c in result.curves.items()
         for k, v in c.items()
     }
-    with _replacing(folder / "curves.npz") as tmp:
+    with replacing(folder / "curves.npz") as tmp:
         _savez(tmp, arrays)
-    with _replacing(folder / "summary.json") as tmp:
+    with replacing(folder / "summary.json") as tmp:
         tmp.write_text(json.dumps(result.summary(), indent=1) + "\n")
 
 
@@ -53,18 +57,6 @@ def _savez(path: Path, arrays: dict[str, np.ndarray]) -> None:
             info.compress_type = zipfile.ZIP_DEFLATED
             with z.open(info, "w", force_zip64=True) as f:
                 np.lib.format.write_array(f, np.asanyarray(array), allow_pickle=False)
-
-
-@contextlib.contextmanager
-def _replacing(path: Path) -> Iterator[Path]:
-    """A temporary path beside ``path``, renamed to it (``os.replace``, atomic) if the
-    block ends normally and removed if not."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        yield tmp
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 class DamagedError(Exception):
@@ -83,6 +75,13 @@ def read(exp: Experiment, folder: Path) -> Result | None:
     another key (a cache miss). Every file must be exactly what ``save`` writes for
     ``exp`` (parsed, its keys, rows and shapes checked), else ``DamagedError`` names it; an
     entry without ``summary.json`` but with other files is partial, so damaged too."""
+    if not folder.is_dir():
+        return None
+    with locked(folder, wait=True):  # not while another run saves it
+        return _read(exp, folder)
+
+
+def _read(exp: Experiment, folder: Path) -> Result | None:
     summary_path = folder / "summary.json"
     if not summary_path.exists():
         for name in ("results.csv", "curves.npz"):

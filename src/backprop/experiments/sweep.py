@@ -13,6 +13,7 @@ import multiprocessing
 import os
 import signal
 import sys
+import threading
 import time
 import warnings
 from collections.abc import Callable, Iterator, Sequence
@@ -22,6 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..checks import plural
+from ..files import discard_temporaries
 from ..lab.config import Config, Run, build, seed_rngs
 from ..lab.data import load
 from .results import Result, RunOutcome
@@ -201,6 +203,8 @@ class Progress:
     ``[experiments] lr 3/10 stacks, linear, epoch 200/400, 2.1 s``; to a stream that is
     not a terminal (a log file), only the closing line of each stage (``done``)."""
 
+    open_line = False  # a bar is on stderr's last line, unfinished (for an interrupt's line)
+
     def __init__(self, name: str, enabled: bool = True, stream=None) -> None:
         self.name, self.enabled = name, enabled
         self.stream = sys.stderr if stream is None else stream
@@ -220,6 +224,7 @@ class Progress:
             self.stream.write("\r" + line.ljust(self.width))
             self.width = len(line)
             self.stream.flush()
+            Progress.open_line = True
 
     def note(self, text: str) -> None:
         """``text`` on a line of its own, shown even if disabled; the bar is cleared first."""
@@ -228,6 +233,7 @@ class Progress:
         self.stream.write(text + "\n")
         self.stream.flush()
         self.width = 0
+        Progress.open_line = False
 
     def done(self, text: str) -> None:
         """The stage's closing line, which stays (the only line when not ``live``)."""
@@ -235,6 +241,7 @@ class Progress:
             self.show(text, force=True)
             self.stream.write("\n" if self.live else self._line(text) + "\n")
             self.stream.flush()
+            Progress.open_line = False
 
 
 def _fit_stack(stack: list[Setting], seeds: Sequence[int], data: str, show) -> dict:
@@ -289,6 +296,40 @@ def usable_cores() -> int:
     return os.cpu_count() or 1
 
 
+class _Pool(ProcessPoolExecutor):
+    """A process pool whose workers start with SIGINT ignored: a terminal's Ctrl-C reaches
+    every process of its group, and a worker still importing would print a traceback."""
+
+    def submit(self, fn, /, *args, **kwargs) -> Future:
+        with _sigint_ignored():  # a submit may spawn a worker: ignored stays ignored in it
+            return super().submit(fn, *args, **kwargs)
+
+
+@contextlib.contextmanager
+def _sigint_ignored() -> Iterator[None]:
+    """SIGINT ignored in the block (a Ctrl-C in these few milliseconds is lost)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # only the main thread may set handlers, and only it gets SIGINT
+        return
+    before = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, before)
+
+
+def _worker_start() -> None:
+    """Ctrl-C reaches the workers too: they ignore it, and the pool's owner ends them
+    (SIGTERM), each removing the temporary file it was writing (``files.replacing``)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _ended)
+
+
+def _ended(signum: int, frame) -> None:
+    discard_temporaries()
+    os._exit(128 + signum)
+
+
 @contextlib.contextmanager
 def pool(jobs: int) -> Iterator[Executor]:
     """``jobs`` spawned worker processes (``InProcess`` for 1), each with a one-thread BLAS;
@@ -298,13 +339,9 @@ def pool(jobs: int) -> Iterator[Executor]:
         return
     saved = {k: os.environ.get(k) for k in BLAS_THREADS}
     os.environ.update(dict.fromkeys(BLAS_THREADS, "1"))
-    # Ctrl-C reaches the workers too; they ignore it and this process ends them.
-    executor = ProcessPoolExecutor(
-        jobs,
-        mp_context=multiprocessing.get_context("spawn"),
-        initializer=signal.signal,
-        initargs=(signal.SIGINT, signal.SIG_IGN),
-    )
+    with _sigint_ignored():  # it starts multiprocessing's resource tracker, a process too
+        context = multiprocessing.get_context("spawn")
+        executor = _Pool(jobs, mp_context=context, initializer=_worker_start)
     try:
         yield executor
     except BaseException:

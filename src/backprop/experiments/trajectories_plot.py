@@ -9,6 +9,7 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from ..files import replacing
 from .trajectories import Surface, as_surface, optimizer_paths
 
 # One colour and line style per optimizer, so that paths that nearly coincide stay apart.
@@ -101,8 +102,8 @@ def plot_trajectories(
         ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.07), ncol=2, fontsize=8.5)
     fig.suptitle("Optimizers from the same start point (• = final position)", fontsize=13)
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=130)
+    with replacing(path) as tmp:
+        fig.savefig(tmp, dpi=130)
     return path
 
 
@@ -170,7 +171,7 @@ def animate(
         return [*lines, *heads, counter]
 
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     anim = FuncAnimation(fig, draw, frames=len(ends), blit=False)
-    anim.save(path, writer=PillowWriter(fps=fps), dpi=dpi)
+    with replacing(path) as tmp:
+        anim.save(tmp, writer=PillowWriter(fps=fps), dpi=dpi)
     return path

@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from ..checks import choice, plural, real, whole
+from ..files import replacing
 from ..limits import MAX_PENALTY, check_epochs, check_hidden, check_test_fraction
 from ..nn import Features, Linear, Normalize
 from ..nn.activations import ACTIVATIONS
@@ -303,8 +304,8 @@ def seed_rngs(seeds: Sequence[int]) -> list[np.random.Generator]:
 def save_model(model: Module, config: Config, path: str | Path) -> Path:
     """Write the parameters and the config (as JSON) to one ``.npz`` file."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    np.savez(path, __config__=json.dumps(config.to_dict()), **model.state_dict())
+    with replacing(path) as tmp:
+        np.savez(tmp, __config__=json.dumps(config.to_dict()), **model.state_dict())
     return path
 
 

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import os
 import re
-import secrets
 import subprocess
 import unicodedata
 import zipfile
@@ -26,6 +25,7 @@ from functools import cache
 from pathlib import Path
 
 from ..checks import shown
+from ..files import replacing
 
 # Relative POSIX paths that go into the zip: these files, and .py files under these folders.
 SOURCE_FILES = frozenset(
@@ -195,16 +195,11 @@ def pack(
     root, report, out_dir, filename = Path(root), Path(report), target.parent, target.name
     top = filename.removesuffix(".zip")
     files = source_files(root)
-    tmp = out_dir / f".{filename}.{secrets.token_hex(4)}.tmp"
-    # "xb" creates a fresh file with the usual umask permissions, unlike mkstemp's 0600.
-    fh = tmp.open("xb")
-    try:
-        with fh, zipfile.ZipFile(fh, "w", zipfile.ZIP_DEFLATED, strict_timestamps=False) as zf:
-            zf.write(report, "report.pdf")
-            for rel in files:
-                zf.write(root / rel, f"{top}/{rel}")
-        os.replace(tmp, target)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    with (
+        replacing(target) as tmp,
+        zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED, strict_timestamps=False) as zf,
+    ):
+        zf.write(report, "report.pdf")
+        for rel in files:
+            zf.write(root / rel, f"{top}/{rel}")
     return target

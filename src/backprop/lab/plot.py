@@ -9,6 +9,7 @@ import numpy as np
 from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 
+from ..files import replacing
 from ..nn.module import Module
 from ..train import History
 
@@ -49,8 +50,8 @@ def save(fig: Figure, path: str | Path, dpi: int = 110, tight: bool = False) -> 
     """Write ``fig`` to ``path`` (its folder made if needed) and return the path; ``tight``
     measures every text extent again, so keep it for one-off figures."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=dpi, bbox_inches="tight" if tight else None)
+    with replacing(path) as tmp:
+        fig.savefig(tmp, dpi=dpi, bbox_inches="tight" if tight else None)
     return path
 
 

@@ -280,13 +280,11 @@ def serve(host: str | None = None, port: int = 8000, browser: bool = True) -> in
     except OSError as e:
         print(f"backprop play: error: cannot listen on port {port}: {e.strerror}", file=sys.stderr)
         return 2
-    try:  # from here on, Ctrl-C ends quietly
+    try:  # Ctrl-C: backprop.cli says so in one line
         print(f"backprop play: {server.url}  (Ctrl-C stops)", flush=True)
         if browser:
             threading.Thread(target=webbrowser.open, args=(server.url,), daemon=True).start()
         server.serve_forever(poll_interval=0.2)
-    except KeyboardInterrupt:
-        print("backprop play: stopped", file=sys.stderr)
     finally:
         server.server_close()
     return 0

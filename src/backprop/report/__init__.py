@@ -21,6 +21,7 @@ from pathlib import Path
 
 from .. import __version__, experiments
 from ..experiments.sweep import InProcess, pool
+from ..files import write_text
 from ..lab.data import DATASETS
 from ..lab.pack import zip_name
 from . import cache, sweep_figures
@@ -105,7 +106,7 @@ def build(
     ctx = Context(results, extra, labs["default"], extra, __version__, handout=labs["handout"])
     doc = document(ctx, author)
     body = to_typst(doc, out, PREAMBLE)
-    source.write_text(stamp(body), encoding="utf-8")
+    write_text(source, stamp(body))
     pdf = compile_pdf(source)
     return {
         "typ": source,

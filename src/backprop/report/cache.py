@@ -17,6 +17,7 @@ import numpy as np
 import typst
 
 from .. import __version__
+from ..files import write_text
 
 FILE = ".report-cache.json"
 
@@ -48,4 +49,4 @@ def save(out: Path, k: str, data: dict, files: list[Path]) -> None:
     """Keep ``data`` (JSON) under ``k``; ``files`` (in ``out``) must exist for it to hold."""
     out = Path(out)
     names = [Path(f).resolve().relative_to(out.resolve()).as_posix() for f in files]
-    (out / FILE).write_text(json.dumps({"key": k, "files": names, "data": data}))
+    write_text(out / FILE, json.dumps({"key": k, "files": names, "data": data}))

@@ -14,6 +14,7 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, NullFormatter
 
+from ..files import replacing
 from ..lab import plot
 from ..lab.cnn import PointsToImage
 from ..lab.config import CNN, DEFAULT, Config, build, load_model
@@ -49,9 +50,8 @@ def save(fig: Figure, path: Path) -> Path:
                 axis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
                 axis.set_minor_formatter(NullFormatter())
     path = Path(path).with_suffix(".svg")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with matplotlib.rc_context(STYLE):
-        fig.savefig(path, format="svg", metadata={"Date": None})
+    with matplotlib.rc_context(STYLE), replacing(path) as tmp:
+        fig.savefig(tmp, format="svg", metadata={"Date": None})
     return path
 
 

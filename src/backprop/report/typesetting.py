@@ -16,6 +16,8 @@ from pathlib import Path
 import matplotlib
 import typst
 
+from ..files import write_bytes
+
 # matplotlib's own DejaVu fonts: the figures' SVG text is set in DejaVu Sans, found here
 # on every machine; body, maths and code use the fonts inside the typst wheel.
 FONT_PATHS = [str(Path(matplotlib.get_data_path()) / "fonts" / "ttf")]
@@ -53,12 +55,12 @@ def compile_pdf(source: Path, pdf: Path | None = None) -> Path:
     into ``pdf`` (default: beside it); a Typst error is raised as ``ValueError``."""
     source = Path(source)
     pdf = Path(pdf) if pdf else source.with_suffix(".pdf")
-    try:
-        typst.compile(str(source), output=str(pdf), root=str(source.parent), font_paths=FONT_PATHS)
+    try:  # to bytes, written here: Typst's own temporary name is the same for every process
+        data = typst.compile(str(source), root=str(source.parent), font_paths=FONT_PATHS)
     except typst.TypstError as e:  # its diagnostic names the line and shows it
         where = getattr(e, "diagnostic", "") or str(e)
         raise ValueError(f"Typst could not compile {source}:\n{where.rstrip()}") from None
-    return pdf
+    return write_bytes(pdf, data)
 
 
 def _wide(name: str) -> bool:
