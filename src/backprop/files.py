@@ -147,7 +147,16 @@ def holder(path: Path) -> int | None:
 def missing(path: str | Path) -> list[Path]:
     """``path`` and those of its parents that do not exist yet, deepest first."""
     path = Path(path).absolute()
-    return [p for p in (path, *path.parents) if not p.exists()]
+    return [p for p in (path, *path.parents) if not _exists(p)]
+
+
+def _exists(path: Path) -> bool:
+    """``path.exists()``; a path the OS cannot even look up (too long) counts as existing,
+    so that it is never taken for a folder this run made (the run refuses it anyway)."""
+    try:
+        return path.exists()
+    except OSError:
+        return True
 
 
 def remove_empty(folders: list[Path]) -> None:
