@@ -353,11 +353,38 @@ def test_copy_command_for_drawn_points_carries_the_csv(server, tmp_path, monkeyp
         np.testing.assert_allclose(v, cli_model.state_dict()[k], rtol=0, atol=1e-12)
 
 
-def test_cosine_command_is_exact_only_at_the_end(server):
-    sid = reset(server, epochs=20, seeds=1)["id"]
-    api(server, "/api/step", {"id": sid, "epochs": 1})
-    mid = api(server, "/api/command", {"id": sid})
-    assert not mid["exact"] and "--epochs 20" in mid["command"]
+def _same_as_cli(server, sid, tmp_path, monkeypatch, command):
+    """Run ``command`` in-process; its model.npz equals the page's to 1e-12."""
+    monkeypatch.setattr(sys, "stdout", io.StringIO())
+    assert main([*shlex.split(command)[1:], "--out", str(tmp_path / "cli")]) == 0
+    cli = load_model(tmp_path / "cli/model.npz")[0].state_dict()
+    _, _, npz = request(server, "GET", f"/api/model.npz?id={sid}")
+    (tmp_path / "page.npz").write_bytes(npz)
+    page = load_model(tmp_path / "page.npz")[0].state_dict()
+    assert cli.keys() == page.keys()
+    for k in cli:
+        np.testing.assert_allclose(page[k], cli[k], rtol=0, atol=1e-12)
+
+
+def test_the_default_cosine_stopped_at_100_is_reproduced(server, tmp_path, monkeypatch):
+    """The page's default: cosine over 400 epochs, stopped when every seed is at 100 %."""
+    sid = reset(server, seeds=2, selected=1)["id"]
+    frame = {"done": False}
+    while not frame["done"]:
+        frame = api(server, "/api/step", {"id": sid, "epochs": 7})["frame"]
+    assert frame["reason"] == "100 %" and 0 < frame["epoch"] < 400
+    reply = api(server, "/api/command", {"id": sid})
+    assert reply["exact"] and reply["note"] == "", reply
+    assert f"--epochs {frame['epoch']} --schedule-epochs 400" in reply["command"]
+    _same_as_cli(server, sid, tmp_path, monkeypatch, reply["command"])
+
+
+def test_schedule_epochs_needs_the_cosine(tmp_path, capsys):
+    argv = ["train", "--schedule", "constant", "--schedule-epochs", "9", "--out", str(tmp_path)]
+    with pytest.raises(SystemExit) as exit_:
+        main(argv)
+    assert exit_.value.code == 2
+    assert "--schedule-epochs needs --schedule cosine" in capsys.readouterr().err
 
 
 def test_downloads_and_csv(server):

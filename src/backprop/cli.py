@@ -103,6 +103,8 @@ def validate(args: argparse.Namespace) -> Config | None:
         samples = limits.SAMPLES
         if command == "train":
             samples = _check_data(args)
+            if args.schedule_epochs and config.schedule != "cosine":
+                raise ValueError("--schedule-epochs needs --schedule cosine")
         limits.check_run(config, samples=samples, plot=True)
         limits.check_out(_out_folder(args))
         return config
@@ -230,7 +232,15 @@ def _lab_or_train(args: argparse.Namespace, config: Config) -> int:
         runner.lab(config, out, args.seed, args.log_every)
         took = f" ({time.perf_counter() - start:.1f} s)"
     else:
-        runner.train_dataset(config, args.data, args.seed, out, args.log_every, **_data_args(args))
+        runner.train_dataset(
+            config,
+            args.data,
+            args.seed,
+            out,
+            args.log_every,
+            args.schedule_epochs,
+            **_data_args(args),
+        )
         took = ""
     print(f"figures, history.json and model.npz in {out}/{took}")
     return 0

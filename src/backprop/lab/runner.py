@@ -21,15 +21,21 @@ from .data import DATASETS, load
 
 
 def train_dataset(
-    config: Config, data: str, seed: int, out: Path, log_every: int | None, **data_args
+    config: Config,
+    data: str,
+    seed: int,
+    out: Path,
+    log_every: int | None,
+    schedule_epochs: int | None = None,
+    **data_args,
 ) -> tuple[float, float]:
     """Train, test and write figures, ``history.json`` and ``model.npz`` to ``out``.
 
     ``data_args`` go to ``data.load`` (``n``, ``noise``); ``data_seed`` seeds the data
-    instead of ``seed``."""
+    instead of ``seed``; ``schedule_epochs`` is the cosine's length (``build``)."""
     X, y = load(data, data_args.pop("data_seed", seed), **data_args)
     log_every = log_every or max(1, config.epochs // 10)
-    run = build(config, rng=np.random.default_rng(seed))
+    run = build(config, rng=np.random.default_rng(seed), schedule_epochs=schedule_epochs)
     history = run.fit(X, y, log_every=log_every)
     model, loss = run.model, run.loss
     value, acc = test(model, X, y, loss)
@@ -41,6 +47,8 @@ def train_dataset(
         print(f"backprop: warning: {warning}", file=sys.stderr)
     out.mkdir(parents=True, exist_ok=True)
     history.config = {**config.to_dict(), "data": data, "seed": seed}
+    if schedule_epochs:
+        history.config["schedule_epochs"] = schedule_epochs
     history.save(out / "history.json")
     save_model(model, config, out / "model.npz")
     name = f"{data} (seed {seed})"

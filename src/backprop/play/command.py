@@ -44,19 +44,15 @@ def command(state: State, epoch: int, changed_at: int | None = None) -> dict:
             line += [flag] if v else []
         else:
             line += [flag, *map(_value, v if isinstance(v, tuple | list) else [v])]
-    whole = not epoch or s.schedule == "cosine"
-    line += ["--schedule", s.schedule, "--epochs", str(s.epochs if whole else epoch)]
+    line += ["--schedule", s.schedule, "--epochs", str(epoch or s.epochs)]
+    if s.schedule == "cosine" and 0 < epoch < s.epochs:
+        line += ["--schedule-epochs", str(s.epochs)]
     line += ["--log-every", str(s.log_every)]
     notes = []
     if changed_at:
         notes.append(
             f"the rate or a hyperparameter changed at epoch {changed_at}; "
             "this line uses the current values from epoch 1"
-        )
-    if s.schedule == "cosine" and 0 < epoch < s.epochs:
-        notes.append(
-            f"a cosine schedule spans all {s.epochs} epochs; this line trains them all "
-            f"(the page is at epoch {epoch})"
         )
     csv = None
     if s.data == "points":
