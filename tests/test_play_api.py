@@ -408,9 +408,34 @@ def test_divergence_names_the_rate_and_the_server_goes_on(server):
         server, output="identity", loss="mse", optimizer="sgd", lr=100.0, schedule="constant"
     )["id"]
     message = error(server, "/api/step", {"id": sid, "epochs": 200}, status=422)
-    assert "learning rate (lr=100.0)" in message
-    assert "lr=100.0" in error(server, "/api/step", {"id": sid, "epochs": 1}, status=422)
+    assert "learning rate (lr=100)" in message  # as the page shows it, not 100.0
+    assert "lr=100)" in error(server, "/api/step", {"id": sid, "epochs": 1}, status=422)
     assert reset(server)["frame"]["epoch"] == 0
+
+
+def test_divergence_gives_the_epoch_from_the_runs_start(server):
+    """One epoch a request: the message counts from epoch 0 of the run, not the request."""
+    state = {"output": "identity", "loss": "mse", "optimizer": "sgd", "lr": 50.0}
+    sid = reset(server, **state, schedule="constant", seeds=1)["id"]
+    trained = 0
+    for _ in range(200):
+        code, _, data = request(server, "POST", "/api/step", {"id": sid, "epochs": 1})
+        if code != 200:
+            break
+        trained = json.loads(data)["frame"]["epoch"]
+    reply = json.loads(data)
+    assert code == 422 and trained > 1, reply
+    assert f"at epoch {trained + 1}: the learning rate (lr=50)" in reply["error"]
+
+
+def test_a_loss_stuck_above_its_start_names_the_rate(server):
+    """Adam at lr 20 throws the output to 0 or 1 and the loss stays high, finite: the
+    frame's warning is the CLI's (``train.saturation``), naming the rate."""
+    sid = reset(server, lr=20.0, schedule="constant", seeds=2)["id"]
+    frame = api(server, "/api/step", {"id": sid, "epochs": 50})["frame"]
+    assert "loss ended at" in frame["warning"] and "(lr=20)" in frame["warning"]
+    calm = reset(server, schedule="constant", seeds=2)["id"]
+    assert api(server, "/api/step", {"id": calm, "epochs": 50})["frame"]["warning"] is None
 
 
 @pytest.mark.parametrize(

@@ -25,13 +25,16 @@ from ..lab.data import to_csv
 from ..nn import Linear
 from ..nn.activations import Sigmoid, Tanh, sigmoid
 from ..optim import option_defaults
-from ..train import DivergedError, accuracy, evaluate
+from ..train import DivergedError, History, accuracy, evaluate, saturation
 from .state import State
 
 THUMB = 24  # side of a hidden unit's thumbnail
 RANGES = {Sigmoid: (0.0, 1.0), Tanh: (-1.0, 1.0)}  # bounded activations' fixed scale
 # Multiply-adds one /api/step may spend (~1 s here); more epochs wait for the next.
 STEP_WORK = 2 * 10**9
+# Epochs after which a loss no lower than at the start (and a saturated output) is
+# named as the learning rate's doing, by the CLI's rule (``train.saturation``).
+WARN_AFTER = 20
 
 
 def b64(a: np.ndarray) -> str:
@@ -67,6 +70,16 @@ def plane(X: np.ndarray) -> tuple[float, float, float, float]:
     return tuple(float(v) for v in (lo[0] - pad[0], hi[0] + pad[0], lo[1] - pad[1], hi[1] + pad[1]))
 
 
+def shown(v: float) -> str:
+    """``v`` as the page shows it (draw.js ``fmt``): 4 significant digits, or
+    ``1.00e-4`` below 1e-3 and from 1e4 on."""
+    a = abs(v)
+    if a and (a < 1e-3 or a >= 1e4):
+        mantissa, exponent = f"{v:.2e}".split("e")
+        return f"{mantissa}e{int(exponent):+d}"
+    return f"{v:.4g}"
+
+
 def _round(a: np.ndarray) -> list:
     return [float(f"{v:.4g}") for v in a.ravel()] if a.ndim == 1 else [_round(r) for r in a]
 
@@ -90,6 +103,7 @@ class Session:
         )
         self.linears = [m for m in self.run.model.modules if isinstance(m, Linear)]
         self.epoch, self.done, self.changed_at, self.error = 0, None, None, None
+        self.warning = None
         self.rows: dict[str, list] = {"epochs": [], "loss": [], "accuracy": [], "grad_norm": []}
         pred = self.run.model.forward(self.X)
         value, grad = self.run.loss(pred, self.y)
@@ -133,7 +147,7 @@ class Session:
         printout lines. Raises ``DivergedError`` (the run then stays diverged)."""
         s = self.state
         if self.error:
-            raise DivergedError(self.error)
+            raise self.error
         if self.done or not epochs:
             return []
         work = 3 * s.seeds * len(self.X) * self.run.config.weights
@@ -149,15 +163,31 @@ class Session:
         try:
             history = self.run.fit(self.X, self.y, epochs, callback=printout)
         except DivergedError as e:
-            self.error = str(e)
-            raise
+            # the page's epoch (from the run's start) and rate (as its slider shows it)
+            self.error = e.retold(start + e.epoch, shown(s.lr))
+            raise self.error from None
         self.epoch += epochs
         self._record(history.final_loss, history.final_accuracy)
+        self.warning = self._saturated(history.final_loss)
         if s.stop and np.all(history.final_accuracy == 1.0):
             self.done = "100 %"
         elif self.epoch >= s.epochs:
             self.done = "epochs"
         return log
+
+    def _saturated(self, final: np.ndarray) -> str | None:
+        """``train.saturation``'s warning for the selected model, after ``WARN_AFTER``
+        epochs (the CLI's rule: the loss ended no lower than it started, the output
+        pinned at 0 or 1)."""
+        k = self.state.selected
+        first = self.rows["loss"][0][k]
+        if self.epoch < WARN_AFTER or not final[k] >= first:
+            return None
+        with np.errstate(all="ignore"):
+            out = self.run.model.forward(self.X)[k]
+        prob = sigmoid(out) if self.run.loss.takes_logits else out
+        first_only = History(np.array([first]), np.array([0.0]), final_loss=final[k])
+        return saturation(first_only, prob, shown(self.state.lr))
 
     def frame(self, log: list[str] = (), reset: bool = False) -> dict:
         """What the page draws now (docs/playground.md, "Frames")."""
@@ -190,6 +220,7 @@ class Session:
             "accuracy": self.rows["accuracy"][-1],
             "grad_norm": self.rows["grad_norm"][-1],
             "lr": float(np.asarray(self.run.optimizer.lr)),
+            "warning": self.warning,
             "log": list(log),
         }
         if reset:
