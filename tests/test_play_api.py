@@ -637,3 +637,29 @@ def test_stop_at_100_can_be_turned_off(server):
     state = {"seeds": 2, "stop": False}
     after = api(server, "/api/step", {"id": sid, "epochs": 10, "state": state})["frame"]
     assert not after["reset"] and after["epoch"] == frame["epoch"] + 10 and not after["done"]
+
+
+def test_the_cost_caps_epochs_per_frame_and_the_plane():
+    """A costlier setup (points × weights × seeds) gets fewer epochs a frame and a coarser
+    plane; the default is not capped, the largest gets one epoch and the least grid that
+    its plane's budget allows."""
+    from backprop import limits
+    from backprop.play.session import PLANE_WORK, TRAIN_WORK, caps
+
+    default = caps(8, 21, 304, 64)
+    assert default[0] >= limits.PAGE_STEP_EPOCHS and default[1] == 64
+    setups = [(8, 100, 304), (8, 2000, 304), (32, 2000, 304), (32, 2000, 4352), (32, 2000, 20672)]
+    epochs, sides = zip(*(caps(k, n, w, 128) for k, n, w in setups))
+    assert list(epochs) == sorted(epochs, reverse=True) and epochs[0] > epochs[-1] == 1
+    assert list(sides) == sorted(sides, reverse=True) and sides[0] > sides[-1]
+    for (k, n, w), e, side in zip(setups, epochs, sides):
+        assert e == 1 or 3 * k * n * w * e <= TRAIN_WORK
+        assert side == limits.PAGE_GRID[0] or k * side**2 * w <= PLANE_WORK
+
+
+def test_a_costly_stack_gets_a_coarser_plane(server):
+    state = {"data": "circle", "n": 300, "hidden": [64] * 6, "seeds": 32, "grid": 64}
+    sid = reset(server, **state)["id"]
+    frame = api(server, "/api/step", {"id": sid, "epochs": 1000})["frame"]
+    assert 1 <= frame["epoch"] <= 3 and frame["grid"] < 64  # 3 K N W = 0.6e9 an epoch
+    assert pixels(frame["prob"]).size == frame["grid"] ** 2

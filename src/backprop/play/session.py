@@ -20,6 +20,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .. import limits
+from .._fused import ModuleStep, plan
 from ..lab.config import build, build_model, save_model, seed_rngs
 from ..lab.data import to_csv
 from ..nn import Linear
@@ -30,8 +32,11 @@ from .state import State
 
 THUMB = 24  # side of a hidden unit's thumbnail
 RANGES = {Sigmoid: (0.0, 1.0), Tanh: (-1.0, 1.0)}  # bounded activations' fixed scale
-# Multiply-adds one /api/step may spend (~1 s here); more epochs wait for the next.
-STEP_WORK = 2 * 10**9
+# Multiply-adds a frame may spend training and drawing the plane, so that one stays
+# near 250 ms (this machine trains ~13 per ns, a Module forward draws ~4 per ns): more
+# epochs wait for the next frame, and a costly stack gets a coarser plane.
+TRAIN_WORK = 1_500_000_000
+PLANE_WORK = 250_000_000
 # Epochs after which a loss no lower than at the start (and a saturated output) is
 # named as the learning rate's doing, by the CLI's rule (``train.saturation``).
 WARN_AFTER = 20
@@ -80,6 +85,15 @@ def shown(v: float) -> str:
     return f"{v:.4g}"
 
 
+def caps(seeds: int, points: int, weights: int, grid: int) -> tuple[int, int]:
+    """``(epochs, side)`` a frame may take: as many epochs as ``TRAIN_WORK`` pays for at
+    ``3 K N W`` multiply-adds each (forward and two backward products; at least 1), and
+    the lattice side ``g ≤ grid`` with ``K g² W ≤ PLANE_WORK`` (at least the page's least)."""
+    epochs = max(1, TRAIN_WORK // (3 * seeds * points * weights))
+    side = math.isqrt(PLANE_WORK // (seeds * weights))
+    return epochs, max(limits.PAGE_GRID[0], min(grid, side))
+
+
 def _round(a: np.ndarray) -> list:
     return [float(f"{v:.4g}") for v in a.ravel()] if a.ndim == 1 else [_round(r) for r in a]
 
@@ -105,11 +119,15 @@ class Session:
         self.epoch, self.done, self.changed_at, self.error = 0, None, None, None
         self.warning = None
         self.rows: dict[str, list] = {"epochs": [], "loss": [], "accuracy": [], "grad_norm": []}
-        pred = self.run.model.forward(self.X)
-        value, grad = self.run.loss(pred, self.y)
-        self.run.model.zero_grad()
-        self.run.model.backward(grad)  # the gradient reaching each layer at epoch 0
-        self._record(value, accuracy(pred, self.y, self.run.loss.threshold))
+        run = self.run  # the gradient reaching each layer at epoch 0, as fit computes it
+        args = (run.model, self.X, self.y, run.loss, run.optimizer)
+        step = plan(*args) or ModuleStep(*args)
+        try:
+            value, pred = step.grad()
+            acc = accuracy(pred, self.y, run.loss.threshold)
+        finally:
+            step.close()
+        self._record(value, acc)
 
     def apply(self, state: State) -> bool:
         """Take ``state``: carry on, redraw or reset (``State.changes``); True if reset."""
@@ -143,15 +161,15 @@ class Session:
         self.rows["grad_norm"].append([n.tolist() for n in norms])
 
     def step(self, epochs: int) -> list[str]:
-        """Train up to ``epochs`` more (within the budget and ``STEP_WORK``); the
+        """Train up to ``epochs`` more (within the budget and ``caps``); the
         printout lines. Raises ``DivergedError`` (the run then stays diverged)."""
         s = self.state
         if self.error:
             raise self.error
         if self.done or not epochs:
             return []
-        work = 3 * s.seeds * len(self.X) * self.run.config.weights
-        epochs = max(1, min(epochs, s.epochs - self.epoch, STEP_WORK // work))
+        cap = caps(s.seeds, len(self.X), self.run.config.weights, s.grid)[0]
+        epochs = max(1, min(epochs, s.epochs - self.epoch, cap))
         log: list[str] = []
         start = self.epoch
 
@@ -193,9 +211,10 @@ class Session:
         """What the page draws now (docs/playground.md, "Frames")."""
         s, model = self.state, self.run.model
         k, logits = s.selected, self.run.loss.takes_logits
-        grid = lattice(self.extent, s.grid)
+        side = caps(s.seeds, len(self.X), self.run.config.weights, s.grid)[1]
+        grid = lattice(self.extent, side)
         with np.errstate(all="ignore"):
-            out = model.forward(grid)[..., 0]  # (K, grid²): every seed in one pass
+            out = model.forward(grid)[..., 0]  # (K, side²): every seed in one pass
             units = self._units(lattice(self.extent, THUMB))
         prob = sigmoid(out[k]) if logits else out[k]
         agree = (out > self.run.loss.threshold).mean(axis=0)
@@ -205,7 +224,7 @@ class Session:
             "reason": self.done,
             "reset": reset,
             "extent": list(self.extent),
-            "grid": s.grid,
+            "grid": side,
             "prob": b64(prob),
             "agree": b64(agree),
             "units": units,
@@ -229,13 +248,13 @@ class Session:
 
     def _units(self, points: np.ndarray) -> list[dict]:
         """Each hidden layer's outputs over ``points`` for the selected model."""
-        k, out, a = self.state.selected, [], points
-        modules = self.run.model.modules
+        out, a = [], points
+        modules = self.single().modules
         for i, m in enumerate(modules[:-2]):  # the last Linear and its activation: the output
             a = m.forward(a)
             if not (i and isinstance(modules[i - 1], Linear)):
                 continue  # not a hidden layer's activation
-            v = a[k].T  # (units, THUMB²)
+            v = a.T  # (units, THUMB²)
             lo, hi = RANGES.get(type(m), (float(v.min()), float(v.max())))
             hi = hi if hi > lo else lo + 1.0
             out.append(
