@@ -69,10 +69,24 @@ function enqueue(task) {
   return page.queue;
 }
 
-function showError(message) {
+/** The alert line: an entry refused (until the next accepted change), else the server's
+ * refusal (until its next answer), else the frame's warning. */
+function renderMessage() {
+  const warning = page.frame?.warning ? `Warning: ${capitalise(page.frame.warning)}.` : "";
+  const message = page.inputError || page.serverError || warning;
   const line = $("error");
-  line.textContent = message || "";
+  if (line.textContent !== message) line.textContent = message;
   line.hidden = !message;
+}
+
+function showError(message) {
+  page.serverError = message || null;
+  renderMessage();
+}
+
+function refuse(message) {
+  page.inputError = message;
+  renderMessage();
 }
 
 async function guarded(call) {
@@ -121,7 +135,7 @@ function accept(reply) {
     writeHash(page.state);
     renderControls();
   }
-  showError("");
+  page.serverError = null;
   onFrame(reply.frame);
 }
 
@@ -148,6 +162,7 @@ function onFrame(frame) {
   }
   if (frame.log?.length) appendPrintout(frame.log);
   draw();
+  renderMessage();
   page.frames += 1;
   if (frame.done && page.playing) pause();
 }
@@ -157,7 +172,9 @@ function draw() {
   if (!frame) return;
   paintGrid($("heatmap"), decode(frame.prob), frame.grid, 0, LIGHT);
   paintGrid($("agreement"), decode(frame.agree), frame.grid, 0, LIGHT);
-  drawPoints($("points"), frame.extent, page.points);
+  const focused = document.activeElement === $("points");
+  drawPoints($("points"), frame.extent, page.points, focused ? page.cursor : null);
+  if (["xor", "points"].includes(state.data) && !$("n").dataset.editing) $("n").value = page.points.length;
   page.geometry = drawNetwork($("net"), frame, $("heatmap"));
   renderUnitButtons(page.geometry.centres.slice(1, -1));
   drawChart($("loss-chart"), seedSeries(page.curves.loss, "#333333"), { log: true });
@@ -292,6 +309,9 @@ function renderPlayButton() {
 
 /** Change the state; the server sees it with the next step (now, when paused). */
 function set(changes) {
+  page.inputError = null;
+  for (const el of document.querySelectorAll('[aria-invalid="true"]')) el.setAttribute("aria-invalid", "false");
+  if ("data" in changes) page.draft = null;
   page.state = pair({ ...page.state, ...changes }, changes);
   writeHash(page.state);
   renderControls();
@@ -359,7 +379,7 @@ async function start() {
   page.options = withFallbacks(page.options);
   page.state = readHash(page.options.state);
   page.state = pair(page.state, {});
-  bindControls(page, { set, play, pause, step, reset, api, enqueue, guarded, fetchCommand, showError, draw });
+  bindControls(page, { set, play, pause, step, reset, api, enqueue, guarded, fetchCommand, showError, refuse, draw });
   renderControls();
   writeHash(page.state);
   await enqueue(() => guarded(reset));

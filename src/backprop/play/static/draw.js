@@ -71,8 +71,9 @@ export function toPlane(extent, w, h, px, py) {
   return [x0 + (px / w) * (x1 - x0), y1 - (py / h) * (y1 - y0)];
 }
 
-/** The training points over the heatmap: filled by class, outlined white; axes ticks. */
-export function drawPoints(canvas, extent, points) {
+/** The training points over the heatmap: filled by class, outlined white; axes ticks;
+ * the keyboard's `cursor` [x, y] (when the plane has focus) as a ringed cross. */
+export function drawPoints(canvas, extent, points, cursor = null) {
   const { ctx, w, h } = fitCanvas(canvas);
   const r = points.length > 400 ? 3 : 4.5;
   for (const [x, y, label] of points) {
@@ -95,6 +96,20 @@ export function drawPoints(canvas, extent, points) {
     const [px, py] = toPixel(extent, w, h, x, y);
     ctx.textAlign = align;
     ctx.fillText(text, px + (align === "left" ? 2 : -2), Math.min(h - 2, py + 12));
+  }
+  if (cursor) {
+    const [px, py] = toPixel(extent, w, h, ...cursor);
+    for (const [colour, width] of [["white", 4], ["#111", 1.5]]) {
+      ctx.strokeStyle = colour;
+      ctx.lineWidth = width;
+      ctx.beginPath();
+      ctx.arc(px, py, 8, 0, 2 * Math.PI);
+      ctx.moveTo(px - 13, py);
+      ctx.lineTo(px + 13, py);
+      ctx.moveTo(px, py - 13);
+      ctx.lineTo(px, py + 13);
+      ctx.stroke();
+    }
   }
 }
 
