@@ -84,6 +84,17 @@ def test_train_handout_preset(tmp_path, capsys):
         (["train", "--optimizer", "sgd", "--betas", "0.9", "0.99"], "has no option 'betas'"),
         (["train", "--out", __file__], "is a file; name a folder"),
         (["pack", "--student-id", "12a", "--name", "x"], "ASCII digits only"),
+        (["train", "--test-fraction", "1"], "--test-fraction: must be below 1"),
+        (["train", "--test-fraction", "-0.5"], "--test-fraction: must be between 0 and 1"),
+        (["train", "--test-fraction", "0.01"], "splits 21 points into 21 to train"),
+        (["train", "--test-fraction", "0.95"], "both parts need 2 points and training both"),
+        (["train", "--batch-size", "0"], "--batch-size: must be at least 1, got 0"),
+        (["train", "--l1", "-1"], "--l1: must be between 0 and 10, got -1.0"),
+        (["train", "--l2", "nan"], "--l2: must be a finite number, got nan"),
+        (["train", "--features", "x3"], "--features: invalid choice: 'x3'"),
+        (["train", "--features", "x1", "x1"], "features are listed twice"),
+        (["train", "--model", "cnn", "--features", "x1"], "--features applies to the MLP only"),
+        (["lab", "--l2", "0.1"], "unrecognized arguments: --l2 0.1"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(args, message, trained, tmp_path, monkeypatch, capsys):
@@ -371,3 +382,32 @@ def test_report_command_passes_its_options_to_build(monkeypatch, tmp_path, capsy
     seen.clear()
     assert main(["report"]) == 0  # the defaults
     assert seen["out"] == Path("runs/report") and seen["seed"] == 0
+
+
+def test_train_generalization_flags(tmp_path, capsys):
+    """--test-fraction prints the handout's lines for both parts and records the test
+    curves; --features, --l2 and --batch-size reach the model, the loss and fit."""
+    args = ["train", "--data", "circle", "--n-points", "40", "--epochs", "20"]
+    flags = ["--test-fraction", "0.25", "--features", "x1", "x2", "x1sq", "x2sq"]
+    flags += ["--l2", "0.01", "--batch-size", "8", "--out", str(tmp_path)]
+    assert main(args + flags) == 0
+    out = capsys.readouterr().out
+    assert out.count("training set (30 points):\n") == 1
+    assert out.count("test set (10 points, held out):\n") == 1
+    assert len(re.findall(r"^Iter\d+\tGround truth", out, re.M)) == 40
+    assert len(re.findall(r"^loss=\d\.\d{5} accuracy=\d+\.\d\d%$", out, re.M)) == 2
+    assert re.search(r"^epoch 20 loss : \S+  test loss : \S+$", out, re.M)
+    hist = json.loads((tmp_path / "history.json").read_text())
+    assert len(hist["test_loss"]) == 21 and len(hist["penalty"]) == 20
+    assert hist["config"]["features"] == ["x1", "x2", "x1sq", "x2sq"]
+    model, config = load_model(tmp_path / "model.npz")
+    assert (config.batch_size, config.l2, config.test_fraction) == (8, 0.01, 0.25)
+    assert model.modules[2].in_features == 4
+
+
+def test_train_without_the_flags_prints_as_before(tmp_path, capsys):
+    assert main(["train", "--epochs", "5", "--out", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "set (" not in out and "test loss" not in out
+    assert len(re.findall(r"^Iter\d+\t", out, re.M)) == 21
+    assert "test_loss" not in json.loads((tmp_path / "history.json").read_text())

@@ -26,6 +26,13 @@ from backprop.optim import OPTIMIZERS
         ({"optimizer_args": {"betas": (0.9, 0.99)}, "optimizer": "sgd"}, "has no option 'betas'"),
         ({"optimizer_args": {"momentum": -1.0}, "optimizer": "sgd"}, "Invalid momentum value"),
         ({"optimizer_args": {"eps": float("inf")}, "optimizer": "adam"}, "Invalid eps value"),
+        ({"features": ("x1", "x3")}, "unknown feature 'x3'"),
+        ({"features": ("x1", "x2", "x1sq"), "model": "cnn"}, "features apply to the MLP only"),
+        ({"l1": -0.1}, "l1 must be between 0 and 10, got -0.1"),
+        ({"l2": 11.0}, "l2 must be between 0 and 10, got 11.0"),
+        ({"batch_size": 0}, "batch_size must be at least 1, got 0"),
+        ({"test_fraction": 1.0}, "test_fraction must be below 1"),
+        ({"test_fraction": -0.2}, "test_fraction must be between 0 and 1, got -0.2"),
     ],
 )
 def test_validate_names_the_problem(changes, message):
@@ -111,3 +118,21 @@ def test_run_fit_is_fit_with_the_runs_parts():
     for p, q in zip(run.model.parameters(), same.model.parameters()):
         np.testing.assert_array_equal(p.data, q.data)
     assert run.optimizer.lr == same.optimizer.lr < config.lr  # the cosine schedule stepped
+
+
+def test_generalization_fields_are_saved_only_when_on(tmp_path):
+    """Off (the lab's defaults), they leave to_dict, history.json, model.npz and the
+    experiments' cache keys as they were; on, they round-trip and show in str()."""
+    assert set(bp.DEFAULT.to_dict()) == {
+        "model", "hidden", "activation", "output", "loss", "optimizer", "lr", "schedule",
+        "epochs", "bias", "init", "normalize", "optimizer_args", "dtype",
+    }  # fmt: skip
+    config = bp.DEFAULT.replace(
+        features=("x1", "x2", "x1x2"), l1=0.001, l2=0.01, batch_size=10, test_fraction=0.3
+    )
+    assert str(config).endswith(
+        ", features x1 x2 x1x2, l1 0.001, l2 0.01, batch 10, test 30%"
+    ) and str(config).startswith("mlp 3-16-16-1 ")
+    model = build_model(config, rng=np.random.default_rng(0))
+    loaded, back = load_model(save_model(model, config, tmp_path / "m.npz"))
+    assert back == config and loaded.modules[1].names == config.features

@@ -156,3 +156,25 @@ def test_points_refuse_what_is_not_a_point():
         data.points([[0, 0, 1], [True, 1, 0]])
     with pytest.raises(ValueError, match="point 1 is 'abc'"):
         data.points(["abc", [0, 0, 1]])
+
+
+def test_split_is_stratified_seeded_and_keeps_the_order():
+    X, y = data.load("circle", 0, n=50)
+    Xtr, ytr, Xte, yte = data.split(X, y, 0.3, np.random.default_rng(4))
+    # round(0.3 · 25) = 8 of each class held out (25 per class)
+    assert (len(yte), yte.sum(), len(ytr), ytr.sum()) == (16, 8, 34, 17)
+    rows = [tuple(r) for r in X.tolist()]
+    for part in (Xtr, Xte):
+        where = [rows.index(tuple(r)) for r in part.tolist()]
+        assert where == sorted(where)  # the data's order
+    assert not set(map(tuple, Xtr.tolist())) & set(map(tuple, Xte.tolist()))
+    again = data.split(X, y, 0.3, np.random.default_rng(4))
+    other = data.split(X, y, 0.3, np.random.default_rng(5))
+    assert np.array_equal(again[2], Xte) and not np.array_equal(other[2], Xte)
+
+
+@pytest.mark.parametrize("fraction", [0.01, 0.95])
+def test_split_refuses_parts_too_small(fraction):
+    X, y = data.load("xor")
+    with pytest.raises(ValueError, match="both parts need 2 points and training both classes"):
+        data.split(X, y, fraction, np.random.default_rng(0))

@@ -100,3 +100,47 @@ def test_normalize_maps_the_unit_square_and_gradchecks(shape):
 def test_constructors_say_what_to_pass(make, error, message):
     with pytest.raises(error, match=message):
         make()
+
+
+# --- Features -----------------------------------------------------------------------------
+
+
+def test_features_forward_is_each_named_function():
+    x = np.array([[0.5, -2.0], [3.0, 0.25]])
+    f = bp.nn.Features(("x1", "x2", "x1sq", "x2sq", "x1x2", "sinx1", "sinx2"))
+    a, b = x[:, 0], x[:, 1]
+    want = np.stack([a, b, a * a, b * b, a * b, np.sin(a), np.sin(b)], axis=1)
+    np.testing.assert_array_equal(f(x), want)
+    assert bp.nn.Features(("x1x2", "x1"))(x).tolist() == [[-1.0, 0.5], [0.75, 3.0]]
+    assert f.parameters() == []
+
+
+@pytest.mark.parametrize("shape", [(6, 2), (3, 6, 2)])
+@pytest.mark.parametrize("names", [("x1", "x2"), ("x1sq", "x1x2", "sinx2"), tuple(bp.nn.FEATURES)])
+def test_features_gradcheck(shape, names):
+    rng = np.random.default_rng(0)
+    errors = check_module(bp.nn.Features(names), rng.standard_normal(shape) * 2, rng)
+    assert errors["input"] < 1e-6, errors
+
+
+@pytest.mark.parametrize(
+    "names, message",
+    [
+        (("x1", "x3"), "unknown feature 'x3'; choose from x1, x2, x1sq"),
+        (("x1", "x1"), "features are listed twice"),
+        ((), "features must be a list of names"),
+        ("x1", "features must be a list of names"),
+    ],
+)
+def test_features_refuse_bad_names(names, message):
+    with pytest.raises(ValueError, match=message):
+        bp.nn.Features(names)
+
+
+def test_features_are_the_models_first_layer_and_set_its_width():
+    config = bp.DEFAULT.replace(features=("x1", "x2", "x1x2"))
+    model = bp.build_model(config, rng=np.random.default_rng(0))
+    assert [type(m).__name__ for m in model.modules[:3]] == ["Normalize", "Features", "Linear"]
+    assert model.modules[2].in_features == 3 and config.layer_sizes == (3, 16, 16, 1)
+    plain = bp.build_model(bp.DEFAULT, rng=np.random.default_rng(0))
+    assert [type(m).__name__ for m in plain.modules[:2]] == ["Normalize", "Linear"]

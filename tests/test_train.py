@@ -166,3 +166,158 @@ def test_fused_must_be_none_true_or_false():
     run = build(bp.DEFAULT.replace(epochs=1), rng=np.random.default_rng(0))
     with pytest.raises(ValueError, match="fused must be None .automatic., True or False, got 'no'"):
         run.fit(X, y, fused="no")
+
+
+# --- Generalization: test set, mini-batches, penalties ----------------------------------
+
+
+def _gen(config=bp.DEFAULT, epochs=20, **changes):
+    return config.replace(epochs=epochs, schedule="constant", **changes)
+
+
+def test_test_set_is_recorded_after_0_to_t_epochs_without_the_penalty():
+    X, y = data.load("circle", 0, n=60)
+    Xtr, ytr, Xte, yte = data.split(X, y, 0.25, np.random.default_rng(0))
+    run = build(_gen(l2=0.01), rng=np.random.default_rng(1))
+    before = run.loss(run.model(Xte), yte)[0]
+    hist = run.fit(Xtr, ytr, test=(Xte, yte))
+    assert hist.test_loss.shape == hist.test_accuracy.shape == (21,)
+    assert hist.test_loss[0] == pytest.approx(before, rel=1e-12)
+    value, acc = bp.evaluate(run.model, Xte, yte, run.loss, file=io.StringIO())
+    assert hist.test_loss[-1] == pytest.approx(value, rel=1e-12)
+    assert hist.test_accuracy[-1] == acc
+    plain = build(_gen(), rng=np.random.default_rng(1)).fit(Xtr, ytr)
+    assert plain.test_loss is None and plain.test_accuracy is None and plain.penalty is None
+
+
+def test_test_loss_is_printed_beside_the_training_loss():
+    X, y = data.load("xor")
+    out = io.StringIO()
+    build(_gen(epochs=4), rng=np.random.default_rng(0)).fit(
+        X, y, test=(X[:5], y[:5]), log_every=2, file=out
+    )
+    assert re.fullmatch(r"(epoch [24] loss : \S+  test loss : \S+\n){2}", out.getvalue())
+
+
+def test_minibatch_stack_equals_separate_runs():
+    """K seeds as one stack, batches of 8, equal K separate fits to 1e-12: the stack's
+    models share the shuffle."""
+    X, y = data.load("circle", 3, n=50)
+    seeds = [4, 5, 6]
+    config = _gen(batch_size=8, l1=1e-3)
+    stack = build(config, models=3, rng=seed_rngs(seeds), shuffle=9)
+    hist = stack.fit(X, y)
+    for m, seed in enumerate(seeds):
+        single = build(config, rng=np.random.default_rng(seed), shuffle=9)
+        h1 = single.fit(X, y)
+        for p, q in zip(stack.model.parameters(), single.model.parameters()):
+            np.testing.assert_allclose(p.data[m], q.data, rtol=1e-12, atol=1e-12)
+        np.testing.assert_allclose(hist.loss[:, m], h1.loss, rtol=1e-12)
+
+
+def test_an_epoch_is_one_pass_of_shuffled_batches(monkeypatch):
+    X, y = data.load("circle", 0, n=23)
+    run = build(_gen(epochs=3, batch_size=5), rng=np.random.default_rng(0))
+    seen = []
+    forward = run.model.forward
+    monkeypatch.setattr(run.model, "forward", lambda x: seen.append(len(x)) or forward(x))
+    steps = []
+    step = run.optimizer.step
+    monkeypatch.setattr(run.optimizer, "step", lambda: steps.append(1) or step())
+    run.fit(X, y)
+    assert len(steps) == 3 * 5  # ceil(23 / 5) steps an epoch
+    # each epoch: the whole set (recorded), then batches 5 5 5 5 3; the final forward
+    assert seen == [23, 5, 5, 5, 5, 3] * 3 + [23]
+
+
+def test_batches_are_seeded_and_reshuffled_each_epoch(monkeypatch):
+    X, y = data.load("circle", 0, n=40)
+    fit = lambda shuffle, seed=0: build(  # noqa: E731
+        _gen(batch_size=10), rng=np.random.default_rng(seed), shuffle=shuffle
+    ).fit(X, y)
+    assert np.array_equal(fit(1).loss, fit(1).loss)
+    assert not np.array_equal(fit(1).loss, fit(2).loss)
+    run = build(_gen(epochs=3, batch_size=10), rng=np.random.default_rng(0))
+    batches = []
+    forward = run.model.forward
+    monkeypatch.setattr(run.model, "forward", lambda x: batches.append(x[:, 0]) or forward(x))
+    run.fit(X, y)
+    # per epoch: the whole set, then 4 batches that together are a shuffle of it
+    epochs = [np.concatenate(batches[1 + 5 * e : 5 + 5 * e]) for e in range(3)]
+    for order in epochs:
+        assert sorted(order) == sorted(X[:, 0]) and not np.array_equal(order, X[:, 0])
+    assert not np.array_equal(epochs[0], epochs[1])
+
+
+def test_batch_size_of_all_points_is_the_full_batch_and_the_fused_path():
+    X, y = data.load("xor")
+    full = build(_gen(), rng=np.random.default_rng(0)).fit(X, y, fused=True)
+    whole = build(_gen(batch_size=21), rng=np.random.default_rng(0)).fit(X, y, fused=True)
+    np.testing.assert_array_equal(full.loss, whole.loss)
+    with pytest.raises(ValueError, match="full batch, no test set"):
+        build(_gen(batch_size=5), rng=np.random.default_rng(0)).fit(X, y, fused=True)
+
+
+@pytest.mark.parametrize("stack", [None, 3])
+def test_penalty_on_the_fused_path_equals_the_reference(stack):
+    X, y = data.load("xor")
+    config = _gen(l1=1e-3, l2=1e-2, features=("x1", "x2", "x1x2", "sinx1"))
+    rng = lambda: np.random.default_rng(2) if stack is None else seed_rngs([2, 3, 4])  # noqa: E731
+    a = build(config, models=stack, rng=rng())
+    b = build(config, models=stack, rng=rng())
+    ha, hb = a.fit(X, y, fused=True), b.fit(X, y, fused=False)
+    np.testing.assert_allclose(ha.loss, hb.loss, rtol=1e-12)
+    np.testing.assert_allclose(ha.penalty, hb.penalty, rtol=1e-12)
+    for p, q in zip(a.model.parameters(), b.model.parameters()):
+        np.testing.assert_allclose(p.data, q.data, rtol=1e-10, atol=1e-12)
+
+
+def test_history_loss_includes_the_penalty_of_the_weights_only():
+    X, y = data.load("xor")
+    run = build(_gen(epochs=1, l1=0.1, l2=0.2), rng=np.random.default_rng(0))
+    ws = [p.data.copy() for p in bp.nn.penalty.weights(run.model)]
+    for lin in run.model.modules[1::2]:
+        lin.bias.data += 5.0  # a bias is not penalised
+    data_loss = run.loss(run.model(X), y)[0]
+    hist = run.fit(X, y)
+    want = sum(0.1 * np.abs(w).sum() + 0.1 * (w * w).sum() for w in ws)
+    assert hist.penalty[0] == pytest.approx(want, rel=1e-12)
+    assert hist.loss[0] == pytest.approx(data_loss + want, rel=1e-12)
+
+
+@pytest.mark.parametrize("models", [None, 2])
+@pytest.mark.parametrize(("l1", "l2"), [(0.3, 0.0), (0.0, 0.7), (0.05, 0.2)])
+def test_penalised_loss_gradcheck(l1, l2, models):
+    from backprop.gradcheck import check_penalised
+
+    X, y = data.load("circle", 1, n=12)
+    config = _gen(hidden=(4, 3), features=("x1", "x2", "x1sq", "x1x2"))
+    model = build_model(config, models=models, rng=np.random.default_rng(3))
+    errors = check_penalised(model, bp.BCELoss(), bp.nn.Penalty(l1, l2), X, y)
+    assert max(errors.values()) < 1e-6, errors
+
+
+def test_fit_refuses_bad_generalization_arguments():
+    X, y = data.load("xor")
+    run = build(_gen(), rng=np.random.default_rng(0))
+    with pytest.raises(TypeError, match="batch_size needs rng"):
+        run.fit(X, y, rng=None, batch_size=4)
+    with pytest.raises(ValueError, match="batch_size must be at least 1, got 0"):
+        run.fit(X, y, batch_size=0)
+    with pytest.raises(TypeError, match="test must be a pair"):
+        run.fit(X, y, test=X)
+    with pytest.raises(ValueError, match="X has 3 features"):
+        run.fit(X, y, test=(np.zeros((4, 3)), y[:4]))
+    with pytest.raises(TypeError, match="penalty must be a Penalty"):
+        run.fit(X, y, penalty=0.1)
+
+
+def test_history_json_keeps_test_and_penalty(tmp_path):
+    X, y = data.load("xor")
+    hist = build(_gen(l2=0.1), rng=np.random.default_rng(0)).fit(X, y, test=(X, y))
+    hist.save(tmp_path / "h.json")
+    back = bp.History.load(tmp_path / "h.json")
+    for k in ("penalty", "test_loss", "test_accuracy"):
+        np.testing.assert_array_equal(getattr(back, k), getattr(hist, k))
+    plain = build(_gen(), rng=np.random.default_rng(0)).fit(X, y).to_dict()
+    assert not {"penalty", "test_loss", "test_accuracy"} & set(plain)

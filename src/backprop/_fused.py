@@ -16,7 +16,7 @@ from functools import partial
 
 import numpy as np
 
-from .nn import Linear, Normalize
+from .nn import Features, Linear, Normalize
 from .nn.activations import Identity, Sigmoid, Tanh
 from .nn.kernels import (
     scalars,
@@ -30,6 +30,7 @@ from .nn.kernels import (
 )
 from .nn.losses import Loss
 from .nn.module import Module, Sequential
+from .nn.penalty import Penalty, weights
 from .optim import Optimizer
 
 # Activation type → kernels ``(forward(x, out), backward(y, G, out), consuming(y, G, out))``;
@@ -56,17 +57,31 @@ def _t(a: np.ndarray) -> np.ndarray:
 
 
 class ModuleStep:
-    """The reference step: the model's own forward and backward, ``optimizer.step()``."""
+    """The reference step: the model's own forward and backward (plus the ``penalty``'s
+    gradient on the weights), ``optimizer.step()``."""
 
-    def __init__(self, model: Module, X, y, loss: Loss, optimizer: Optimizer) -> None:
+    def __init__(
+        self, model: Module, X, y, loss: Loss, optimizer: Optimizer, penalty: Penalty | None = None
+    ) -> None:
         self.model, self.X, self.y, self.loss, self.optimizer = model, X, y, loss, optimizer
+        self.penalty = penalty
+
+    def weights(self) -> list[tuple[np.ndarray, np.ndarray]]:
+        """``(W, dL/dW)`` of every weight (not bias): what the penalty acts on."""
+        return [(p.data, p.grad) for p in weights(self.model)]
 
     def grad(self) -> tuple[np.ndarray, np.ndarray]:
-        """Forward, loss and backward: every ``.grad`` holds this epoch's gradient."""
-        pred = self.model.forward(self.X)
-        value, grad = self.loss(pred, self.y)
+        """Forward, loss and backward: every ``.grad`` holds this epoch's gradient; the
+        loss returned is the data's (``fit`` adds the penalty's value)."""
+        return self._grad(self.X, self.y)
+
+    def _grad(self, X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        pred = self.model.forward(X)
+        value, grad = self.loss(pred, y)
         self.optimizer.zero_grad()
         self.model.backward(grad)
+        if self.penalty:
+            self.penalty.backward(self.weights())
         return value, pred
 
     def update(self) -> None:
@@ -77,6 +92,28 @@ class ModuleStep:
 
     def close(self) -> None:
         pass
+
+
+class BatchStep(ModuleStep):
+    """Mini-batches: ``grad`` only evaluates the loss on all the data (what ``fit``
+    records); ``update`` is one epoch, a pass over a shuffle of the samples by ``rng``
+    in batches of ``batch_size`` (the last may be smaller), one step each. A stack's
+    models share the shuffle, so each one trains as it would alone."""
+
+    def __init__(self, *args, batch_size: int, rng: np.random.Generator, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.batch_size, self.rng = batch_size, rng
+
+    def grad(self) -> tuple[np.ndarray, np.ndarray]:
+        pred = self.model.forward(self.X)
+        return self.loss(pred, self.y)[0], pred
+
+    def update(self) -> None:
+        order = self.rng.permutation(self.y.shape[-2])
+        for start in range(0, len(order), self.batch_size):
+            batch = order[start : start + self.batch_size]
+            self._grad(self.X[..., batch, :], self.y[..., batch, :])
+            self.optimizer.step()
 
 
 def _ops(layers: list, sl, x: np.ndarray, bufs: list, ones: np.ndarray) -> tuple[list, list]:
@@ -149,9 +186,9 @@ class FusedStep:
     """The step of one MLP (or stack) on one ``(x, y)``, on parameter buffers it owns."""
 
     def __init__(
-        self, linears: list, x: np.ndarray, y: np.ndarray, loss: Loss, models, optimizer
+        self, linears: list, x: np.ndarray, y: np.ndarray, loss: Loss, models, optimizer, penalty
     ) -> None:
-        self.into, self.optimizer = loss.into, optimizer
+        self.into, self.optimizer, self.penalty = loss.into, optimizer, penalty
         n, dtype = x.shape[-2], x.dtype
         lead = () if models is None else (models,)
         m = 1 if models is None else models
@@ -161,12 +198,14 @@ class FusedStep:
         self.data, self.grads = (np.empty((*lead, sum(sizes)), dtype) for _ in range(2))
         cuts = np.cumsum([0, *sizes])
         self.views: list[tuple] = []  # (Parameter, its data view, its grad view)
+        self.weight_views: list[tuple] = []  # (W, dL/dW): what the penalty acts on
         layers = []
         for (lin, act), r, a, b in zip(linears, rows, cuts, cuts[1:]):
             shape = (*lead, r, lin.out_features)
             w, wg = self.data[..., a:b].reshape(shape), self.grads[..., a:b].reshape(shape)
             k = lin.in_features
             self.views.append((lin.weight, w[..., :k, :], wg[..., :k, :]))
+            self.weight_views.append(self.views[-1][1:])
             if lin.bias is not None:
                 self.views.append((lin.bias, w[..., k:, :], wg[..., k:, :]))
             wt = np.empty(_t(w).shape, dtype)  # c [W; b]ᵀ, refreshed each step
@@ -243,7 +282,12 @@ class FusedStep:
                 op()
             if self.value is not None:
                 self.value[sl] = value
+        if self.penalty:
+            self.penalty.backward(self.weight_views)
         return (value if self.value is None else self.value), self.pred
+
+    def weights(self) -> list[tuple[np.ndarray, np.ndarray]]:
+        return self.weight_views
 
     def update(self) -> None:
         self.optimizer.apply(((self.data, self.grads),), (self.state,))
@@ -264,14 +308,24 @@ class FusedStep:
             self.optimizer.state[i] = {k: self._view(v, data).copy() for k, v in self.state.items()}
 
 
-def plan(model: Module, x: np.ndarray, y: np.ndarray, loss: Loss, optimizer: Optimizer):
-    """The fused step for ``model`` on ``(x, y)``, or ``None`` if it does not apply."""
+def plan(
+    model: Module,
+    x: np.ndarray,
+    y: np.ndarray,
+    loss: Loss,
+    optimizer: Optimizer,
+    penalty: Penalty | None = None,
+):
+    """The fused step for ``model`` on ``(x, y)``, or ``None`` if it does not apply.
+
+    Leading parameter-free input layers (``Normalize``, ``Features``) are applied to ``x``
+    once, here."""
     if type(model) is not Sequential or x.ndim not in (2, 3) or x.dtype.kind != "f":
         return None
     if type(loss).into is Loss.into or type(loss).__call__ is not Loss.__call__:
         return None  # a loss written as __call__ only
     modules = list(model.modules)
-    if modules and type(modules[0]) is Normalize:
+    while modules and type(modules[0]) in (Normalize, Features):
         x = modules.pop(0).forward(x)
     linears: list[list] = []
     for m in modules:
@@ -294,4 +348,4 @@ def plan(model: Module, x: np.ndarray, y: np.ndarray, loss: Loss, optimizer: Opt
     lead = () if models is None else (models,)
     if x.shape[:-2] not in ((), lead) or y.shape[:-2] not in ((), lead):
         return None
-    return FusedStep(linears, x, y, loss, models, optimizer)
+    return FusedStep(linears, x, y, loss, models, optimizer, penalty)

@@ -18,6 +18,7 @@ from .cli_flags import (
     MLP_SWITCHES,
     OPTIMIZER_FLAGS,
     OPTIMIZER_SWITCHES,
+    TRAIN_FLAGS,
     make_parser,
 )
 from .experiments import trajectories, trajectories_plot
@@ -32,16 +33,18 @@ from .train import DivergedError
 def config_from_args(args: argparse.Namespace) -> Config:
     """The preset (handout, cnn or default) with the flags that were given on top."""
     if args.model == "cnn":
-        given = ["--" + k.replace("_", "-") for k in MLP_ONLY if getattr(args, k)]
+        given = ["--" + k.replace("_", "-") for k in MLP_ONLY if getattr(args, k, None)]
         given += [f"--[no-]{k}" for k in MLP_SWITCHES if getattr(args, k) is not None]
         if given:
             raise ValueError(f"{', '.join(given)} applies to the MLP only, not --model cnn")
     preset = "handout" if args.handout else "cnn" if args.model == "cnn" else "default"
     base = PRESETS[preset]
-    names = (*CONFIG_FLAGS, "dtype")
-    changes = {k: getattr(args, k) for k in names if getattr(args, k) is not None}
+    names = (*CONFIG_FLAGS, *TRAIN_FLAGS, "dtype")  # lab has no TRAIN_FLAGS
+    changes = {k: getattr(args, k) for k in names if getattr(args, k, None) is not None}
     if args.hidden:
         changes["hidden"] = tuple(args.hidden)
+    if getattr(args, "features", None):
+        changes["features"] = tuple(args.features)
     changes |= {k: getattr(args, k) for k in MLP_SWITCHES if getattr(args, k) is not None}
     if args.optimizer and args.lr is None and args.optimizer != base.optimizer:
         changes["lr"] = DEFAULT_LR[args.optimizer]
@@ -105,6 +108,8 @@ def validate(args: argparse.Namespace) -> Config | None:
             samples = _check_data(args)
             if args.schedule_epochs and config.schedule != "cosine":
                 raise ValueError("--schedule-epochs needs --schedule cosine")
+            if config.test_fraction:  # the split's sizes: refused here, not after training
+                runner.dataset(config, args.data, _data_seed(args), **_load_args(args))
         limits.check_run(config, samples=samples, plot=True)
         limits.check_out(_out_folder(args))
         return config
@@ -136,9 +141,18 @@ def _validate_report(args: argparse.Namespace) -> None:
 
 
 def _data_args(args: argparse.Namespace) -> dict:
-    """``train``'s data flags as ``data.load`` takes them (those given)."""
-    given = {"data_seed": args.data_seed, "n": args.n_points, "noise": args.noise}
+    """``train``'s data flags as ``runner.train_dataset`` takes them (those given)."""
+    given = {"data_seed": args.data_seed, **_load_args(args)}
     return {k: v for k, v in given.items() if v is not None}
+
+
+def _load_args(args: argparse.Namespace) -> dict:
+    """``--n-points`` and ``--noise`` as ``data.load`` takes them (those given)."""
+    return {k: v for k, v in (("n", args.n_points), ("noise", args.noise)) if v is not None}
+
+
+def _data_seed(args: argparse.Namespace) -> int:
+    return args.seed if args.data_seed is None else args.data_seed
 
 
 def _out_folder(args: argparse.Namespace) -> Path:

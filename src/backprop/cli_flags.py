@@ -13,6 +13,7 @@ from .experiments import trajectories
 from .lab.config import MODELS
 from .lab.data import MIN_POINTS, N_POINTS, NOISE, SETS
 from .nn.activations import ACTIVATIONS
+from .nn.features import FEATURES, PLAIN
 from .nn.init import INITS
 from .nn.losses import LOSSES
 from .optim import OPTIMIZERS
@@ -43,7 +44,9 @@ OPTIMIZER_FLAGS = (
     "initial_accumulator_value",
 )
 OPTIMIZER_SWITCHES = ("nesterov", "centered", "amsgrad")
-MLP_ONLY = ("handout", "hidden", "init", "output", "dtype")
+MLP_ONLY = ("handout", "hidden", "init", "output", "dtype", "features")
+# train's generalization flags (not lab's: the handout's lab trains full batch on all points)
+TRAIN_FLAGS = ("test_fraction", "batch_size", "l1", "l2")
 MLP_SWITCHES = ("bias", "normalize")  # --bias/--no-bias: given when not None
 CONFIG_FLAGS = ("activation", "output", "loss", "init", "optimizer", "lr", "schedule", "epochs")
 
@@ -164,6 +167,57 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
     o.add_argument("--betas", type=_number, nargs=2, metavar=("B1", "B2"))
     for name in OPTIMIZER_SWITCHES:
         o.add_argument("--" + name, action="store_true")
+
+
+def _fraction(text: str) -> float:
+    """``--test-fraction``: a number in ``[0, 1)``, checked by ``limits``."""
+    try:
+        return limits.check_test_fraction(_number(text))
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e).removeprefix("test_fraction ")) from None
+
+
+def _rate(text: str) -> float:
+    """``--l1``, ``--l2``: a number in ``[0, MAX_PENALTY]``."""
+    try:
+        return checks.real("", _number(text), 0, limits.MAX_PENALTY)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e).strip()) from None
+
+
+def _add_generalization_options(p: argparse.ArgumentParser) -> None:
+    """``train``'s test split, mini-batches, penalties and input features."""
+    g = p.add_argument_group(
+        "generalization (default: none of it, as the handout's lab; docs/generalization.md)"
+    )
+    g.add_argument(
+        "--test-fraction",
+        type=_fraction,
+        metavar="F",
+        help="hold out this fraction of each class (0 to below 1), drawn with --data-seed; "
+        "its loss and accuracy are printed too (default: 0, test on the training data)",
+    )
+    g.add_argument(
+        "--batch-size",
+        type=_at_least_one,
+        metavar="B",
+        help="samples per step, shuffled each epoch with --data-seed (default: all of them)",
+    )
+    for name, term in (("l1", "λ Σ|W|"), ("l2", "λ/2 Σ W²")):
+        g.add_argument(
+            f"--{name}",
+            type=_rate,
+            metavar="λ",
+            help=f"add {term} of the weights (not biases) to the loss, λ at most "
+            f"{limits.MAX_PENALTY:g} (default: 0)",
+        )
+    g.add_argument(
+        "--features",
+        nargs="+",
+        choices=FEATURES,
+        metavar="NAME",
+        help=f"the MLP's inputs: {', '.join(FEATURES)} (default: {' '.join(PLAIN)})",
+    )
 
 
 def _add_sweep_options(p: argparse.ArgumentParser) -> None:
@@ -298,6 +352,7 @@ def make_parser() -> argparse.ArgumentParser:
         "(default: --epochs; as the playground's copy command uses it)",
     )
     cmd["train"].add_argument("--out", type=Path, help="default: runs/train/<data>")
+    _add_generalization_options(cmd["train"])
     _add_experiments_options(cmd["experiments"])
     _add_report_options(cmd["report"])
     _add_pack_options(cmd["pack"])

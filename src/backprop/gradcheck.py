@@ -2,7 +2,8 @@
 
 For a module ``f`` and a random upstream gradient ``G``, the scalar
 ``s = Σ G ⊙ f(x)`` has ``ds/dx = f.backward(G)`` and ``ds/dθ = θ.grad``; each
-is compared with ``(s(v + h) - s(v - h)) / 2h`` entry by entry. The error is
+is compared with ``(s(v + h) - s(v - h)) / 2h`` entry by entry; ``check_penalised`` does
+the same for a loss plus an L1/L2 penalty. The error is
 ``max|analytic - numeric| / max(max|analytic|, max|numeric|, 1e-12)``.
 """
 
@@ -12,6 +13,7 @@ import numpy as np
 
 from .nn.losses import Loss
 from .nn.module import Module
+from .nn.penalty import Penalty, weights
 
 
 def relative_error(analytic: np.ndarray, numeric: np.ndarray) -> float:
@@ -58,3 +60,24 @@ def check_loss(loss: Loss, pred: np.ndarray, target: np.ndarray, h: float = 1e-6
     pred = np.array(pred, dtype=float)
     _, grad = loss(pred, target)
     return relative_error(grad, numeric_grad(lambda: float(np.sum(loss(pred, target)[0])), pred, h))
+
+
+def check_penalised(
+    model: Module, loss: Loss, penalty: Penalty, x: np.ndarray, y: np.ndarray, h: float = 1e-6
+) -> dict[str, float]:
+    """Relative error, per parameter, of the gradient of the penalised loss
+    ``Σ loss(model(x), y) + penalty(weights)`` (summed over a stack) that backward and
+    ``penalty.backward`` give."""
+    ws = weights(model)
+
+    def objective() -> float:
+        value = np.sum(loss(model.forward(x), y)[0])
+        return float(value + penalty.value([p.data for p in ws]))
+
+    model.zero_grad()
+    model.backward(loss(model.forward(x), y)[1])
+    penalty.backward([(p.data, p.grad) for p in ws])
+    return {
+        name: relative_error(p.grad, numeric_grad(objective, p.data, h))
+        for name, p in model.named_parameters()
+    }

@@ -45,6 +45,9 @@ PAGE_POINTS = 2000
 PAGE_GRID = (8, 128)
 PAGE_STEP_EPOCHS = 1000
 PAGE_COORDINATE = 10.0  # |x1|, |x2| of a point: the lab's square is [0, 1]²
+# The largest L1/L2 rate (TensorFlow Playground's too): beyond it the penalty only
+# drives every weight to zero.
+MAX_PENALTY = 10.0
 ROW_BYTES = 1500  # one sweep result row: a dict of 9 entries (Python objects)
 CNN_SIDE, CNN_CHANNELS = 16, (4, 8)  # backprop.lab.cnn's defaults, which the CLI trains
 GIB = 1 << 30
@@ -92,6 +95,14 @@ def check_range(name: str, value: object, low: float, high: float, whole: bool =
     """``value`` as a finite number (an int if ``whole``) in ``[low, high]``, else
     ``ValueError`` (``TypeError`` if it is no number) naming ``name``."""
     return checks.whole(name, value, low, high) if whole else checks.real(name, value, low, high)
+
+
+def check_test_fraction(fraction: object) -> float:
+    """The fraction of points held out for testing, in ``[0, 1)`` (1 would leave none)."""
+    value = checks.real("test_fraction", fraction, 0, 1)
+    if value == 1:
+        raise ValueError("test_fraction must be below 1 (some points must stay for training)")
+    return value
 
 
 def check_steps(steps: object) -> int:

@@ -13,12 +13,14 @@ from typing import TextIO
 
 import numpy as np
 
-from ._fused import ModuleStep, plan
+from ._fused import BatchStep, ModuleStep, plan
+from .checks import whole
 from .limits import check_epochs
 from .nn import Linear, Normalize
 from .nn.activations import sigmoid
 from .nn.losses import Loss
 from .nn.module import Module, Sequential
+from .nn.penalty import Penalty
 from .optim import Optimizer
 from .optim.lr_scheduler import CosineAnnealingLR
 
@@ -78,15 +80,22 @@ def epochs_to_100(after: np.ndarray) -> np.ndarray | int:
 
 @dataclass
 class History:
-    """Loss and accuracy before each update, ``(epochs,)`` or ``(epochs, M)`` for a stack
-    (entry ``k`` is after ``k`` updates), and ``final_loss``/``final_accuracy`` after the
-    last update (``()`` or ``(M,)``; ``None`` when not recorded)."""
+    """Loss and accuracy on the training data before each epoch's update(s), ``(epochs,)``
+    or ``(epochs, M)`` for a stack (entry ``k`` is after ``k`` epochs), and
+    ``final_loss``/``final_accuracy`` after the last (``()`` or ``(M,)``; ``None`` when not
+    recorded). With a penalty, ``loss`` includes it (the objective trained) and
+    ``penalty`` holds that term alone (``loss - penalty`` is the data's loss); with a
+    test set, ``test_loss``/``test_accuracy`` ``(epochs + 1, ...)`` after ``0 … epochs``
+    epochs (no penalty: the test loss is the data's). ``None`` where there is none."""
 
     loss: np.ndarray
     accuracy: np.ndarray
     config: dict = field(default_factory=dict)
     final_loss: np.ndarray | None = None
     final_accuracy: np.ndarray | None = None
+    penalty: np.ndarray | None = None
+    test_loss: np.ndarray | None = None
+    test_accuracy: np.ndarray | None = None
 
     @property
     def after_updates(self) -> np.ndarray:
@@ -101,14 +110,17 @@ class History:
         return epochs_to_100(self.after_updates)
 
     def to_dict(self) -> dict:
+        """The fields as JSON; ``penalty`` and the test's only when there are some."""
         final = {
             k: None if v is None else np.asarray(v).tolist()
             for k, v in (("final_loss", self.final_loss), ("final_accuracy", self.final_accuracy))
         }
+        extra = {k: getattr(self, k).tolist() for k in OPTIONAL if getattr(self, k) is not None}
         return {
             "loss": self.loss.tolist(),
             "accuracy": self.accuracy.tolist(),
             **final,
+            **extra,
             "epochs_to_100": np.asarray(self.epochs_to_100).tolist(),
             "config": self.config,
         }
@@ -122,7 +134,13 @@ class History:
         final = [
             None if d.get(k) is None else np.array(d[k]) for k in ("final_loss", "final_accuracy")
         ]
-        return cls(np.array(d["loss"]), np.array(d["accuracy"]), d.get("config", {}), *final)
+        extra = {k: np.array(d[k]) for k in OPTIONAL if d.get(k) is not None}
+        return cls(
+            np.array(d["loss"]), np.array(d["accuracy"]), d.get("config", {}), *final, **extra
+        )
+
+
+OPTIONAL = ("penalty", "test_loss", "test_accuracy")  # History's fields that may be None
 
 
 def accuracy(pred: np.ndarray, target: np.ndarray, threshold: float = 0.5) -> np.ndarray:
@@ -238,6 +256,22 @@ def _check_fit_args(model, X, y, loss, optimizer, epochs, log_every, on_nonfinit
         raise ValueError(f"fused must be None (automatic), True or False, got {fused!r}")
 
 
+def _check_extras(model, test, batch_size, rng, penalty) -> None:
+    """``fit``'s generalization options: a test set, mini-batches, a penalty."""
+    if test is not None:
+        if not isinstance(test, tuple | list) or len(test) != 2:
+            raise TypeError("test must be a pair (X_test, y_test)")
+        check_data(*test)
+        check_xy(*test)
+        _check_sizes(model, *test)
+    if batch_size is not None:
+        whole("batch_size", batch_size, 1)
+        if not isinstance(rng, np.random.Generator):
+            raise TypeError("batch_size needs rng=np.random.default_rng(seed) to shuffle with")
+    if penalty is not None and not isinstance(penalty, Penalty):
+        raise TypeError(f"penalty must be a Penalty such as Penalty(l2=1e-3), got {penalty!r}")
+
+
 def fit(
     model: Module,
     X: np.ndarray,
@@ -252,34 +286,58 @@ def fit(
     file: TextIO | None = None,
     callback: Callable[[int, np.ndarray], object] | None = None,
     fused: bool | None = None,
+    test: tuple[np.ndarray, np.ndarray] | None = None,
+    batch_size: int | None = None,
+    rng: np.random.Generator | None = None,
+    penalty: Penalty | None = None,
 ) -> History:
-    """Full-batch training: forward, loss, backward, ``optimizer.step()``, ``epochs`` times,
-    then ``scheduler.step()`` and ``callback(epoch, loss)`` (from 1; the loss before the
-    update, ``(M,)`` for a stack). Fused or not, logging, divergence: ``docs/architecture.md``."""
+    """Training, ``epochs`` times: forward, loss (plus ``penalty``'s value), backward,
+    ``optimizer.step()``, then ``scheduler.step()`` and ``callback(epoch, loss)`` (from 1;
+    the loss before the update, ``(M,)`` for a stack).
+
+    Full batch by default; ``batch_size=B`` (below the sample count) makes an epoch one
+    pass over a shuffle by ``rng`` in steps of ``B`` samples, a stack's models sharing it.
+    ``test=(X_test, y_test)`` records the test loss and accuracy per epoch. Fused or not,
+    logging, divergence: ``docs/architecture.md``; the options: ``docs/generalization.md``."""
     _check_fit_args(model, X, y, loss, optimizer, epochs, log_every, on_nonfinite, fused)
+    _check_extras(model, test, batch_size, rng, penalty)
     X, y = as_model_dtype(model, X, y)
     file = sys.stdout if file is None else file
     lr = optimizer.lr  # as given, before any schedule changes it
-    step = None if fused is False else plan(model, X, y, loss, optimizer)
+    penalty = penalty if penalty else None
+    batches = batch_size is not None and batch_size < y.shape[-2]
+    simple = not batches and test is None  # what the fused path does
+    step = None if fused is False or not simple else plan(model, X, y, loss, optimizer, penalty)
     if fused and step is None:
         raise ValueError(
             f"fused=True, but {type(model).__name__} has no fused path (it takes a Sequential "
-            "of Normalize, Linear, Sigmoid, Tanh, Identity trained by an optimizer of all "
-            "their parameters); pass fused=None or False"
+            "of Normalize, Features, Linear, Sigmoid, Tanh, Identity trained by an optimizer "
+            "of all their parameters, full batch, no test set); pass fused=None or False"
         )
-    step = step or ModuleStep(model, X, y, loss, optimizer)
+    if batches:
+        step = BatchStep(model, X, y, loss, optimizer, penalty, batch_size=batch_size, rng=rng)
+    step = step or ModuleStep(model, X, y, loss, optimizer, penalty)
+    tester = None if test is None else _Tester(model, loss, *as_model_dtype(model, *test), epochs)
     check = on_nonfinite == "raise"
-    losses = record = finite = None
+    losses = record = finite = terms = None
     with np.errstate(all="ignore"):
         try:
             for epoch in range(1, epochs + 1):
                 value, pred = step.grad()
+                if penalty is not None:
+                    term = penalty.value([w for w, _ in step.weights()], np.ndim(value) == 1)
+                    value = value + term
                 if losses is None:
                     losses = np.empty((epochs, *np.shape(value)), np.result_type(value))
                     record = _Accuracies(np.empty(losses.shape), y, loss.threshold, pred)
                     finite = math.isfinite if losses.ndim == 1 else _all_finite
+                    terms = None if penalty is None else np.empty(losses.shape)
                 losses[epoch - 1] = value
                 record.record(pred)
+                if terms is not None:
+                    terms[epoch - 1] = term
+                if tester is not None:
+                    tester.record(epoch - 1)
                 if check and not finite(value):
                     raise DivergedError(np.asarray(value).max(), epoch, lr)
                 step.update()
@@ -288,14 +346,50 @@ def fit(
                 if callback is not None:
                     callback(epoch, losses[epoch - 1])
                 if log_every and epoch % log_every == 0:
-                    print(f"epoch {epoch} loss : {float(np.mean(value))}", file=file)
+                    shown = "" if tester is None else f"  test loss : {tester.mean(epoch - 1)}"
+                    print(f"epoch {epoch} loss : {float(np.mean(value))}{shown}", file=file)
             record.flush()
             pred = step.forward()  # the model after the last update
             final_loss = np.asarray(loss(pred, y)[0], dtype=float)
+            if penalty is not None:
+                final_loss = final_loss + penalty.value(
+                    [w for w, _ in step.weights()], final_loss.ndim == 1
+                )
         finally:
             step.close()
+        if tester is not None:
+            tester.record(epochs)
     final_accuracy = np.asarray(accuracy(pred, y, loss.threshold), dtype=float)
-    return History(losses, record.out, final_loss=final_loss, final_accuracy=final_accuracy)
+    return History(
+        losses,
+        record.out,
+        final_loss=final_loss,
+        final_accuracy=final_accuracy,
+        penalty=terms,
+        test_loss=None if tester is None else tester.loss,
+        test_accuracy=None if tester is None else tester.accuracy,
+    )
+
+
+class _Tester:
+    """The test loss and accuracy of ``model`` after ``0 … epochs`` epochs."""
+
+    def __init__(self, model: Module, loss: Loss, X: np.ndarray, y: np.ndarray, epochs: int):
+        self.model, self.lossfn, self.X, self.y = model, loss, X, y
+        self.loss = self.accuracy = None
+        self.rows = epochs + 1
+
+    def record(self, k: int) -> None:
+        pred = self.model.forward(self.X)
+        value = self.lossfn(pred, self.y)[0]
+        if self.loss is None:
+            self.loss = np.empty((self.rows, *np.shape(value)))
+            self.accuracy = np.empty_like(self.loss)
+        self.loss[k] = value
+        self.accuracy[k] = accuracy(pred, self.y, self.lossfn.threshold)
+
+    def mean(self, k: int) -> float:
+        return float(np.mean(self.loss[k]))
 
 
 def _all_finite(value: np.ndarray) -> bool:

@@ -11,13 +11,15 @@ from pathlib import Path
 
 import numpy as np
 
-from ..checks import choice
-from ..limits import check_epochs, check_hidden
-from ..nn import Linear, Normalize
+from ..checks import choice, real, whole
+from ..limits import MAX_PENALTY, check_epochs, check_hidden, check_test_fraction
+from ..nn import Features, Linear, Normalize
 from ..nn.activations import ACTIVATIONS
+from ..nn.features import PLAIN, check_features
 from ..nn.init import INITS
 from ..nn.losses import LOSSES, Loss
 from ..nn.module import Module, Parameter, Sequential
+from ..nn.penalty import Penalty
 from ..optim import OPTIMIZERS, Optimizer, option_defaults
 from ..optim.lr_scheduler import SCHEDULES, CosineAnnealingLR
 from ..train import History, fit
@@ -28,7 +30,12 @@ from .cnn import CNN_ACTIVATION, CNN_EPOCHS, CNN_LR, CNN_OPTIMIZER, build_cnn
 class Config:
     """Everything that decides a run: an MLP ``2 → hidden[0] → … → hidden[-1] → 1`` (after
     ``Normalize`` if ``normalize``) or ``model="cnn"`` (``lab.cnn.build_cnn``), its loss,
-    optimizer (``optimizer_args`` e.g. ``{"momentum": 0.9}``), rate, schedule and dtype."""
+    optimizer (``optimizer_args`` e.g. ``{"momentum": 0.9}``), rate, schedule and dtype.
+
+    Generalization (``docs/generalization.md``; the lab's defaults leave each off):
+    ``features`` the MLP's inputs (``nn.Features``), ``l1``/``l2`` the weights' penalty
+    (``nn.Penalty``), ``batch_size`` (None: full batch), ``test_fraction`` of the points
+    held out (``lab.data.split``)."""
 
     model: str = "mlp"
     hidden: tuple[int, ...] = (16, 16)
@@ -44,11 +51,21 @@ class Config:
     normalize: bool = True
     optimizer_args: dict = field(default_factory=dict)
     dtype: str = "float64"
+    features: tuple[str, ...] = PLAIN
+    l1: float = 0.0
+    l2: float = 0.0
+    batch_size: int | None = None
+    test_fraction: float = 0.0
 
     @property
     def layer_sizes(self) -> tuple[int, ...]:
-        """The MLP's widths, input to output: ``(2, *hidden, 1)``."""
-        return (2, *self.hidden, 1)
+        """The MLP's widths, input to output: ``(len(features), *hidden, 1)``."""
+        return (len(self.features), *self.hidden, 1)
+
+    @property
+    def penalty(self) -> Penalty | None:
+        """``nn.Penalty(l1, l2)``, or None when both are 0."""
+        return Penalty(self.l1, self.l2) if self.l1 or self.l2 else None
 
     @property
     def weights(self) -> int:
@@ -75,6 +92,14 @@ class Config:
             raise ValueError(f"lr must be a positive finite number, got {self.lr}")
         choice("dtype", self.dtype, DTYPES)
         check_epochs(self.epochs)
+        check_features(self.features)
+        if self.model == "cnn" and tuple(self.features) != PLAIN:
+            raise ValueError("features apply to the MLP only; the CNN takes the points as images")
+        for name in ("l1", "l2"):
+            real(name, getattr(self, name), 0, MAX_PENALTY)
+        if self.batch_size is not None:
+            whole("batch_size", self.batch_size, 1)
+        check_test_fraction(self.test_fraction)
         output = "sigmoid" if self.model == "cnn" else self.output  # the CNN ends in σ
         needed = loss_output(self.loss)
         if needed == "identity" and output != needed:
@@ -101,21 +126,39 @@ class Config:
             f"{self.epochs} epochs"
         )
         if self.model == "cnn":
-            return f"cnn {self.activation}, {training}"
+            return f"cnn {self.activation}, {training}{self._extras()}"
         sizes = "-".join(map(str, self.layer_sizes))
         return (
             f"mlp {sizes} {self.activation}/{self.output}{'' if self.bias else ' no-bias'}, "
             f"{training}, init {self.init}"
             + (", inputs normalized" if self.normalize else "")
             + ("" if self.dtype == "float64" else f", {self.dtype}")
+            + self._extras()
         )
 
+    def _extras(self) -> str:
+        """The generalization fields that are on, as ``__str__`` ends (none: ``""``)."""
+        parts = [
+            f"features {' '.join(self.features)}" if tuple(self.features) != PLAIN else "",
+            f"l1 {self.l1:g}" if self.l1 else "",
+            f"l2 {self.l2:g}" if self.l2 else "",
+            f"batch {self.batch_size}" if self.batch_size is not None else "",
+            f"test {self.test_fraction:.0%}" if self.test_fraction else "",
+        ]
+        return "".join(f", {p}" for p in parts if p)
+
     def to_dict(self) -> dict:
-        return asdict(self)
+        """The fields; those of ``EXTRAS`` only when not their default, so that the lab's
+        ``history.json``, ``model.npz`` and the experiments' cache keys stay as they were."""
+        d = asdict(self)
+        return {k: v for k, v in d.items() if k not in EXTRAS or v != EXTRAS[k]}
 
     @classmethod
     def from_dict(cls, d: dict) -> Config:
-        return cls(**{**d, "hidden": tuple(d["hidden"])})
+        d = {**d, "hidden": tuple(d["hidden"])}
+        if "features" in d:
+            d["features"] = tuple(d["features"])
+        return cls(**d)
 
     def replace(self, **changes) -> Config:
         return replace(self, **changes)
@@ -130,6 +173,8 @@ def loss_output(loss: str) -> str | None:
 
 
 MODELS = ("mlp", "cnn")
+# The generalization fields and their defaults (all off): see ``Config.to_dict``.
+EXTRAS = {"features": PLAIN, "l1": 0.0, "l2": 0.0, "batch_size": None, "test_fraction": 0.0}
 DTYPES = ("float64", "float32")
 # Measured over 1000 seeds on both datasets (README, "Defaults chosen by measurement").
 DEFAULT = Config()
@@ -172,6 +217,8 @@ def build_model(
         return build_cnn(rng, activation=config.activation)
     sizes = config.layer_sizes
     layers: list[Module] = [Normalize()] if config.normalize else []
+    if tuple(config.features) != PLAIN:  # after Normalize: x1² of [-2, 2] is symmetric
+        layers.append(Features(config.features))
     for i, (n_in, n_out) in enumerate(zip(sizes, sizes[1:])):
         layers.append(
             Linear(
@@ -199,10 +246,13 @@ class Run:
     optimizer: Optimizer
     scheduler: CosineAnnealingLR | None
     epochs: int
+    shuffle: np.random.Generator | None = None
 
     def fit(self, X: np.ndarray, y: np.ndarray, epochs: int | None = None, **kwargs) -> History:
         """``train.fit`` with this run's parts for ``epochs`` (default ``self.epochs``);
-        ``kwargs`` are fit's options (``log_every``, ``callback``, ``fused``, …)."""
+        ``kwargs`` are fit's options (``log_every``, ``callback``, ``fused``, ``test``, …).
+        The config's batch size and penalty are passed; the batches are shuffled by
+        ``self.shuffle``, which goes on from one call to the next."""
         return fit(
             self.model,
             X,
@@ -211,7 +261,12 @@ class Run:
             optimizer=self.optimizer,
             epochs=self.epochs if epochs is None else epochs,
             scheduler=self.scheduler,
-            **kwargs,
+            **{
+                "batch_size": self.config.batch_size,
+                "rng": self.shuffle,
+                "penalty": self.config.penalty,
+                **kwargs,
+            },
         )
 
 
@@ -221,12 +276,15 @@ def build(
     models: int | None = None,
     rng: np.random.Generator | Sequence[np.random.Generator] | None = None,
     lr: float | np.ndarray | None = None,
+    shuffle: int = 0,
     schedule_epochs: int | None = None,
 ) -> Run:
     """The one recipe: ``config``'s model (``build_model``), loss, optimizer and schedule.
 
     ``models=M`` builds a stack of ``M`` (``rng``: one generator, or one per model);
     ``lr`` overrides ``config.lr``, e.g. one rate per model ``(M,)`` for a sweep;
+    ``shuffle`` seeds the mini-batches' order, the same for every model of a stack (so
+    each model equals its run alone; ``backprop train`` passes the data seed);
     ``schedule_epochs`` is the cosine's length ``T_max`` (default ``config.epochs``), so a
     run stopped part-way through its schedule can be trained again exactly.
     """
@@ -237,7 +295,8 @@ def build(
     cosine = config.schedule == "cosine"
     length = schedule_epochs or config.epochs
     scheduler = CosineAnnealingLR(opt, length) if cosine else None
-    return Run(config, model, LOSSES[config.loss](), opt, scheduler, config.epochs)
+    order = np.random.default_rng(shuffle)
+    return Run(config, model, LOSSES[config.loss](), opt, scheduler, config.epochs, order)
 
 
 def seed_rngs(seeds: Sequence[int]) -> list[np.random.Generator]:

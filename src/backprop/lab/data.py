@@ -279,3 +279,27 @@ def load(
         np.random.seed(seed)
     x, y = generate_linear(n) if name == "linear" else generate_XOR_easy()
     return x.astype(float), y.astype(float)
+
+
+def split(
+    X: np.ndarray, y: np.ndarray, fraction: float, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """``(X_train, y_train, X_test, y_test)``: ``round(fraction · n_c)`` points of each
+    class ``c`` held out, drawn by ``rng`` (stratified: on a set as small as XOR's 21
+    points a plain draw could leave the training part one class, or the test part
+    none of one). Both parts keep the data's order. ``ValueError`` unless the test part
+    has ``MIN_POINTS`` and the training part ``MIN_POINTS`` and both classes."""
+    labels = y[:, 0] > 0.5
+    test = np.zeros(len(y), bool)
+    for c in (False, True):
+        where = np.flatnonzero(labels == c)
+        test[rng.permutation(where)[: round(fraction * len(where))]] = True
+    kept = ~test
+    if test.sum() < MIN_POINTS or kept.sum() < MIN_POINTS or len(set(labels[kept])) < 2:
+        raise ValueError(
+            f"a test fraction of {fraction:g} splits {len(y)} points into {kept.sum()} to "
+            f"train ({len(set(labels[kept]))} classes) and {test.sum()} to test; both parts "
+            f"need {MIN_POINTS} points and training both classes: change the fraction or "
+            "use more points"
+        )
+    return X[kept], y[kept], X[test], y[test]

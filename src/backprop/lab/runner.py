@@ -17,7 +17,20 @@ from ..nn.module import Sequential
 from ..train import saturation, test
 from . import plot
 from .config import Config, build, save_model
-from .data import DATASETS, load
+from .data import DATASETS, load, split
+
+Split = tuple[np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray] | None]
+
+
+def dataset(config: Config, data: str, data_seed: int, **data_args) -> Split:
+    """``(X, y, test)``: the training points and the held-out ``(X_test, y_test)`` (None
+    when ``config.test_fraction`` is 0), split with ``np.random.default_rng(data_seed)``;
+    ``data_args`` go to ``data.load``. ``ValueError`` if the split leaves a part too small."""
+    X, y = load(data, data_seed, **data_args)
+    if not config.test_fraction:
+        return X, y, None
+    X, y, X_test, y_test = split(X, y, config.test_fraction, np.random.default_rng(data_seed))
+    return X, y, (X_test, y_test)
 
 
 def train_dataset(
@@ -31,14 +44,23 @@ def train_dataset(
 ) -> tuple[float, float]:
     """Train, test and write figures, ``history.json`` and ``model.npz`` to ``out``.
 
-    ``data_args`` go to ``data.load`` (``n``, ``noise``); ``data_seed`` seeds the data
-    instead of ``seed``; ``schedule_epochs`` is the cosine's length (``build``)."""
-    X, y = load(data, data_args.pop("data_seed", seed), **data_args)
+    ``data_args`` go to ``data.load`` (``n``, ``noise``); ``data_seed`` seeds the data,
+    the test split and the batches' order instead of ``seed`` (which seeds the weights).
+    With a test set, the handout's test lines are printed for both parts, training first.
+    ``schedule_epochs`` is the cosine's length (``build``)."""
+    data_seed = data_args.pop("data_seed", seed)
+    X, y, held_out = dataset(config, data, data_seed, **data_args)
     log_every = log_every or max(1, config.epochs // 10)
-    run = build(config, rng=np.random.default_rng(seed), schedule_epochs=schedule_epochs)
-    history = run.fit(X, y, log_every=log_every)
+    rng = np.random.default_rng(seed)
+    run = build(config, rng=rng, shuffle=data_seed, schedule_epochs=schedule_epochs)
+    history = run.fit(X, y, log_every=log_every, test=held_out)
     model, loss = run.model, run.loss
+    if held_out is not None:
+        print(f"training set ({len(y)} points):")
     value, acc = test(model, X, y, loss)
+    if held_out is not None:
+        print(f"test set ({len(held_out[1])} points, held out):")
+        test(model, *held_out, loss)
     prob = Sequential(model, Sigmoid()) if loss.takes_logits else model
     with np.errstate(all="ignore"):
         p = prob.forward(X)

@@ -15,10 +15,12 @@ from .activations import (
     Tanh,
 )
 from .conv import AvgPool2d, Conv1d, Conv2d, MaxPool2d
+from .features import FEATURES, Features
 from .kernels import Scalars
 from .linear import Flatten, Linear, Normalize
 from .losses import BCELoss, BCEWithLogitsLoss, Loss, MSELoss
 from .module import Module, Parameter, Sequential
+from .penalty import Penalty
 
 __all__ = [
     "AvgPool2d",
@@ -27,6 +29,8 @@ __all__ = [
     "Conv1d",
     "Conv2d",
     "ELU",
+    "FEATURES",
+    "Features",
     "Flatten",
     "GELU",
     "Identity",
@@ -38,6 +42,7 @@ __all__ = [
     "Module",
     "Normalize",
     "Parameter",
+    "Penalty",
     "ReLU",
     "Scalars",
     "Sequential",

@@ -114,6 +114,7 @@ class Session:
             state.config(),
             models=state.seeds,
             rng=seed_rngs(range(state.seed, state.seed + state.seeds)),
+            shuffle=state.data_seed,  # the batches' order, as backprop train's
         )
         self.linears = [m for m in self.run.model.modules if isinstance(m, Linear)]
         self.epoch, self.done, self.changed_at, self.error = 0, None, None, None
@@ -140,6 +141,7 @@ class Session:
             moved = self.state.config().replace(epochs=1) != state.config().replace(epochs=1)
             if moved and self.epoch:  # the command can no longer say what happened
                 self.changed_at = self.changed_at or self.epoch
+            self.run.config = state.config()  # l1, l2, batch_size: Run.fit reads them
             opt = self.run.optimizer
             opt.set_options(**{**option_defaults(state.optimizer), **state.optimizer_args})
             if self.run.scheduler is None:

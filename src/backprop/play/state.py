@@ -16,6 +16,7 @@ from .. import limits
 from ..lab import data as datasets
 from ..lab.config import DEFAULT, HANDOUT, Config
 from ..lab.data import MIN_POINTS
+from ..nn.features import check_features
 from ..optim import option_defaults
 
 SEED_END = 2**32  # np.random.seed's range, which the CLI's --seed also takes
@@ -40,6 +41,11 @@ CONFIG_TAGS = {
     "normalize": RESET,
     "optimizer_args": CARRY,  # unless an option turns on or off: see _switches
     "dtype": FIXED,
+    "features": RESET,  # the first layer's width changes
+    "l1": CARRY,  # the loss changes, the weights stay
+    "l2": CARRY,
+    "batch_size": CARRY,
+    "test_fraction": RESET,  # another training set
 }
 if set(CONFIG_TAGS) != {f.name for f in fields(Config)}:
     raise RuntimeError("play.state.CONFIG_TAGS must tag each of Config's fields once")
@@ -183,6 +189,7 @@ def _checked(s: State) -> State:
         data_seed=r("data_seed", s.data_seed, 0, SEED_END - 1, whole=True),
         points=points,
         hidden=limits.check_hidden(s.hidden, limits.PAGE_UNITS),
+        features=check_features(s.features),
         lr=float(r("lr", s.lr, 0, float("inf"))),
         optimizer_args=args,
         epochs=limits.check_epochs(s.epochs),
