@@ -652,6 +652,8 @@ def test_the_cost_caps_epochs_per_frame_and_the_plane():
     epochs, sides = zip(*(caps(k, n, w, 128) for k, n, w in setups))
     assert list(epochs) == sorted(epochs, reverse=True) and epochs[0] > epochs[-1] == 1
     assert list(sides) == sorted(sides, reverse=True) and sides[0] > sides[-1]
+    # mini-batches: each step's overhead counts too
+    assert caps(8, 2000, 304, 64, steps=2000)[0] < caps(8, 2000, 304, 64)[0]
     for (k, n, w), e, side in zip(setups, epochs, sides):
         assert e == 1 or 3 * k * n * w * e <= TRAIN_WORK
         assert side == limits.PAGE_GRID[0] or k * side**2 * w <= PLANE_WORK

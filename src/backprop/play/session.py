@@ -31,12 +31,14 @@ from ..train import DivergedError, History, accuracy, evaluate, saturation
 from .state import State
 
 THUMB = 24  # side of a hidden unit's thumbnail
+ROWS = ("epochs", "loss", "accuracy", "test_loss", "test_accuracy", "grad_norm")
 RANGES = {Sigmoid: (0.0, 1.0), Tanh: (-1.0, 1.0)}  # bounded activations' fixed scale
 # Multiply-adds a frame may spend training and drawing the plane, so that one stays
 # near 250 ms (this machine trains ~13 per ns, a Module forward draws ~4 per ns): more
 # epochs wait for the next frame, and a costly stack gets a coarser plane.
 TRAIN_WORK = 1_500_000_000
 PLANE_WORK = 250_000_000
+STEP_WORK = 10_000_000  # a mini-batch step's Python overhead (~1 ms here), as multiply-adds
 # Epochs after which a loss no lower than at the start (and a saturated output) is
 # named as the learning rate's doing, by the CLI's rule (``train.saturation``).
 WARN_AFTER = 20
@@ -85,11 +87,12 @@ def shown(v: float) -> str:
     return f"{v:.4g}"
 
 
-def caps(seeds: int, points: int, weights: int, grid: int) -> tuple[int, int]:
+def caps(seeds: int, points: int, weights: int, grid: int, steps: int = 1) -> tuple[int, int]:
     """``(epochs, side)`` a frame may take: as many epochs as ``TRAIN_WORK`` pays for at
-    ``3 K N W`` multiply-adds each (forward and two backward products; at least 1), and
-    the lattice side ``g ≤ grid`` with ``K g² W ≤ PLANE_WORK`` (at least the page's least)."""
-    epochs = max(1, TRAIN_WORK // (3 * seeds * points * weights))
+    ``3 K N W`` multiply-adds each (forward and two backward products) and ``STEP_WORK``
+    for each of its ``steps`` (mini-batches) after the first, at least 1; and the side
+    ``g ≤ grid`` with ``K g² W ≤ PLANE_WORK`` (at least the page's least)."""
+    epochs = max(1, TRAIN_WORK // (3 * seeds * points * weights + (steps - 1) * STEP_WORK))
     side = math.isqrt(PLANE_WORK // (seeds * weights))
     return epochs, max(limits.PAGE_GRID[0], min(grid, side))
 
@@ -108,8 +111,8 @@ class Session:
     def reset(self, state: State) -> None:
         """A new run (same seeds → same initial weights)."""
         self.state = state
-        self.X, self.y = state.dataset()
-        self.extent = plane(self.X)
+        self.X, self.y, self.test = state.parts()
+        self.extent = plane(state.dataset()[0])
         self.run = build(
             state.config(),
             models=state.seeds,
@@ -119,16 +122,24 @@ class Session:
         self.linears = [m for m in self.run.model.modules if isinstance(m, Linear)]
         self.epoch, self.done, self.changed_at, self.error = 0, None, None, None
         self.warning = None
-        self.rows: dict[str, list] = {"epochs": [], "loss": [], "accuracy": [], "grad_norm": []}
+        self.rows: dict[str, list] = {k: [] for k in ROWS}
         run = self.run  # the gradient reaching each layer at epoch 0, as fit computes it
-        args = (run.model, self.X, self.y, run.loss, run.optimizer)
+        penalty = run.config.penalty or None
+        args = (run.model, self.X, self.y, run.loss, run.optimizer, penalty)
         step = plan(*args) or ModuleStep(*args)
         try:
             value, pred = step.grad()
+            if penalty:
+                value = value + penalty.value([w for w, _ in step.weights()], True)
             acc = accuracy(pred, self.y, run.loss.threshold)
         finally:
             step.close()
-        self._record(value, acc)
+        test = None
+        if self.test is not None:
+            with np.errstate(all="ignore"):
+                pred = run.model.forward(self.test[0])
+            test = run.loss(pred, self.test[1])[0], accuracy(pred, self.test[1], run.loss.threshold)
+        self._record(value, acc, test)
 
     def apply(self, state: State) -> bool:
         """Take ``state``: carry on, redraw or reset (``State.changes``); True if reset."""
@@ -155,12 +166,17 @@ class Session:
         self.state = state
         return False
 
-    def _record(self, loss: np.ndarray, acc: np.ndarray) -> None:
+    def _record(self, loss: np.ndarray, acc: np.ndarray, test: tuple | None = None) -> None:
+        """One row of ``ROWS``: the training loss (with any penalty) and accuracy, the
+        test set's (or None) and the gradient norms."""
         norms = [np.sqrt((m.weight.grad**2).sum(axis=(-2, -1))) for m in self.linears]
-        self.rows["epochs"].append(self.epoch)
-        self.rows["loss"].append(np.asarray(loss, float).tolist())
-        self.rows["accuracy"].append(np.asarray(acc, float).tolist())
-        self.rows["grad_norm"].append([n.tolist() for n in norms])
+        rows = self.rows
+        rows["epochs"].append(self.epoch)
+        rows["loss"].append(np.asarray(loss, float).tolist())
+        rows["accuracy"].append(np.asarray(acc, float).tolist())
+        rows["test_loss"].append(None if test is None else np.asarray(test[0], float).tolist())
+        rows["test_accuracy"].append(None if test is None else np.asarray(test[1], float).tolist())
+        rows["grad_norm"].append([n.tolist() for n in norms])
 
     def step(self, epochs: int) -> list[str]:
         """Train up to ``epochs`` more (within the budget and ``caps``); the
@@ -170,7 +186,7 @@ class Session:
             raise self.error
         if self.done or not epochs:
             return []
-        cap = caps(s.seeds, len(self.X), self.run.config.weights, s.grid)[0]
+        cap = self._caps()[0]
         epochs = max(1, min(epochs, s.epochs - self.epoch, cap))
         log: list[str] = []
         start = self.epoch
@@ -181,19 +197,27 @@ class Session:
                 log.append(f"epoch {e} loss : {float(loss[s.selected])}")
 
         try:
-            history = self.run.fit(self.X, self.y, epochs, callback=printout)
+            history = self.run.fit(self.X, self.y, epochs, callback=printout, test=self.test)
         except DivergedError as e:
             # the page's epoch (from the run's start) and rate (as its slider shows it)
             self.error = e.retold(start + e.epoch, shown(s.lr))
             raise self.error from None
         self.epoch += epochs
-        self._record(history.final_loss, history.final_accuracy)
+        test = None if self.test is None else (history.test_loss[-1], history.test_accuracy[-1])
+        self._record(history.final_loss, history.final_accuracy, test)
         self.warning = self._saturated(history.final_loss)
         if s.stop and np.all(history.final_accuracy == 1.0):
             self.done = "100 %"
         elif self.epoch >= s.epochs:
             self.done = "epochs"
         return log
+
+    def _caps(self) -> tuple[int, int]:
+        """``caps`` for this run: every point (the test set's forward too) and its steps."""
+        s, n = self.state, len(self.X)
+        steps = -(-n // s.batch_size) if s.batch_size else 1
+        total = n + (0 if self.test is None else len(self.test[1]))
+        return caps(s.seeds, total, self.run.config.weights, s.grid, steps)
 
     def _saturated(self, final: np.ndarray) -> str | None:
         """``train.saturation``'s warning for the selected model, after ``WARN_AFTER``
@@ -213,7 +237,7 @@ class Session:
         """What the page draws now (docs/playground.md, "Frames")."""
         s, model = self.state, self.run.model
         k, logits = s.selected, self.run.loss.takes_logits
-        side = caps(s.seeds, len(self.X), self.run.config.weights, s.grid)[1]
+        side = self._caps()[1]
         grid = lattice(self.extent, side)
         with np.errstate(all="ignore"):
             out = model.forward(grid)[..., 0]  # (K, side²): every seed in one pass
@@ -239,6 +263,8 @@ class Session:
             ],
             "loss": self.rows["loss"][-1],
             "accuracy": self.rows["accuracy"][-1],
+            "test_loss": self.rows["test_loss"][-1],
+            "test_accuracy": self.rows["test_accuracy"][-1],
             "grad_norm": self.rows["grad_norm"][-1],
             "lr": float(np.asarray(self.run.optimizer.lr)),
             "warning": self.warning,
@@ -246,6 +272,8 @@ class Session:
         }
         if reset:
             frame["points"] = np.hstack([self.X, self.y]).tolist()
+            held = self.test or (np.empty((0, 2)), np.empty((0, 1)))
+            frame["test_points"] = np.hstack(held).tolist()
         return frame
 
     def _units(self, points: np.ndarray) -> list[dict]:
@@ -273,7 +301,12 @@ class Session:
     def evaluate(self) -> list[str]:
         """The handout's test printout for the selected model (``train.evaluate``)."""
         buf = io.StringIO()
+        if self.test is not None:
+            print(f"training set ({len(self.y)} points):", file=buf)
         evaluate(self.single(), self.X, self.y, self.run.loss, file=buf)
+        if self.test is not None:
+            print(f"test set ({len(self.test[1])} points, held out):", file=buf)
+            evaluate(self.single(), *self.test, self.run.loss, file=buf)
         return buf.getvalue().splitlines()
 
     def single(self):
@@ -294,4 +327,5 @@ class Session:
         return json.dumps(finite(d), allow_nan=False).encode()
 
     def points_csv(self) -> str:
-        return to_csv(self.X, self.y)
+        """Every point, the held-out ones too (``--test-fraction`` splits them again)."""
+        return to_csv(*self.state.dataset())

@@ -21,6 +21,7 @@ import {
 const $ = (id) => document.getElementById(id);
 const MAX_ROWS = 1500; // curve points kept; older ones are thinned to every other
 const MAX_LOG = 400; // printout lines kept
+const TEST_COLOUR = "#c0392b"; // the test set's curves (the training set's are dark grey)
 
 // Everything the page knows. Exposed as window.__play for the browser test and benchmark.
 const page = {
@@ -29,7 +30,8 @@ const page = {
   id: null,
   frame: null,
   points: [], // the run's training points, [[x1, x2, label], ...]
-  curves: { loss: [], accuracy: [], grad: [] }, // rows [epoch, [per seed]] / [epoch, [[per seed] per layer]]
+  curves: { loss: [], accuracy: [], grad: [], testLoss: [], testAccuracy: [] }, // rows [epoch, [per seed]] / [epoch, [[per seed] per layer]]
+  testPoints: [], // the held-out points, [[x1, x2, label], ...]
   playing: false,
   dirty: false, // state changed since the server last saw it
   queue: Promise.resolve(),
@@ -143,8 +145,9 @@ function accept(reply) {
 
 function onFrame(frame) {
   if (frame.reset) {
-    page.curves = { loss: [], accuracy: [], grad: [] };
+    page.curves = { loss: [], accuracy: [], grad: [], testLoss: [], testAccuracy: [] };
     page.points = frame.points || [];
+    page.testPoints = frame.test_points || [];
     $("printout").value = "";
     $("command").value = ""; // the last run's command no longer reproduces this one
     $("command-note").textContent = "";
@@ -156,6 +159,10 @@ function onFrame(frame) {
     curves.loss.push([frame.epoch, frame.loss]);
     curves.accuracy.push([frame.epoch, frame.accuracy]);
     curves.grad.push([frame.epoch, frame.grad_norm]);
+    if (frame.test_loss) {
+      curves.testLoss.push([frame.epoch, frame.test_loss]);
+      curves.testAccuracy.push([frame.epoch, frame.test_accuracy]);
+    }
     if (curves.loss.length > MAX_ROWS) {
       for (const key of Object.keys(curves)) curves[key] = curves[key].filter((_, i) => i % 2 === 0 || i === curves[key].length - 1);
     }
@@ -170,15 +177,21 @@ function onFrame(frame) {
 function draw() {
   const { frame, state } = page;
   if (!frame) return;
-  paintGrid($("heatmap"), decode(frame.prob), frame.grid, 0, LIGHT);
+  const prob = decode(frame.prob);
+  if (state._discrete) for (let i = 0; i < prob.length; i++) prob[i] = prob[i] >= 128 ? 255 : 0;
+  paintGrid($("heatmap"), prob, frame.grid, 0, LIGHT);
   paintGrid($("agreement"), decode(frame.agree), frame.grid, 0, LIGHT);
   const focused = document.activeElement === $("points");
-  drawPoints($("points"), frame.extent, page.points, focused ? page.cursor : null);
+  const held = state._test ? page.testPoints : [];
+  drawPoints($("points"), frame.extent, page.points, focused ? page.cursor : null, held);
   if (["xor", "points"].includes(state.data) && !$("n").dataset.editing) $("n").value = page.points.length;
-  page.geometry = drawNetwork($("net"), frame, $("heatmap"));
+  page.geometry = drawNetwork($("net"), frame, $("heatmap"), state.features ?? ["x1", "x2"]);
   renderUnitButtons(page.geometry.centres.slice(1, -1));
-  drawChart($("loss-chart"), seedSeries(page.curves.loss, "#333333"), { log: true });
-  drawChart($("acc-chart"), seedSeries(page.curves.accuracy, "#333333"), { yMin: 0, yMax: 1, percent: true });
+  const { curves } = page;
+  const lossSeries = [...seedSeries(curves.loss, "#333333"), ...seedSeries(curves.testLoss, TEST_COLOUR)];
+  drawChart($("loss-chart"), lossSeries, { log: true });
+  const accSeries = [...seedSeries(curves.accuracy, "#333333"), ...seedSeries(curves.testAccuracy, TEST_COLOUR)];
+  drawChart($("acc-chart"), accSeries, { yMin: 0, yMax: 1, percent: true });
   drawChart($("grad-chart"), gradientSeries(page.curves.grad), { log: true });
   renderGradLegend(frame.grad_norm.length);
 
@@ -189,6 +202,7 @@ function draw() {
   const why = frame.done ? (frame.reason === "100 %" ? "Done, every seed at 100 %. " : "Done, the epoch budget is spent. ") : "";
   $("status").textContent =
     `${why}Epoch ${frame.epoch} · loss ${fmt(frame.loss[s])} · accuracy ${pct(frame.accuracy[s])}` +
+    (frame.test_loss ? ` · test loss ${fmt(frame.test_loss[s])} · test accuracy ${pct(frame.test_accuracy[s])}` : "") +
     ` (seed ${state.seed + s}; ${perfect} of ${k} seeds at 100 %, median loss ${fmt(median(frame.loss))}) · lr ${fmt(frame.lr)}`;
   $("epoch").textContent = String(frame.epoch);
   $("heatmap").setAttribute(

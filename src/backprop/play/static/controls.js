@@ -2,7 +2,7 @@
 // renderControls makes every control show the state; clicks on the heatmap add or
 // remove points, hovering shows values.
 
-import { SPEEDS, readHash } from "./state.js";
+import { FEATURES, PENALTIES, SPEEDS, readHash } from "./state.js";
 import { decode, drawPoints, fmt, networkHit, toPixel, toPlane } from "./draw.js";
 
 const $ = (id) => document.getElementById(id);
@@ -38,6 +38,24 @@ function buildControls() {
   fillSelect("init", o.inits);
   fillSelect("optimizer", Object.keys(o.optimizers));
   fillSelect("schedule", o.schedules);
+  fillSelect("l1", PENALTIES);
+  fillSelect("l2", PENALTIES);
+  $("features").replaceChildren(
+    $("features").firstElementChild,
+    ...Object.entries(FEATURES).map(([name, [text]]) => {
+      const label = document.createElement("label");
+      const box = document.createElement("input");
+      box.type = "checkbox";
+      box.id = `feature-${name}`;
+      box.dataset.feature = name;
+      label.append(box, ` ${text}`);
+      return label;
+    }),
+  );
+  // A server without the generalization fields: their controls go.
+  for (const [key, ids] of Object.entries({ test_fraction: ["test-fraction"], batch_size: ["batch-size"], l1: ["l1"], l2: ["l2"], features: ["features"] })) {
+    if (!(key in o.state)) for (const id of ids) $(id).closest(".field, fieldset").hidden = true;
+  }
   $("seeds").max = o.limits.seeds;
   $("n").min = o.limits.points_min;
   $("n").max = o.limits.points;
@@ -58,6 +76,21 @@ function buildControls() {
     on(key, "change", (e) => act.set({ [key]: e.target.value }));
   }
   on("bias", "change", (e) => act.set({ bias: e.target.checked }));
+  on("test-fraction", "input", (e) => act.set({ test_fraction: Number(e.target.value) / 100 }));
+  on("batch-size", "change", (e) => {
+    if (e.target.value.trim() === "") return act.set({ batch_size: null });
+    whole(e.target, "batch_size", 1, o.limits.points);
+  });
+  on("l1", "change", (e) => act.set({ l1: Number(e.target.value) }));
+  on("l2", "change", (e) => act.set({ l2: Number(e.target.value) }));
+  on("features", "change", (e) => {
+    const names = [...document.querySelectorAll("#features input:checked")].map((b) => b.dataset.feature);
+    if (names.length) return act.set({ features: names });
+    e.target.checked = true;
+    act.refuse("features: keep at least one input");
+  });
+  on("show-test", "change", (e) => act.set({ _test: e.target.checked }));
+  on("discretize", "change", (e) => act.set({ _discrete: e.target.checked }));
   on("normalize", "change", (e) => act.set({ normalize: e.target.checked }));
   on("stop100", "change", (e) => act.set({ stop: e.target.checked }));
   on("lr", "input", (e) => act.set({ lr: Number((10 ** Number(e.target.value)).toPrecision(2)) }));
@@ -184,6 +217,18 @@ export function renderControls() {
   $("regenerate").disabled = s.data === "points" || s.data === "xor";
   for (const key of ["activation", "output", "loss", "init", "optimizer", "schedule"]) setValue(key, s[key]);
   $("bias").checked = s.bias;
+  if ("test_fraction" in s) {
+    const pct = Math.round(s.test_fraction * 100);
+    setValue("test-fraction", pct);
+    $("test-fraction-value").textContent = `${pct} %`;
+    $("test-fraction").setAttribute("aria-valuetext", `test data ${pct} %`);
+    setValue("batch-size", s.batch_size ?? "");
+    setValue("l1", s.l1);
+    setValue("l2", s.l2);
+    for (const box of document.querySelectorAll("#features input")) box.checked = s.features.includes(box.dataset.feature);
+  }
+  $("show-test").checked = s._test;
+  $("discretize").checked = s._discrete;
   $("normalize").checked = s.normalize;
   // A server without the "stop" field always stops at 100 %: the box says so, fixed.
   $("stop100").checked = s.stop ?? true;
