@@ -300,6 +300,23 @@ def test_a_new_rate_carries_on_and_a_new_layer_resets(server):
             25,
         ),
         ({"data": "linear", "n": 30, "data_seed": 3, "seeds": 2, "selected": 1, "epochs": 20}, 20),
+        (  # the test split, mini-batches, both penalties, input features
+            {
+                "data": "circle",
+                "n": 40,
+                "noise": 0.2,
+                "data_seed": 4,
+                "test_fraction": 0.25,
+                "batch_size": 7,
+                "l1": 0.001,
+                "l2": 0.01,
+                "features": ["x1", "x2", "x1x2", "sinx1"],
+                "seeds": 3,
+                "selected": 2,
+                "epochs": 50,
+            },
+            12,
+        ),
         (
             {
                 "loss": "bce-logits",
@@ -665,3 +682,21 @@ def test_a_costly_stack_gets_a_coarser_plane(server):
     frame = api(server, "/api/step", {"id": sid, "epochs": 1000})["frame"]
     assert 1 <= frame["epoch"] <= 3 and frame["grid"] < 64  # 3 K N W = 0.6e9 an epoch
     assert pixels(frame["prob"]).size == frame["grid"] ** 2
+
+
+def test_a_test_split_is_held_out_and_measured(server):
+    state = {"data": "circle", "n": 40, "test_fraction": 0.25, "seeds": 2, "l2": 0.01}
+    reply = reset(server, **state)
+    frame = reply["frame"]
+    assert len(frame["points"]) == 30 and len(frame["test_points"]) == 10  # 5 of each class
+    from backprop.play.state import State
+
+    X, y, (X_test, y_test) = State.from_dict(state).parts()
+    assert np.array(frame["test_points"])[:, :2].tolist() == X_test.tolist()
+    assert len(frame["test_loss"]) == len(frame["test_accuracy"]) == 2
+    later = api(server, "/api/step", {"id": reply["id"], "epochs": 30})["frame"]
+    assert later["test_loss"] != frame["test_loss"] and all(a >= 0 for a in later["test_loss"])
+    lines = api(server, "/api/evaluate", {"id": reply["id"]})["lines"]
+    assert lines[0] == "training set (30 points):" and "test set (10 points, held out):" in lines
+    assert reset(server, seeds=2)["frame"]["test_loss"] is None  # no split: no test rows
+    assert "both parts need" in error(server, "/api/reset", {"state": {"test_fraction": 0.95}})
