@@ -404,3 +404,65 @@ def test_a_stuck_loss_names_the_rate_and_the_default_command_is_exact(page):
     assert f"--epochs {epoch} --schedule-epochs 400" in line, line
     assert "not" not in page.locator("#command-note").text_content()
     assert page.errors == []
+
+
+def test_generalization_controls_test_points_curves_and_discretize(page):
+    """Test data, batch size, L1/L2 and the input features set the state; held-out points
+    are drawn hollow (Show test data hides them), the test loss is a second curve, and
+    Discretize output paints the heatmap in two colours."""
+    page.get_by_label("Dataset", exact=True).select_option("circle")
+    page.get_by_label("Test data (held out of training)").fill("30")
+    wait_for_status(page, "test loss")
+    assert state_in_url(page)["test_fraction"] == 0.3
+    assert page.locator("#test-fraction").get_attribute("aria-valuetext") == "test data 30 %"
+    held = page.evaluate("() => window.__play.testPoints")
+    assert len(held) == 30 and len(page.evaluate("() => window.__play.points")) == 70
+
+    # a held-out point is a ring: its colour at the rim, the heatmap's at its centre
+    box = page.locator("#points").bounding_box()
+    extent = page.evaluate("() => window.__play.frame.extent")
+    x1, x2, _ = held[0]
+    px = (x1 - extent[0]) / (extent[1] - extent[0]) * box["width"]
+    py = (extent[3] - x2) / (extent[3] - extent[2]) * box["height"]
+    ring = pixel_at(page, "points", px + 4.5, py)
+    assert ring[3] > 200 and pixel_at(page, "points", px, py)[3] < 60, ring
+    page.get_by_label("Show test data").uncheck()
+    assert pixel_at(page, "points", px + 4.5, py)[3] < 60  # hidden
+    page.get_by_label("Show test data").check()
+
+    page.get_by_label("Batch size (empty: all points)").fill("10")
+    page.get_by_label("Batch size (empty: all points)").press("Enter")
+    page.get_by_label("L2 λ").select_option("0.01")
+    page.get_by_label("L1 λ").select_option("0.001")
+    page.get_by_label("x1²").check()
+    page.wait_for_function("() => window.__play.frame.weights[0].w.length === 3")  # 3 inputs
+    state = state_in_url(page)
+    assert state["batch_size"] == 10 and state["l2"] == 0.01 and state["l1"] == 0.001
+    assert state["features"] == ["x1", "x2", "x1sq"]
+
+    page.get_by_role("button", name="Step").click()
+    wait_for_status(page, "Epoch 1 ")
+    curves = page.evaluate("() => window.__play.curves")
+    assert len(curves["testLoss"]) == 2 and len(curves["testAccuracy"]) == 2
+    page.get_by_role("button", name="Copy command").click()
+    page.wait_for_function("() => document.getElementById('command').value !== ''")
+    line = page.get_by_label("Command").input_value()
+    for flag in ("--test-fraction 0.3", "--batch-size 10", "--l1 0.001", "--l2 0.01"):
+        assert flag in line, line
+    assert "--features x1 x2 x1sq" in line, line
+
+    page.get_by_label("Discretize output").check()
+    rgba = heatmap_pixels(page)
+    colours = {tuple(rgba[i : i + 3]) for i in range(0, len(rgba), 4)}
+    assert len(colours) <= 2, colours
+    page.get_by_label("Discretize output").uncheck()
+    rgba = heatmap_pixels(page)
+    colours = {tuple(rgba[i : i + 3]) for i in range(0, len(rgba), 4)}
+    assert len(colours) > 2
+    page.get_by_label("x1", exact=True).uncheck()
+    page.get_by_label("x2", exact=True).uncheck()
+    page.get_by_label("x1²", exact=True).click()  # the last checked input cannot go
+    assert page.get_by_label("x1²", exact=True).is_checked()
+    assert "keep at least one input" in page.get_by_role("alert").text_content()
+    assert state_in_url(page)["features"] == ["x1sq"]
+    assert page.errors == []

@@ -329,6 +329,7 @@ function set(changes) {
   page.state = pair({ ...page.state, ...changes }, changes);
   writeHash(page.state);
   renderControls();
+  if (Object.keys(changes).every((k) => k.startsWith("_"))) return draw(); // the page's view only
   page.dirty = true;
   if (!page.playing) sync();
 }
