@@ -21,6 +21,7 @@ SIBLINGS = ({"play"}, {"experiments", "report"})
 TOP = {
     "checks": "nn",
     "_fused": "train",
+    "history": "train",
     "gradcheck": "train",
     "limits": "train",
     "__main__": "cli",

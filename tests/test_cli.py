@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 
 from backprop.cli import main
-from backprop.lab.config import load_model
+from backprop.lab import plot, runner
+from backprop.lab.config import build, load_model
 from backprop.lab.data import load
 
 
@@ -384,13 +385,22 @@ def test_report_command_passes_its_options_to_build(monkeypatch, tmp_path, capsy
     assert seen["out"] == Path("runs/report") and seen["seed"] == 0
 
 
-def test_train_generalization_flags(tmp_path, capsys):
+def test_train_generalization_flags(tmp_path, capsys, monkeypatch):
     """--test-fraction prints the handout's lines for both parts and records the test
     curves; --features, --l2 and --batch-size reach the model, the loss and fit."""
-    args = ["train", "--data", "circle", "--n-points", "40", "--epochs", "20"]
-    flags = ["--test-fraction", "0.25", "--features", "x1", "x2", "x1sq", "x2sq"]
+    args = ["train", "--data", "circle", "--n-points", "40", "--epochs", "20", "--seed", "3"]
+    flags = ["--data-seed", "5", "--test-fraction", "0.25"]
+    flags += ["--features", "x1", "x2", "x1sq", "x2sq"]
     flags += ["--l2", "0.01", "--batch-size", "8", "--out", str(tmp_path)]
+    figures, save = {}, plot.save
+    monkeypatch.setattr(
+        plot, "save", lambda fig, p: figures.setdefault(p.stem, fig) and save(fig, p)
+    )
     assert main(args + flags) == 0
+    losses = figures["learning_curve"].axes[0].get_legend_handles_labels()[1]
+    assert losses == ["training", "test (held out)"]
+    points = figures["decision_boundary"].axes[0].get_legend_handles_labels()[1]
+    assert points == ["class 0", "class 1", "class 0 (test)", "class 1 (test)"]
     out = capsys.readouterr().out
     assert out.count("training set (30 points):\n") == 1
     assert out.count("test set (10 points, held out):\n") == 1
@@ -403,6 +413,11 @@ def test_train_generalization_flags(tmp_path, capsys):
     model, config = load_model(tmp_path / "model.npz")
     assert (config.batch_size, config.l2, config.test_fraction) == (8, 0.01, 0.25)
     assert model.modules[2].in_features == 4
+    # the run the library makes of it: weights from --seed; data, split, batches --data-seed
+    X, y, held_out = runner.dataset(config, "circle", 5, n=40)
+    want = build(config, rng=np.random.default_rng(3), shuffle=5).fit(X, y, test=held_out)
+    np.testing.assert_array_equal(hist["loss"], want.loss)
+    np.testing.assert_array_equal(hist["test_loss"], want.test_loss)
 
 
 def test_train_without_the_flags_prints_as_before(tmp_path, capsys):

@@ -149,7 +149,7 @@ def work(monkeypatch) -> list[str]:
     # The stand-ins keep the computation whose size the CLI must check (an MLP's forward
     # over the boundary's grid, the optimizers' paths) and skip only the drawing. The
     # CNN's size is fixed (1.5 s for its grid here): it is skipped.
-    def boundary(model, X, y, path, title="", resolution=200):
+    def boundary(model, X, y, path, title="", resolution=200, test=None):
         if not any(isinstance(m, Conv2d) for m in model.modules):
             model.forward(np.zeros((resolution**2, 2)))
         return spy("decision_boundary")(path)

@@ -2,6 +2,8 @@
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from backprop.lab import data
 
@@ -178,3 +180,24 @@ def test_split_refuses_parts_too_small(fraction):
     X, y = data.load("xor")
     with pytest.raises(ValueError, match="both parts need 2 points and training both classes"):
         data.split(X, y, fraction, np.random.default_rng(0))
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    n0=st.integers(0, 30),
+    n1=st.integers(0, 30),
+    fraction=st.floats(0, 0.99),
+    seed=st.integers(0, 99),
+)
+def test_split_is_a_partition_or_a_refusal(n0, n1, fraction, seed):
+    y = np.repeat([0.0, 1.0], [n0, n1])[:, None]
+    X = np.column_stack([np.arange(len(y)), np.zeros(len(y))]).astype(float)
+    try:
+        Xtr, ytr, Xte, yte = data.split(X, y, fraction, np.random.default_rng(seed))
+    except ValueError as e:
+        assert "both parts need 2 points" in str(e)
+        return
+    assert sorted([*Xtr[:, 0], *Xte[:, 0]]) == list(range(len(y)))  # each point once
+    assert len(yte) >= data.MIN_POINTS and len(ytr) >= data.MIN_POINTS
+    assert set(ytr[:, 0]) == {0.0, 1.0}
+    assert yte.sum() == round(fraction * n1) and len(yte) - yte.sum() == round(fraction * n0)

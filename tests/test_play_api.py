@@ -186,6 +186,12 @@ def test_state_declares_configs_fields_once():
         ({}, {"stop": False}, "view"),
         ({}, {"grid": 32, "lr": 0.05}, "carry"),
         ({}, {"grid": 32, "bias": False}, "reset"),
+        ({}, {"l1": 0.001}, "carry"),
+        ({}, {"l2": 0.01}, "carry"),
+        ({}, {"batch_size": 10}, "carry"),
+        ({}, {"features": ["x1", "x2", "x1x2"]}, "reset"),
+        ({}, {"features": ["x1", "x2"]}, "same"),  # JSON's list is the default tuple
+        ({}, {"test_fraction": 0.3}, "reset"),
     ],
 )
 def test_state_changes_follow_the_tags(base, change, kind):
@@ -193,6 +199,17 @@ def test_state_changes_follow_the_tags(base, change, kind):
 
     old = State.from_dict(base)
     assert old.changes(State.from_dict(change, old)) == kind
+
+
+def test_a_carried_penalty_and_batch_size_reach_the_next_epochs():
+    from backprop.play.session import Session
+    from backprop.play.state import State
+
+    session = Session(State.from_dict({"seeds": 2}))
+    session.apply(State.from_dict({"l2": 0.5, "batch_size": 5}, session.state))
+    assert (session.run.config.l2, session.run.config.batch_size) == (0.5, 5)
+    session.step(2)
+    assert session.epoch == 2
 
 
 def test_reset_frame_has_every_view(server):
@@ -476,6 +493,12 @@ def test_a_loss_stuck_above_its_start_names_the_rate(server):
         ({"data": "points", "points": [[0, 0, 1], [50, 0, 0]]}, "within ±10"),
         ({"data": "points", "points": [[0, 0, 1], [0, 0, 3]]}, "point 2 is"),
         ({"epochs": 0}, "epochs must be between 1 and 1,000,000"),
+        ({"features": [["x1"]]}, "unknown feature ['x1']"),
+        ({"features": ["x1", "x1"]}, "features are listed twice"),
+        ({"l1": "a"}, "l1 must be a number, got 'a'"),
+        ({"l2": 20}, "l2 must be between 0 and 10, got 20"),
+        ({"batch_size": 2.5}, "batch_size must be a whole number"),
+        ({"test_fraction": 1}, "test_fraction must be below 1"),
     ],
 )
 def test_out_of_range_parameters_are_refused_in_one_line(server, state, message):

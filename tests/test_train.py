@@ -199,20 +199,27 @@ def test_test_loss_is_printed_beside_the_training_loss():
     assert re.fullmatch(r"(epoch [24] loss : \S+  test loss : \S+\n){2}", out.getvalue())
 
 
-def test_minibatch_stack_equals_separate_runs():
+@pytest.mark.parametrize("per_model", [False, True], ids=["shared data", "data per model"])
+def test_minibatch_stack_equals_separate_runs(per_model):
     """K seeds as one stack, batches of 8, equal K separate fits to 1e-12: the stack's
-    models share the shuffle."""
-    X, y = data.load("circle", 3, n=50)
+    models share the shuffle (and their test curves are theirs alone)."""
     seeds = [4, 5, 6]
+    sets = [data.load("circle", s if per_model else 3, n=50) for s in seeds]
+    Xs, ys = np.stack([x for x, _ in sets]), np.stack([t for _, t in sets])
+    if not per_model:
+        Xs, ys = Xs[0], ys[0]
+    test = (Xs[..., :10, :], ys[..., :10, :])
     config = _gen(batch_size=8, l1=1e-3)
     stack = build(config, models=3, rng=seed_rngs(seeds), shuffle=9)
-    hist = stack.fit(X, y)
+    hist = stack.fit(Xs, ys, test=test)
+    assert hist.test_loss.shape == (21, 3)
     for m, seed in enumerate(seeds):
         single = build(config, rng=np.random.default_rng(seed), shuffle=9)
-        h1 = single.fit(X, y)
+        h1 = single.fit(*sets[m], test=(sets[m][0][:10], sets[m][1][:10]))
         for p, q in zip(stack.model.parameters(), single.model.parameters()):
             np.testing.assert_allclose(p.data[m], q.data, rtol=1e-12, atol=1e-12)
-        np.testing.assert_allclose(hist.loss[:, m], h1.loss, rtol=1e-12)
+        for k in ("loss", "penalty", "test_loss", "test_accuracy"):
+            np.testing.assert_allclose(getattr(hist, k)[:, m], getattr(h1, k), rtol=1e-12)
 
 
 def test_an_epoch_is_one_pass_of_shuffled_batches(monkeypatch):
@@ -272,14 +279,15 @@ def test_penalty_on_the_fused_path_equals_the_reference(stack):
         np.testing.assert_allclose(p.data, q.data, rtol=1e-10, atol=1e-12)
 
 
-def test_history_loss_includes_the_penalty_of_the_weights_only():
+@pytest.mark.parametrize("fused", [None, False])
+def test_history_loss_includes_the_penalty_of_the_weights_only(fused):
     X, y = data.load("xor")
     run = build(_gen(epochs=1, l1=0.1, l2=0.2), rng=np.random.default_rng(0))
     ws = [p.data.copy() for p in bp.nn.penalty.weights(run.model)]
     for lin in run.model.modules[1::2]:
         lin.bias.data += 5.0  # a bias is not penalised
     data_loss = run.loss(run.model(X), y)[0]
-    hist = run.fit(X, y)
+    hist = run.fit(X, y, fused=fused)
     want = sum(0.1 * np.abs(w).sum() + 0.1 * (w * w).sum() for w in ws)
     assert hist.penalty[0] == pytest.approx(want, rel=1e-12)
     assert hist.loss[0] == pytest.approx(data_loss + want, rel=1e-12)

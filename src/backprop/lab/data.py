@@ -284,7 +284,7 @@ def load(
 def split(
     X: np.ndarray, y: np.ndarray, fraction: float, rng: np.random.Generator
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """``(X_train, y_train, X_test, y_test)``: ``round(fraction · n_c)`` points of each
+    """``(X_train, y_train, X_test, y_test)``: ``round(fraction · n_c)`` (ties to even) of each
     class ``c`` held out, drawn by ``rng`` (stratified: on a set as small as XOR's 21
     points a plain draw could leave the training part one class, or the test part
     none of one). Both parts keep the data's order. ``ValueError`` unless the test part

@@ -23,7 +23,8 @@ PROB_CMAP = ListedColormap(
 )
 
 
-def _scatter(ax, X: np.ndarray, labels: np.ndarray, title: str) -> None:
+def _scatter(ax, X: np.ndarray, labels: np.ndarray, title: str, hollow: bool = False) -> None:
+    """The points, coloured by class; ``hollow``: rings in the class colour (test points)."""
     labels = np.asarray(labels).reshape(-1) > 0.5
     for cls, color in enumerate(CLASS_COLORS):
         pts = X[labels == bool(cls)]
@@ -31,10 +32,10 @@ def _scatter(ax, X: np.ndarray, labels: np.ndarray, title: str) -> None:
             pts[:, 0],
             pts[:, 1],
             s=28,
-            c=color,
-            edgecolors="k",
-            linewidths=0.4,
-            label=f"class {cls}",
+            c="none" if hollow else color,
+            edgecolors=color if hollow else "k",
+            linewidths=1.2 if hollow else 0.4,
+            label=f"class {cls}" + (" (test)" if hollow else ""),
         )
     ax.set_title(title)
     ax.set_xlabel("$x_1$")
@@ -80,23 +81,36 @@ def comparison(
 
 
 def learning_curve(history: History, path: str | Path, title: str = "") -> Path:
-    """Loss (log scale) and accuracy against epoch, each measured before that epoch's update."""
+    """Loss (log scale) and accuracy against epoch, each measured before that epoch's
+    update; the test set's too when ``history`` has one."""
     epochs = np.arange(1, len(history.loss) + 1)
     fig = Figure(figsize=(9, 3.8))
     fig.subplots_adjust(left=0.08, right=0.98, bottom=0.14, top=0.82, wspace=0.25)
     ax_loss, ax_acc = fig.subplots(1, 2)
-    ax_loss.plot(epochs, history.loss, color="tab:purple")
+    tested = history.test_loss is not None
+    ax_loss.plot(epochs, history.loss, color="tab:purple", label="training")
+    if tested:  # after 0 … T epochs: drawn from epoch 1 to T + 1
+        test = np.arange(1, len(history.test_loss) + 1)
+        ax_loss.plot(test, history.test_loss, color="tab:orange", label="test (held out)")
+        ax_acc.plot(test, 100 * history.test_accuracy, color="tab:orange", label="test")
+        ax_loss.legend(loc="upper right", fontsize=8)
     ax_loss.set_yscale("log")
     ax_loss.set_xlabel("epoch")
     ax_loss.set_ylabel("loss")
     ax_loss.set_title("Learning curve (loss)")
     ax_loss.grid(alpha=0.3)
-    ax_acc.plot(epochs, 100 * np.asarray(history.accuracy), color="tab:green")
+    ax_acc.plot(
+        epochs,
+        100 * np.asarray(history.accuracy),
+        color="tab:green",
+        label="training" if tested else None,
+    )
     first = history.epochs_to_100
     if isinstance(first, int) and first >= 0:
         # entry k is before update k + 1 (after k updates), drawn at epoch k + 1
         label = f"100 % from here on (after {first} updates)"
         ax_acc.axvline(first + 1, color="0.5", ls="--", lw=1, label=label)
+    if tested or (isinstance(first, int) and first >= 0):
         ax_acc.legend(loc="lower right", fontsize=8)
     ax_acc.set_xlabel("epoch")
     ax_acc.set_ylabel("accuracy (%)")
@@ -115,12 +129,16 @@ def decision_boundary(
     path: str | Path,
     title: str = "Decision boundary",
     resolution: int = 200,
+    test: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> Path:
-    """Predicted probability over the input square, the 0.5 contour, the points on top."""
+    """Predicted probability over the input square, the 0.5 contour, the points on top
+    (the held-out ``test`` points as rings)."""
     fig = Figure(figsize=(5.6, 5.0))
     ax = fig.add_axes((0.11, 0.17, 0.68, 0.76))  # square: 3.8 in × 3.8 in
     cax = fig.add_axes((0.83, 0.17, 0.035, 0.76))
     image = probability_panel(ax, model, X, y, title, resolution)
+    if test is not None:
+        _scatter(ax, *test, title, hollow=True)
     fig.colorbar(image, cax=cax, label="P(class 1)", ticks=np.linspace(0, 1, 6))
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.11), ncol=2, fontsize=8)
     return save(fig, path)

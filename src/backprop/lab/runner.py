@@ -83,6 +83,7 @@ def train_dataset(
         out / "decision_boundary.png",
         title=f"Decision boundary: {name}",
         resolution=80 if config.model == "cnn" else 200,  # a CNN forward costs ~1 ms / 100 points
+        test=held_out,
     )
     return value, acc
 

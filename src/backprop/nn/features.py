@@ -44,7 +44,7 @@ def check_features(names: object) -> tuple[str, ...]:
     if isinstance(names, str) or not isinstance(names, Sequence) or not names:
         raise ValueError(f"features must be a list of names from {', '.join(FEATURES)}")
     for name in names:
-        if name not in FEATURES:
+        if not isinstance(name, str) or name not in FEATURES:
             raise ValueError(f"unknown feature {name!r}; choose from {', '.join(FEATURES)}")
     if len(set(names)) != len(names):
         raise ValueError(f"features are listed twice in {' '.join(names)}; name each once")

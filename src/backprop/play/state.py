@@ -19,7 +19,8 @@ from ..lab.data import MIN_POINTS
 from ..nn.features import check_features
 from ..optim import option_defaults
 
-SEED_END = 2**32  # np.random.seed's range, which the CLI's --seed also takes
+SEED_END = 2**32
+INF = float("inf")  # np.random.seed's range, which the CLI's --seed also takes
 
 # What a change of a field does to a session: "reset" starts a new run, "carry" trains
 # on (the optimizer takes the new value; epochs: a longer or shorter budget, under a
@@ -201,6 +202,12 @@ def _checked(s: State) -> State:
         points=points,
         hidden=limits.check_hidden(s.hidden, limits.PAGE_UNITS),
         features=check_features(s.features),
+        l1=float(r("l1", s.l1, 0, limits.MAX_PENALTY)),
+        l2=float(r("l2", s.l2, 0, limits.MAX_PENALTY)),
+        batch_size=None
+        if s.batch_size is None
+        else r("batch_size", s.batch_size, 1, INF, whole=True),
+        test_fraction=limits.check_test_fraction(s.test_fraction),
         lr=float(r("lr", s.lr, 0, float("inf"))),
         optimizer_args=args,
         epochs=limits.check_epochs(s.epochs),
