@@ -73,6 +73,37 @@ def to_100(epochs: int, rounds: int) -> tuple[int, float]:
     return int(statistics.median(counts)), statistics.median(times)
 
 
+# The largest setup the page accepts (issue 19): 2000 points, 6 × 64 hidden, 32 seeds.
+LARGEST = {"data": "points", "hidden": [64] * 6, "seeds": 32, "schedule": "constant"}
+
+
+def largest(frames: int = 5) -> dict:
+    """Reset and median frame time (ms) at ``LARGEST`` through ``Api``, as the server
+    answers /api/reset and /api/step at the page's default 5 epochs a frame."""
+    import numpy as np
+
+    from backprop.play.api import Api
+
+    xy = np.random.default_rng(0).uniform(0, 1, (2000, 2))
+    state = {**LARGEST, "points": [[a, b, int(a > b)] for a, b in xy.tolist()]}
+    api = Api()
+    t0 = time.perf_counter()
+    sid = json.loads(json.dumps(api.reset({"state": state})))["id"]
+    reset_ms = (time.perf_counter() - t0) * 1e3
+    times, reply = [], None
+    for _ in range(frames):
+        t0 = time.perf_counter()
+        reply = json.dumps(finite(api.step({"id": sid, "epochs": PAGE_SPEED})))
+        times.append((time.perf_counter() - t0) * 1e3)
+    frame = json.loads(reply)["frame"]
+    return {
+        "reset (ms)": reset_ms,
+        "frame (ms)": statistics.median(times),
+        "epochs/frame": frame["epoch"] / frames,
+        "grid": frame["grid"],
+    }
+
+
 def measure(frames: int = 200, rounds: int = 5, browser: bool = True) -> tuple[list, list]:
     """The section's rows and targets (``browser``: add ``play_browser``'s, if it can run)."""
     session = Session(SETUP)
@@ -115,6 +146,11 @@ def measure(frames: int = 200, rounds: int = 5, browser: bool = True) -> tuple[l
 
 
 if __name__ == "__main__":
+    import sys
+
+    if sys.argv[1:] == ["--largest"]:
+        print(largest())
+        raise SystemExit
     rows, targets = measure(browser=False)
     for row in rows:
         print(row)

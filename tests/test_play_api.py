@@ -317,6 +317,23 @@ def test_a_new_rate_carries_on_and_a_new_layer_resets(server):
             25,
         ),
         ({"data": "linear", "n": 30, "data_seed": 3, "seeds": 2, "selected": 1, "epochs": 20}, 20),
+        (  # the test split, mini-batches, both penalties, input features
+            {
+                "data": "circle",
+                "n": 40,
+                "noise": 0.2,
+                "data_seed": 4,
+                "test_fraction": 0.25,
+                "batch_size": 7,
+                "l1": 0.001,
+                "l2": 0.01,
+                "features": ["x1", "x2", "x1x2", "sinx1"],
+                "seeds": 3,
+                "selected": 2,
+                "epochs": 50,
+            },
+            12,
+        ),
         (
             {
                 "loss": "bce-logits",
@@ -370,11 +387,38 @@ def test_copy_command_for_drawn_points_carries_the_csv(server, tmp_path, monkeyp
         np.testing.assert_allclose(v, cli_model.state_dict()[k], rtol=0, atol=1e-12)
 
 
-def test_cosine_command_is_exact_only_at_the_end(server):
-    sid = reset(server, epochs=20, seeds=1)["id"]
-    api(server, "/api/step", {"id": sid, "epochs": 1})
-    mid = api(server, "/api/command", {"id": sid})
-    assert not mid["exact"] and "--epochs 20" in mid["command"]
+def _same_as_cli(server, sid, tmp_path, monkeypatch, command):
+    """Run ``command`` in-process; its model.npz equals the page's to 1e-12."""
+    monkeypatch.setattr(sys, "stdout", io.StringIO())
+    assert main([*shlex.split(command)[1:], "--out", str(tmp_path / "cli")]) == 0
+    cli = load_model(tmp_path / "cli/model.npz")[0].state_dict()
+    _, _, npz = request(server, "GET", f"/api/model.npz?id={sid}")
+    (tmp_path / "page.npz").write_bytes(npz)
+    page = load_model(tmp_path / "page.npz")[0].state_dict()
+    assert cli.keys() == page.keys()
+    for k in cli:
+        np.testing.assert_allclose(page[k], cli[k], rtol=0, atol=1e-12)
+
+
+def test_the_default_cosine_stopped_at_100_is_reproduced(server, tmp_path, monkeypatch):
+    """The page's default: cosine over 400 epochs, stopped when every seed is at 100 %."""
+    sid = reset(server, seeds=2, selected=1)["id"]
+    frame = {"done": False}
+    while not frame["done"]:
+        frame = api(server, "/api/step", {"id": sid, "epochs": 7})["frame"]
+    assert frame["reason"] == "100 %" and 0 < frame["epoch"] < 400
+    reply = api(server, "/api/command", {"id": sid})
+    assert reply["exact"] and reply["note"] == "", reply
+    assert f"--epochs {frame['epoch']} --schedule-epochs 400" in reply["command"]
+    _same_as_cli(server, sid, tmp_path, monkeypatch, reply["command"])
+
+
+def test_schedule_epochs_needs_the_cosine(tmp_path, capsys):
+    argv = ["train", "--schedule", "constant", "--schedule-epochs", "9", "--out", str(tmp_path)]
+    with pytest.raises(SystemExit) as exit_:
+        main(argv)
+    assert exit_.value.code == 2
+    assert "--schedule-epochs needs --schedule cosine" in capsys.readouterr().err
 
 
 def test_downloads_and_csv(server):
@@ -398,9 +442,34 @@ def test_divergence_names_the_rate_and_the_server_goes_on(server):
         server, output="identity", loss="mse", optimizer="sgd", lr=100.0, schedule="constant"
     )["id"]
     message = error(server, "/api/step", {"id": sid, "epochs": 200}, status=422)
-    assert "learning rate (lr=100.0)" in message
-    assert "lr=100.0" in error(server, "/api/step", {"id": sid, "epochs": 1}, status=422)
+    assert "learning rate (lr=100)" in message  # as the page shows it, not 100.0
+    assert "lr=100)" in error(server, "/api/step", {"id": sid, "epochs": 1}, status=422)
     assert reset(server)["frame"]["epoch"] == 0
+
+
+def test_divergence_gives_the_epoch_from_the_runs_start(server):
+    """One epoch a request: the message counts from epoch 0 of the run, not the request."""
+    state = {"output": "identity", "loss": "mse", "optimizer": "sgd", "lr": 50.0}
+    sid = reset(server, **state, schedule="constant", seeds=1)["id"]
+    trained = 0
+    for _ in range(200):
+        code, _, data = request(server, "POST", "/api/step", {"id": sid, "epochs": 1})
+        if code != 200:
+            break
+        trained = json.loads(data)["frame"]["epoch"]
+    reply = json.loads(data)
+    assert code == 422 and trained > 1, reply
+    assert f"at epoch {trained + 1}: the learning rate (lr=50)" in reply["error"]
+
+
+def test_a_loss_stuck_above_its_start_names_the_rate(server):
+    """Adam at lr 20 throws the output to 0 or 1 and the loss stays high, finite: the
+    frame's warning is the CLI's (``train.saturation``), naming the rate."""
+    sid = reset(server, lr=20.0, schedule="constant", seeds=2)["id"]
+    frame = api(server, "/api/step", {"id": sid, "epochs": 50})["frame"]
+    assert "loss ended at" in frame["warning"] and "(lr=20)" in frame["warning"]
+    calm = reset(server, schedule="constant", seeds=2)["id"]
+    assert api(server, "/api/step", {"id": calm, "epochs": 50})["frame"]["warning"] is None
 
 
 @pytest.mark.parametrize(
@@ -608,3 +677,49 @@ def test_stop_at_100_can_be_turned_off(server):
     state = {"seeds": 2, "stop": False}
     after = api(server, "/api/step", {"id": sid, "epochs": 10, "state": state})["frame"]
     assert not after["reset"] and after["epoch"] == frame["epoch"] + 10 and not after["done"]
+
+
+def test_the_cost_caps_epochs_per_frame_and_the_plane():
+    """A costlier setup (points × weights × seeds) gets fewer epochs a frame and a coarser
+    plane; the default is not capped, the largest gets one epoch and the least grid that
+    its plane's budget allows."""
+    from backprop import limits
+    from backprop.play.session import PLANE_WORK, TRAIN_WORK, caps
+
+    default = caps(8, 21, 304, 64)
+    assert default[0] >= limits.PAGE_STEP_EPOCHS and default[1] == 64
+    setups = [(8, 100, 304), (8, 2000, 304), (32, 2000, 304), (32, 2000, 4352), (32, 2000, 20672)]
+    epochs, sides = zip(*(caps(k, n, w, 128) for k, n, w in setups))
+    assert list(epochs) == sorted(epochs, reverse=True) and epochs[0] > epochs[-1] == 1
+    assert list(sides) == sorted(sides, reverse=True) and sides[0] > sides[-1]
+    # mini-batches: each step's overhead counts too
+    assert caps(8, 2000, 304, 64, steps=2000)[0] < caps(8, 2000, 304, 64)[0]
+    for (k, n, w), e, side in zip(setups, epochs, sides):
+        assert e == 1 or 3 * k * n * w * e <= TRAIN_WORK
+        assert side == limits.PAGE_GRID[0] or k * side**2 * w <= PLANE_WORK
+
+
+def test_a_costly_stack_gets_a_coarser_plane(server):
+    state = {"data": "circle", "n": 300, "hidden": [64] * 6, "seeds": 32, "grid": 64}
+    sid = reset(server, **state)["id"]
+    frame = api(server, "/api/step", {"id": sid, "epochs": 1000})["frame"]
+    assert 1 <= frame["epoch"] <= 3 and frame["grid"] < 64  # 3 K N W = 0.6e9 an epoch
+    assert pixels(frame["prob"]).size == frame["grid"] ** 2
+
+
+def test_a_test_split_is_held_out_and_measured(server):
+    state = {"data": "circle", "n": 40, "test_fraction": 0.25, "seeds": 2, "l2": 0.01}
+    reply = reset(server, **state)
+    frame = reply["frame"]
+    assert len(frame["points"]) == 30 and len(frame["test_points"]) == 10  # 5 of each class
+    from backprop.play.state import State
+
+    X, y, (X_test, y_test) = State.from_dict(state).parts()
+    assert np.array(frame["test_points"])[:, :2].tolist() == X_test.tolist()
+    assert len(frame["test_loss"]) == len(frame["test_accuracy"]) == 2
+    later = api(server, "/api/step", {"id": reply["id"], "epochs": 30})["frame"]
+    assert later["test_loss"] != frame["test_loss"] and all(a >= 0 for a in later["test_loss"])
+    lines = api(server, "/api/evaluate", {"id": reply["id"]})["lines"]
+    assert lines[0] == "training set (30 points):" and "test set (10 points, held out):" in lines
+    assert reset(server, seeds=2)["frame"]["test_loss"] is None  # no split: no test rows
+    assert "both parts need" in error(server, "/api/reset", {"state": {"test_fraction": 0.95}})

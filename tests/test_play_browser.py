@@ -44,22 +44,35 @@ def server():
         yield base
 
 
-@pytest.fixture
-def page(server):
-    """A fresh tab on the page; console errors and page errors collected in ``page.errors``."""
+@pytest.fixture(scope="module")
+def browser(server):
+    """One Chromium for the module; each test opens its own tab (``page``)."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium(), args=ARGS)
-        tab = browser.new_page(viewport={"width": 1400, "height": 1000})
-        tab.set_default_timeout(TIMEOUT)
-        tab.errors = []
-        tab.on("console", lambda m: m.type == "error" and tab.errors.append(m.text))
-        tab.on("pageerror", lambda e: tab.errors.append(str(e)))
-        tab.goto(server)
-        tab.get_by_role("status").filter(has_text="Epoch 0").wait_for()
-        yield tab
+        yield browser
         browser.close()
+
+
+def open_page(browser, server, width: int = 1400, height: int = 1000):
+    """A fresh tab (own context) on the page; console and page errors in ``tab.errors``."""
+    context = browser.new_context(viewport={"width": width, "height": height})
+    tab = context.new_page()
+    tab.set_default_timeout(TIMEOUT)
+    tab.errors = []
+    tab.on("console", lambda m: m.type == "error" and tab.errors.append(m.text))
+    tab.on("pageerror", lambda e: tab.errors.append(str(e)))
+    tab.goto(server)
+    tab.get_by_role("status").filter(has_text="Epoch 0").wait_for()
+    return tab
+
+
+@pytest.fixture
+def page(browser, server):
+    tab = open_page(browser, server)
+    yield tab
+    tab.context.close()
 
 
 def heatmap_pixels(page) -> list[int]:
@@ -154,7 +167,7 @@ def test_link_reopens_the_same_setup_and_space_plays(page, server):
     link = page.url
     assert '"hidden":[8,5,4]' in page.evaluate("() => decodeURIComponent(location.hash)")
 
-    other = page.context.browser.new_page()  # a second tab opening the link
+    other = page.context.new_page()  # a second tab opening the link
     other.on("pageerror", lambda e: page.errors.append(str(e)))
     other.goto(link)
     wait_for_status(other, "of 3 seeds")
@@ -217,4 +230,239 @@ def test_loss_and_output_stay_a_pair_the_server_accepts(page):
     assert page.get_by_label("Seeds", exact=True).get_attribute("max") == "32"
     assert page.get_by_label("Points", exact=True).get_attribute("min") == "2"
     assert page.get_by_role("alert").is_hidden()
+    assert page.errors == []
+
+
+def state_in_url(page) -> dict:
+    import json
+    from urllib.parse import unquote
+
+    return json.loads(unquote(page.evaluate("() => location.hash.slice(1)")))
+
+
+def focused(page) -> str:
+    return page.evaluate("() => document.activeElement.id || document.activeElement.tagName")
+
+
+def tab_to(page, target: str, presses: int = 120) -> None:
+    """Tab until ``#target`` has focus (the keyboard's only way there)."""
+    for _ in range(presses):
+        if focused(page) == target:
+            return
+        page.keyboard.press("Tab")
+    raise AssertionError(f"Tab never reached #{target}")
+
+
+def test_keyboard_only_walk(page):
+    """Tab reaches every control; Space and Enter do what the focused one does; Space
+    plays only on Play or with nothing focused; the plane takes points by keyboard."""
+    seen = []
+    for _ in range(90):
+        page.keyboard.press("Tab")
+        seen.append(focused(page))
+    controls = ["reset", "play", "step", "lr", "activation", "optimizer", "seeds"]
+    controls += ["preset-handout", "preset-default", "dataset", "data-seed", "clear-points"]
+    controls += ["csv-upload", "csv-download", "speed", "seed", "stop100", "schedule", "epochs"]
+    controls += ["layer-remove", "layer-add", "hidden", "output", "loss", "init", "bias"]
+    controls += ["normalize", "points", "selected", "printout", "command", "copy-command"]
+    controls += ["download-model", "download-history", "hyper-eps"]
+    missing = [c for c in controls if c not in seen]
+    assert not missing, (missing, seen)
+
+    page.locator("body").click(position={"x": 5, "y": 5})  # nothing focused
+    tab_to(page, "stop100")
+    page.keyboard.press("Space")  # toggles the box, does not play
+    assert state_in_url(page)["stop"] is False and not page.evaluate("() => window.__play.playing")
+    page.keyboard.press("Space")
+    assert state_in_url(page)["stop"] is True
+
+    tab_to(page, "step")
+    page.keyboard.press("Space")
+    wait_for_status(page, "Epoch 1 ")
+    page.keyboard.press("Enter")
+    wait_for_status(page, "Epoch 2 ")
+    assert not page.evaluate("() => window.__play.playing")
+
+    tab_to(page, "lr")
+    assert page.locator("#lr").get_attribute("aria-valuetext") == "learning rate 0.1"
+    page.keyboard.press("ArrowRight")
+    assert page.locator("#lr").get_attribute("aria-valuetext") == "learning rate 0.11"
+    assert page.locator("#speed").get_attribute("aria-valuetext") == "5 epochs per frame"
+    page.keyboard.press("Space")  # on a slider: nothing plays
+    assert not page.evaluate("() => window.__play.playing")
+
+    tab_to(page, "play")
+    page.keyboard.press("Space")
+    page.get_by_role("button", name="Pause").wait_for()
+    page.keyboard.press("Space")
+    page.get_by_role("button", name="Play").wait_for()
+
+    tab_to(page, "csv-upload")  # the hidden file input: its label shows the ring
+    ring = "() => getComputedStyle(document.querySelector('label[for=csv-upload]')).outlineStyle"
+    assert page.evaluate(ring) == "solid"
+
+    # the plane: arrows move the cursor, Enter adds a class-1 point, Shift+Enter class 0
+    tab_to(page, "points")
+    plane = page.locator("#points")
+    start = plane.get_attribute("aria-valuetext")
+    page.keyboard.press("ArrowUp")
+    assert plane.get_attribute("aria-valuetext") != start
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => window.__play.frame.points?.length === 22")
+    assert state_in_url(page)["points"][-1][2] == 1
+    assert "Switched to your points" in page.locator("#draw-note").text_content()
+    page.keyboard.press("ArrowLeft")
+    page.keyboard.press("Shift+Enter")
+    page.wait_for_function("() => window.__play.frame.points?.length === 23")
+    assert state_in_url(page)["points"][-1][2] == 0
+    assert page.get_by_label("Points", exact=True).input_value() == "23"
+
+    page.locator("body").click(position={"x": 5, "y": 5})
+    page.keyboard.press("Space")  # nothing focused: Space plays
+    page.get_by_role("button", name="Pause").wait_for()
+    page.keyboard.press("Space")
+    assert page.errors == []
+
+
+def test_phone_layout(browser, server):
+    """390 × 844: no horizontal scrolling, the panels stacked, Play/Step/Reset, the rate
+    and the data set first, and it trains."""
+    tab = open_page(browser, server, 390, 844)
+    try:
+        assert tab.evaluate("() => document.documentElement.scrollWidth") <= 390
+        top = lambda sel: tab.locator(sel).bounding_box()["y"]  # noqa: E731
+        assert max(top("#play"), top("#step"), top("#reset"), top("#lr")) < top("#dataset")
+        assert top("#dataset") < top("#heatmap") < top("#net")  # stacked, output first
+        for sel in ("#play", "#dataset", "#lr", "#heatmap"):
+            box = tab.locator(sel).bounding_box()
+            assert box["x"] >= 0 and box["x"] + box["width"] <= 390, sel
+        tab.get_by_role("button", name="Step").click()
+        tab.get_by_role("status").filter(has_text="Epoch 1 ").wait_for()
+        assert tab.evaluate("() => document.documentElement.scrollWidth") <= 390
+        assert tab.errors == []
+    finally:
+        tab.context.close()
+
+
+def test_entries_out_of_range_are_refused_not_clamped(page):
+    alert = page.get_by_role("alert")
+    seeds = page.get_by_label("Seeds", exact=True)
+    seeds.fill("33")
+    seeds.press("Enter")
+    alert.filter(has_text="seeds must be a whole number between 1 and 32, got 33").wait_for()
+    assert state_in_url(page)["seeds"] == 8 and seeds.get_attribute("aria-invalid") == "true"
+    hidden = page.get_by_label("Hidden layers", exact=True)
+    hidden.fill("3,-2")
+    hidden.press("Enter")
+    alert.filter(has_text='got "3,-2"').wait_for()
+    assert state_in_url(page)["hidden"] == [16, 16]
+    page.get_by_role("button", name="Step").click()  # a frame does not hide the refusal
+    wait_for_status(page, "Epoch 1 ")
+    assert 'got "3,-2"' in alert.text_content()
+    hidden.fill("3, 2")
+    hidden.press("Enter")
+    wait_for_status(page, "Epoch 0 ")
+    assert state_in_url(page)["hidden"] == [3, 2] and alert.is_hidden()
+    assert page.errors == []
+
+
+def test_clear_and_the_real_point_count(page):
+    count = page.get_by_label("Points", exact=True)
+    assert count.input_value() == "21"  # XOR's points, not the generators' 100
+    page.get_by_role("button", name="Clear points").click()
+    assert "Cleared" in page.locator("#draw-note").text_content()
+    box = page.locator("#points").bounding_box()
+    frames = page.evaluate("() => window.__play.frames")
+    page.locator("#points").click(position={"x": box["width"] * 0.3, "y": box["height"] * 0.3})
+    assert "add at least 2" in page.locator("#draw-note").text_content()
+    assert page.evaluate("() => window.__play.frames") == frames  # nothing to train yet
+    page.locator("#points").click(
+        position={"x": box["width"] * 0.7, "y": box["height"] * 0.7}, modifiers=["Shift"]
+    )
+    page.wait_for_function("() => window.__play.frame.points?.length === 2")
+    assert [p[2] for p in state_in_url(page)["points"]] == [1, 0]
+    assert count.input_value() == "2"
+    assert page.errors == []
+
+
+def test_a_stuck_loss_names_the_rate_and_the_default_command_is_exact(page):
+    hash_ = {"lr": 20, "schedule": "constant"}
+    page.evaluate("(s) => { location.hash = encodeURIComponent(JSON.stringify(s)); }", hash_)
+    wait_for_status(page, "· lr 20")
+    page.get_by_role("button", name="Play").click()
+    page.get_by_role("alert").filter(has_text="learning rate (lr=20)").wait_for()
+    assert "Warning" in page.get_by_role("alert").text_content()
+    page.get_by_role("button", name="Pause").click()
+
+    page.get_by_role("button", name="Default").click()  # cosine over 400, stop at 100 %
+    wait_for_status(page, "Epoch 0 ")
+    page.get_by_role("button", name="Play").click()
+    wait_for_status(page, "Done, every seed at 100 %")
+    page.wait_for_function("() => document.getElementById('command').value !== ''")
+    epoch = page.evaluate("() => window.__play.frame.epoch")
+    line = page.get_by_label("Command").input_value()
+    assert f"--epochs {epoch} --schedule-epochs 400" in line, line
+    assert "not" not in page.locator("#command-note").text_content()
+    assert page.errors == []
+
+
+def test_generalization_controls_test_points_curves_and_discretize(page):
+    """Test data, batch size, L1/L2 and the input features set the state; held-out points
+    are drawn hollow (Show test data hides them), the test loss is a second curve, and
+    Discretize output paints the heatmap in two colours."""
+    page.get_by_label("Dataset", exact=True).select_option("circle")
+    page.get_by_label("Test data (held out of training)").fill("30")
+    wait_for_status(page, "test loss")
+    assert state_in_url(page)["test_fraction"] == 0.3
+    assert page.locator("#test-fraction").get_attribute("aria-valuetext") == "test data 30 %"
+    held = page.evaluate("() => window.__play.testPoints")
+    assert len(held) == 30 and len(page.evaluate("() => window.__play.points")) == 70
+
+    # a held-out point is a ring: its colour at the rim, the heatmap's at its centre
+    box = page.locator("#points").bounding_box()
+    extent = page.evaluate("() => window.__play.frame.extent")
+    x1, x2, _ = held[0]
+    px = (x1 - extent[0]) / (extent[1] - extent[0]) * box["width"]
+    py = (extent[3] - x2) / (extent[3] - extent[2]) * box["height"]
+    ring = pixel_at(page, "points", px + 4.5, py)
+    assert ring[3] > 200 and pixel_at(page, "points", px, py)[3] < 60, ring
+    page.get_by_label("Show test data").uncheck()
+    assert pixel_at(page, "points", px + 4.5, py)[3] < 60  # hidden
+    page.get_by_label("Show test data").check()
+
+    page.get_by_label("Batch size (empty: all points)").fill("10")
+    page.get_by_label("Batch size (empty: all points)").press("Enter")
+    page.get_by_label("L2 λ").select_option("0.01")
+    page.get_by_label("L1 λ").select_option("0.001")
+    page.get_by_label("x1²").check()
+    page.wait_for_function("() => window.__play.frame.weights[0].w.length === 3")  # 3 inputs
+    state = state_in_url(page)
+    assert state["batch_size"] == 10 and state["l2"] == 0.01 and state["l1"] == 0.001
+    assert state["features"] == ["x1", "x2", "x1sq"]
+
+    page.get_by_role("button", name="Step").click()
+    wait_for_status(page, "Epoch 1 ")
+    curves = page.evaluate("() => window.__play.curves")
+    assert len(curves["testLoss"]) == 2 and len(curves["testAccuracy"]) == 2
+    page.get_by_role("button", name="Copy command").click()
+    page.wait_for_function("() => document.getElementById('command').value !== ''")
+    line = page.get_by_label("Command").input_value()
+    for flag in ("--test-fraction 0.3", "--batch-size 10", "--l1 0.001", "--l2 0.01"):
+        assert flag in line, line
+    assert "--features x1 x2 x1sq" in line, line
+
+    page.get_by_label("Discretize output").check()
+    rgba = heatmap_pixels(page)
+    colours = {tuple(rgba[i : i + 3]) for i in range(0, len(rgba), 4)}
+    assert len(colours) <= 2, colours
+    page.get_by_label("Discretize output").uncheck()
+    rgba = heatmap_pixels(page)
+    colours = {tuple(rgba[i : i + 3]) for i in range(0, len(rgba), 4)}
+    assert len(colours) > 2
+    page.get_by_label("x1", exact=True).uncheck()
+    page.get_by_label("x2", exact=True).uncheck()
+    page.get_by_label("x1²", exact=True).click()  # the last checked input cannot go
+    assert page.get_by_label("x1²", exact=True).is_checked()
+    assert "keep at least one input" in page.get_by_role("alert").text_content()
+    assert state_in_url(page)["features"] == ["x1sq"]
     assert page.errors == []

@@ -120,6 +120,8 @@ def validate(args: argparse.Namespace) -> Config | None:
         samples = limits.SAMPLES
         if command == "train":
             samples = _check_data(args)
+            if args.schedule_epochs and config.schedule != "cosine":
+                raise ValueError("--schedule-epochs needs --schedule cosine")
             if config.test_fraction:  # the split's sizes: refused here, not after training
                 runner.dataset(
                     config,
@@ -355,7 +357,15 @@ def _lab_or_train_locked(args: argparse.Namespace, config: Config, out: Path) ->
     if args.command == "lab":
         runner.lab(config, out, args.seed, args.log_every)
     else:
-        runner.train_dataset(config, args.data, args.seed, out, args.log_every, **_data_args(args))
+        runner.train_dataset(
+            config,
+            args.data,
+            args.seed,
+            out,
+            args.log_every,
+            schedule_epochs=args.schedule_epochs,
+            **_data_args(args),
+        )
 
 
 def main(argv: list[str] | None = None) -> int:

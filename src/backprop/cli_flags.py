@@ -380,6 +380,13 @@ def make_parser() -> argparse.ArgumentParser:
     cmd["train"].add_argument(
         "--noise", type=_number, help=f"circle, gaussians, spiral: 0 to 1 (default: {NOISE})"
     )
+    cmd["train"].add_argument(
+        "--schedule-epochs",
+        type=_whole(1, limits.MAX_EPOCHS),
+        metavar="T",
+        help="the cosine schedule's length, when --epochs trains only its first epochs "
+        "(default: --epochs; as the playground's copy command uses it)",
+    )
     cmd["train"].add_argument("--out", type=_path, help="default: runs/train/<data>")
     _add_generalization_options(cmd["train"])
     _add_experiments_options(cmd["experiments"])

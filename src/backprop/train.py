@@ -35,7 +35,21 @@ __all__ = [
 
 
 class DivergedError(FloatingPointError):
-    """The loss became NaN or infinite; the message names the learning rate."""
+    """The loss became ``value`` (NaN or infinite) at ``epoch``; the message names the
+    learning rate. ``retold`` says it again for another epoch count and rate (the page's)."""
+
+    def __init__(self, value: float, epoch: int, lr: object) -> None:
+        self.value, self.epoch, self.lr = value, epoch, lr
+        super().__init__(
+            f"the loss became {value} at epoch {epoch}: the learning rate "
+            f"(lr={lr}) is probably too large, try a smaller one"
+        )
+
+    def __reduce__(self) -> tuple:  # pickled across a process pool by its fields
+        return DivergedError, (self.value, self.epoch, self.lr)
+
+    def retold(self, epoch: int, lr: object) -> DivergedError:
+        return DivergedError(self.value, epoch, lr)
 
 
 def accuracy(pred: np.ndarray, target: np.ndarray, threshold: float = 0.5) -> np.ndarray:
@@ -234,10 +248,7 @@ def fit(
                 if tester is not None:
                     tester.record(epoch - 1)
                 if check and not finite(value):
-                    raise DivergedError(
-                        f"the loss became {np.asarray(value).max()} at epoch {epoch}: the "
-                        f"learning rate (lr={lr}) is probably too large, try a smaller one"
-                    )
+                    raise DivergedError(np.asarray(value).max(), epoch, lr)
                 step.update()
                 if scheduler is not None:
                     scheduler.step()

@@ -278,20 +278,24 @@ def build(
     rng: np.random.Generator | Sequence[np.random.Generator] | None = None,
     lr: float | np.ndarray | None = None,
     shuffle: int = 0,
+    schedule_epochs: int | None = None,
 ) -> Run:
     """The one recipe: ``config``'s model (``build_model``), loss, optimizer and schedule.
 
     ``models=M`` builds a stack of ``M`` (``rng``: one generator, or one per model);
     ``lr`` overrides ``config.lr``, e.g. one rate per model ``(M,)`` for a sweep;
     ``shuffle`` seeds the mini-batches' order, the same for every model of a stack (so
-    each model equals its run alone; ``backprop train`` passes the data seed).
+    each model equals its run alone; ``backprop train`` passes the data seed);
+    ``schedule_epochs`` is the cosine's length ``T_max`` (default ``config.epochs``), so a
+    run stopped part-way through its schedule can be trained again exactly.
     """
     model = build_model(config, models=models, rng=rng)
     opt = OPTIMIZERS[config.optimizer](
         model.parameters(), config.lr if lr is None else lr, **config.optimizer_args
     )
     cosine = config.schedule == "cosine"
-    scheduler = CosineAnnealingLR(opt, config.epochs) if cosine else None
+    length = schedule_epochs or config.epochs
+    scheduler = CosineAnnealingLR(opt, length) if cosine else None
     order = np.random.default_rng(shuffle)
     return Run(config, model, LOSSES[config.loss](), opt, scheduler, config.epochs, order)
 

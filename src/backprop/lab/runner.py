@@ -47,6 +47,7 @@ def train_dataset(
     out: Path,
     log_every: int | None,
     points: tuple[np.ndarray, np.ndarray] | None = None,
+    schedule_epochs: int | None = None,
     **data_args,
 ) -> tuple[float, float]:
     """Train, test and write figures, ``history.json`` and ``model.npz`` to ``out``.
@@ -55,11 +56,12 @@ def train_dataset(
     the test split and the batches' order instead of ``seed`` (which seeds the weights);
     ``points``, ``(X, y)`` already read from the CSV ``data``, are used as they are (the
     file is read once). With a test set, the handout's test lines are printed for both
-    parts, training first."""
+    parts, training first. ``schedule_epochs`` is the cosine's length (``build``)."""
     data_seed = data_args.pop("data_seed", seed)
     X, y, held_out = dataset(config, data, data_seed, points=points, **data_args)
     log_every = log_every or max(1, config.epochs // 10)
-    run = build(config, rng=np.random.default_rng(seed), shuffle=data_seed)
+    rng = np.random.default_rng(seed)
+    run = build(config, rng=rng, shuffle=data_seed, schedule_epochs=schedule_epochs)
     history = run.fit(X, y, log_every=log_every, test=held_out)
     model, loss = run.model, run.loss
     if held_out is not None:
@@ -76,6 +78,8 @@ def train_dataset(
         print(f"backprop: warning: {warning}", file=sys.stderr)
     out.mkdir(parents=True, exist_ok=True)
     history.config = {**config.to_dict(), "data": data, "seed": seed}
+    if schedule_epochs:
+        history.config["schedule_epochs"] = schedule_epochs
     history.save(out / "history.json")
     save_model(model, config, out / "model.npz")
     name = f"{data} (seed {seed})"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shlex
 
+from ..lab.config import DEFAULT
 from ..lab.data import GENERATORS, to_csv
 from .state import State
 
@@ -35,6 +36,8 @@ def command(state: State, epoch: int, changed_at: int | None = None) -> dict:
     line += ["--hidden", *map(str, s.hidden)]
     for name in ("activation", "output", "loss", "init", "optimizer"):
         line += ["--" + name, getattr(s, name)]
+    if s.features != DEFAULT.features:
+        line += ["--features", *s.features]
     line += ["--bias" if s.bias else "--no-bias"]
     line += ["--normalize" if s.normalize else "--no-normalize"]
     line += ["--lr", _value(s.lr)]
@@ -44,19 +47,18 @@ def command(state: State, epoch: int, changed_at: int | None = None) -> dict:
             line += [flag] if v else []
         else:
             line += [flag, *map(_value, v if isinstance(v, tuple | list) else [v])]
-    whole = not epoch or s.schedule == "cosine"
-    line += ["--schedule", s.schedule, "--epochs", str(s.epochs if whole else epoch)]
+    line += ["--schedule", s.schedule, "--epochs", str(epoch or s.epochs)]
+    if s.schedule == "cosine" and 0 < epoch < s.epochs:
+        line += ["--schedule-epochs", str(s.epochs)]
+    for name in ("test_fraction", "batch_size", "l1", "l2"):
+        if getattr(s, name):
+            line += ["--" + name.replace("_", "-"), _value(getattr(s, name))]
     line += ["--log-every", str(s.log_every)]
     notes = []
     if changed_at:
         notes.append(
             f"the rate or a hyperparameter changed at epoch {changed_at}; "
             "this line uses the current values from epoch 1"
-        )
-    if s.schedule == "cosine" and 0 < epoch < s.epochs:
-        notes.append(
-            f"a cosine schedule spans all {s.epochs} epochs; this line trains them all "
-            f"(the page is at epoch {epoch})"
         )
     csv = None
     if s.data == "points":

@@ -20,18 +20,28 @@ from pathlib import Path
 
 import numpy as np
 
+from .. import limits
+from .._fused import ModuleStep, plan
 from ..lab.config import build, build_model, save_model, seed_rngs
 from ..lab.data import to_csv
 from ..nn import Linear
 from ..nn.activations import Sigmoid, Tanh, sigmoid
 from ..optim import option_defaults
-from ..train import DivergedError, accuracy, evaluate
+from ..train import DivergedError, History, accuracy, evaluate, saturation
 from .state import State
 
 THUMB = 24  # side of a hidden unit's thumbnail
+ROWS = ("epochs", "loss", "accuracy", "test_loss", "test_accuracy", "grad_norm")
 RANGES = {Sigmoid: (0.0, 1.0), Tanh: (-1.0, 1.0)}  # bounded activations' fixed scale
-# Multiply-adds one /api/step may spend (~1 s here); more epochs wait for the next.
-STEP_WORK = 2 * 10**9
+# Multiply-adds a frame may spend training and drawing the plane, so that one stays
+# near 250 ms (this machine trains ~13 per ns, a Module forward draws ~4 per ns): more
+# epochs wait for the next frame, and a costly stack gets a coarser plane.
+TRAIN_WORK = 1_500_000_000
+PLANE_WORK = 250_000_000
+STEP_WORK = 10_000_000  # a mini-batch step's Python overhead (~1 ms here), as multiply-adds
+# Epochs after which a loss no lower than at the start (and a saturated output) is
+# named as the learning rate's doing, by the CLI's rule (``train.saturation``).
+WARN_AFTER = 20
 
 
 def b64(a: np.ndarray) -> str:
@@ -91,6 +101,26 @@ def held(obj: object, buffers: dict[int, int], seen: set[int]) -> None:
         held(child, buffers, seen)
 
 
+def shown(v: float) -> str:
+    """``v`` as the page shows it (draw.js ``fmt``): 4 significant digits, or
+    ``1.00e-4`` below 1e-3 and from 1e4 on."""
+    a = abs(v)
+    if a and (a < 1e-3 or a >= 1e4):
+        mantissa, exponent = f"{v:.2e}".split("e")
+        return f"{mantissa}e{int(exponent):+d}"
+    return f"{v:.4g}"
+
+
+def caps(seeds: int, points: int, weights: int, grid: int, steps: int = 1) -> tuple[int, int]:
+    """``(epochs, side)`` a frame may take: as many epochs as ``TRAIN_WORK`` pays for at
+    ``3 K N W`` multiply-adds each (forward and two backward products) and ``STEP_WORK``
+    for each of its ``steps`` (mini-batches) after the first, at least 1; and the side
+    ``g ≤ grid`` with ``K g² W ≤ PLANE_WORK`` (at least the page's least)."""
+    epochs = max(1, TRAIN_WORK // (3 * seeds * points * weights + (steps - 1) * STEP_WORK))
+    side = math.isqrt(PLANE_WORK // (seeds * weights))
+    return epochs, max(limits.PAGE_GRID[0], min(grid, side))
+
+
 def _round(a: np.ndarray) -> list:
     return [float(f"{v:.4g}") for v in a.ravel()] if a.ndim == 1 else [_round(r) for r in a]
 
@@ -105,8 +135,8 @@ class Session:
     def reset(self, state: State) -> None:
         """A new run (same seeds → same initial weights)."""
         self.state = state
-        self.X, self.y = state.dataset()
-        self.extent = plane(self.X)
+        self.X, self.y, self.test = state.parts()
+        self.extent = plane(state.dataset()[0])
         self.run = build(
             state.config(),
             models=state.seeds,
@@ -115,12 +145,25 @@ class Session:
         )
         self.linears = [m for m in self.run.model.modules if isinstance(m, Linear)]
         self.epoch, self.done, self.changed_at, self.error = 0, None, None, None
-        self.rows: dict[str, list] = {"epochs": [], "loss": [], "accuracy": [], "grad_norm": []}
-        pred = self.run.model.forward(self.X)
-        value, grad = self.run.loss(pred, self.y)
-        self.run.model.zero_grad()
-        self.run.model.backward(grad)  # the gradient reaching each layer at epoch 0
-        self._record(value, accuracy(pred, self.y, self.run.loss.threshold))
+        self.warning = None
+        self.rows: dict[str, list] = {k: [] for k in ROWS}
+        run = self.run  # the gradient reaching each layer at epoch 0, as fit computes it
+        penalty = run.config.penalty or None
+        args = (run.model, self.X, self.y, run.loss, run.optimizer, penalty)
+        step = plan(*args) or ModuleStep(*args)
+        try:
+            value, pred = step.grad()
+            if penalty:
+                value = value + penalty.value([w for w, _ in step.weights()], True)
+            acc = accuracy(pred, self.y, run.loss.threshold)
+        finally:
+            step.close()
+        test = None
+        if self.test is not None:
+            with np.errstate(all="ignore"):
+                pred = run.model.forward(self.test[0])
+            test = run.loss(pred, self.test[1])[0], accuracy(pred, self.test[1], run.loss.threshold)
+        self._record(value, acc, test)
 
     def apply(self, state: State) -> bool:
         """Take ``state``: carry on, redraw or reset (``State.changes``); True if reset."""
@@ -147,23 +190,28 @@ class Session:
         self.state = state
         return False
 
-    def _record(self, loss: np.ndarray, acc: np.ndarray) -> None:
+    def _record(self, loss: np.ndarray, acc: np.ndarray, test: tuple | None = None) -> None:
+        """One row of ``ROWS``: the training loss (with any penalty) and accuracy, the
+        test set's (or None) and the gradient norms."""
         norms = [np.sqrt((m.weight.grad**2).sum(axis=(-2, -1))) for m in self.linears]
-        self.rows["epochs"].append(self.epoch)
-        self.rows["loss"].append(np.asarray(loss, float).tolist())
-        self.rows["accuracy"].append(np.asarray(acc, float).tolist())
-        self.rows["grad_norm"].append([n.tolist() for n in norms])
+        rows = self.rows
+        rows["epochs"].append(self.epoch)
+        rows["loss"].append(np.asarray(loss, float).tolist())
+        rows["accuracy"].append(np.asarray(acc, float).tolist())
+        rows["test_loss"].append(None if test is None else np.asarray(test[0], float).tolist())
+        rows["test_accuracy"].append(None if test is None else np.asarray(test[1], float).tolist())
+        rows["grad_norm"].append([n.tolist() for n in norms])
 
     def step(self, epochs: int) -> list[str]:
-        """Train up to ``epochs`` more (within the budget and ``STEP_WORK``); the
+        """Train up to ``epochs`` more (within the budget and ``caps``); the
         printout lines. Raises ``DivergedError`` (the run then stays diverged)."""
         s = self.state
         if self.error:
-            raise DivergedError(self.error)
+            raise self.error
         if self.done or not epochs:
             return []
-        work = 3 * s.seeds * len(self.X) * self.run.config.weights
-        epochs = max(1, min(epochs, s.epochs - self.epoch, STEP_WORK // work))
+        cap = self._caps()[0]
+        epochs = max(1, min(epochs, s.epochs - self.epoch, cap))
         log: list[str] = []
         start = self.epoch
 
@@ -173,25 +221,50 @@ class Session:
                 log.append(f"epoch {e} loss : {float(loss[s.selected])}")
 
         try:
-            history = self.run.fit(self.X, self.y, epochs, callback=printout)
+            history = self.run.fit(self.X, self.y, epochs, callback=printout, test=self.test)
         except DivergedError as e:
-            self.error = str(e)
-            raise
+            # the page's epoch (from the run's start) and rate (as its slider shows it)
+            self.error = e.retold(start + e.epoch, shown(s.lr))
+            raise self.error from None
         self.epoch += epochs
-        self._record(history.final_loss, history.final_accuracy)
+        test = None if self.test is None else (history.test_loss[-1], history.test_accuracy[-1])
+        self._record(history.final_loss, history.final_accuracy, test)
+        self.warning = self._saturated(history.final_loss)
         if s.stop and np.all(history.final_accuracy == 1.0):
             self.done = "100 %"
         elif self.epoch >= s.epochs:
             self.done = "epochs"
         return log
 
+    def _caps(self) -> tuple[int, int]:
+        """``caps`` for this run: every point (the test set's forward too) and its steps."""
+        s, n = self.state, len(self.X)
+        steps = -(-n // s.batch_size) if s.batch_size else 1
+        total = n + (0 if self.test is None else len(self.test[1]))
+        return caps(s.seeds, total, self.run.config.weights, s.grid, steps)
+
+    def _saturated(self, final: np.ndarray) -> str | None:
+        """``train.saturation``'s warning for the selected model, after ``WARN_AFTER``
+        epochs (the CLI's rule: the loss ended no lower than it started, the output
+        pinned at 0 or 1)."""
+        k = self.state.selected
+        first = self.rows["loss"][0][k]
+        if self.epoch < WARN_AFTER or not final[k] >= first:
+            return None
+        with np.errstate(all="ignore"):
+            out = self.run.model.forward(self.X)[k]
+        prob = sigmoid(out) if self.run.loss.takes_logits else out
+        first_only = History(np.array([first]), np.array([0.0]), final_loss=final[k])
+        return saturation(first_only, prob, shown(self.state.lr))
+
     def frame(self, log: list[str] = (), reset: bool = False) -> dict:
         """What the page draws now (docs/playground.md, "Frames")."""
         s, model = self.state, self.run.model
         k, logits = s.selected, self.run.loss.takes_logits
-        grid = lattice(self.extent, s.grid)
+        side = self._caps()[1]
+        grid = lattice(self.extent, side)
         with np.errstate(all="ignore"):
-            out = model.forward(grid)[..., 0]  # (K, grid²): every seed in one pass
+            out = model.forward(grid)[..., 0]  # (K, side²): every seed in one pass
             units = self._units(lattice(self.extent, THUMB))
         prob = sigmoid(out[k]) if logits else out[k]
         agree = (out > self.run.loss.threshold).mean(axis=0)
@@ -201,7 +274,7 @@ class Session:
             "reason": self.done,
             "reset": reset,
             "extent": list(self.extent),
-            "grid": s.grid,
+            "grid": side,
             "prob": b64(prob),
             "agree": b64(agree),
             "units": units,
@@ -214,12 +287,17 @@ class Session:
             ],
             "loss": self.rows["loss"][-1],
             "accuracy": self.rows["accuracy"][-1],
+            "test_loss": self.rows["test_loss"][-1],
+            "test_accuracy": self.rows["test_accuracy"][-1],
             "grad_norm": self.rows["grad_norm"][-1],
             "lr": float(np.asarray(self.run.optimizer.lr)),
+            "warning": self.warning,
             "log": list(log),
         }
         if reset:
             frame["points"] = np.hstack([self.X, self.y]).tolist()
+            test_xy = self.test or (np.empty((0, 2)), np.empty((0, 1)))
+            frame["test_points"] = np.hstack(test_xy).tolist()
         # The grid's pass left K × grid² × units caches in each module, by far the
         # largest arrays a session would keep between requests; a step makes its own.
         for m in model.modules:
@@ -239,13 +317,13 @@ class Session:
 
     def _units(self, points: np.ndarray) -> list[dict]:
         """Each hidden layer's outputs over ``points`` for the selected model."""
-        k, out, a = self.state.selected, [], points
-        modules = self.run.model.modules
+        out, a = [], points
+        modules = self.single().modules
         for i, m in enumerate(modules[:-2]):  # the last Linear and its activation: the output
             a = m.forward(a)
             if not (i and isinstance(modules[i - 1], Linear)):
                 continue  # not a hidden layer's activation
-            v = a[k].T  # (units, THUMB²)
+            v = a.T  # (units, THUMB²)
             lo, hi = RANGES.get(type(m), (float(v.min()), float(v.max())))
             hi = hi if hi > lo else lo + 1.0
             out.append(
@@ -262,7 +340,12 @@ class Session:
     def evaluate(self) -> list[str]:
         """The handout's test printout for the selected model (``train.evaluate``)."""
         buf = io.StringIO()
+        if self.test is not None:
+            print(f"training set ({len(self.y)} points):", file=buf)
         evaluate(self.single(), self.X, self.y, self.run.loss, file=buf)
+        if self.test is not None:
+            print(f"test set ({len(self.test[1])} points, held out):", file=buf)
+            evaluate(self.single(), *self.test, self.run.loss, file=buf)
         return buf.getvalue().splitlines()
 
     def single(self):
@@ -283,4 +366,5 @@ class Session:
         return json.dumps(finite(d), allow_nan=False).encode()
 
     def points_csv(self) -> str:
-        return to_csv(self.X, self.y)
+        """Every point, the held-out ones too (``--test-fraction`` splits them again)."""
+        return to_csv(*self.state.dataset())

@@ -95,6 +95,17 @@ class _StateMethods:
             return datasets.points(list(self.points or ()), limits.PAGE_POINTS)
         return datasets.load(self.data, self.data_seed, n=self.n, noise=self.noise)
 
+    def parts(self) -> tuple[np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray] | None]:
+        """``(X, y, test)``: the training points and the held-out ``(X_test, y_test)``
+        (None without ``test_fraction``), split as ``backprop train`` splits them
+        (``lab.data.split`` with ``np.random.default_rng(data_seed)``)."""
+        X, y = self.dataset()
+        if not self.test_fraction:
+            return X, y, None
+        rng = np.random.default_rng(self.data_seed)
+        X, y, X_test, y_test = datasets.split(X, y, self.test_fraction, rng)
+        return X, y, (X_test, y_test)
+
     def to_dict(self) -> dict:
         d = asdict(self)
         d["hidden"] = list(self.hidden)
@@ -207,7 +218,7 @@ def _checked(s: State) -> State:
         log_every=limits.check_epochs(s.log_every, "log_every"),
     )
     config = s.config().validate()
-    limits.check_run(config, models=seeds, samples=len(s.dataset()[0]))
+    limits.check_run(config, models=seeds, samples=len(s.parts()[0]))
     return s
 
 

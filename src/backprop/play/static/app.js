@@ -21,6 +21,7 @@ import {
 const $ = (id) => document.getElementById(id);
 const MAX_ROWS = 1500; // curve points kept; older ones are thinned to every other
 const MAX_LOG = 400; // printout lines kept
+const TEST_COLOUR = "#c0392b"; // the test set's curves (the training set's are dark grey)
 
 // Everything the page knows. Exposed as window.__play for the browser test and benchmark.
 const page = {
@@ -29,7 +30,8 @@ const page = {
   id: null,
   frame: null,
   points: [], // the run's training points, [[x1, x2, label], ...]
-  curves: { loss: [], accuracy: [], grad: [] }, // rows [epoch, [per seed]] / [epoch, [[per seed] per layer]]
+  curves: { loss: [], accuracy: [], grad: [], testLoss: [], testAccuracy: [] }, // rows [epoch, [per seed]] / [epoch, [[per seed] per layer]]
+  testPoints: [], // the held-out points, [[x1, x2, label], ...]
   playing: false,
   dirty: false, // state changed since the server last saw it
   queue: Promise.resolve(),
@@ -69,10 +71,24 @@ function enqueue(task) {
   return page.queue;
 }
 
-function showError(message) {
+/** The alert line: an entry refused (until the next accepted change), else the server's
+ * refusal (until its next answer), else the frame's warning. */
+function renderMessage() {
+  const warning = page.frame?.warning ? `Warning: ${capitalise(page.frame.warning)}.` : "";
+  const message = page.inputError || page.serverError || warning;
   const line = $("error");
-  line.textContent = message || "";
+  if (line.textContent !== message) line.textContent = message;
   line.hidden = !message;
+}
+
+function showError(message) {
+  page.serverError = message || null;
+  renderMessage();
+}
+
+function refuse(message) {
+  page.inputError = message;
+  renderMessage();
 }
 
 async function guarded(call) {
@@ -124,7 +140,7 @@ function accept(reply) {
     writeHash(page.state);
     renderControls();
   }
-  showError("");
+  page.serverError = null;
   onFrame(reply.frame);
 }
 
@@ -132,8 +148,9 @@ function accept(reply) {
 
 function onFrame(frame) {
   if (frame.reset) {
-    page.curves = { loss: [], accuracy: [], grad: [] };
+    page.curves = { loss: [], accuracy: [], grad: [], testLoss: [], testAccuracy: [] };
     page.points = frame.points || [];
+    page.testPoints = frame.test_points || [];
     $("printout").value = "";
     $("command").value = ""; // the last run's command no longer reproduces this one
     $("command-note").textContent = "";
@@ -145,12 +162,17 @@ function onFrame(frame) {
     curves.loss.push([frame.epoch, frame.loss]);
     curves.accuracy.push([frame.epoch, frame.accuracy]);
     curves.grad.push([frame.epoch, frame.grad_norm]);
+    if (frame.test_loss) {
+      curves.testLoss.push([frame.epoch, frame.test_loss]);
+      curves.testAccuracy.push([frame.epoch, frame.test_accuracy]);
+    }
     if (curves.loss.length > MAX_ROWS) {
       for (const key of Object.keys(curves)) curves[key] = curves[key].filter((_, i) => i % 2 === 0 || i === curves[key].length - 1);
     }
   }
   if (frame.log?.length) appendPrintout(frame.log);
   draw();
+  renderMessage();
   page.frames += 1;
   if (frame.done && page.playing) pause();
 }
@@ -158,13 +180,21 @@ function onFrame(frame) {
 function draw() {
   const { frame, state } = page;
   if (!frame) return;
-  paintGrid($("heatmap"), decode(frame.prob), frame.grid, 0, LIGHT);
+  const prob = decode(frame.prob);
+  if (state._discrete) for (let i = 0; i < prob.length; i++) prob[i] = prob[i] >= 128 ? 255 : 0;
+  paintGrid($("heatmap"), prob, frame.grid, 0, LIGHT);
   paintGrid($("agreement"), decode(frame.agree), frame.grid, 0, LIGHT);
-  drawPoints($("points"), frame.extent, page.points);
-  page.geometry = drawNetwork($("net"), frame, $("heatmap"));
+  const focused = document.activeElement === $("points");
+  const held = state._test ? page.testPoints : [];
+  drawPoints($("points"), frame.extent, page.points, focused ? page.cursor : null, held);
+  if (["xor", "points"].includes(state.data) && !$("n").dataset.editing) $("n").value = page.points.length;
+  page.geometry = drawNetwork($("net"), frame, $("heatmap"), state.features ?? ["x1", "x2"]);
   renderUnitButtons(page.geometry.centres.slice(1, -1));
-  drawChart($("loss-chart"), seedSeries(page.curves.loss, "#333333"), { log: true });
-  drawChart($("acc-chart"), seedSeries(page.curves.accuracy, "#333333"), { yMin: 0, yMax: 1, percent: true });
+  const { curves } = page;
+  const lossSeries = [...seedSeries(curves.loss, "#333333"), ...seedSeries(curves.testLoss, TEST_COLOUR)];
+  drawChart($("loss-chart"), lossSeries, { log: true });
+  const accSeries = [...seedSeries(curves.accuracy, "#333333"), ...seedSeries(curves.testAccuracy, TEST_COLOUR)];
+  drawChart($("acc-chart"), accSeries, { yMin: 0, yMax: 1, percent: true });
   drawChart($("grad-chart"), gradientSeries(page.curves.grad), { log: true });
   renderGradLegend(frame.grad_norm.length);
 
@@ -175,6 +205,7 @@ function draw() {
   const why = frame.done ? (frame.reason === "100 %" ? "Done, every seed at 100 %. " : "Done, the epoch budget is spent. ") : "";
   $("status").textContent =
     `${why}Epoch ${frame.epoch} · loss ${fmt(frame.loss[s])} · accuracy ${pct(frame.accuracy[s])}` +
+    (frame.test_loss ? ` · test loss ${fmt(frame.test_loss[s])} · test accuracy ${pct(frame.test_accuracy[s])}` : "") +
     ` (seed ${state.seed + s}; ${perfect} of ${k} seeds at 100 %, median loss ${fmt(median(frame.loss))}) · lr ${fmt(frame.lr)}`;
   $("epoch").textContent = String(frame.epoch);
   $("heatmap").setAttribute(
@@ -295,9 +326,13 @@ function renderPlayButton() {
 
 /** Change the state; the server sees it with the next step (now, when paused). */
 function set(changes) {
+  page.inputError = null;
+  for (const el of document.querySelectorAll('[aria-invalid="true"]')) el.setAttribute("aria-invalid", "false");
+  if ("data" in changes) page.draft = null;
   page.state = pair({ ...page.state, ...changes }, changes);
   writeHash(page.state);
   renderControls();
+  if (Object.keys(changes).every((k) => k.startsWith("_"))) return draw(); // the page's view only
   page.dirty = true;
   if (!page.playing) sync();
 }
@@ -362,7 +397,7 @@ async function start() {
   page.options = withFallbacks(page.options);
   page.state = readHash(page.options.state);
   page.state = pair(page.state, {});
-  bindControls(page, { set, play, pause, step, reset, api, enqueue, guarded, fetchCommand, showError, draw });
+  bindControls(page, { set, play, pause, step, reset, api, enqueue, guarded, fetchCommand, showError, refuse, draw });
   renderControls();
   writeHash(page.state);
   await enqueue(() => guarded(reset));

@@ -2,7 +2,7 @@
 // renderControls makes every control show the state; clicks on the heatmap add or
 // remove points, hovering shows values.
 
-import { SPEEDS, readHash } from "./state.js";
+import { FEATURES, PENALTIES, SPEEDS, readHash } from "./state.js";
 import { decode, drawPoints, fmt, networkHit, toPixel, toPlane } from "./draw.js";
 
 const $ = (id) => document.getElementById(id);
@@ -38,6 +38,24 @@ function buildControls() {
   fillSelect("init", o.inits);
   fillSelect("optimizer", Object.keys(o.optimizers));
   fillSelect("schedule", o.schedules);
+  fillSelect("l1", PENALTIES);
+  fillSelect("l2", PENALTIES);
+  $("features").replaceChildren(
+    $("features").firstElementChild,
+    ...Object.entries(FEATURES).map(([name, [text]]) => {
+      const label = document.createElement("label");
+      const box = document.createElement("input");
+      box.type = "checkbox";
+      box.id = `feature-${name}`;
+      box.dataset.feature = name;
+      label.append(box, ` ${text}`);
+      return label;
+    }),
+  );
+  // A server without the generalization fields: their controls go.
+  for (const [key, ids] of Object.entries({ test_fraction: ["test-fraction"], batch_size: ["batch-size"], l1: ["l1"], l2: ["l2"], features: ["features"] })) {
+    if (!(key in o.state)) for (const id of ids) $(id).closest(".field, fieldset").hidden = true;
+  }
   $("seeds").max = o.limits.seeds;
   $("n").min = o.limits.points_min;
   $("n").max = o.limits.points;
@@ -50,27 +68,42 @@ function buildControls() {
     if (e.target.value === "points" && !page.state.points) changes.points = page.points;
     act.set(changes);
   });
-  on("n", "change", (e) => act.set({ n: clampInt(e.target.value, o.limits.points_min, o.limits.points, page.state.n) }));
+  on("n", "change", (e) => whole(e.target, "n", o.limits.points_min, o.limits.points));
   on("noise", "input", (e) => act.set({ noise: Number(e.target.value) }));
-  on("data-seed", "change", (e) => act.set({ data_seed: clampInt(e.target.value, 0, o.limits.seed_end - 1, page.state.data_seed) }));
+  on("data-seed", "change", (e) => whole(e.target, "data_seed", 0, o.limits.seed_end - 1));
   on("regenerate", "click", () => act.set({ data_seed: (page.state.data_seed + 1) % o.limits.seed_end }));
   for (const key of ["activation", "output", "loss", "init", "optimizer", "schedule"]) {
     on(key, "change", (e) => act.set({ [key]: e.target.value }));
   }
   on("bias", "change", (e) => act.set({ bias: e.target.checked }));
+  on("test-fraction", "input", (e) => act.set({ test_fraction: Number(e.target.value) / 100 }));
+  on("batch-size", "change", (e) => {
+    if (e.target.value.trim() === "") return act.set({ batch_size: null });
+    whole(e.target, "batch_size", 1, o.limits.points);
+  });
+  on("l1", "change", (e) => act.set({ l1: Number(e.target.value) }));
+  on("l2", "change", (e) => act.set({ l2: Number(e.target.value) }));
+  on("features", "change", (e) => {
+    const names = [...document.querySelectorAll("#features input:checked")].map((b) => b.dataset.feature);
+    if (names.length) return act.set({ features: names });
+    e.target.checked = true;
+    act.refuse("features: keep at least one input");
+  });
+  on("show-test", "change", (e) => act.set({ _test: e.target.checked }));
+  on("discretize", "change", (e) => act.set({ _discrete: e.target.checked }));
   on("normalize", "change", (e) => act.set({ normalize: e.target.checked }));
   on("stop100", "change", (e) => act.set({ stop: e.target.checked }));
   on("lr", "input", (e) => act.set({ lr: Number((10 ** Number(e.target.value)).toPrecision(2)) }));
   on("speed", "input", (e) => act.set({ _speed: Number(e.target.value) }));
-  on("epochs", "change", (e) => act.set({ epochs: clampInt(e.target.value, 1, o.limits.epochs, page.state.epochs) }));
-  on("seeds", "change", (e) => act.set({ seeds: clampInt(e.target.value, 1, o.limits.seeds, page.state.seeds) }));
-  on("seed", "change", (e) => act.set({ seed: clampInt(e.target.value, 0, o.limits.seed_end - page.state.seeds, page.state.seed) }));
+  on("epochs", "change", (e) => whole(e.target, "epochs", 1, o.limits.epochs));
+  on("seeds", "change", (e) => whole(e.target, "seeds", 1, o.limits.seeds));
+  on("seed", "change", (e) => whole(e.target, "seed", 0, o.limits.seed_end - page.state.seeds));
   on("selected", "change", (e) => act.set({ selected: Number(e.target.value) }));
   on("hidden", "change", (e) => {
     const sizes = parseHidden(e.target.value, o.limits);
     e.target.setAttribute("aria-invalid", String(!sizes));
     if (sizes) act.set({ hidden: sizes });
-    else act.showError(`Hidden layers: 1 to ${o.limits.layers} sizes of 1 to ${o.limits.units} units, e.g. 16, 16`);
+    else act.refuse(`Hidden layers must be 1 to ${o.limits.layers} sizes of 1 to ${o.limits.units} units, e.g. 16, 16; got ${JSON.stringify(e.target.value)}`);
   });
   on("layer-add", "click", () => {
     const h = page.state.hidden;
@@ -121,10 +154,21 @@ function buildControls() {
     if (e.target.type === "number" || e.target.type === "text") e.target.dataset.editing = "1";
   });
   document.addEventListener("change", (e) => delete e.target.dataset.editing, true);
+  on("clear-points", "click", () => {
+    act.pause();
+    page.draft = []; // drawn here until there are enough to train on
+    page.points = [];
+    if (page.frame) drawPoints($("points"), page.frame.extent, [], page.cursor);
+    note(`Cleared. Add at least ${o.limits.points_min} points: click the plane, or focus it and use the arrow keys and Enter.`);
+  });
   bindHeatmap();
   bindNetworkHover();
+  // Space plays or pauses with nothing focused; a focused control (the Play button too)
+  // does what Space does to it.
   document.addEventListener("keydown", (e) => {
-    if (e.code !== "Space" || e.repeat || typing(e.target)) return;
+    if (e.code !== "Space" || e.repeat) return;
+    const focused = document.activeElement;
+    if (focused && focused !== document.body) return;
     e.preventDefault();
     page.playing ? act.pause() : act.play();
   });
@@ -135,18 +179,20 @@ function buildControls() {
   window.addEventListener("resize", act.draw);
 }
 
-function typing(target) {
-  const tag = target.tagName;
-  return tag === "TEXTAREA" || tag === "SELECT" || (tag === "INPUT" && !["checkbox", "radio", "range", "button"].includes(target.type));
-}
-
-function clampInt(text, lo, hi, fallback) {
-  const v = Math.round(Number(text));
-  return Number.isFinite(v) ? Math.max(lo, Math.min(hi, v)) : fallback;
+/** A whole number from `input` within [lo, hi] sets state `key`; anything else is
+ * refused with the server's words for it, and the state keeps its value. */
+function whole(input, key, lo, hi) {
+  const text = input.value.trim();
+  const v = Number(text);
+  const ok = text !== "" && Number.isInteger(v) && v >= lo && v <= hi;
+  input.setAttribute("aria-invalid", String(!ok));
+  if (ok) return act.set({ [key]: v });
+  const range = (x) => x.toLocaleString("en");
+  act.refuse(`${key} must be a whole number between ${range(lo)} and ${range(hi)}, got ${text || "nothing"}`);
 }
 
 function parseHidden(text, limits) {
-  const sizes = text.split(/[\s,\-]+/).filter(Boolean).map(Number);
+  const sizes = text.split(/[\s,]+/).filter(Boolean).map(Number);
   const ok = sizes.length >= 1 && sizes.length <= limits.layers && sizes.every((h) => Number.isInteger(h) && h >= 1 && h <= limits.units);
   return ok ? sizes : null;
 }
@@ -160,9 +206,10 @@ export function renderControls() {
     if (!el.dataset.editing) el.value = v;
   };
   setValue("dataset", s.data);
-  setValue("n", s.n);
+  setValue("n", ["xor", "points"].includes(s.data) ? (s.data === "points" ? s.points?.length : page.points.length) || s.n : s.n);
   setValue("noise", s.noise);
   $("noise-value").textContent = Number(s.noise).toFixed(2);
+  $("noise").setAttribute("aria-valuetext", `noise ${Number(s.noise).toFixed(2)}`);
   setValue("data-seed", s.data_seed);
   const generated = !["xor", "points"].includes(s.data);
   $("n").disabled = !generated;
@@ -170,14 +217,28 @@ export function renderControls() {
   $("regenerate").disabled = s.data === "points" || s.data === "xor";
   for (const key of ["activation", "output", "loss", "init", "optimizer", "schedule"]) setValue(key, s[key]);
   $("bias").checked = s.bias;
+  if ("test_fraction" in s) {
+    const pct = Math.round(s.test_fraction * 100);
+    setValue("test-fraction", pct);
+    $("test-fraction-value").textContent = `${pct} %`;
+    $("test-fraction").setAttribute("aria-valuetext", `test data ${pct} %`);
+    setValue("batch-size", s.batch_size ?? "");
+    setValue("l1", s.l1);
+    setValue("l2", s.l2);
+    for (const box of document.querySelectorAll("#features input")) box.checked = s.features.includes(box.dataset.feature);
+  }
+  $("show-test").checked = s._test;
+  $("discretize").checked = s._discrete;
   $("normalize").checked = s.normalize;
   // A server without the "stop" field always stops at 100 %: the box says so, fixed.
   $("stop100").checked = s.stop ?? true;
   $("stop100").disabled = !("stop" in o.state);
   setValue("lr", Math.log10(s.lr));
   $("lr-value").textContent = fmt(s.lr);
+  $("lr").setAttribute("aria-valuetext", `learning rate ${fmt(s.lr)}`);
   setValue("speed", s._speed);
   $("speed-value").textContent = String(SPEEDS[s._speed] ?? "");
+  $("speed").setAttribute("aria-valuetext", `${SPEEDS[s._speed]} epochs per frame`);
   setValue("epochs", s.epochs);
   setValue("seeds", s.seeds);
   setValue("seed", s.seed);
@@ -254,34 +315,89 @@ export function updateLinks() {
 
 // ----------------------------------------------------------------- pointer: draw, hover
 
+function note(text) {
+  $("draw-note").textContent = text;
+}
+
+/** Add a point of class `label` at plane (x, y), or remove the one within 10 pixels of
+ * pixel (px, py), as the draw mode says; then train on the points (once there are enough). */
+function edit(x, y, px, py, label) {
+  const mode = page.state._draw;
+  const rect = $("points").getBoundingClientRect();
+  const limit = page.options.limits;
+  const mine = page.state.data === "points" && page.state.points;
+  let points = page.draft ?? (mine ? [...page.state.points] : page.points.map((p) => [...p]));
+  if (mode === "add") {
+    if (points.length >= limit.points) return act.refuse(`at most ${limit.points} points`);
+    const round = (v) => Math.round(Math.max(-limit.coordinate, Math.min(limit.coordinate, v)) * 1000) / 1000;
+    points.push([round(x), round(y), label]);
+  } else {
+    let best = -1;
+    let bestDist = 10; // pixels
+    points.forEach(([qx, qy], i) => {
+      const [ux, uy] = toPixel(page.frame.extent, rect.width, rect.height, qx, qy);
+      const d = Math.hypot(ux - px, uy - py);
+      if (d < bestDist) [best, bestDist] = [i, d];
+    });
+    if (best < 0) return;
+    points = points.filter((_, i) => i !== best);
+  }
+  page.points = points;
+  drawPoints($("points"), page.frame.extent, points, page.cursor); // at once; the new run's frame follows
+  if (points.length < limit.points_min) {
+    page.draft = points;
+    return note(`${points.length} point${points.length === 1 ? "" : "s"}: add at least ${limit.points_min} to train.`);
+  }
+  if (!mine && !page.draft) {
+    const name = $("dataset").selectedOptions[0]?.textContent ?? page.state.data;
+    note(`Switched to your points: the ${name} points with your change (data set: drawn / uploaded points). Clear starts from none.`);
+  } else note(`${points.length} points.`);
+  page.draft = null;
+  act.set({ data: "points", points });
+}
+
 function bindHeatmap() {
   const canvas = $("points");
   canvas.addEventListener("click", (e) => {
-    const mode = page.state._draw;
-    if (mode === "off" || !page.frame) return;
+    if (page.state._draw === "off" || !page.frame) return;
     const rect = canvas.getBoundingClientRect();
     const [px, py] = [e.clientX - rect.left, e.clientY - rect.top];
-    const points = page.state.data === "points" && page.state.points ? [...page.state.points] : page.points.map((p) => [...p]);
-    if (mode === "add") {
-      const [x, y] = toPlane(page.frame.extent, rect.width, rect.height, px, py);
-      const limit = page.options.limits;
-      if (points.length >= limit.points) return act.showError(`at most ${limit.points} points`);
-      const round = (v) => Math.round(Math.max(-limit.coordinate, Math.min(limit.coordinate, v)) * 1000) / 1000;
-      points.push([round(x), round(y), e.shiftKey ? 0 : 1]);
-    } else {
-      let best = -1;
-      let bestDist = 10; // pixels
-      points.forEach(([x, y], i) => {
-        const [qx, qy] = toPixel(page.frame.extent, rect.width, rect.height, x, y);
-        const d = Math.hypot(qx - px, qy - py);
-        if (d < bestDist) [best, bestDist] = [i, d];
-      });
-      if (best < 0) return;
-      points.splice(best, 1);
-    }
-    page.points = points;
-    drawPoints($("points"), page.frame.extent, points); // at once; the new run's frame follows
-    act.set({ data: "points", points });
+    const [x, y] = toPlane(page.frame.extent, rect.width, rect.height, px, py);
+    edit(x, y, px, py, e.shiftKey ? 0 : 1);
+  });
+  // The keyboard's way: arrows move a cursor over the plane, Enter or Space adds a
+  // class-1 point there (with Shift: class 0), or removes the one under it.
+  const cursorText = () => {
+    const [x, y] = page.cursor;
+    canvas.setAttribute("aria-valuetext", `cursor at (${x.toFixed(2)}, ${y.toFixed(2)})`);
+  };
+  canvas.addEventListener("focus", () => {
+    if (!page.frame) return;
+    const [x0, x1, y0, y1] = page.frame.extent;
+    page.cursor ??= [(x0 + x1) / 2, (y0 + y1) / 2];
+    cursorText();
+    drawPoints(canvas, page.frame.extent, page.points, page.cursor);
+  });
+  canvas.addEventListener("blur", () => {
+    if (page.frame) drawPoints(canvas, page.frame.extent, page.points);
+  });
+  canvas.addEventListener("keydown", (e) => {
+    if (!page.frame || !page.cursor) return;
+    const [x0, x1, y0, y1] = page.frame.extent;
+    const moves = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, 1], ArrowDown: [0, -1] };
+    if (e.key in moves) {
+      const step = (e.shiftKey ? 0.1 : 0.025) * (x1 - x0);
+      const [dx, dy] = moves[e.key];
+      page.cursor = [Math.max(x0, Math.min(x1, page.cursor[0] + dx * step)), Math.max(y0, Math.min(y1, page.cursor[1] + dy * step))];
+      cursorText();
+      drawPoints(canvas, page.frame.extent, page.points, page.cursor);
+    } else if (e.key === "Enter" || e.key === " ") {
+      if (page.state._draw === "off") return;
+      const rect = canvas.getBoundingClientRect();
+      const [px, py] = toPixel(page.frame.extent, rect.width, rect.height, ...page.cursor);
+      edit(...page.cursor, px, py, e.shiftKey ? 0 : 1);
+    } else return;
+    e.preventDefault();
   });
   canvas.addEventListener("mousemove", (e) => {
     const frame = page.frame;

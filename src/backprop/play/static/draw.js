@@ -1,4 +1,6 @@
 // Drawing: everything here reads a frame (or the curves) and paints; nothing writes state.
+
+import { FEATURES } from "./state.js";
 //
 // Heatmaps are painted at the grid's resolution (one canvas pixel per grid cell) and
 // stretched by CSS, as TensorFlow Playground's heatmap.ts does; the server sends the
@@ -71,10 +73,23 @@ export function toPlane(extent, w, h, px, py) {
   return [x0 + (px / w) * (x1 - x0), y1 - (py / h) * (y1 - y0)];
 }
 
-/** The training points over the heatmap: filled by class, outlined white; axes ticks. */
-export function drawPoints(canvas, extent, points) {
+/** The training points over the heatmap: filled by class, outlined white; axes ticks;
+ * the keyboard's `cursor` [x, y] (when the plane has focus) as a ringed cross. */
+export function drawPoints(canvas, extent, points, cursor = null, held = []) {
   const { ctx, w, h } = fitCanvas(canvas);
-  const r = points.length > 400 ? 3 : 4.5;
+  const r = points.length + held.length > 400 ? 3 : 4.5;
+  // The held-out (test) points: hollow rings of their class's colour.
+  for (const [x, y, label] of held) {
+    const [px, py] = toPixel(extent, w, h, x, y);
+    ctx.beginPath();
+    ctx.arc(px, py, r, 0, 2 * Math.PI);
+    ctx.lineWidth = 3.5;
+    ctx.strokeStyle = "white";
+    ctx.stroke();
+    ctx.lineWidth = 2;
+    ctx.strokeStyle = `rgb(${(label ? ORANGE : BLUE).join(",")})`;
+    ctx.stroke();
+  }
   for (const [x, y, label] of points) {
     const [px, py] = toPixel(extent, w, h, x, y);
     ctx.beginPath();
@@ -96,6 +111,20 @@ export function drawPoints(canvas, extent, points) {
     ctx.textAlign = align;
     ctx.fillText(text, px + (align === "left" ? 2 : -2), Math.min(h - 2, py + 12));
   }
+  if (cursor) {
+    const [px, py] = toPixel(extent, w, h, ...cursor);
+    for (const [colour, width] of [["white", 4], ["#111", 1.5]]) {
+      ctx.strokeStyle = colour;
+      ctx.lineWidth = width;
+      ctx.beginPath();
+      ctx.arc(px, py, 8, 0, 2 * Math.PI);
+      ctx.moveTo(px - 13, py);
+      ctx.lineTo(px + 13, py);
+      ctx.moveTo(px, py - 13);
+      ctx.lineTo(px, py + 13);
+      ctx.stroke();
+    }
+  }
 }
 
 // ---------------------------------------------------------------------------- network
@@ -105,9 +134,9 @@ export function drawPoints(canvas, extent, points) {
  * (the selected seed's heatmap), and between them every weight as a line, orange
  * positive and blue negative, width by |w|. Returns the geometry for hover look-ups.
  */
-export function drawNetwork(canvas, frame, probCanvas) {
+export function drawNetwork(canvas, frame, probCanvas, features = ["x1", "x2"]) {
   const { ctx, w, h } = fitCanvas(canvas);
-  const sizes = [2, ...frame.units.map((u) => u.size), 1];
+  const sizes = [frame.weights[0].w.length, ...frame.units.map((u) => u.size), 1];
   const columns = sizes.length;
   const pad = 26; // room at the top for each layer's unit buttons
   const slot = 30; // the biggest node; a column of many units gets smaller ones
@@ -150,17 +179,14 @@ export function drawNetwork(canvas, frame, probCanvas) {
     }
   }
 
-  // Inputs: x1 and x2 as ramps over the plane.
+  // Inputs: each feature over the plane, scaled from its least to its largest value.
   ctx.imageSmoothingEnabled = false;
+  const scratch = document.createElement("canvas");
   nodes[0].forEach((n, i) => {
-    const g = i === 0 ? ctx.createLinearGradient(n.x, 0, n.x + n.size, 0) : ctx.createLinearGradient(0, n.y + n.size, 0, n.y);
-    g.addColorStop(0, `rgb(${BLUE.join(",")})`);
-    g.addColorStop(1, `rgb(${ORANGE.join(",")})`);
-    ctx.fillStyle = g;
-    ctx.fillRect(n.x, n.y, n.size, n.size);
+    paintGrid(scratch, featureBytes(features[i], frame.extent), FEATURE_SIDE);
+    ctx.drawImage(scratch, n.x, n.y, n.size, n.size);
   });
   // Hidden units: each one's thumbnail.
-  const scratch = document.createElement("canvas");
   frame.units.forEach((layer, l) => {
     const bytes = decode(layer.data);
     const t = layer.thumb;
@@ -187,8 +213,28 @@ export function drawNetwork(canvas, frame, probCanvas) {
   });
   ctx.fillStyle = "#333";
   ctx.textAlign = "right";
-  nodes[0].forEach((n, i) => ctx.fillText(`x${i + 1}`, n.x - 2, n.y + n.size / 2 + 4));
-  return { nodes, lines, centres: sizes.map((_, c) => colX(c) + slot / 2) };
+  const names = features.map((f) => FEATURES[f]?.[0] ?? f);
+  nodes[0].forEach((n, i) => ctx.fillText(names[i], n.x - 2, n.y + n.size / 2 + 4));
+  return { nodes, lines, names, centres: sizes.map((_, c) => colX(c) + slot / 2) };
+}
+
+const FEATURE_SIDE = 24;
+
+/** Feature `name` over the plane `extent` as FEATURE_SIDE² bytes, row 0 at the top. */
+function featureBytes(name, [x0, x1, y0, y1]) {
+  const f = FEATURES[name]?.[1] ?? (() => 0);
+  const side = FEATURE_SIDE;
+  const values = new Float64Array(side * side);
+  for (let r = 0; r < side; r++) {
+    for (let c = 0; c < side; c++) {
+      const a = x0 + ((c + 0.5) * (x1 - x0)) / side;
+      const b = y1 - ((r + 0.5) * (y1 - y0)) / side;
+      values[r * side + c] = f(a, b);
+    }
+  }
+  let [lo, hi] = [Math.min(...values), Math.max(...values)];
+  if (hi - lo < 1e-12) [lo, hi] = [lo - 1, hi + 1];
+  return Uint8Array.from(values, (v) => Math.round((255 * (v - lo)) / (hi - lo)));
 }
 
 /** What is under the mouse in the network: a unit (with its bias) or the nearest weight line. */
@@ -198,7 +244,7 @@ export function networkHit(geometry, frame, x, y) {
   for (const column of nodes) {
     for (const n of column) {
       if (x >= n.x && x <= n.x + n.size && y >= n.y && y <= n.y + n.size) {
-        if (n.c === 0) return `input x${n.u + 1}`;
+        if (n.c === 0) return `input ${geometry.names[n.u]}`;
         const layer = frame.weights[n.c - 1];
         const bias = layer.b ? `, bias ${fmt(layer.b[n.u])}` : "";
         const what = n.c === nodes.length - 1 ? "output" : `layer ${n.c}, unit ${n.u + 1}`;
@@ -216,7 +262,7 @@ export function networkHit(geometry, frame, x, y) {
     if (d < bestDist) [best, bestDist] = [l, d];
   }
   if (!best) return null;
-  const from = best.l === 0 ? `x${best.i + 1}` : `unit ${best.l}.${best.i + 1}`;
+  const from = best.l === 0 ? geometry.names[best.i] : `unit ${best.l}.${best.i + 1}`;
   const to = best.l === frame.weights.length - 1 ? "output" : `unit ${best.l + 1}.${best.j + 1}`;
   return `weight ${from} → ${to}: ${fmt(best.v)}`;
 }

@@ -8,6 +8,23 @@
 export const PAGE_DEFAULTS = {
   _speed: 3, // epochs per frame: index into SPEEDS (5)
   _draw: "add", // what a click on the heatmap does: add | remove | off
+  _test: true, // draw the held-out points (hollow)
+  _discrete: false, // the heatmap thresholded at the loss's threshold
+};
+
+// L1 and L2 λ the page offers (TensorFlow Playground's).
+export const PENALTIES = [0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10];
+
+// Input features: backprop.nn.features' names, their labels and f(x1, x2) for the
+// network's input thumbnails.
+export const FEATURES = {
+  x1: ["x1", (a) => a],
+  x2: ["x2", (a, b) => b],
+  x1sq: ["x1²", (a) => a * a],
+  x2sq: ["x2²", (a, b) => b * b],
+  x1x2: ["x1·x2", (a, b) => a * b],
+  sinx1: ["sin x1", (a) => Math.sin(a)],
+  sinx2: ["sin x2", (a, b) => Math.sin(b)],
 };
 
 // Epochs per frame, chosen by the speed slider.
