@@ -27,6 +27,7 @@ TOP = {
     "gradcheck": "train",
     "limits": "train",
     "__main__": "cli",
+    "cli_args": "cli",
     "cli_flags": "cli",
 }
 

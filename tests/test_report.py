@@ -193,12 +193,12 @@ def test_the_cli_typesets_an_edit_and_refuses_to_overwrite_it(built, tmp_path, c
 
 
 def test_pack_build_report_passes_the_author_on(tmp_path):
-    from backprop import cli
+    from backprop import cli, cli_args
 
     report_pdf = tmp_path / "r" / "report.pdf"
     argv = ["pack", "--student-id", "313551157", "--name", "陳敬中", "--build-report"]
     args = cli.make_parser().parse_args([*argv, "--report", str(report_pdf)])
-    parsed = cli._report_args(args)
+    parsed = cli_args.report_args(args)
     assert parsed.out == report_pdf.parent and not parsed.typeset
     assert parsed.author == "陳敬中 (student ID 313551157)"
 
