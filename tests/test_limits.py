@@ -25,8 +25,41 @@ def test_epochs_and_steps_have_bounds_and_must_be_whole():
         limits.check_steps(limits.MAX_STEPS + 1)
 
 
-def test_memory_limit_is_half_of_a_real_machine():
+def test_memory_limit_is_half_of_a_real_machine(monkeypatch):
     assert 256 << 20 <= limits.memory_limit() <= 1 << 50
+    sysconf = {"SC_PAGE_SIZE": 4096, "SC_PHYS_PAGES": 1001}
+    monkeypatch.setattr(limits.os, "sysconf", sysconf.__getitem__)
+    assert limits.memory_limit() == 4096 * 1001 // 2
+    for missing in (ValueError, OSError, AttributeError):  # unknown name; no sysconf
+
+        def sysconf(name, error=missing):
+            raise error(name)
+
+        monkeypatch.setattr(limits.os, "sysconf", sysconf)
+        assert limits.memory_limit() == 4 * limits.GIB
+
+
+def test_check_hidden_takes_1_to_6_layers_of_1_to_high_units():
+    assert limits.check_hidden([1] * limits.MAX_LAYERS) == (1,) * 6
+    assert limits.check_hidden((64, np.int64(3)), high=64) == (64, 3)
+    with pytest.raises(ValueError, match="at most 64 units here, got 65"):
+        limits.check_hidden([3, 65], high=64)
+    for bad in ([], [1] * 7, [0], [2, -1], [2.0], [True], "22", None):
+        with pytest.raises(ValueError, match="hidden must be 1 to 6 whole sizes"):
+            limits.check_hidden(bad)
+
+
+@pytest.mark.parametrize("whole", [False, True])
+def test_check_range_refuses_nan_infinity_and_the_outside(whole):
+    assert limits.check_range("x", 0, 0, 1, whole) == 0
+    assert limits.check_range("x", 1, 0, 1, whole) == 1
+    for bad in (-1, 2) if whole else (-1e-9, 1.000001, float("nan"), np.nan, float("-inf")):
+        with pytest.raises(ValueError, match="x must be between 0 and 1, got"):
+            limits.check_range("x", bad, 0, 1, whole)
+    if not whole:
+        for bad in (float("inf"), float("nan")):
+            with pytest.raises(ValueError, match="x must be at least 0, got"):
+                limits.check_range("x", bad, 0, float("inf"))
 
 
 def test_run_bytes_grows_with_every_size():
