@@ -166,3 +166,20 @@ def test_fused_must_be_none_true_or_false():
     run = build(bp.DEFAULT.replace(epochs=1), rng=np.random.default_rng(0))
     with pytest.raises(ValueError, match="fused must be None .automatic., True or False, got 'no'"):
         run.fit(X, y, fused="no")
+
+
+@pytest.mark.parametrize("fused", [None, False])
+def test_final_accuracy_uses_the_loss_threshold(fused):
+    """With logits, class 1 is z > 0 (σ(z) > 0.5): z = 0.2 is right for label 1 though
+    below 0.5. The final accuracy, like every epoch's, reads ``loss.threshold``."""
+    X = np.array([[0.2], [0.3], [-0.4], [-0.1]])
+    y = np.array([[1.0], [1.0], [0.0], [0.0]])
+    model = bp.nn.Sequential(bp.Linear(1, 1))
+    weight, bias = model.parameters()
+    weight.data[...], bias.data[...] = 1.0, 0.0  # z = x
+    loss = bp.BCEWithLogitsLoss()
+    h = bp.fit(
+        model, X, y, loss=loss, optimizer=bp.SGD(model.parameters(), 1e-9), epochs=2, fused=fused
+    )
+    assert h.accuracy.tolist() == [1.0, 1.0] and float(h.final_accuracy) == 1.0
+    assert float(bp.train.accuracy(model(X), y)) == 0.5  # what threshold 0.5 would say
