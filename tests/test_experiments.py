@@ -15,6 +15,7 @@ from backprop.experiments.results import (
     RunOutcome,
     SettingStats,
     median_epochs,
+    summarize,
     tune,
 )
 from backprop.experiments.spec import Axis, Experiment, Setting
@@ -100,6 +101,26 @@ def test_seeds_at_100_and_the_median_count_the_same_seeds():
         assert st.at_100 == ends == sum(r.epochs_to_100 >= 0 for r in runs)
         assert st.median_epochs_to_100 == median_epochs([r.epochs_to_100 for r in runs])
     assert any(st.at_100 > 0 for st in result.by_setting)
+
+
+@pytest.mark.parametrize(
+    "epochs, at_100, median, most",
+    [
+        ((0, 0, 0), 3, 0, 0),  # at 100 % from the start: 0 epochs is at 100 %
+        ((0, 4, -1), 2, 4, -1),
+        ((5, -1, -1), 1, float("inf"), -1),
+        ((-1, -1, -1), 0, float("inf"), -1),
+    ],
+)
+def test_summarize_counts_a_seed_at_0_epochs_as_at_100(epochs, at_100, median, most):
+    exp = Experiment("one", "One", Axis(), (Setting("s", DEFAULT),), (0, 1, 2), ("xor",))
+    runs = [
+        RunOutcome("s", exp.settings[0].group, 0.1, "xor", seed, 0.1, float(e >= 0), e)
+        for seed, e in enumerate(epochs)
+    ]
+    [st] = summarize(exp, runs)
+    assert st.seeds == 3
+    assert (st.at_100, st.median_epochs_to_100, st.max_epochs_to_100) == (at_100, median, most)
 
 
 def test_seed_draws_the_linear_data_but_not_the_xor_data():
