@@ -111,3 +111,23 @@ def test_run_fit_is_fit_with_the_runs_parts():
     for p, q in zip(run.model.parameters(), same.model.parameters()):
         np.testing.assert_array_equal(p.data, q.data)
     assert run.optimizer.lr == same.optimizer.lr < config.lr  # the cosine schedule stepped
+
+
+def test_str_names_every_layer_size_and_what_differs_from_the_default():
+    """The header line of ``backprop lab``: input, hidden and output sizes, then training."""
+    assert str(bp.DEFAULT) == (
+        "mlp 2-16-16-1 tanh/sigmoid, bce loss, adam lr=0.1 (cosine), 400 epochs, "
+        "init he_normal, inputs normalized"
+    )
+    assert str(bp.HANDOUT) == (
+        "mlp 2-16-16-1 sigmoid/sigmoid no-bias, mse loss, sgd lr=10 (constant), "
+        "10000 epochs, init xavier_uniform"
+    )
+    assert str(bp.CNN) == "cnn relu, bce loss, adam lr=0.02 (constant), 150 epochs"
+    other = bp.DEFAULT.replace(
+        hidden=(3,), optimizer="sgd", optimizer_args={"momentum": 0.9}, normalize=False
+    )
+    assert str(other.replace(dtype="float32")) == (
+        "mlp 2-3-1 tanh/sigmoid, bce loss, sgd momentum=0.9 lr=0.1 (cosine), 400 epochs, "
+        "init he_normal, float32"
+    )
