@@ -92,3 +92,28 @@ def test_a_request_hidden_in_an_oversized_body_is_not_answered(server):
     # the same smuggled bytes after a body of the size announced are a request
     fine = head.replace(str(BODY_BYTES + 1).encode(), b"2") + b"{}" + smuggled
     assert _exchange(server, fine).count(b"HTTP/1.1 200 ") == 2
+
+
+@pytest.mark.parametrize(
+    "listen, hosts",
+    [
+        ("localhost", {"192.168.1.5": 403, "127.0.0.1": 200, "localhost": 200}),
+        ("0.0.0.0", {"192.168.1.5": 200, "[2001:db8::1]": 200, "evil.example": 403}),
+    ],
+)
+def test_localhost_is_closed_and_an_open_server_takes_ipv6_literals(listen, hosts):
+    """A server of its own (so its construction is part of the test): ``localhost`` is
+    the loopback like 127.0.0.1; beyond it, an IPv6 literal comes in brackets."""
+    srv = make_server(listen, 0)
+    thread = threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.05})
+    thread.start()
+    try:
+        port = srv.server_address[1]
+        for name, code in hosts.items():
+            assert status(srv, "GET", {"Host": f"{name}:{port}"}) == code, name
+        js = {"Content-Type": "application/json"}
+        assert status(srv, "POST", js, b"{}") == 200  # the server has its sessions
+    finally:
+        srv.shutdown()
+        srv.server_close()
+        thread.join()
