@@ -1,6 +1,8 @@
 """What the library refuses, and with what message: ``limits`` (the CLI's rules), the
 optimizers' hyperparameters, ``fit``'s arguments and the saturation warning."""
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -27,9 +29,9 @@ def test_epochs_and_steps_have_bounds_and_must_be_whole():
 
 def test_memory_limit_is_half_of_a_real_machine(monkeypatch):
     assert 256 << 20 <= limits.memory_limit() <= 1 << 50
-    sysconf = {"SC_PAGE_SIZE": 4096, "SC_PHYS_PAGES": 1001}
+    sysconf = {"SC_PAGE_SIZE": 3, "SC_PHYS_PAGES": 1001}  # odd, so that / 2 would show
     monkeypatch.setattr(limits.os, "sysconf", sysconf.__getitem__)
-    assert limits.memory_limit() == 4096 * 1001 // 2
+    assert limits.memory_limit() == 1501 and isinstance(limits.memory_limit(), int)
     for missing in (ValueError, OSError, AttributeError):  # unknown name; no sysconf
 
         def sysconf(name, error=missing):
@@ -86,6 +88,33 @@ def test_check_run_names_the_size_and_the_limit(monkeypatch):
         limits.check_run(DEFAULT.replace(hidden=(64, 64)), models=10)
 
 
+def test_check_run_and_check_stacks_refuse_one_byte_over_the_limit(monkeypatch):
+    """The need is exactly ``run_bytes`` (plot points only with ``plot``; a sweep's rows
+    on top): at the limit it passes, one byte over it is refused."""
+    config, mlp = DEFAULT.replace(hidden=(8, 8)), limits.PLOT_POINTS["mlp"]
+    for need, check in (
+        (limits.run_bytes(config), lambda: limits.check_run(config)),
+        (limits.run_bytes(config, 3, 50), lambda: limits.check_run(config, 3, 50)),
+        (limits.run_bytes(config, plot_points=mlp), lambda: limits.check_run(config, plot=True)),
+        (
+            limits.run_bytes(config, 4) + 7 * limits.ROW_BYTES,
+            lambda: limits.check_stacks([(DEFAULT, 1), (config, 4)], 7, "a sweep"),
+        ),
+    ):
+        monkeypatch.setattr(limits, "memory_limit", lambda n=need: n)
+        check()
+        monkeypatch.setattr(limits, "memory_limit", lambda n=need: n - 1)
+        with pytest.raises(ValueError, match="needs about"):
+            check()
+
+
+def test_sizes_are_said_in_mib_below_a_tenth_of_a_gib():
+    assert limits._fmt(100 << 20) == "100.0 MiB"
+    assert limits._fmt(limits.GIB // 10) == "102.4 MiB"
+    assert limits._fmt(limits.GIB // 10 + 1) == "0.1 GiB"
+    assert limits._fmt(2 * limits.GIB) == "2.0 GiB"
+
+
 def test_defaults_are_never_refused():
     for preset in (DEFAULT, HANDOUT, bp.CNN):
         limits.check_run(preset, plot=True)
@@ -111,6 +140,20 @@ def test_check_out_creates_and_probes_a_folder(tmp_path):
         limits.check_out(tmp_path / "f")
     with pytest.raises(ValueError, match=r"--report .*below cannot be written \(.*\); name a"):
         limits.check_out(tmp_path / "f" / "below", "--report")
+    with pytest.raises(ValueError, match=r"a\x00b cannot be written \(embedded null byte\)"):
+        limits.check_out(tmp_path / "a\x00b")
+
+
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs Linux's /proc")
+def test_check_out_probes_the_folder_itself():
+    """/proc/self exists but takes no file, even for root: the probe must be made in it,
+    and the reason is the OS's sentence, not its ``[Errno …]`` text."""
+    with pytest.raises(ValueError) as e:
+        limits.check_out("/proc/self")
+    assert str(e.value) == (
+        "--out /proc/self cannot be written (No such file or directory); "
+        "name a folder you can write to"
+    )
 
 
 # --- Optimizers ------------------------------------------------------------------------
