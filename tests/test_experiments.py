@@ -123,6 +123,24 @@ def test_summarize_counts_a_seed_at_0_epochs_as_at_100(epochs, at_100, median, m
     assert (st.at_100, st.median_epochs_to_100, st.max_epochs_to_100) == (at_100, median, most)
 
 
+def test_stats_finds_the_setting_on_the_dataset_asked():
+    result = sweep.compute(_tiny(epochs=2, seeds=(0,)))
+    for st in result.by_setting:
+        assert result.stats(st.setting, st.dataset) is st
+    with pytest.raises(KeyError, match="tiny has no setting 'nope' on 'xor'"):
+        result.stats("nope", "xor")
+
+
+def test_train_single_is_the_seeds_data_and_weights():
+    """One model as ``backprop train --seed 1`` trains it (the CNN's path in a sweep)."""
+    config = DEFAULT.replace(epochs=5, schedule="constant")
+    out = sweep.train_single(config, 1, "linear")
+    X, y = load("linear", 1)
+    h = build(config, rng=np.random.default_rng(1)).fit(X, y)
+    assert out["final_loss"].tolist() == [float(h.final_loss)]
+    np.testing.assert_array_equal(out["loss"][:, 0], h.loss)
+
+
 def test_seed_draws_the_linear_data_but_not_the_xor_data():
     assert sweep.seed_draws_data("linear") and not sweep.seed_draws_data("xor")
 
