@@ -309,3 +309,13 @@ def test_handout_activation_varies_only_the_activation_and_the_rate_of_the_hando
     for s in exp.settings:
         base = HANDOUT.replace(epochs=registry.HANDOUT_SWEEP_EPOCHS, activation=s.group, lr=s.x)
         assert s.config == base, s.label
+
+
+def test_lr_grid_labels_each_group_at_each_rate():
+    settings = registry.lr_grid({"sgd": DEFAULT, "adam": HANDOUT}, (0.1, 1.0))
+    assert [s.label for s in settings] == ["sgd lr=0.1", "sgd lr=1", "adam lr=0.1", "adam lr=1"]
+    assert [(s.group, s.x, s.config.lr) for s in settings[1:3]] == [
+        ("sgd", 1.0, 1.0),
+        ("adam", 0.1, 0.1),
+    ]
+    assert settings[2].config == HANDOUT.replace(lr=0.1)
