@@ -10,7 +10,7 @@ import backprop as bp
 from backprop import experiments, limits
 from backprop.experiments import NAMES
 from backprop.lab.config import DEFAULT, HANDOUT, build_model
-from backprop.train import History, saturation
+from backprop.train import SATURATED, History, saturation
 
 
 def test_epochs_and_steps_have_bounds_and_must_be_whole():
@@ -224,12 +224,39 @@ def test_fit_takes_int_and_bool_data():
         ({"loss": "bce"}, TypeError, r"loss must be a Loss such as BCELoss\(\), got 'bce'"),
         ({"optimizer": None}, TypeError, "optimizer must be an Optimizer such as SGD"),
         ({"log_every": -1}, ValueError, "log_every must be a whole number"),
+        ({"log_every": True}, ValueError, "log_every must be a whole number"),
         ({"on_nonfinite": "ignore"}, ValueError, "on_nonfinite must be 'raise' or 'continue'"),
     ],
 )
 def test_fit_refuses_bad_arguments_before_training(kwargs, error, message):
     with pytest.raises(error, match=message):
         _fit(**kwargs)
+
+
+def test_fit_on_nonfinite_continue_and_a_fused_request_it_cannot_serve():
+    assert _fit(on_nonfinite="continue").loss.shape == (2,)
+    with pytest.raises(
+        TypeError, match=r"^model must be a Module such as Sequential\(Linear\(2, 1\), "
+    ):
+        bp.fit(
+            "mlp", np.zeros((4, 2)), np.zeros((4, 1)), loss=bp.MSELoss(), optimizer=None, epochs=1
+        )
+    model = bp.nn.Sequential(bp.Linear(2, 1), bp.ReLU())
+    with pytest.raises(ValueError) as e:
+        bp.fit(
+            model,
+            np.zeros((4, 2)),
+            np.zeros((4, 1)),
+            loss=bp.MSELoss(),
+            optimizer=bp.SGD(model.parameters(), 0.1),
+            epochs=1,
+            fused=True,
+        )
+    assert str(e.value) == (
+        "fused=True, but Sequential has no fused path (it takes a Sequential of Normalize, "
+        "Linear, Sigmoid, Tanh, Identity trained by an optimizer of all their parameters); "
+        "pass fused=None or False"
+    )
 
 
 def test_fit_refuses_a_stack_of_the_wrong_size():
@@ -252,6 +279,19 @@ def test_saturation_fires_on_saturated_outputs_at_or_above_the_first_loss():
     message = saturation(_history(0.69, 13.2), stuck, lr=1e9)
     assert message is not None and "(lr=1000000000.0) is probably too large" in message
     assert "loss ended at 13.2, no lower than it started (0.69)" in message
+
+
+def test_saturation_reads_the_last_loss_and_its_edges():
+    """Without a final loss, the last epoch's; a final loss equal to the first counts as
+    no lower; outputs at 1 saturate like outputs at 0; half of them saturated is most."""
+    stuck = np.array([[1.0], [1.0], [1 - 1e-9], [1.0]])  # near 1 only
+    h = History(np.array([0.69, 0.1, 13.2]), np.full(3, 0.5))  # no final_loss
+    assert "loss ended at 13.2" in saturation(h, stuck, lr=10)
+    assert saturation(_history(0.69, 0.69), stuck, lr=10) is not None  # equal: no lower
+    half = np.array([[0.0], [1.0], [0.5], [0.5]])
+    assert saturation(_history(0.69, 0.7), half, lr=10) is not None
+    edge = np.full((4, 1), SATURATED)  # exactly SATURATED from 0: not within it
+    assert saturation(_history(0.69, 0.7), edge, lr=10) is None
 
 
 def test_saturation_is_silent_when_the_run_learned_or_is_not_saturated():
