@@ -597,6 +597,7 @@ def test_stats_cells_are_seeds_at_100_and_the_median_not_the_max():
     assert stats_cells(st(5, 12.0, 40)) == ["5/5", "12"]
     assert stats_cells(st(3, 7.5, -1)) == ["3/5", "7.5"]
     assert stats_cells(st(2, float("inf"), -1)) == ["2/5", "never"]
+    assert stats_cells(st(5, 0.0, 0)) == ["5/5", "0"]  # at 100 % from the start
     assert stats_head(["linear", "xor"]) == [
         "linear\nat 100 %",
         "linear\nmedian epochs",
