@@ -288,6 +288,8 @@ def test_saturation_reads_the_last_loss_and_its_edges():
     h = History(np.array([0.69, 0.1, 13.2]), np.full(3, 0.5))  # no final_loss
     assert "loss ended at 13.2" in saturation(h, stuck, lr=10)
     assert saturation(_history(0.69, 0.69), stuck, lr=10) is not None  # equal: no lower
+    learned = History(np.array([0.69, 13.2]), np.full(2, 0.5), final_loss=np.array(0.1))
+    assert saturation(learned, stuck, lr=10) is None  # the final loss, not the last epoch's
     half = np.array([[0.0], [1.0], [0.5], [0.5]])
     assert saturation(_history(0.69, 0.7), half, lr=10) is not None
     edge = np.full((4, 1), SATURATED)  # exactly SATURATED from 0: not within it
