@@ -137,6 +137,15 @@ def test_a_failed_save_leaves_no_complete_entry(fresh, tmp_path, monkeypatch, na
     assert store.load_cached(first.experiment, folder) is None
 
 
+def test_a_complete_entry_is_read_back(fresh):
+    out, first = fresh
+    for got in (
+        store.read(first.experiment, out / "tiny"),
+        store.load_cached(first.experiment, out / "tiny"),
+    ):
+        assert got.cached and got.runs == first.runs and got.by_setting == first.by_setting
+
+
 def test_a_zip_of_other_arrays_is_damaged(fresh, tmp_path):
     out, first = fresh
     shutil.copytree(out / "tiny", tmp_path / "tiny")

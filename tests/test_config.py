@@ -136,3 +136,23 @@ def test_generalization_fields_are_saved_only_when_on(tmp_path):
     model = build_model(config, rng=np.random.default_rng(0))
     loaded, back = load_model(save_model(model, config, tmp_path / "m.npz"))
     assert back == config and loaded.modules[1].names == config.features
+
+
+def test_str_names_every_layer_size_and_what_differs_from_the_default():
+    """The header line of ``backprop lab``: input, hidden and output sizes, then training."""
+    assert str(bp.DEFAULT) == (
+        "mlp 2-16-16-1 tanh/sigmoid, bce loss, adam lr=0.1 (cosine), 400 epochs, "
+        "init he_normal, inputs normalized"
+    )
+    assert str(bp.HANDOUT) == (
+        "mlp 2-16-16-1 sigmoid/sigmoid no-bias, mse loss, sgd lr=10 (constant), "
+        "10000 epochs, init xavier_uniform"
+    )
+    assert str(bp.CNN) == "cnn relu, bce loss, adam lr=0.02 (constant), 150 epochs"
+    other = bp.DEFAULT.replace(
+        hidden=(3,), optimizer="sgd", optimizer_args={"momentum": 0.9}, normalize=False
+    )
+    assert str(other.replace(dtype="float32")) == (
+        "mlp 2-3-1 tanh/sigmoid, bce loss, sgd momentum=0.9 lr=0.1 (cosine), 400 epochs, "
+        "init he_normal, float32"
+    )

@@ -16,6 +16,7 @@ from backprop.experiments.results import (
     RunOutcome,
     SettingStats,
     median_epochs,
+    summarize,
     tune,
 )
 from backprop.experiments.spec import Axis, Experiment, Setting
@@ -101,6 +102,44 @@ def test_seeds_at_100_and_the_median_count_the_same_seeds():
         assert st.at_100 == ends == sum(r.epochs_to_100 >= 0 for r in runs)
         assert st.median_epochs_to_100 == median_epochs([r.epochs_to_100 for r in runs])
     assert any(st.at_100 > 0 for st in result.by_setting)
+
+
+@pytest.mark.parametrize(
+    "epochs, at_100, median, most",
+    [
+        ((0, 0, 0), 3, 0, 0),  # at 100 % from the start: 0 epochs is at 100 %
+        ((0, 4, -1), 2, 4, -1),
+        ((5, -1, -1), 1, float("inf"), -1),
+        ((-1, -1, -1), 0, float("inf"), -1),
+    ],
+)
+def test_summarize_counts_a_seed_at_0_epochs_as_at_100(epochs, at_100, median, most):
+    exp = Experiment("one", "One", Axis(), (Setting("s", DEFAULT),), (0, 1, 2), ("xor",))
+    runs = [
+        RunOutcome("s", exp.settings[0].group, 0.1, "xor", seed, 0.1, float(e >= 0), e)
+        for seed, e in enumerate(epochs)
+    ]
+    [st] = summarize(exp, runs)
+    assert st.seeds == 3
+    assert (st.at_100, st.median_epochs_to_100, st.max_epochs_to_100) == (at_100, median, most)
+
+
+def test_stats_finds_the_setting_on_the_dataset_asked():
+    result = sweep.compute(_tiny(epochs=2, seeds=(0,)))
+    for st in result.by_setting:
+        assert result.stats(st.setting, st.dataset) is st
+    with pytest.raises(KeyError, match="tiny has no setting 'nope' on 'xor'"):
+        result.stats("nope", "xor")
+
+
+def test_train_single_is_the_seeds_data_and_weights():
+    """One model as ``backprop train --seed 1`` trains it (the CNN's path in a sweep)."""
+    config = DEFAULT.replace(epochs=5, schedule="constant")
+    out = sweep.train_single(config, 1, "linear")
+    X, y = load("linear", 1)
+    h = build(config, rng=np.random.default_rng(1)).fit(X, y)
+    assert out["final_loss"].tolist() == [float(h.final_loss)]
+    np.testing.assert_array_equal(out["loss"][:, 0], h.loss)
 
 
 def test_seed_draws_the_linear_data_but_not_the_xor_data():
@@ -291,3 +330,13 @@ def test_progress_updates_a_terminal_and_writes_a_log_one_line_per_stage(stream,
     assert text.endswith("\n") and text.count("\n") == 1, text
     assert text.rstrip().rsplit("\r", 1)[-1].startswith("[x] 1 experiment, 1 trained, ")
     assert text.count("\r") == (31 if live else 0)
+
+
+def test_lr_grid_labels_each_group_at_each_rate():
+    settings = registry.lr_grid({"sgd": DEFAULT, "adam": HANDOUT}, (0.1, 1.0))
+    assert [s.label for s in settings] == ["sgd lr=0.1", "sgd lr=1", "adam lr=0.1", "adam lr=1"]
+    assert [(s.group, s.x, s.config.lr) for s in settings[1:3]] == [
+        ("sgd", 1.0, 1.0),
+        ("adam", 0.1, 0.1),
+    ]
+    assert settings[2].config == HANDOUT.replace(lr=0.1)

@@ -1,6 +1,8 @@
 """What the library refuses, and with what message: ``limits`` (the CLI's rules), the
 optimizers' hyperparameters, ``fit``'s arguments and the saturation warning."""
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -8,7 +10,7 @@ import backprop as bp
 from backprop import experiments, limits
 from backprop.experiments import NAMES
 from backprop.lab.config import DEFAULT, HANDOUT, build_model
-from backprop.train import History, saturation
+from backprop.train import SATURATED, History, saturation
 
 
 def test_epochs_and_steps_have_bounds_and_must_be_whole():
@@ -25,8 +27,41 @@ def test_epochs_and_steps_have_bounds_and_must_be_whole():
         limits.check_steps(limits.MAX_STEPS + 1)
 
 
-def test_memory_limit_is_half_of_a_real_machine():
+def test_memory_limit_is_half_of_a_real_machine(monkeypatch):
     assert 256 << 20 <= limits.memory_limit() <= 1 << 50
+    sysconf = {"SC_PAGE_SIZE": 3, "SC_PHYS_PAGES": 1001}  # odd, so that / 2 would show
+    monkeypatch.setattr(limits.os, "sysconf", sysconf.__getitem__)
+    assert limits.memory_limit() == 1501 and isinstance(limits.memory_limit(), int)
+    for missing in (ValueError, OSError, AttributeError):  # unknown name; no sysconf
+
+        def sysconf(name, error=missing):
+            raise error(name)
+
+        monkeypatch.setattr(limits.os, "sysconf", sysconf)
+        assert limits.memory_limit() == 4 * limits.GIB
+
+
+def test_check_hidden_takes_1_to_6_layers_of_1_to_high_units():
+    assert limits.check_hidden([1] * limits.MAX_LAYERS) == (1,) * 6
+    assert limits.check_hidden((64, np.int64(3)), high=64) == (64, 3)
+    with pytest.raises(ValueError, match="at most 64 units here, got 65"):
+        limits.check_hidden([3, 65], high=64)
+    for bad in ([], [1] * 7, [0], [2, -1], [2.0], [True], "22", None):
+        with pytest.raises(ValueError, match="hidden must be 1 to 6 whole sizes"):
+            limits.check_hidden(bad)
+
+
+@pytest.mark.parametrize("whole", [False, True])
+def test_check_range_refuses_nan_infinity_and_the_outside(whole):
+    assert limits.check_range("x", 0, 0, 1, whole) == 0
+    assert limits.check_range("x", 1, 0, 1, whole) == 1
+    for bad in (-1, 2) if whole else (-1e-9, 1.000001, float("nan"), np.nan, float("-inf")):
+        with pytest.raises(ValueError, match="x must be between 0 and 1, got"):
+            limits.check_range("x", bad, 0, 1, whole)
+    if not whole:
+        for bad in (float("inf"), float("nan")):
+            with pytest.raises(ValueError, match="x must be at least 0, got"):
+                limits.check_range("x", bad, 0, float("inf"))
 
 
 def test_run_bytes_grows_with_every_size():
@@ -51,6 +86,33 @@ def test_check_run_names_the_size_and_the_limit(monkeypatch):
         r"MiB of memory, more than the limit of 1.0 MiB",
     ):
         limits.check_run(DEFAULT.replace(hidden=(64, 64)), models=10)
+
+
+def test_check_run_and_check_stacks_refuse_one_byte_over_the_limit(monkeypatch):
+    """The need is exactly ``run_bytes`` (plot points only with ``plot``; a sweep's rows
+    on top): at the limit it passes, one byte over it is refused."""
+    config, mlp = DEFAULT.replace(hidden=(8, 8)), limits.PLOT_POINTS["mlp"]
+    for need, check in (
+        (limits.run_bytes(config), lambda: limits.check_run(config)),
+        (limits.run_bytes(config, 3, 50), lambda: limits.check_run(config, 3, 50)),
+        (limits.run_bytes(config, plot_points=mlp), lambda: limits.check_run(config, plot=True)),
+        (
+            limits.run_bytes(config, 4) + 7 * limits.ROW_BYTES,
+            lambda: limits.check_stacks([(DEFAULT, 1), (config, 4)], 7, "a sweep"),
+        ),
+    ):
+        monkeypatch.setattr(limits, "memory_limit", lambda n=need: n)
+        check()
+        monkeypatch.setattr(limits, "memory_limit", lambda n=need: n - 1)
+        with pytest.raises(ValueError, match="needs about"):
+            check()
+
+
+def test_sizes_are_said_in_mib_below_a_tenth_of_a_gib():
+    assert limits._fmt(100 << 20) == "100.0 MiB"
+    assert limits._fmt(limits.GIB // 10) == "102.4 MiB"
+    assert limits._fmt(limits.GIB // 10 + 1) == "0.1 GiB"
+    assert limits._fmt(2 * limits.GIB) == "2.0 GiB"
 
 
 def test_defaults_are_never_refused():
@@ -78,6 +140,20 @@ def test_check_out_creates_and_probes_a_folder(tmp_path):
         limits.check_out(tmp_path / "f")
     with pytest.raises(ValueError, match=r"--report .*below cannot be written \(.*\); name a"):
         limits.check_out(tmp_path / "f" / "below", "--report")
+    with pytest.raises(ValueError, match=r"a\x00b cannot be written \(embedded null byte\)"):
+        limits.check_out(tmp_path / "a\x00b")
+
+
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs Linux's /proc")
+def test_check_out_probes_the_folder_itself():
+    """/proc/self exists but takes no file, even for root: the probe must be made in it,
+    and the reason is the OS's sentence, not its ``[Errno …]`` text."""
+    with pytest.raises(ValueError) as e:
+        limits.check_out("/proc/self")
+    assert str(e.value) == (
+        "--out /proc/self cannot be written (No such file or directory); "
+        "name a folder you can write to"
+    )
 
 
 # --- Optimizers ------------------------------------------------------------------------
@@ -148,12 +224,39 @@ def test_fit_takes_int_and_bool_data():
         ({"loss": "bce"}, TypeError, r"loss must be a Loss such as BCELoss\(\), got 'bce'"),
         ({"optimizer": None}, TypeError, "optimizer must be an Optimizer such as SGD"),
         ({"log_every": -1}, ValueError, "log_every must be a whole number"),
+        ({"log_every": True}, ValueError, "log_every must be a whole number"),
         ({"on_nonfinite": "ignore"}, ValueError, "on_nonfinite must be 'raise' or 'continue'"),
     ],
 )
 def test_fit_refuses_bad_arguments_before_training(kwargs, error, message):
     with pytest.raises(error, match=message):
         _fit(**kwargs)
+
+
+def test_fit_on_nonfinite_continue_and_a_fused_request_it_cannot_serve():
+    assert _fit(on_nonfinite="continue").loss.shape == (2,)
+    with pytest.raises(
+        TypeError, match=r"^model must be a Module such as Sequential\(Linear\(2, 1\), "
+    ):
+        bp.fit(
+            "mlp", np.zeros((4, 2)), np.zeros((4, 1)), loss=bp.MSELoss(), optimizer=None, epochs=1
+        )
+    model = bp.nn.Sequential(bp.Linear(2, 1), bp.ReLU())
+    with pytest.raises(ValueError) as e:
+        bp.fit(
+            model,
+            np.zeros((4, 2)),
+            np.zeros((4, 1)),
+            loss=bp.MSELoss(),
+            optimizer=bp.SGD(model.parameters(), 0.1),
+            epochs=1,
+            fused=True,
+        )
+    assert str(e.value) == (
+        "fused=True, but Sequential has no fused path (it takes a Sequential of Normalize, "
+        "Linear, Sigmoid, Tanh, Identity trained by an optimizer of all their parameters); "
+        "pass fused=None or False"
+    )
 
 
 def test_fit_refuses_a_stack_of_the_wrong_size():
@@ -176,6 +279,21 @@ def test_saturation_fires_on_saturated_outputs_at_or_above_the_first_loss():
     message = saturation(_history(0.69, 13.2), stuck, lr=1e9)
     assert message is not None and "(lr=1000000000.0) is probably too large" in message
     assert "loss ended at 13.2, no lower than it started (0.69)" in message
+
+
+def test_saturation_reads_the_last_loss_and_its_edges():
+    """Without a final loss, the last epoch's; a final loss equal to the first counts as
+    no lower; outputs at 1 saturate like outputs at 0; half of them saturated is most."""
+    stuck = np.array([[1.0], [1.0], [1 - 1e-9], [1.0]])  # near 1 only
+    h = History(np.array([0.69, 0.1, 13.2]), np.full(3, 0.5))  # no final_loss
+    assert "loss ended at 13.2" in saturation(h, stuck, lr=10)
+    assert saturation(_history(0.69, 0.69), stuck, lr=10) is not None  # equal: no lower
+    learned = History(np.array([0.69, 13.2]), np.full(2, 0.5), final_loss=np.array(0.1))
+    assert saturation(learned, stuck, lr=10) is None  # the final loss, not the last epoch's
+    half = np.array([[0.0], [1.0], [0.5], [0.5]])
+    assert saturation(_history(0.69, 0.7), half, lr=10) is not None
+    edge = np.full((4, 1), SATURATED)  # exactly SATURATED from 0: not within it
+    assert saturation(_history(0.69, 0.7), edge, lr=10) is None
 
 
 def test_saturation_is_silent_when_the_run_learned_or_is_not_saturated():

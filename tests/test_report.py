@@ -569,3 +569,38 @@ def test_every_activation_said_faster_than_the_default_gets_the_rules_verdict(bu
     if fast:
         clear = [ctx.clearly_faster("activation", a, DEFAULT.activation, "xor") for a in fast]
         assert f"than {DEFAULT.activation}, {rt.verdicts(fast, clear)} by the rule of" in md
+
+
+def test_pct_keeps_one_decimal_and_says_100_only_for_all():
+    from backprop.report.context import pct
+
+    assert [pct(a) for a in (0.0, 0.5, 0.524, 0.5249, 0.97, 0.999)] == [
+        "0.0 %",
+        "50.0 %",
+        "52.4 %",
+        "52.5 %",
+        "97.0 %",
+        "99.9 %",
+    ]
+    assert pct(1.0) == "100 %" and pct(0.9996) == "99.9 %"  # a seed's miss is not 100
+
+
+def test_stats_cells_are_seeds_at_100_and_the_median_not_the_max():
+    from backprop.experiments.results import SettingStats
+    from backprop.report.context import stats_cells, stats_head
+
+    def st(at_100, median, most):
+        return SettingStats(
+            "s", "g", 1, 0.1, "xor", 5, 9, 0.9, 0.5, 1.0, at_100, median, most, 0.1, 0
+        )
+
+    assert stats_cells(st(5, 12.0, 40)) == ["5/5", "12"]
+    assert stats_cells(st(3, 7.5, -1)) == ["3/5", "7.5"]
+    assert stats_cells(st(2, float("inf"), -1)) == ["2/5", "never"]
+    assert stats_cells(st(5, 0.0, 0)) == ["5/5", "0"]  # at 100 % from the start
+    assert stats_head(["linear", "xor"]) == [
+        "linear\nat 100 %",
+        "linear\nmedian epochs",
+        "XOR\nat 100 %",
+        "XOR\nmedian epochs",
+    ]

@@ -1,6 +1,7 @@
 """fit/test: the handout's printed formats, History, stacks equal separate runs, bad input."""
 
 import io
+import json
 import re
 
 import numpy as np
@@ -329,3 +330,103 @@ def test_history_json_keeps_test_and_penalty(tmp_path):
         np.testing.assert_array_equal(getattr(back, k), getattr(hist, k))
     plain = build(_gen(), rng=np.random.default_rng(0)).fit(X, y).to_dict()
     assert not {"penalty", "test_loss", "test_accuracy"} & set(plain)
+
+
+@pytest.mark.parametrize("fused", [None, False])
+def test_final_accuracy_uses_the_loss_threshold(fused):
+    """With logits, class 1 is z > 0 (σ(z) > 0.5): z = 0.2 is right for label 1 though
+    below 0.5. The final accuracy, like every epoch's, reads ``loss.threshold``."""
+    X = np.array([[0.2], [0.3], [-0.4], [-0.1]])
+    y = np.array([[1.0], [1.0], [0.0], [0.0]])
+    model = bp.nn.Sequential(bp.Linear(1, 1))
+    weight, bias = model.parameters()
+    weight.data[...], bias.data[...] = 1.0, 0.0  # z = x
+    loss = bp.BCEWithLogitsLoss()
+    h = bp.fit(
+        model, X, y, loss=loss, optimizer=bp.SGD(model.parameters(), 1e-9), epochs=2, fused=fused
+    )
+    assert h.accuracy.tolist() == [1.0, 1.0] and float(h.final_accuracy) == 1.0
+    assert float(bp.train.accuracy(model(X), y)) == 0.5  # what threshold 0.5 would say
+
+
+def test_history_saves_every_field_and_loads_it_back(tmp_path):
+    X, y = data.load("xor")
+    model, h = _run(bp.DEFAULT, X, y, epochs=12)
+    h.config = {"lr": 0.1}
+    h.save(tmp_path / "h.json")
+    text = (tmp_path / "h.json").read_text()
+    assert text.startswith('{\n "loss": [')  # indent=1, as the lab writes it
+    d = json.loads(text)
+    assert list(d) == [
+        "loss",
+        "accuracy",
+        "final_loss",
+        "final_accuracy",
+        "epochs_to_100",
+        "config",
+    ]
+    assert d["epochs_to_100"] == h.epochs_to_100 and d["config"] == {"lr": 0.1}
+    back = bp.History.load(tmp_path / "h.json")
+    np.testing.assert_array_equal(back.loss, h.loss)
+    assert back.final_loss == h.final_loss and back.config == {"lr": 0.1}
+    (tmp_path / "old.json").write_text(json.dumps({"loss": [1.0], "accuracy": [0.5]}))
+    old = bp.History.load(tmp_path / "old.json")  # no final values, no config
+    assert old.final_loss is None and old.final_accuracy is None and old.config == {}
+
+
+def test_every_epochs_accuracy_and_loss_are_of_the_model_after_its_updates():
+    """Each epoch's accuracy and loss are those of the model after as many updates
+    (checked from the callback); accuracy is per model of a stack. 5000 points × 1000
+    epochs fill the scorer's 4 MB blocks more than once, with over 255 hits an epoch."""
+    rng = np.random.default_rng(0)
+    X = rng.uniform(-1, 1, (5000, 2))
+    y = (X[:, :1] * X[:, 1:] > 0).astype(float)
+    run = bp.build(
+        bp.DEFAULT.replace(hidden=(4,), epochs=1000, lr=0.01), rng=np.random.default_rng(0)
+    )
+    seen, losses = [], [float(run.loss(run.model(X), y)[0])]
+
+    def score(epoch, loss):
+        seen.append(float(bp.train.accuracy(run.model(X), y)))
+        losses.append(float(run.loss(run.model(X), y)[0]))
+
+    h = bp.fit(
+        run.model,
+        X,
+        y,
+        loss=run.loss,
+        optimizer=run.optimizer,
+        epochs=1000,
+        scheduler=run.scheduler,
+        callback=score,
+        fused=False,
+    )
+    assert len(set(seen)) > 10  # it learns: the accuracy changes
+    np.testing.assert_array_equal(h.accuracy[1:], seen[:-1])
+    assert float(h.final_accuracy) == seen[-1]
+    np.testing.assert_allclose(h.loss, losses[:-1], rtol=1e-12)  # and each epoch's loss
+    assert float(h.final_loss) == pytest.approx(losses[-1], rel=1e-12)
+    stack = np.stack([y, 1 - y])
+    assert bp.train.accuracy(stack, y).tolist() == [1.0, 0.0]
+
+
+def test_fit_is_silent_by_default(capsys):
+    X, y = data.load("xor")
+    _run(bp.DEFAULT, X, y, epochs=3)
+    assert capsys.readouterr().out == ""
+
+
+def test_test_prints_probabilities_for_a_logits_loss():
+    X = np.array([[0.2], [-3.0]])
+    y = np.array([[1.0], [0.0]])
+    model = bp.nn.Sequential(bp.Linear(1, 1))
+    weight, bias = model.parameters()
+    weight.data[...], bias.data[...] = 1.0, 0.0  # z = x
+    out = io.StringIO()
+    value, acc = bp.test(model, X, y, bp.BCEWithLogitsLoss(), file=out)
+    lines = out.getvalue().splitlines()
+    assert lines[:2] == [
+        "Iter0\tGround truth: 1.0\tprediction: 0.54983",  # σ(0.2)
+        "Iter1\tGround truth: 0.0\tprediction: 0.04743",  # σ(-3)
+    ]
+    assert acc == 1.0

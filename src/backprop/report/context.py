@@ -125,8 +125,8 @@ def verdicts(names: list[str], clear: list[bool]) -> str:
 
 
 def pct(a: float) -> str:
-    """0.524 → "52.4 %", 1.0 → "100 %"."""
-    return "100 %" if a >= 1 else f"{100 * a:.1f} %"
+    """0.524 → "52.4 %", 1.0 → "100 %"; below 1 never "100": 0.9996 → "99.9 %"."""
+    return "100 %" if a >= 1 else f"{min(100 * a, 99.9):.1f} %"
 
 
 def fmt_epochs(e: float) -> str:

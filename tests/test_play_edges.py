@@ -1,0 +1,88 @@
+"""backprop play's API at the edges mutation testing found untested, called in-process
+(no HTTP): what options lists, the downloads' types, the CSV endpoint's refusals, and
+how a session takes a new state (budget, stop at 100 %, a new rate mid-cosine)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from backprop.nn.activations import ACTIVATIONS
+from backprop.nn.init import INITS
+from backprop.nn.losses import LOSSES
+from backprop.optim import DEFAULT_LR, OPTIMIZERS, option_defaults
+from backprop.optim.lr_scheduler import SCHEDULES
+from backprop.play.api import Api, options
+
+
+def test_options_list_every_choice_and_each_optimizers_rate():
+    o = options()
+    assert o["activations"] == list(ACTIVATIONS) and o["inits"] == list(INITS)
+    assert o["schedules"] == list(SCHEDULES) and o["losses"] == list(LOSSES)
+    for name in OPTIMIZERS:
+        want = {k: list(v) if isinstance(v, tuple) else v for k, v in option_defaults(name).items()}
+        assert o["optimizers"][name] == {"lr": DEFAULT_LR[name], "args": want}
+
+
+def _session(**state):
+    api = Api()
+    return api, api.reset({"state": state})["id"]
+
+
+def _step(api, sid, n: int, **state) -> dict:
+    body = {"id": sid, "epochs": n, **({"state": state} if state else {})}
+    return api.step(body)["frame"]
+
+
+def test_downloads_have_their_types_and_the_history_its_config():
+    api, sid = _session(seeds=2)
+    _step(api, sid, 3)
+    assert api.download("model.npz", sid)[1] == "application/octet-stream"
+    body, ctype = api.download("history.json", sid)
+    assert ctype == "application/json"
+    history = json.loads(body)
+    assert history["config"] == api.step({"id": sid})["state"] and history["epoch"] == 3
+    assert api.download("points.csv", sid)[1] == "text/csv; charset=utf-8"
+
+
+def test_csv_takes_text_of_at_most_the_page_points():
+    api = Api()
+    with pytest.raises(TypeError, match="^csv must be the file's text$"):
+        api.csv({"csv": 5})
+    rows = "".join(f"0.{i % 10},0.5,{i % 2}\n" for i in range(2001))
+    with pytest.raises(ValueError, match="more than 2,000 points"):
+        api.csv({"csv": rows})
+    assert len(api.csv({"csv": rows.split("\n", 1)[1]})["points"]) == 2000
+
+
+def test_a_spent_budget_stays_spent_until_it_grows():
+    """Constant schedule, stop at 100 % off: at the budget the run stops, a view change
+    does not restart it, a larger budget trains on (and the frame says it is not done)."""
+    api, sid = _session(schedule="constant", epochs=20, stop=False, seeds=2)
+    frame = _step(api, sid, 50)
+    assert (frame["epoch"], frame["done"], frame["reason"]) == (20, True, "epochs")
+    frame = _step(api, sid, 5, grid=32)
+    assert (frame["epoch"], frame["done"]) == (20, True)
+    frame = _step(api, sid, 5, epochs=40)
+    assert (frame["epoch"], frame["done"], frame["reason"]) == (25, False, None)
+    assert api.command({"id": sid})["exact"]  # a new budget alone keeps the line exact
+    _step(api, sid, 0, lr=0.05)
+    line = api.command({"id": sid})
+    assert not line["exact"] and "changed at epoch 25" in line["note"]
+
+
+def test_a_run_stopped_at_100_percent_stays_stopped():
+    api, sid = _session(schedule="constant", epochs=2000, data="linear", seeds=2)
+    frame = _step(api, sid, 1000)
+    assert frame["reason"] == "100 %" and 0 < frame["epoch"] < 2000
+    assert _step(api, sid, 50, grid=32)["epoch"] == frame["epoch"]
+    assert _step(api, sid, 5, stop=False)["epoch"] == frame["epoch"] + 5
+
+
+def test_a_new_rate_mid_cosine_rescales_the_schedule():
+    api, sid = _session(seeds=2)
+    _step(api, sid, 10)
+    frame = _step(api, sid, 10, lr=0.05)
+    assert frame["epoch"] == 20
+    assert api.command({"id": sid})["command"].count("--lr 0.05") == 1
