@@ -9,8 +9,8 @@ import pytest
 import backprop as bp
 from backprop import experiments, limits
 from backprop.experiments import NAMES
+from backprop.history import SATURATED, History, saturation
 from backprop.lab.config import DEFAULT, HANDOUT, build_model
-from backprop.train import SATURATED, History, saturation
 
 
 def test_epochs_and_steps_have_bounds_and_must_be_whole():
