@@ -140,7 +140,7 @@ def test_check_out_creates_and_probes_a_folder(tmp_path):
         limits.check_out(tmp_path / "f")
     with pytest.raises(ValueError, match=r"--report .*below cannot be written \(.*\); name a"):
         limits.check_out(tmp_path / "f" / "below", "--report")
-    with pytest.raises(ValueError, match=r"a\x00b cannot be written \(embedded null byte\)"):
+    with pytest.raises(ValueError, match=r"a\\x00b cannot be written \(embedded null byte\)"):
         limits.check_out(tmp_path / "a\x00b")
 
 
@@ -151,7 +151,7 @@ def test_check_out_probes_the_folder_itself():
     with pytest.raises(ValueError) as e:
         limits.check_out("/proc/self")
     assert str(e.value) == (
-        "--out /proc/self cannot be written (No such file or directory); "
+        "--out /proc/self cannot be written (no such file or folder); "
         "name a folder you can write to"
     )
 
@@ -254,8 +254,8 @@ def test_fit_on_nonfinite_continue_and_a_fused_request_it_cannot_serve():
         )
     assert str(e.value) == (
         "fused=True, but Sequential has no fused path (it takes a Sequential of Normalize, "
-        "Linear, Sigmoid, Tanh, Identity trained by an optimizer of all their parameters); "
-        "pass fused=None or False"
+        "Features, Linear, Sigmoid, Tanh, Identity trained by an optimizer of all their "
+        "parameters, full batch, no test set); pass fused=None or False"
     )
 
 
