@@ -306,3 +306,23 @@ def test_the_page_starts_a_dropped_run_again_once(server, monkeypatch):
 def test_a_request_inside_a_gets_body_is_never_answered(server):
     data = get(server).replace(b"\r\n\r\n", b"\r\nContent-Length: 60\r\n\r\n") + get(server)
     assert [a[0] for a in exchange(server, data, count=None, wait=5)] == [200]
+
+
+def test_an_ipv6_loopback_is_served(tmp_path):
+    """``--host ::1`` listens on IPv6 (it was refused: the server bound IPv4 only)."""
+    try:
+        srv = make_server("::1", 0)
+    except OSError as e:  # a machine without IPv6
+        pytest.skip(f"no IPv6 loopback here: {e}")
+    thread = threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.05})
+    thread.start()
+    try:
+        port = srv.server_address[1]
+        assert srv.url == f"http://[::1]:{port}/"
+        with socket.create_connection(("::1", port), timeout=30) as s:
+            s.sendall(f"GET /api/options HTTP/1.1\r\nHost: [::1]:{port}\r\n\r\n".encode())
+            assert s.recv(12).endswith(b" 200")
+    finally:
+        srv.shutdown()
+        srv.server_close()
+        thread.join()

@@ -70,6 +70,7 @@ class PlayServer(ThreadingHTTPServer):
     request_queue_size = 256
 
     def __init__(self, host: str, port: int) -> None:
+        self.address_family = socket.AF_INET6 if ":" in host else socket.AF_INET  # e.g. ::1
         super().__init__((host, port), Handler)
         self.api = Api()
         self.static = {k: (p.read_bytes(), TYPES[p.suffix]) for k, p in static_files().items()}
@@ -82,7 +83,8 @@ class PlayServer(ThreadingHTTPServer):
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.server_address[1]}/"
+        loopback = "[::1]" if self.address_family == socket.AF_INET6 else "127.0.0.1"
+        return f"http://{loopback}:{self.server_address[1]}/"
 
     def handle_error(self, request, client_address) -> None:
         """A closed tab or a dropped connection is no error worth a traceback."""
