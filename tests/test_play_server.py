@@ -311,9 +311,11 @@ def test_a_request_inside_a_gets_body_is_never_answered(server):
 def test_an_ipv6_loopback_is_served(tmp_path):
     """``--host ::1`` listens on IPv6 (it was refused: the server bound IPv4 only)."""
     try:
-        srv = make_server("::1", 0)
+        with socket.socket(socket.AF_INET6) as probe:
+            probe.bind(("::1", 0))
     except OSError as e:  # a machine without IPv6
         pytest.skip(f"no IPv6 loopback here: {e}")
+    srv = make_server("::1", 0)
     thread = threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.05})
     thread.start()
     try:
