@@ -30,14 +30,9 @@ CONSTANT = {"schedule": "constant", "seeds": 4}
 
 
 @pytest.fixture(scope="module")
-def server():
-    srv = make_server("127.0.0.1", 0)
-    thread = threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.05})
-    thread.start()
-    yield srv
-    srv.shutdown()
-    srv.server_close()
-    thread.join()
+def server(serving):
+    with serving() as srv:
+        yield srv
 
 
 def request(srv, method, path, body=None, headers=None, raw=None):

@@ -16,21 +16,15 @@ from dataclasses import fields
 import pytest
 
 from backprop.play import api as api_module
-from backprop.play import make_server
 from backprop.play import server as server_module
 from backprop.play.session import Session
 from backprop.play.state import State
 
 
 @pytest.fixture
-def server():
-    srv = make_server("127.0.0.1", 0)
-    thread = threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.05})
-    thread.start()
-    yield srv
-    srv.shutdown()
-    srv.server_close()
-    thread.join()
+def server(serving):
+    with serving() as srv:
+        yield srv
 
 
 def exchange(
@@ -223,7 +217,12 @@ def test_only_loopback_names_with_the_port_are_a_host(server):
 
 def test_the_origin_must_be_the_servers_own_exactly(server):
     port = server.server_address[1]
-    for origin in (f"http://127.0.0.1:{port}.evil.example", f"http://127.0.0.1:{port}0"):
+    for origin in (
+        f"http://127.0.0.1:{port}.evil.example",
+        f"http://127.0.0.1:{port}0",
+        f"http://127.0.0.1:{port}@evil.example",
+        f"https://127.0.0.1:{port}",
+    ):
         assert "refused" in refused(server, post(server, "/api/csv", b"{}", Origin=origin), 403)
     body = b'{"csv": "0,0,1\\n1,1,0"}'
     ok = exchange(server, post(server, "/api/csv", body, Origin=f"http://127.0.0.1:{port}"))
@@ -308,23 +307,33 @@ def test_a_request_inside_a_gets_body_is_never_answered(server):
     assert [a[0] for a in exchange(server, data, count=None, wait=5)] == [200]
 
 
-def test_an_ipv6_loopback_is_served(tmp_path):
+def test_an_ipv6_loopback_is_served(serving):
     """``--host ::1`` listens on IPv6 (it was refused: the server bound IPv4 only)."""
     try:
         with socket.socket(socket.AF_INET6) as probe:
             probe.bind(("::1", 0))
     except OSError as e:  # a machine without IPv6
         pytest.skip(f"no IPv6 loopback here: {e}")
-    srv = make_server("::1", 0)
-    thread = threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.05})
-    thread.start()
-    try:
+    with serving("::1") as srv:
         port = srv.server_address[1]
         assert srv.url == f"http://[::1]:{port}/"
         with socket.create_connection(("::1", port), timeout=30) as s:
             s.sendall(f"GET /api/options HTTP/1.1\r\nHost: [::1]:{port}\r\n\r\n".encode())
             assert s.recv(12).endswith(b" 200")
-    finally:
-        srv.shutdown()
-        srv.server_close()
-        thread.join()
+
+
+@pytest.mark.parametrize(
+    "listen, hosts",
+    [
+        ("localhost", {"192.168.1.5": 403, "127.0.0.1": 200, "localhost": 200}),
+        ("0.0.0.0", {"192.168.1.5": 200, "[2001:db8::1]": 200, "evil.example": 403}),
+    ],
+)
+def test_localhost_is_closed_and_an_open_server_takes_ipv6_literals(serving, listen, hosts):
+    """``localhost`` is the loopback like 127.0.0.1; beyond it (``--host 0.0.0.0``) any
+    IP literal is a Host, an IPv6 one in brackets; a DNS name never is."""
+    with serving(listen) as srv:
+        port = srv.server_address[1]
+        for name, code in hosts.items():
+            status = exchange(srv, get(srv, host=f"{name}:{port}"))[0][0]
+            assert status == code, name

@@ -1,4 +1,5 @@
-"""The ``backprop`` command: parse the flags, check them, call one function, print, exit.
+"""The ``backprop`` command: parse the flags (``cli_flags``), check them (``cli_args``),
+call one function, print, exit.
 
 Exit status: 0 done, 1 the run failed (it diverged, or a file could not be written),
 2 refused before any work (one line on stderr, from ``backprop.limits``'s checks, or the
