@@ -401,6 +401,10 @@ def test_train_generalization_flags(tmp_path, capsys, monkeypatch):
     assert losses == ["training", "test (held out)"]
     points = figures["decision_boundary"].axes[0].get_legend_handles_labels()[1]
     assert points == ["class 0", "class 1", "class 0 (test)", "class 1 (test)"]
+    marks = figures["decision_boundary"].axes[0].collections
+    rings = [c for c in marks if c.get_label().endswith("(test)")]
+    # white discs ringed in the class colour: a ring shows on its own class's colour too
+    assert len(rings) == 2 and all(np.allclose(c.get_facecolor()[:, :3], 1) for c in rings)
     out = capsys.readouterr().out
     assert out.count("training set (30 points):\n") == 1
     assert out.count("test set (10 points, held out):\n") == 1

@@ -9,6 +9,7 @@ import numpy as np
 from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 
+from ..checks import plural
 from ..files import replacing
 from ..nn.module import Module
 from ..train import History
@@ -25,7 +26,8 @@ PROB_CMAP = ListedColormap(
 
 
 def _scatter(ax, X: np.ndarray, labels: np.ndarray, title: str, hollow: bool = False) -> None:
-    """The points, coloured by class; ``hollow``: rings in the class colour (test points)."""
+    """The points, coloured by class; ``hollow``: white discs ringed in the class colour
+    (test points; white, so that a ring shows on a background of its own colour too)."""
     labels = np.asarray(labels).reshape(-1) > 0.5
     for cls, color in enumerate(CLASS_COLORS):
         pts = X[labels == bool(cls)]
@@ -33,9 +35,9 @@ def _scatter(ax, X: np.ndarray, labels: np.ndarray, title: str, hollow: bool = F
             pts[:, 0],
             pts[:, 1],
             s=28,
-            c="none" if hollow else color,
+            c="white" if hollow else color,
             edgecolors=color if hollow else "k",
-            linewidths=1.2 if hollow else 0.4,
+            linewidths=1.6 if hollow else 0.4,
             label=f"class {cls}" + (" (test)" if hollow else ""),
         )
     ax.set_title(title)
@@ -94,7 +96,7 @@ def learning_curve(history: History, path: str | Path, title: str = "") -> Path:
         test = np.arange(1, len(history.test_loss) + 1)
         ax_loss.plot(test, history.test_loss, color="tab:orange", label="test (held out)")
         ax_acc.plot(test, 100 * history.test_accuracy, color="tab:orange", label="test")
-        ax_loss.legend(loc="upper right", fontsize=8)
+        ax_loss.legend(loc="best", fontsize=8)  # the test curve often runs along the top
     ax_loss.set_yscale("log")
     ax_loss.set_xlabel("epoch")
     ax_loss.set_ylabel("loss")
@@ -109,7 +111,8 @@ def learning_curve(history: History, path: str | Path, title: str = "") -> Path:
     first = history.epochs_to_100
     if isinstance(first, int) and first >= 0:
         # entry k is before update k + 1 (after k updates), drawn at epoch k + 1
-        label = f"100 % from here on (after {first} updates)"
+        label = f"100 % from here on (after {plural(first, 'update', sep='')})"
+        label = f"training at {label}" if tested else label
         ax_acc.axvline(first + 1, color="0.5", ls="--", lw=1, label=label)
     if tested or (isinstance(first, int) and first >= 0):
         ax_acc.legend(loc="lower right", fontsize=8)
