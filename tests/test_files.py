@@ -96,3 +96,24 @@ def test_an_empty_folder_made_by_a_run_is_removed_and_nothing_else(tmp_path):
     (tmp_path / "a" / "kept.txt").write_text("x")
     files.remove_empty(made)
     assert sorted(p.name for p in tmp_path.rglob("*")) == ["a", "kept.txt"]
+
+
+def test_a_lock_file_that_is_a_symlink_leaves_its_target_alone(tmp_path):
+    """A ``.backprop.lock`` planted as a link to another file: the pid goes into a lock
+    of its own, never over the file the link names."""
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious")
+    folder = tmp_path / "out"
+    folder.mkdir()
+    (folder / files.LOCK).symlink_to(victim)
+    with files.locked(folder) as lock:
+        assert not lock.is_symlink() and lock.read_text() == f"{os.getpid()}\n"
+    assert victim.read_text() == "precious"
+
+
+def test_an_error_names_the_file_asked_for_not_its_temporary_name(tmp_path):
+    target = tmp_path / "curves.npz"
+    target.mkdir()  # a folder where the file goes: the rename fails
+    with pytest.raises(OSError) as e, files.replacing(target) as tmp:
+        tmp.write_bytes(b"x")
+    assert e.value.filename == str(target)

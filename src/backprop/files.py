@@ -46,6 +46,10 @@ def replacing(path: str | Path) -> Iterator[Path]:
         os.close(fd)
         yield tmp
         os.replace(tmp, path)
+    except OSError as e:  # named by the file the user asked for, not its temporary name
+        if str(tmp) in (e.filename, e.filename2):
+            e.filename, e.filename2 = str(path), None
+        raise
     finally:
         tmp.unlink(missing_ok=True)
         _writing.discard(tmp)
@@ -99,7 +103,13 @@ def locked(folder: str | Path, wait: bool = False) -> Iterator[Path]:
 
 def _acquire(path: Path, wait: bool) -> int:
     while True:
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
+        try:  # never through a symlink: the pid would be written over the file it names
+            fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o666)
+        except OSError:
+            if not path.is_symlink():
+                raise
+            path.unlink()  # not a lock of ours; removing the link leaves its target alone
+            continue
         try:
             if not _lock(fd, wait):
                 raise InUseError(path.parent, holder(path))
