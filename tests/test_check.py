@@ -286,7 +286,9 @@ def test_a_checker_bug_is_a_finding_not_a_crash(tmp_path, report, monkeypatch):
 
     monkeypatch.setattr(check, "generator_findings", lambda code: 1 / 0)
     result = check_zip(submission(tmp_path, report))
-    assert "the checker failed (ZeroDivisionError" in lines(result, "error")
+    # a checker's bug is not the student's format error: a human looks
+    assert "the checker failed (ZeroDivisionError" in lines(result, "look")
+    assert result.verdict == "needs a look"
 
 
 # --- 6. --run ---
@@ -363,3 +365,67 @@ def test_the_benchmark_folder_gets_one_verdict_per_zip(tmp_path, capsys):
         verdicts = [row["verdict"] for row in csv.DictReader(fh)]
     assert len(zips) >= 10 and len(verdicts) == len(zips)
     assert verdicts.count("ok") == 2  # this project's pack output and one good zip
+
+
+# --- found by an independent trial ---
+
+
+@pytest.mark.parametrize(
+    "name, source, finding",
+    [
+        ("alias.py", "from importlib import import_module as im\nim('keras')\n", "keras"),
+        ("exec.py", "exec('import torch')\n", "torch"),
+        ("bom.py", b"\xef\xbb\xbfimport torch\n", "torch"),  # Notepad's UTF-8
+        ("latin.py", "# caf\xe9\nimport numpy\n".encode("latin-1"), "does not decode"),
+        ("deep.py", "x=" + "-" * 100000 + "1\n", "does not parse"),
+        ("nb.ipynb", '"just a string"', "is not a notebook: no list of cells"),
+    ],
+)
+def test_imports_python_would_run_are_found(tmp_path, report, name, source, finding):
+    """What Python runs (a BOM, an alias of import_module, exec) is read as Python reads
+    it; what Python refuses (not UTF-8, nested too deep) needs a look, never "ok"."""
+    result = check_zip(submission(tmp_path, report, {name: source}))
+    assert result.verdict == "needs a look", lines(result)
+    assert finding in lines(result, "look"), lines(result)
+
+
+def test_a_generator_rebound_by_assignment_is_changed(tmp_path, report):
+    main = MAIN + "\ngenerate_XOR_easy = lambda: None\n"
+    result = check_zip(submission(tmp_path, report, {"main.py": main}))
+    assert result.facts["generators"] == "changed" and "is assigned at" in lines(result, "look")
+
+
+def test_names_with_control_characters_are_escaped(tmp_path, report):
+    """A newline in an entry name would print a forged verdict line, an escape code would
+    clear the TA's terminal: both are shown escaped."""
+    forged = "src/x\nDL_LAB1_999_fake.zip: ok\n  [info] y.py"
+    path = submission(tmp_path, report, {forged: "import numpy\n", "\x1b[2Jred.py": "x = 1\n"})
+    text = format_result_of(path)
+    assert "\nDL_LAB1_999_fake.zip: ok" not in text and "\x1b" not in text, text
+    assert "holds control characters" in text
+
+
+def format_result_of(path):
+    from backprop.check import format_result
+
+    return format_result(check_zip(path))
+
+
+def test_a_zip_not_read_makes_no_claim_about_its_contents(tmp_path, report, monkeypatch):
+    monkeypatch.setattr(archive, "MAX_MEMBERS", 3)
+    path = submission(tmp_path, report, {"a.py": "x = 1\n", "b.py": "y = 2\n"})
+    text = lines(check_zip(path))
+    assert "entries; more than 3" in text
+    assert "no source code" not in text and "no report.pdf" not in text, text
+
+
+def test_csv_that_names_a_submission_is_refused(tmp_path, report, capsys):
+    """``check --csv *.zip``: the shell makes the first zip the CSV, which would be
+    written over it."""
+    path = submission(tmp_path, report)
+    data = path.read_bytes()
+    for csv_arg in (str(path), str(tmp_path / "other.zip")):
+        with pytest.raises(SystemExit) as e:
+            main(["check", str(tmp_path), "--csv", csv_arg])
+        assert e.value.code == 2 and "is a submission, not a CSV" in capsys.readouterr().err
+    assert path.read_bytes() == data

@@ -282,6 +282,8 @@ def _kept(args: argparse.Namespace, start: float) -> str:
         return "no zip written" + (f"; {_kept(built, start)}" if built else "")
     if command == "play":
         return "server stopped, nothing written"
+    if command == "check":
+        return "the check stopped" + (f"; {args.csv} not written" if args.csv else "")
     written = files.written_since(_outs(args)[0], start)
     if not written:
         return "nothing written"

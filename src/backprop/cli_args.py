@@ -84,9 +84,14 @@ def validate(args: argparse.Namespace) -> Config | None:
             _validate_report(built)
     elif command == "check":
         real("--timeout", args.timeout, 0, check.MAX_RUN_TIMEOUT)
-        check.submissions(args.paths)  # each path exists; a folder holds zips
+        zips = check.submissions(args.paths)  # each path exists; a folder holds zips
         if args.csv and args.csv.is_dir():
             raise ValueError(f"--csv {args.csv} is a folder; name a file")
+        if args.csv and (
+            args.csv.name.lower().endswith(check.archive.ARCHIVES)
+            or any(args.csv.resolve() == z.resolve() for z in zips)
+        ):  # e.g. `check --csv *.zip`: the shell made the first submission the CSV
+            raise ValueError(f"--csv {args.csv} is a submission, not a CSV; name a .csv file")
         if args.csv:
             limits.check_out(args.csv.parent, "--csv")
     elif command == "experiments":  # an unknown name: experiments.define's ValueError

@@ -13,6 +13,8 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from .. import files
+from ..checks import shown
 from ..lab.pack import JUNK_DIRS, JUNK_SUFFIXES, PDF_MAGIC
 from . import archive
 from .archive import Member, name_findings
@@ -150,8 +152,8 @@ def check_zip(path: Path, *, run: bool = False, timeout: float = RUN_TIMEOUT) ->
     try:
         return _check_zip(Path(path), run, timeout)
     except Exception as e:  # one bad zip (or a bug here) must not stop a folder's run
-        why = f"{type(e).__name__}: {str(e)[:120]}"
-        return Result(Path(path), [error("contents", f"the checker failed ({why}); check by hand")])
+        why = type(e).__name__ + (f": {str(e)[:120]}" if str(e) else "")
+        return Result(Path(path), [look("contents", f"the checker failed ({why}); check by hand")])
 
 
 def _check_zip(path: Path, run: bool, timeout: float) -> Result:
@@ -166,6 +168,8 @@ def _check_zip(path: Path, run: bool, timeout: float) -> Result:
     with zf:
         members, found = archive.members(zf)
         result.findings += found
+        if not members and any(f.level == "error" for f in found):
+            return result  # nothing was read: no claim about what the zip holds
         code_members = [m for m in members if m.name.endswith(CODE_SUFFIXES)]
         venvs = _venvs(members)
         code_members = [  # not the caches' or a virtualenv's copies: listed as stray
@@ -228,15 +232,15 @@ def format_result(result: Result, *, notes: bool = True) -> str:
     """``NAME: verdict`` and, below it, the findings, errors and looks first (the
     ``info`` ones only if ``notes``)."""
     order = {"error": 0, "look": 1, "info": 2}
-    shown = [f for f in result.findings if notes or f.level != "info"]
-    lines = [f"  {f}" for f in sorted(shown, key=lambda f: order[f.level])]
-    return "\n".join([f"{result.path.name}: {result.verdict}", *lines])
+    listed = [f for f in result.findings if notes or f.level != "info"]
+    lines = [f"  {f}" for f in sorted(listed, key=lambda f: order[f.level])]
+    return "\n".join([f"{shown(result.path.name, 200)}: {result.verdict}", *lines])
 
 
 def write_csv(results: list[Result], path: Path) -> None:
     """One row per zip with CSV_COLUMNS, for a TA to sort and grade; ``details`` holds
     the first line of each error and look."""
-    with Path(path).open("w", newline="", encoding="utf-8") as fh:
+    with files.replacing(path) as tmp, tmp.open("w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
         w.writerow(CSV_COLUMNS)
         for r in results:

@@ -128,6 +128,9 @@ def members(zf: zipfile.ZipFile) -> tuple[list[Member], list[Finding]]:
     for zi in entries:
         name, note = _decoded(zi)
         found += [note] if note else []
+        if not name.isprintable():  # a newline or an escape code would print as the TA's
+            name = repr(name)[1:-1]  # own lines and colours: shown escaped, everywhere
+            found.append(look("safety", f"name {name!r} holds control characters"))
         path = name.replace("\\", "/")
         parts = PurePosixPath(path).parts
         if path.startswith("/") or re.match(r"[A-Za-z]:", path):

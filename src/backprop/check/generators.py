@@ -135,5 +135,14 @@ def generator_findings(code: Code) -> tuple[list[Finding], str]:
                 look("generators", f"{name} at {where} differs from the handout's:\n{shown}{more}")
             )
             states.append("changed")
+    for s in code.sources:  # `generate_XOR_easy = lambda: ...` replaces the handout's too
+        for n in s.nodes:
+            targets = n.targets if isinstance(n, ast.Assign) else [getattr(n, "target", None)]
+            if isinstance(n, ast.Assign | ast.AnnAssign | ast.AugAssign):
+                for t in targets:
+                    if isinstance(t, ast.Name) and t.id in GENERATORS:
+                        where = s.where(n.lineno)
+                        out.append(look("generators", f"{t.id} is assigned at {where}"))
+                        states.append("changed")
     worst = next((s for s in ("missing", "changed", "equivalent") if s in states), "unchanged")
     return out, worst

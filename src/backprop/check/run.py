@@ -116,6 +116,10 @@ def run_findings(
                 proc.communicate()
                 out.append(look("run", f"{entry}: still running after {timeout:g} s; stopped"))
                 continue
+            except BaseException:  # Ctrl-C: the student's code must not outlive the checker
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.communicate()
+                raise
             accs = accuracies(text)
             seen += accs
             tail = text.strip().splitlines()[-1:] or ["(no output)"]

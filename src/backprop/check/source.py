@@ -5,9 +5,11 @@
 from __future__ import annotations
 
 import ast
+import io
 import json
 import re
 import sys
+import tokenize
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import PurePosixPath
@@ -62,17 +64,29 @@ def _parse(path: str, text: str, cell: int | None = None) -> Source:
         return Source(path, ast.parse(text), text, cell)
     except (SyntaxError, ValueError) as e:
         return Source(path, None, text, cell, f"does not parse: {e}")
+    except (MemoryError, RecursionError):  # Python's own compiler gives up on it too
+        return Source(path, None, text, cell, "does not parse: nested too deep")
+
+
+def _python(path: str, data: bytes) -> Source:
+    """A ``.py`` file decoded as Python decodes it (a BOM, a coding line, else UTF-8)."""
+    try:
+        encoding = tokenize.detect_encoding(io.BytesIO(data).readline)[0]
+        return _parse(path, data.decode(encoding))
+    except (SyntaxError, LookupError, UnicodeDecodeError) as e:
+        why = e.reason if isinstance(e, UnicodeDecodeError) else str(e)
+        text = data.decode("utf-8", "replace")
+        return Source(path, None, text, None, f"does not decode as Python would ({why})")
 
 
 def parse(files: dict[str, bytes], prefix: str = "") -> Code:
     """``files`` (path → bytes, ``prefix`` left out) → the parsed sources and entry script(s)."""
     code = Code(prefix=prefix)
     for path, data in sorted(files.items()):
-        text = data.decode("utf-8", "replace")
         if path.endswith(".py"):
-            code.sources.append(_parse(path, text))
+            code.sources.append(_python(path, data))
         elif path.endswith(".ipynb"):
-            code.sources += _notebook(path, text)
+            code.sources += _notebook(path, data.decode("utf-8", "replace"))
     code.script = _pyproject_script(files, code)
     code.entries = [code.script["path"]] if code.script else _entries(code)
     return code
@@ -80,9 +94,13 @@ def parse(files: dict[str, bytes], prefix: str = "") -> Code:
 
 def _notebook(path: str, text: str) -> list[Source]:
     try:
-        cells = [c for c in json.loads(text).get("cells", []) if c.get("cell_type") == "code"]
-    except (ValueError, AttributeError) as e:
-        return [Source(path, None, text, problem=f"is not a notebook: {e}")]
+        notebook = json.loads(text)
+    except ValueError as e:
+        return [Source(path, None, text, problem=f"is not a notebook: not JSON ({e})")]
+    cells = notebook.get("cells") if isinstance(notebook, dict) else None
+    if not isinstance(cells, list):
+        return [Source(path, None, text, problem="is not a notebook: no list of cells")]
+    cells = [c for c in cells if isinstance(c, dict) and c.get("cell_type") == "code"]
     out = []
     for i, c in enumerate(cells, 1):
         src = c.get("source", "")
@@ -142,6 +160,13 @@ def imports(code: Code) -> list[Import]:
     index = _modules(code)
     out = []
     for s in code.sources:
+        loaders = LOADERS | {  # e.g. `from importlib import import_module as im`
+            a.asname
+            for n in s.nodes
+            if isinstance(n, ast.ImportFrom) and n.module == "importlib"
+            for a in n.names
+            if a.name == "import_module" and a.asname
+        }
         for node in s.nodes:
             names: list[str] = []
             if isinstance(node, ast.Import):
@@ -159,23 +184,46 @@ def imports(code: Code) -> list[Import]:
                         )
                     continue
                 names = [f"{node.module}.{a.name}" for a in node.names] if node.module else []
-            elif isinstance(node, ast.Call) and _dynamic(node):
+            elif isinstance(node, ast.Call) and _called(node) in loaders and _text_arg(node):
                 names = [node.args[0].value]
+            elif isinstance(node, ast.Call) and _called(node) in RUNNERS and _text_arg(node):
+                names = _imports_in(node.args[0].value)  # exec("import torch")
             for m in names:
                 top = m.split(".")[0]
                 out.append(Import(m, top, s.where(node.lineno), s.path, _resolve(index, m, s.path)))
     return out
 
 
-def _dynamic(node: ast.Call) -> bool:
+LOADERS = {"__import__", "import_module"}  # functions that import the module they name
+RUNNERS = {"exec", "eval", "compile"}  # functions that run the code they are given
+
+
+def _called(node: ast.Call) -> str:
     f = node.func
-    name = f.id if isinstance(f, ast.Name) else f.attr if isinstance(f, ast.Attribute) else ""
+    return f.id if isinstance(f, ast.Name) else f.attr if isinstance(f, ast.Attribute) else ""
+
+
+def _text_arg(node: ast.Call) -> bool:
     return (
-        name in ("__import__", "import_module")
-        and bool(node.args)
+        bool(node.args)
         and isinstance(node.args[0], ast.Constant)
         and isinstance(node.args[0].value, str)
     )
+
+
+def _imports_in(text: str) -> list[str]:
+    """The modules that code given as a string imports (none if it does not parse)."""
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
+        return []
+    names = []
+    for n in ast.walk(tree):
+        if isinstance(n, ast.Import):
+            names += [a.name for a in n.names]
+        elif isinstance(n, ast.ImportFrom) and n.module and not n.level:
+            names += [f"{n.module}.{a.name}" for a in n.names]
+    return names
 
 
 def _guarded(tree: ast.Module) -> bool:
