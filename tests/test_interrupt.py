@@ -210,3 +210,20 @@ def test_two_experiments_on_one_cache_both_end_with_complete_entries(tmp_path):
         exp = experiments.define(name, epochs=4, **SIZES)
         assert store.read(exp, tmp_path / "exp" / name) is not None
     assert not _left(tmp_path)
+
+
+def test_ctrl_c_in_check_run_ends_the_students_code(tmp_path):
+    """``check --run`` runs the student's script: Ctrl-C ends it too (it slept on after
+    the checker's traceback before), in one line."""
+    from benchmarks.check_folder import MAIN, report_pdf, submission
+
+    pid_file = tmp_path / "student.pid"
+    main = MAIN + f"\nimport os, time\nopen({str(pid_file)!r}, 'w').write(str(os.getpid()))\n"
+    zip_path = submission(tmp_path, report_pdf(), {"main.py": main + "time.sleep(300)\n"})
+    proc = _start("check", str(zip_path), "--run", "--timeout", "200", cwd=tmp_path)
+    _, err, _ = _interrupt(proc, lambda: pid_file.exists() and pid_file.read_text())
+    assert proc.returncode == 130, err
+    assert err.splitlines()[-1] == "backprop check: interrupted; the check stopped", err
+    assert "Traceback" not in err
+    student = int(pid_file.read_text())
+    assert _gone({student: _stat(student)[19]} if _stat(student) else {})
