@@ -227,3 +227,25 @@ def test_ctrl_c_in_check_run_ends_the_students_code(tmp_path):
     assert "Traceback" not in err
     student = int(pid_file.read_text())
     assert _gone({student: _stat(student)[19]} if _stat(student) else {})
+
+
+def test_the_workers_end_when_their_owner_is_killed(tmp_path):
+    """``kill -9`` of ``experiments --jobs 2``: nothing can end its workers, so each
+    watches its parent and ends itself (they idled on, adopted by init, before)."""
+    argv = ["bias", "hidden", "--out", "exp", "--epochs", "3000", "--jobs", "2", *TINY]
+    proc = _start("experiments", *argv, cwd=tmp_path)
+    try:
+        _until(lambda: len(_children(proc.pid)) > 2, proc)  # 2 workers, the tracker
+        children = _children(proc.pid)
+        proc.kill()
+        proc.wait()  # not communicate(): orphaned workers would hold its pipes open
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.stdout.close()
+        proc.stderr.close()
+    try:
+        assert _gone(children), _alive(children)
+    finally:
+        for pid in _alive(children):  # left by a broken build: never by the suite
+            os.kill(pid, signal.SIGKILL)

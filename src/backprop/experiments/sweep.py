@@ -318,11 +318,23 @@ def _sigint_ignored() -> Iterator[None]:
         signal.signal(signal.SIGINT, before)
 
 
-def _worker_start() -> None:
+def _worker_start(owner: int) -> None:
     """Ctrl-C reaches the workers too: they ignore it, and the pool's owner ends them
     (SIGTERM), each removing the temporary file it was writing (``files.replacing``)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, _ended)
+    # ``owner`` comes from the owner itself: if it died while this worker was starting,
+    # os.getppid() here would already be init's, and the watch would never end
+    threading.Thread(target=_end_with, args=(owner,), daemon=True).start()
+
+
+def _end_with(owner: int) -> None:
+    """End this worker once ``owner`` has died (``kill -9`` leaves no one to end it: the
+    worker would idle on, adopted by init, for good)."""
+    while os.getppid() == owner:
+        time.sleep(1.0)
+    discard_temporaries()
+    os._exit(1)
 
 
 def _ended(signum: int, frame) -> None:
@@ -341,7 +353,9 @@ def pool(jobs: int) -> Iterator[Executor]:
     os.environ.update(dict.fromkeys(BLAS_THREADS, "1"))
     with _sigint_ignored():  # it starts multiprocessing's resource tracker, a process too
         context = multiprocessing.get_context("spawn")
-        executor = _Pool(jobs, mp_context=context, initializer=_worker_start)
+        executor = _Pool(
+            jobs, mp_context=context, initializer=_worker_start, initargs=(os.getpid(),)
+        )
     try:
         yield executor
     except BaseException:
