@@ -494,6 +494,8 @@ def test_a_loss_stuck_above_its_start_names_the_rate(server):
         ({"l2": 20}, "l2 must be between 0 and 10, got 20"),
         ({"batch_size": 2.5}, "batch_size must be a whole number"),
         ({"test_fraction": 1}, "test_fraction must be below 1"),
+        ({"data": "points", "points": [[0, 0, 1], [1, 1, 1], [0, 1, 1]]}, "every label is 1"),
+        ({"data": "xor", "test_fraction": 0.95}, "(1 class) and"),
     ],
 )
 def test_out_of_range_parameters_are_refused_in_one_line(server, state, message):
@@ -718,3 +720,17 @@ def test_a_test_split_is_held_out_and_measured(server):
     assert lines[0] == "training set (30 points):" and "test set (10 points, held out):" in lines
     assert reset(server, seeds=2)["frame"]["test_loss"] is None  # no split: no test rows
     assert "both parts need" in error(server, "/api/reset", {"state": {"test_fraction": 0.95}})
+
+
+def test_a_one_class_drawn_set_is_refused_as_backprop_train_refuses_its_csv(
+    server, tmp_path, monkeypatch, capsys
+):
+    """One rule (``lab.data.one_class``): the page refuses what the copy command would."""
+    rows = [[0, 0, 1], [1, 1, 1], [0, 1, 1]]
+    page = error(server, "/api/reset", {"state": {"data": "points", "points": rows}})
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "points.csv").write_text(to_csv(np.array(rows)[:, :2], np.array(rows)[:, 2:]))
+    with pytest.raises(SystemExit) as exit_:
+        main(["train", "--data", "points.csv", "--epochs", "1"])
+    rule = "every label is 1; a classifier needs points of both classes, 0 and 1"
+    assert exit_.value.code == 2 and rule in capsys.readouterr().err and rule in page

@@ -61,7 +61,12 @@ def open_page(browser, server, width: int = 1400, height: int = 1000):
     tab = context.new_page()
     tab.set_default_timeout(TIMEOUT)
     tab.errors = []
-    tab.on("console", lambda m: m.type == "error" and tab.errors.append(m.text))
+    # a refusal's 400 is logged by Chromium; the page shows it in its alert line
+    refusal = "the server responded with a status of 400"
+    tab.on(
+        "console",
+        lambda m: m.type == "error" and refusal not in m.text and tab.errors.append(m.text),
+    )
     tab.on("pageerror", lambda e: tab.errors.append(str(e)))
     tab.goto(server)
     tab.get_by_role("status").filter(has_text="Epoch 0").wait_for()
@@ -465,4 +470,59 @@ def test_generalization_controls_test_points_curves_and_discretize(page):
     assert page.get_by_label("x1²", exact=True).is_checked()
     assert "keep at least one input" in page.get_by_role("alert").text_content()
     assert state_in_url(page)["features"] == ["x1sq"]
+    assert page.errors == []
+
+
+def test_drawing_on_a_split_set_keeps_its_held_out_points(page):
+    page.get_by_label("Dataset", exact=True).select_option("circle")
+    page.get_by_label("Points", exact=True).fill("60")
+    page.get_by_label("Points", exact=True).press("Enter")
+    page.get_by_label("Test data (held out of training)").fill("30")
+    wait_for_status(page, "test loss")
+    assert page.get_by_label("Points", exact=True).input_value() == "60"
+    page.locator("#points").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_function(
+        "() => window.__play.frame.points?.length + window.__play.testPoints.length === 61"
+    )
+    state = state_in_url(page)
+    assert state["data"] == "points" and len(state["points"]) == 61
+    assert page.get_by_label("Points", exact=True).input_value() == "61"
+    assert page.errors == []
+
+
+def test_clear_then_play_is_refused_and_shows_no_stale_points(page):
+    page.get_by_label("Test data (held out of training)").fill("50")
+    wait_for_status(page, "test loss")
+    page.get_by_role("button", name="Clear points").click()
+    alert = page.get_by_role("alert").filter(has_text="give at least 2")
+    alert.wait_for()
+    page.get_by_role("button", name="Play").click()
+    page.get_by_role("button", name="Play").wait_for()  # refused: paused again
+    alert.wait_for()
+    assert page.evaluate("() => window.__play.points.length + window.__play.testPoints.length") == 0
+    assert state_in_url(page)["points"] == []
+    assert page.get_by_label("Points", exact=True).input_value() == "0"
+    page.locator("#points").focus()
+    page.keyboard.press("Enter")  # one point: still refused, the count is real
+    page.get_by_role("alert").filter(has_text="only 1 point").wait_for()
+    assert page.get_by_label("Points", exact=True).input_value() == "1"
+    assert page.errors == []
+
+
+def test_a_refused_state_stays_refused_when_play_is_pressed(page):
+    page.get_by_label("Optimizer", exact=True).select_option("adam")
+    wait_for_status(page, "Epoch 0 ")
+    beta = page.locator("#hyper-betas-0")
+    beta.fill("1.5")
+    beta.press("Enter")
+    alert = page.get_by_role("alert").filter(has_text="beta parameter")
+    alert.wait_for()
+    for _ in range(2):
+        page.get_by_role("button", name="Play").click()
+        page.get_by_role("button", name="Play").wait_for()
+        alert.wait_for()
+        assert beta.input_value() == "1.5"
+        assert state_in_url(page)["optimizer_args"]["betas"][0] == 1.5
+        assert page.evaluate("() => window.__play.frame.epoch") == 0
     assert page.errors == []

@@ -193,6 +193,8 @@ def _checked(s: State) -> State:
         X, y = datasets.points(list(s.points), limits.PAGE_POINTS)
         if np.abs(X).max() > limits.PAGE_COORDINATE:
             raise ValueError(f"points must lie within ±{limits.PAGE_COORDINATE:g} on both axes")
+        if datasets.one_class(y):  # backprop train --data points.csv refuses it too
+            raise ValueError(f"points: {datasets.one_class(y)}")
         points = tuple(map(tuple, np.hstack([X, y]).tolist()))
     s = replace(
         s,

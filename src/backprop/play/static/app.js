@@ -2,7 +2,7 @@
 // the server's docstring). Controls (controls.js) write `page.state` (state.js) through
 // `set`; this module sends it, plays, and draws each frame (draw.js).
 
-import { bindControls, renderControls, updateLinks } from "./controls.js";
+import { bindControls, pointCount, renderControls, updateLinks } from "./controls.js";
 import { SPEEDS, readHash, serverState, writeHash } from "./state.js";
 import {
   decode,
@@ -112,7 +112,7 @@ async function reset() {
   const body = { state: serverState(page.state) };
   if (page.id) body.id = page.id;
   page.dirty = false;
-  const reply = await api("/api/reset", body);
+  const reply = await refusable(api("/api/reset", body));
   page.id = reply.id;
   page.diverged = false;
   accept(reply);
@@ -127,11 +127,23 @@ async function step(epochs) {
     page.dirty = false;
   }
   const t0 = performance.now();
-  const reply = await api("/api/step", body);
+  const reply = await (body.state ? refusable(api("/api/step", body)) : api("/api/step", body));
   page.recovered = false;
   const t1 = performance.now();
   accept(reply);
   page.timing = { request: t1 - t0, draw: performance.now() - t1 }; // ms, for the benchmark
+}
+
+/** A request that sent the state: when the server refuses it (400), the state stays the
+ * learner's and unsent, so Play sends it again and is refused again, never quietly
+ * going back to the last state the server took. */
+async function refusable(request) {
+  try {
+    return await request;
+  } catch (error) {
+    if (error.status === 400) page.dirty = true;
+    throw error;
+  }
 }
 
 function accept(reply) {
@@ -187,7 +199,7 @@ function draw() {
   const focused = document.activeElement === $("points");
   const held = state._test ? page.testPoints : [];
   drawPoints($("points"), frame.extent, page.points, focused ? page.cursor : null, held);
-  if (["xor", "points"].includes(state.data) && !$("n").dataset.editing) $("n").value = page.points.length;
+  if (!$("n").dataset.editing) $("n").value = pointCount();
   page.geometry = drawNetwork($("net"), frame, $("heatmap"), state.features ?? ["x1", "x2"]);
   renderUnitButtons(page.geometry.centres.slice(1, -1));
   const { curves } = page;
@@ -328,7 +340,6 @@ function renderPlayButton() {
 function set(changes) {
   page.inputError = null;
   for (const el of document.querySelectorAll('[aria-invalid="true"]')) el.setAttribute("aria-invalid", "false");
-  if ("data" in changes) page.draft = null;
   page.state = pair({ ...page.state, ...changes }, changes);
   writeHash(page.state);
   renderControls();

@@ -65,7 +65,7 @@ function buildControls() {
   const on = (id, event, f) => $(id).addEventListener(event, f);
   on("dataset", "change", (e) => {
     const changes = { data: e.target.value };
-    if (e.target.value === "points" && !page.state.points) changes.points = page.points;
+    if (e.target.value === "points" && !page.state.points) changes.points = [...page.points, ...page.testPoints];
     act.set(changes);
   });
   on("n", "change", (e) => whole(e.target, "n", o.limits.points_min, o.limits.points));
@@ -156,10 +156,11 @@ function buildControls() {
   document.addEventListener("change", (e) => delete e.target.dataset.editing, true);
   on("clear-points", "click", () => {
     act.pause();
-    page.draft = []; // drawn here until there are enough to train on
     page.points = [];
-    if (page.frame) drawPoints($("points"), page.frame.extent, [], page.cursor);
-    note(`Cleared. Add at least ${o.limits.points_min} points: click the plane, or focus it and use the arrow keys and Enter.`);
+    page.testPoints = [];
+    // the state holds no points: the server refuses it until there are enough to train on
+    act.set({ data: "points", points: [] });
+    note(`Cleared. Add at least ${o.limits.points_min} points of each class: click the plane, or focus it and use the arrow keys and Enter.`);
   });
   bindHeatmap();
   bindNetworkHover();
@@ -197,6 +198,14 @@ function parseHidden(text, limits) {
   return ok ? sizes : null;
 }
 
+/** The Points field: every point of the set, the held-out ones too (the learner's n;
+ * XOR's and drawn sets' own count). */
+export function pointCount() {
+  const s = page.state;
+  if (s.data === "points") return s.points?.length ?? 0;
+  return s.data === "xor" ? page.points.length + page.testPoints.length : s.n;
+}
+
 /** Every control shows the state (after a preset, a link, or the server's normalising). */
 export function renderControls() {
   const s = page.state;
@@ -206,7 +215,7 @@ export function renderControls() {
     if (!el.dataset.editing) el.value = v;
   };
   setValue("dataset", s.data);
-  setValue("n", ["xor", "points"].includes(s.data) ? (s.data === "points" ? s.points?.length : page.points.length) || s.n : s.n);
+  setValue("n", pointCount());
   setValue("noise", s.noise);
   $("noise-value").textContent = Number(s.noise).toFixed(2);
   $("noise").setAttribute("aria-valuetext", `noise ${Number(s.noise).toFixed(2)}`);
@@ -326,7 +335,8 @@ function edit(x, y, px, py, label) {
   const rect = $("points").getBoundingClientRect();
   const limit = page.options.limits;
   const mine = page.state.data === "points" && page.state.points;
-  let points = page.draft ?? (mine ? [...page.state.points] : page.points.map((p) => [...p]));
+  // a named set's every point: the held-out ones too (the split applies to the drawn set)
+  let points = mine ? [...page.state.points] : [...page.points, ...page.testPoints].map((p) => [...p]);
   if (mode === "add") {
     if (points.length >= limit.points) return act.refuse(`at most ${limit.points} points`);
     const round = (v) => Math.round(Math.max(-limit.coordinate, Math.min(limit.coordinate, v)) * 1000) / 1000;
@@ -343,17 +353,16 @@ function edit(x, y, px, py, label) {
     points = points.filter((_, i) => i !== best);
   }
   page.points = points;
+  page.testPoints = []; // the new run's frame splits them again
   drawPoints($("points"), page.frame.extent, points, page.cursor); // at once; the new run's frame follows
-  if (points.length < limit.points_min) {
-    page.draft = points;
-    return note(`${points.length} point${points.length === 1 ? "" : "s"}: add at least ${limit.points_min} to train.`);
-  }
-  if (!mine && !page.draft) {
+  const classes = new Set(points.map((p) => p[2])).size;
+  if (points.length < limit.points_min || classes < 2) {
+    note(`${points.length} point${points.length === 1 ? "" : "s"}: add at least ${limit.points_min} points of each class to train.`);
+  } else if (!mine) {
     const name = $("dataset").selectedOptions[0]?.textContent ?? page.state.data;
     note(`Switched to your points: the ${name} points with your change (data set: drawn / uploaded points). Clear starts from none.`);
   } else note(`${points.length} points.`);
-  page.draft = null;
-  act.set({ data: "points", points });
+  act.set({ data: "points", points }); // too few, or one class: the server says so
 }
 
 function bindHeatmap() {
