@@ -279,9 +279,10 @@ def split(
         test[rng.permutation(where)[: round(fraction * len(where))]] = True
     kept = ~test
     if test.sum() < MIN_POINTS or kept.sum() < MIN_POINTS or len(set(labels[kept])) < 2:
+        classes = plural(len(set(labels[kept])), "class", "classes")
         raise ValueError(
             f"a test fraction of {fraction:g} splits {len(y)} points into {kept.sum()} to "
-            f"train ({plural(len(set(labels[kept])), 'class', 'classes')}) and {test.sum()} to test; both parts "
+            f"train ({classes}) and {test.sum()} to test; both parts "
             f"need {MIN_POINTS} points and training both classes: change the fraction or "
             "use more points"
         )
