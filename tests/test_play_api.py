@@ -734,3 +734,24 @@ def test_a_one_class_drawn_set_is_refused_as_backprop_train_refuses_its_csv(
         main(["train", "--data", "points.csv", "--epochs", "1"])
     rule = "every label is 1; a classifier needs points of both classes, 0 and 1"
     assert exit_.value.code == 2 and rule in capsys.readouterr().err and rule in page
+
+
+def test_an_epoch_over_the_budget_is_refused_naming_the_batch_size(server):
+    """The largest full-batch stack trains; batch size 1 there (2000 steps an epoch, about
+    20 s a frame) is refused, at a reset and as a carried change, by ``caps``' cost model."""
+    from backprop.play.session import check_cost
+    from backprop.play.state import State
+
+    features = ["x1", "x2", "x1sq", "x2sq", "x1x2", "sinx1", "sinx2"]
+    largest = {"data": "circle", "n": 2000, "hidden": [64] * 6, "seeds": 32, "features": features}
+    check_cost(State.from_dict(largest))
+    with pytest.raises(ValueError, match="use a batch size of at least 6, or fewer seeds"):
+        check_cost(State.from_dict({**largest, "batch_size": 1}))
+    check_cost(State.from_dict({**largest, "batch_size": 6}))
+    refused = error(server, "/api/reset", {"state": {**largest, "batch_size": 1}})
+    assert "batch size of at least 6" in refused
+    small = {"data": "circle", "n": 2000, "hidden": [64] * 6, "seeds": 2}
+    sid = reset(server, **small)["id"]
+    state = {**small, "seeds": 2, "batch_size": 1, "hidden": [64] * 6}
+    body = {"id": sid, "epochs": 1, "state": {**state, "seeds": 32}}
+    assert "batch size of at least" in error(server, "/api/step", body)
