@@ -12,6 +12,7 @@ where they fail (``.ci/run`` installs Chromium).
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -525,4 +526,48 @@ def test_a_refused_state_stays_refused_when_play_is_pressed(page):
         assert beta.input_value() == "1.5"
         assert state_in_url(page)["optimizer_args"]["betas"][0] == 1.5
         assert page.evaluate("() => window.__play.frame.epoch") == 0
+    assert page.errors == []
+
+
+def test_entries_that_are_not_numbers_are_refused_by_name_never_coerced(page):
+    alert = page.get_by_role("alert")
+    page.get_by_label("Optimizer", exact=True).select_option("adam")
+    wait_for_status(page, "Epoch 0 ")
+    for field, name in (("#hyper-eps", "eps"), ("#hyper-betas-1", "betas 2")):
+        page.locator(field).fill("")
+        page.locator(field).press("Enter")
+        alert.filter(has_text=f"{name} must be a number, got nothing").wait_for()
+        assert page.locator(field).get_attribute("aria-invalid") == "true"
+    assert state_in_url(page)["optimizer_args"] == {}
+    batch = page.get_by_label("Batch size (empty: all points)")
+    batch.fill("10")
+    batch.press("Enter")
+    page.wait_for_function("() => window.__play.state.batch_size === 10")
+    batch.press("Control+a")
+    page.keyboard.type("e")  # all a number field takes of "abc": not a number
+    batch.press("Enter")
+    alert.filter(has_text="batch_size must be a whole number").wait_for()
+    assert state_in_url(page)["batch_size"] == 10  # not "all points"
+    hidden = page.get_by_label("Hidden layers", exact=True)
+    hidden.fill("1,,2")
+    hidden.press("Enter")
+    alert.filter(has_text='got "1,,2"').wait_for()
+    assert state_in_url(page)["hidden"] == [16, 16]
+    assert page.errors == []
+
+
+def test_a_links_state_is_checked_as_a_reset(page, server):
+    def open_link(state):
+        page.goto("about:blank")  # a new load, not a hash change
+        page.goto(server + "#" + json.dumps(state).replace(" ", ""))
+        page.get_by_role("status").filter(has_text="Epoch 0").wait_for()
+
+    open_link({"lr": "abc"})
+    page.get_by_role("alert").filter(has_text="lr must be a number").wait_for()
+    assert "refused" in page.get_by_role("alert").text_content()
+    assert state_in_url(page)["lr"] != "abc"  # the default setup runs
+    open_link({"lr": 1e9})
+    page.get_by_role("alert").filter(has_text="lr must be between").wait_for()
+    open_link({"l2": 0.5})
+    assert page.get_by_label("L2 λ").input_value() == "0.5"
     assert page.errors == []

@@ -411,7 +411,20 @@ async function start() {
   bindControls(page, { set, play, pause, step, reset, api, enqueue, guarded, fetchCommand, showError, refuse, draw });
   renderControls();
   writeHash(page.state);
-  await enqueue(() => guarded(reset));
+  await enqueue(() => guarded(opening));
+}
+
+/** The first run: the link's state, checked by the server as any reset; refused, the
+ * defaults instead (so the page has a run to show) and the refusal as the message. */
+async function opening() {
+  try {
+    await reset();
+  } catch (error) {
+    if (error.status !== 400) throw error;
+    page.state = pair({ ...readHash({}), ...page.options.state }, {}); // the link's view keys stay
+    await reset();
+    showError(`The link's setup was refused (${error.message}); this is the default setup.`);
+  }
 }
 
 start();

@@ -61,6 +61,7 @@ function buildControls() {
   $("n").max = o.limits.points;
   $("epochs").max = o.limits.epochs;
   $("data-seed").max = o.limits.seed_end - 1;
+  if (o.limits.lr) [$("lr").min, $("lr").max] = o.limits.lr.map(Math.log10);
 
   const on = (id, event, f) => $(id).addEventListener(event, f);
   on("dataset", "change", (e) => {
@@ -78,7 +79,7 @@ function buildControls() {
   on("bias", "change", (e) => act.set({ bias: e.target.checked }));
   on("test-fraction", "input", (e) => act.set({ test_fraction: Number(e.target.value) / 100 }));
   on("batch-size", "change", (e) => {
-    if (e.target.value.trim() === "") return act.set({ batch_size: null });
+    if (e.target.value.trim() === "" && !e.target.validity.badInput) return act.set({ batch_size: null });
     whole(e.target, "batch_size", 1, o.limits.points);
   });
   on("l1", "change", (e) => act.set({ l1: Number(e.target.value) }));
@@ -189,11 +190,13 @@ function whole(input, key, lo, hi) {
   input.setAttribute("aria-invalid", String(!ok));
   if (ok) return act.set({ [key]: v });
   const range = (x) => x.toLocaleString("en");
-  act.refuse(`${key} must be a whole number between ${range(lo)} and ${range(hi)}, got ${text || "nothing"}`);
+  const got = input.validity?.badInput ? "text" : text || "nothing";
+  act.refuse(`${key} must be a whole number between ${range(lo)} and ${range(hi)}, got ${got}`);
 }
 
 function parseHidden(text, limits) {
-  const sizes = text.split(/[\s,]+/).filter(Boolean).map(Number);
+  // "16, 16" or "16 16"; an empty size ("1,,2", "16,") is refused, not dropped
+  const sizes = text.trim().split(/\s*,\s*|\s+/).map((t) => (t === "" ? NaN : Number(t)));
   const ok = sizes.length >= 1 && sizes.length <= limits.layers && sizes.every((h) => Number.isInteger(h) && h >= 1 && h <= limits.units);
   return ok ? sizes : null;
 }
@@ -232,8 +235,11 @@ export function renderControls() {
     $("test-fraction-value").textContent = `${pct} %`;
     $("test-fraction").setAttribute("aria-valuetext", `test data ${pct} %`);
     setValue("batch-size", s.batch_size ?? "");
-    setValue("l1", s.l1);
-    setValue("l2", s.l2);
+    for (const key of ["l1", "l2"]) {
+      // a λ from a link that the menu lacks joins it, so the menu shows what trains
+      if (![...$(key).options].some((op) => Number(op.value) === s[key])) fillSelect(key, [...new Set([...PENALTIES, s[key]])].sort((a, b) => a - b));
+      setValue(key, s[key]);
+    }
     for (const box of document.querySelectorAll("#features input")) box.checked = s.features.includes(box.dataset.feature);
   }
   $("show-test").checked = s._test;
@@ -292,11 +298,19 @@ function renderHyper() {
           field.append(label, input);
         }
         input.addEventListener("change", () => {
-          let value = typeof fallback === "boolean" ? input.checked : Number(input.value);
-          if (typeof value === "number" && !Number.isFinite(value)) return;
+          let value = input.checked;
+          if (typeof fallback !== "boolean") {
+            // an emptied or non-numeric field is refused by name, never sent as 0
+            const text = input.value.trim();
+            const ok = text !== "" && !input.validity.badInput && Number.isFinite(Number(text));
+            input.setAttribute("aria-invalid", String(!ok));
+            if (!ok) return act.refuse(`${label.textContent} must be a number, got ${input.validity.badInput ? "text" : "nothing"}`);
+            value = Number(text);
+          }
           if (i !== null) {
-            value = [...(s.optimizer_args[name] ?? fallback)];
-            value[i] = Number(input.value);
+            const number = value;
+            value = [...(page.state.optimizer_args[name] ?? fallback)];
+            value[i] = number;
           }
           act.set({ optimizer_args: { ...page.state.optimizer_args, [name]: value } });
         });

@@ -268,7 +268,7 @@ export function networkHit(geometry, frame, x, y) {
 }
 
 export function fmt(v) {
-  if (v === null || v === undefined || Number.isNaN(v)) return "–";
+  if (typeof v !== "number" || Number.isNaN(v)) return v === null || v === undefined ? "–" : String(v); // a link's "abc"
   const a = Math.abs(v);
   if (a !== 0 && (a < 1e-3 || a >= 1e4)) return v.toExponential(2);
   return Number(v.toPrecision(4)).toString();
