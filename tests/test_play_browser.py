@@ -571,3 +571,22 @@ def test_a_links_state_is_checked_as_a_reset(page, server):
     open_link({"l2": 0.5})
     assert page.get_by_label("L2 λ").input_value() == "0.5"
     assert page.errors == []
+
+
+def test_keyboard_focus_stays_on_rebuilt_and_disabled_buttons(page):
+    more = page.get_by_role("button", name="More units in layer 1")
+    more.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => window.__play.frame.units[0].size === 17")
+    label = "() => document.activeElement.getAttribute('aria-label')"
+    assert page.evaluate(label) == "More units in layer 1"
+    page.keyboard.press("Space")  # on the button, not Play
+    page.wait_for_function("() => window.__play.frame.units[0].size === 18")
+    assert not page.evaluate("() => window.__play.playing")
+    add = page.locator("#layer-add")
+    for _ in range(4):
+        add.focus()
+        page.keyboard.press("Enter")
+    page.wait_for_function("() => window.__play.frame.units.length === 6")
+    assert add.is_disabled() and focused(page) == "layer-remove"
+    assert page.errors == []

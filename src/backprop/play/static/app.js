@@ -238,6 +238,7 @@ function renderUnitButtons(centres) {
   const signature = JSON.stringify([hidden, centres.map(Math.round)]);
   if (box.dataset.signature === signature) return;
   box.dataset.signature = signature;
+  const focused = box.contains(document.activeElement) ? document.activeElement.getAttribute("aria-label") : null;
   box.replaceChildren(
     ...centres.map((x, l) => {
       const group = document.createElement("div");
@@ -259,6 +260,9 @@ function renderUnitButtons(centres) {
       return group;
     }),
   );
+  // the keyboard stays on the rebuilt button (or its group's other one, once disabled)
+  const again = focused && [...box.querySelectorAll("button")].find((b) => b.getAttribute("aria-label") === focused);
+  if (again) (again.disabled ? [...again.parentElement.querySelectorAll("button")].find((b) => b !== again) : again).focus();
 }
 
 function renderGradLegend(layers) {

@@ -259,8 +259,13 @@ export function renderControls() {
   setValue("seed", s.seed);
   setValue("hidden", s.hidden.join(", "));
   $("layer-count").textContent = `${s.hidden.length}`;
+  // a button disabled under the keyboard would drop focus to the body (then Space plays)
+  const was = document.activeElement;
   $("layer-add").disabled = s.hidden.length >= o.limits.layers;
   $("layer-remove").disabled = s.hidden.length <= 1;
+  for (const [id, other] of [["layer-add", "layer-remove"], ["layer-remove", "layer-add"]]) {
+    if ($(id).disabled && was === $(id)) $(other).focus();
+  }
   for (const radio of document.querySelectorAll('input[name="draw"]')) radio.checked = radio.value === s._draw;
   if ($("selected").options.length !== s.seeds) {
     fillSelect("selected", Array.from({ length: s.seeds }, (_, m) => m), Object.fromEntries(Array.from({ length: s.seeds }, (_, m) => [m, `seed ${s.seed + m}`])));
