@@ -590,3 +590,38 @@ def test_keyboard_focus_stays_on_rebuilt_and_disabled_buttons(page):
     page.wait_for_function("() => window.__play.frame.units.length === 6")
     assert add.is_disabled() and focused(page) == "layer-remove"
     assert page.errors == []
+
+
+@pytest.mark.parametrize("width", [320, 390, 1000, 1440])
+def test_unit_controls_never_overlap_and_labels_and_fields_fit(browser, server, width):
+    """6 hidden layers: each layer's + n − control apart from the others and inside the
+    network; the inputs' labels whole; the Hidden layers field wide enough to type in."""
+    tab = open_page(browser, server, width, 900)
+    try:
+        features = ["x1", "x2", "x1sq", "x2sq", "x1x2", "sinx1", "sinx2"]
+        tab.evaluate(
+            "(s) => { location.hash = encodeURIComponent(JSON.stringify(s)); }",
+            {"hidden": [64] * 6, "seeds": 1, "features": features},
+        )
+        tab.wait_for_function("() => window.__play.frame.units.length === 6")
+        tab.wait_for_function("() => document.querySelectorAll('#layer-units .units').length === 6")
+        boxes = [g.bounding_box() for g in tab.locator("#layer-units .units").all()]
+        net = tab.locator("#net").bounding_box()
+        for a, b in zip(boxes, boxes[1:]):
+            assert a["x"] + a["width"] <= b["x"], (a, b)  # left to right, apart
+        assert (
+            boxes[0]["x"] >= net["x"]
+            and boxes[-1]["x"] + boxes[-1]["width"] <= net["x"] + net["width"]
+        )
+        # every input label's left edge within the canvas: its text starts at x ≥ 0
+        left = tab.evaluate(
+            """() => { const g = window.__play.geometry; const ctx = document.getElementById('net').getContext('2d');
+            ctx.font = '11px system-ui, sans-serif';
+            return Math.min(...g.names.map((t, i) => g.nodes[0][i].x - 2 - ctx.measureText(t).width)); }"""
+        )
+        assert left >= 0, left
+        assert tab.locator("#hidden").bounding_box()["width"] >= 100
+        assert tab.evaluate("() => document.documentElement.scrollWidth") <= width
+        assert tab.errors == []
+    finally:
+        tab.context.close()

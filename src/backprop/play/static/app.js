@@ -201,7 +201,8 @@ function draw() {
   drawPoints($("points"), frame.extent, page.points, focused ? page.cursor : null, held);
   if (!$("n").dataset.editing) $("n").value = pointCount();
   page.geometry = drawNetwork($("net"), frame, $("heatmap"), state.features ?? ["x1", "x2"]);
-  renderUnitButtons(page.geometry.centres.slice(1, -1));
+  const centres = page.geometry.centres;
+  renderUnitButtons(centres.slice(1, -1), centres[1] - centres[0]);
   const { curves } = page;
   const lossSeries = [...seedSeries(curves.loss, "#333333"), ...seedSeries(curves.testLoss, TEST_COLOUR)];
   drawChart($("loss-chart"), lossSeries, { log: true });
@@ -231,13 +232,16 @@ function draw() {
   }
 }
 
-/** Above each hidden column, TensorFlow Playground's − n units + for that layer. */
-function renderUnitButtons(centres) {
+/** Above each hidden column, TensorFlow Playground's − n units + for that layer; with
+ * columns closer than its width (`spacing` px apart), + n − stacked, so none overlap. */
+function renderUnitButtons(centres, spacing) {
   const box = $("layer-units");
   const hidden = page.state.hidden;
-  const signature = JSON.stringify([hidden, centres.map(Math.round)]);
+  const narrow = spacing < 100;
+  const signature = JSON.stringify([hidden, centres.map(Math.round), narrow]);
   if (box.dataset.signature === signature) return;
   box.dataset.signature = signature;
+  box.classList.toggle("narrow", narrow);
   const focused = box.contains(document.activeElement) ? document.activeElement.getAttribute("aria-label") : null;
   box.replaceChildren(
     ...centres.map((x, l) => {
@@ -255,8 +259,11 @@ function renderUnitButtons(centres) {
         return b;
       };
       const count = document.createElement("span");
-      count.textContent = `${hidden[l]} unit${hidden[l] === 1 ? "" : "s"}`;
-      group.append(button("−", -1, "Fewer"), count, button("+", 1, "More"));
+      const units = `${hidden[l]} unit${hidden[l] === 1 ? "" : "s"}`;
+      count.textContent = narrow ? String(hidden[l]) : units;
+      count.title = `${units} in layer ${l + 1}`;
+      if (narrow) group.append(button("+", 1, "More"), count, button("−", -1, "Fewer"));
+      else group.append(button("−", -1, "Fewer"), count, button("+", 1, "More"));
       return group;
     }),
   );
