@@ -615,9 +615,13 @@ def test_unit_controls_never_overlap_and_labels_and_fields_fit(browser, server, 
         )
         # every input label's left edge within the canvas: its text starts at x ≥ 0
         left = tab.evaluate(
-            """() => { const g = window.__play.geometry; const ctx = document.getElementById('net').getContext('2d');
-            ctx.font = '11px system-ui, sans-serif';
-            return Math.min(...g.names.map((t, i) => g.nodes[0][i].x - 2 - ctx.measureText(t).width)); }"""
+            """() => {
+              const g = window.__play.geometry;
+              const ctx = document.getElementById('net').getContext('2d');
+              ctx.font = '11px system-ui, sans-serif';
+              const starts = g.names.map((t, i) => g.nodes[0][i].x - 2 - ctx.measureText(t).width);
+              return Math.min(...starts);
+            }"""
         )
         assert left >= 0, left
         assert tab.locator("#hidden").bounding_box()["width"] >= 100
