@@ -629,3 +629,19 @@ def test_unit_controls_never_overlap_and_labels_and_fields_fit(browser, server, 
         assert tab.errors == []
     finally:
         tab.context.close()
+
+
+def test_the_class_switch_sets_what_a_click_or_enter_adds(page):
+    page.get_by_label("class 0 (blue)").check()
+    box = page.locator("#points").bounding_box()
+    page.locator("#points").click(position={"x": box["width"] * 0.3, "y": box["height"] * 0.3})
+    page.wait_for_function("() => window.__play.state.points?.length === 22")
+    page.locator("#points").click(
+        position={"x": box["width"] * 0.6, "y": box["height"] * 0.6}, modifiers=["Shift"]
+    )
+    page.wait_for_function("() => window.__play.state.points?.length === 23")
+    page.keyboard.press("Enter")  # the plane has focus after the click
+    page.wait_for_function("() => window.__play.state.points?.length === 24")
+    assert [p[2] for p in state_in_url(page)["points"][-3:]] == [0, 1, 0]
+    assert "class chosen above" in page.locator("fieldset.draw").text_content()
+    assert page.errors == []

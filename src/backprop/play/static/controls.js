@@ -150,6 +150,9 @@ function buildControls() {
   for (const radio of document.querySelectorAll('input[name="draw"]')) {
     radio.addEventListener("change", () => act.set({ _draw: radio.value }));
   }
+  for (const radio of document.querySelectorAll('input[name="draw-class"]')) {
+    radio.addEventListener("change", () => act.set({ _class: Number(radio.value) }));
+  }
   // A field being typed in is not overwritten by a frame; its change (Enter, blur) ends that.
   document.addEventListener("input", (e) => {
     if (e.target.type === "number" || e.target.type === "text") e.target.dataset.editing = "1";
@@ -267,6 +270,7 @@ export function renderControls() {
     if ($(id).disabled && was === $(id)) $(other).focus();
   }
   for (const radio of document.querySelectorAll('input[name="draw"]')) radio.checked = radio.value === s._draw;
+  for (const radio of document.querySelectorAll('input[name="draw-class"]')) radio.checked = Number(radio.value) === (s._class ?? 1);
   if ($("selected").options.length !== s.seeds) {
     fillSelect("selected", Array.from({ length: s.seeds }, (_, m) => m), Object.fromEntries(Array.from({ length: s.seeds }, (_, m) => [m, `seed ${s.seed + m}`])));
   }
@@ -384,6 +388,9 @@ function edit(x, y, px, py, label) {
   act.set({ data: "points", points }); // too few, or one class: the server says so
 }
 
+/** The class an added point gets: the chosen one, the other with Shift. */
+const drawClass = (shift) => ((page.state._class ?? 1) + (shift ? 1 : 0)) % 2;
+
 function bindHeatmap() {
   const canvas = $("points");
   canvas.addEventListener("click", (e) => {
@@ -391,10 +398,10 @@ function bindHeatmap() {
     const rect = canvas.getBoundingClientRect();
     const [px, py] = [e.clientX - rect.left, e.clientY - rect.top];
     const [x, y] = toPlane(page.frame.extent, rect.width, rect.height, px, py);
-    edit(x, y, px, py, e.shiftKey ? 0 : 1);
+    edit(x, y, px, py, drawClass(e.shiftKey));
   });
   // The keyboard's way: arrows move a cursor over the plane, Enter or Space adds a
-  // class-1 point there (with Shift: class 0), or removes the one under it.
+  // point of the chosen class there (with Shift: the other), or removes the one under it.
   const cursorText = () => {
     const [x, y] = page.cursor;
     canvas.setAttribute("aria-valuetext", `cursor at (${x.toFixed(2)}, ${y.toFixed(2)})`);
@@ -423,7 +430,7 @@ function bindHeatmap() {
       if (page.state._draw === "off") return;
       const rect = canvas.getBoundingClientRect();
       const [px, py] = toPixel(page.frame.extent, rect.width, rect.height, ...page.cursor);
-      edit(...page.cursor, px, py, e.shiftKey ? 0 : 1);
+      edit(...page.cursor, px, py, drawClass(e.shiftKey));
     } else return;
     e.preventDefault();
   });
