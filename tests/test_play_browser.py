@@ -645,3 +645,20 @@ def test_the_class_switch_sets_what_a_click_or_enter_adds(page):
     assert [p[2] for p in state_in_url(page)["points"][-3:]] == [0, 1, 0]
     assert "class chosen above" in page.locator("fieldset.draw").text_content()
     assert page.errors == []
+
+
+def test_a_new_run_or_set_clears_old_notes_and_refusals(page):
+    page.locator("#points").focus()
+    page.keyboard.press("Enter")
+    assert "Switched to your points" in page.locator("#draw-note").text_content()
+    page.get_by_label("Dataset", exact=True).select_option("circle")
+    wait_for_status(page, "Epoch 0 ")
+    assert page.locator("#draw-note").text_content() == ""
+    hidden = page.get_by_label("Hidden layers", exact=True)
+    hidden.fill("65")
+    hidden.press("Enter")
+    page.get_by_role("alert").filter(has_text='got "65"').wait_for()
+    page.get_by_role("button", name="Reset").click()
+    page.get_by_role("alert").wait_for(state="hidden")
+    assert hidden.get_attribute("aria-invalid") == "false"
+    assert page.errors == []

@@ -146,7 +146,14 @@ async function refusable(request) {
   }
 }
 
+/** An entry's refusal ends with an accepted change or a new run. */
+function clearRefusal() {
+  page.inputError = null;
+  for (const el of document.querySelectorAll('[aria-invalid="true"]')) el.setAttribute("aria-invalid", "false");
+}
+
 function accept(reply) {
+  if (reply.frame.reset) clearRefusal();
   if (!page.dirty && reply.state) {
     page.state = { ...page.state, ...reply.state };
     writeHash(page.state);
@@ -349,8 +356,7 @@ function renderPlayButton() {
 
 /** Change the state; the server sees it with the next step (now, when paused). */
 function set(changes) {
-  page.inputError = null;
-  for (const el of document.querySelectorAll('[aria-invalid="true"]')) el.setAttribute("aria-invalid", "false");
+  clearRefusal();
   page.state = pair({ ...page.state, ...changes }, changes);
   writeHash(page.state);
   renderControls();

@@ -67,6 +67,7 @@ function buildControls() {
   on("dataset", "change", (e) => {
     const changes = { data: e.target.value };
     if (e.target.value === "points" && !page.state.points) changes.points = [...page.points, ...page.testPoints];
+    if (e.target.value !== "points") note(""); // "Switched to your points…" is about them
     act.set(changes);
   });
   on("n", "change", (e) => whole(e.target, "n", o.limits.points_min, o.limits.points));
