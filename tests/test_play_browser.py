@@ -495,6 +495,7 @@ def test_drawing_on_a_split_set_keeps_its_held_out_points(page):
 def test_clear_then_play_is_refused_and_shows_no_stale_points(page):
     page.get_by_label("Test data (held out of training)").fill("50")
     wait_for_status(page, "test loss")
+    assert page.get_by_label("Points", exact=True).input_value() == "21"  # all, split or not
     page.get_by_role("button", name="Clear points").click()
     alert = page.get_by_role("alert").filter(has_text="give at least 2")
     alert.wait_for()
