@@ -113,6 +113,7 @@ def test_options_send_every_limit_and_the_loss_output_rule(server):
         "step_epochs": limits.PAGE_STEP_EPOCHS,
         "epochs": limits.MAX_EPOCHS,
         "coordinate": limits.PAGE_COORDINATE,
+        "lr": list(limits.PAGE_LR),
         "body_bytes": 256 * 1024,
         "seed_end": 2**32,
     }
@@ -475,8 +476,12 @@ def test_a_loss_stuck_above_its_start_names_the_rate(server):
         ({"hidden": [65]}, "at most 64 units"),
         ({"grid": 4}, "grid must be between 8 and 128"),
         ({"n": 5000}, "n must be between 2 and 2,000"),
-        ({"lr": -1}, "lr must be at least 0, got -1"),
-        ({"lr": 0}, "lr must be a positive finite number"),
+        ({"lr": -1}, "lr must be between 1e-05 and 100, got -1"),
+        ({"lr": 0}, "lr must be between 1e-05 and 100, got 0"),
+        ({"lr": 1e9}, "lr must be between 1e-05 and 100, got 1000000000.0"),
+        ({"lr": "abc"}, "lr must be a number, got 'abc'"),
+        ({"optimizer": "adam", "optimizer_args": {"betas": [None, 0.9]}}, "index 0: None"),
+        ({"optimizer": "adam", "optimizer_args": {"eps": None}}, "Invalid eps value: None"),
         ({"selected": 8}, "selected must be between 0 and 7"),
         ({"noise": 2}, "noise must be between 0 and 1"),
         ({"data": "moons"}, "unknown data 'moons'"),
@@ -494,6 +499,8 @@ def test_a_loss_stuck_above_its_start_names_the_rate(server):
         ({"l2": 20}, "l2 must be between 0 and 10, got 20"),
         ({"batch_size": 2.5}, "batch_size must be a whole number"),
         ({"test_fraction": 1}, "test_fraction must be below 1"),
+        ({"data": "points", "points": [[0, 0, 1], [1, 1, 1], [0, 1, 1]]}, "every label is 1"),
+        ({"data": "xor", "test_fraction": 0.95}, "(1 class) and"),
     ],
 )
 def test_out_of_range_parameters_are_refused_in_one_line(server, state, message):
@@ -718,3 +725,38 @@ def test_a_test_split_is_held_out_and_measured(server):
     assert lines[0] == "training set (30 points):" and "test set (10 points, held out):" in lines
     assert reset(server, seeds=2)["frame"]["test_loss"] is None  # no split: no test rows
     assert "both parts need" in error(server, "/api/reset", {"state": {"test_fraction": 0.95}})
+
+
+def test_a_one_class_drawn_set_is_refused_as_backprop_train_refuses_its_csv(
+    server, tmp_path, monkeypatch, capsys
+):
+    """One rule (``lab.data.one_class``): the page refuses what the copy command would."""
+    rows = [[0, 0, 1], [1, 1, 1], [0, 1, 1]]
+    page = error(server, "/api/reset", {"state": {"data": "points", "points": rows}})
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "points.csv").write_text(to_csv(np.array(rows)[:, :2], np.array(rows)[:, 2:]))
+    with pytest.raises(SystemExit) as exit_:
+        main(["train", "--data", "points.csv", "--epochs", "1"])
+    rule = "every label is 1; a classifier needs points of both classes, 0 and 1"
+    assert exit_.value.code == 2 and rule in capsys.readouterr().err and rule in page
+
+
+def test_an_epoch_over_the_budget_is_refused_naming_the_batch_size(server):
+    """The largest full-batch stack trains; batch size 1 there (2000 steps an epoch, about
+    20 s a frame) is refused, at a reset and as a carried change, by ``caps``' cost model."""
+    from backprop.play.session import check_cost
+    from backprop.play.state import State
+
+    features = ["x1", "x2", "x1sq", "x2sq", "x1x2", "sinx1", "sinx2"]
+    largest = {"data": "circle", "n": 2000, "hidden": [64] * 6, "seeds": 32, "features": features}
+    check_cost(State.from_dict(largest))
+    with pytest.raises(ValueError, match="use a batch size of at least 6, or fewer seeds"):
+        check_cost(State.from_dict({**largest, "batch_size": 1}))
+    check_cost(State.from_dict({**largest, "batch_size": 6}))
+    refused = error(server, "/api/reset", {"state": {**largest, "batch_size": 1}})
+    assert "batch size of at least 6" in refused
+    small = {"data": "circle", "n": 2000, "hidden": [64] * 6, "seeds": 2}
+    sid = reset(server, **small)["id"]
+    state = {**small, "seeds": 2, "batch_size": 1, "hidden": [64] * 6}
+    body = {"id": sid, "epochs": 1, "state": {**state, "seeds": 32}}
+    assert "batch size of at least" in error(server, "/api/step", body)

@@ -12,6 +12,7 @@ where they fail (``.ci/run`` installs Chromium).
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -61,7 +62,12 @@ def open_page(browser, server, width: int = 1400, height: int = 1000):
     tab = context.new_page()
     tab.set_default_timeout(TIMEOUT)
     tab.errors = []
-    tab.on("console", lambda m: m.type == "error" and tab.errors.append(m.text))
+    # a refusal's 400 is logged by Chromium; the page shows it in its alert line
+    refusal = "the server responded with a status of 400"
+    tab.on(
+        "console",
+        lambda m: m.type == "error" and refusal not in m.text and tab.errors.append(m.text),
+    )
     tab.on("pageerror", lambda e: tab.errors.append(str(e)))
     tab.goto(server)
     tab.get_by_role("status").filter(has_text="Epoch 0").wait_for()
@@ -465,4 +471,195 @@ def test_generalization_controls_test_points_curves_and_discretize(page):
     assert page.get_by_label("x1²", exact=True).is_checked()
     assert "keep at least one input" in page.get_by_role("alert").text_content()
     assert state_in_url(page)["features"] == ["x1sq"]
+    assert page.errors == []
+
+
+def test_drawing_on_a_split_set_keeps_its_held_out_points(page):
+    page.get_by_label("Dataset", exact=True).select_option("circle")
+    page.get_by_label("Points", exact=True).fill("60")
+    page.get_by_label("Points", exact=True).press("Enter")
+    page.get_by_label("Test data (held out of training)").fill("30")
+    wait_for_status(page, "test loss")
+    assert page.get_by_label("Points", exact=True).input_value() == "60"
+    page.locator("#points").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_function(
+        "() => window.__play.frame.points?.length + window.__play.testPoints.length === 61"
+    )
+    state = state_in_url(page)
+    assert state["data"] == "points" and len(state["points"]) == 61
+    assert page.get_by_label("Points", exact=True).input_value() == "61"
+    assert page.errors == []
+
+
+def test_clear_then_play_is_refused_and_shows_no_stale_points(page):
+    page.get_by_label("Test data (held out of training)").fill("50")
+    wait_for_status(page, "test loss")
+    assert page.get_by_label("Points", exact=True).input_value() == "21"  # all, split or not
+    page.get_by_role("button", name="Clear points").click()
+    alert = page.get_by_role("alert").filter(has_text="give at least 2")
+    alert.wait_for()
+    page.get_by_role("button", name="Play").click()
+    page.get_by_role("button", name="Play").wait_for()  # refused: paused again
+    alert.wait_for()
+    assert page.evaluate("() => window.__play.points.length + window.__play.testPoints.length") == 0
+    assert state_in_url(page)["points"] == []
+    assert page.get_by_label("Points", exact=True).input_value() == "0"
+    page.locator("#points").focus()
+    page.keyboard.press("Enter")  # one point: still refused, the count is real
+    page.get_by_role("alert").filter(has_text="only 1 point").wait_for()
+    assert page.get_by_label("Points", exact=True).input_value() == "1"
+    assert page.errors == []
+
+
+def test_a_refused_state_stays_refused_when_play_is_pressed(page):
+    page.get_by_label("Optimizer", exact=True).select_option("adam")
+    wait_for_status(page, "Epoch 0 ")
+    beta = page.locator("#hyper-betas-0")
+    beta.fill("1.5")
+    beta.press("Enter")
+    alert = page.get_by_role("alert").filter(has_text="beta parameter")
+    alert.wait_for()
+    for _ in range(2):
+        page.get_by_role("button", name="Play").click()
+        page.get_by_role("button", name="Play").wait_for()
+        alert.wait_for()
+        assert beta.input_value() == "1.5"
+        assert state_in_url(page)["optimizer_args"]["betas"][0] == 1.5
+        assert page.evaluate("() => window.__play.frame.epoch") == 0
+    assert page.errors == []
+
+
+def test_entries_that_are_not_numbers_are_refused_by_name_never_coerced(page):
+    alert = page.get_by_role("alert")
+    page.get_by_label("Optimizer", exact=True).select_option("adam")
+    wait_for_status(page, "Epoch 0 ")
+    for field, name in (("#hyper-eps", "eps"), ("#hyper-betas-1", "betas 2")):
+        page.locator(field).fill("")
+        page.locator(field).press("Enter")
+        alert.filter(has_text=f"{name} must be a number, got nothing").wait_for()
+        assert page.locator(field).get_attribute("aria-invalid") == "true"
+    assert state_in_url(page)["optimizer_args"] == {}
+    batch = page.get_by_label("Batch size (empty: all points)")
+    batch.fill("10")
+    batch.press("Enter")
+    page.wait_for_function("() => window.__play.state.batch_size === 10")
+    batch.press("Control+a")
+    page.keyboard.type("e")  # all a number field takes of "abc": not a number
+    batch.press("Enter")
+    alert.filter(has_text="batch_size must be a whole number").wait_for()
+    assert state_in_url(page)["batch_size"] == 10  # not "all points"
+    hidden = page.get_by_label("Hidden layers", exact=True)
+    hidden.fill("1,,2")
+    hidden.press("Enter")
+    alert.filter(has_text='got "1,,2"').wait_for()
+    assert state_in_url(page)["hidden"] == [16, 16]
+    assert page.errors == []
+
+
+def test_a_links_state_is_checked_as_a_reset(page, server):
+    def open_link(state):
+        page.goto("about:blank")  # a new load, not a hash change
+        page.goto(server + "#" + json.dumps(state).replace(" ", ""))
+        page.get_by_role("status").filter(has_text="Epoch 0").wait_for()
+
+    open_link({"lr": "abc"})
+    page.get_by_role("alert").filter(has_text="lr must be a number").wait_for()
+    assert "refused" in page.get_by_role("alert").text_content()
+    assert state_in_url(page)["lr"] != "abc"  # the default setup runs
+    open_link({"lr": 1e9})
+    page.get_by_role("alert").filter(has_text="lr must be between").wait_for()
+    open_link({"l2": 0.5})
+    assert page.get_by_label("L2 λ").input_value() == "0.5"
+    assert page.errors == []
+
+
+def test_keyboard_focus_stays_on_rebuilt_and_disabled_buttons(page):
+    more = page.get_by_role("button", name="More units in layer 1")
+    more.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => window.__play.frame.units[0].size === 17")
+    label = "() => document.activeElement.getAttribute('aria-label')"
+    assert page.evaluate(label) == "More units in layer 1"
+    page.keyboard.press("Space")  # on the button, not Play
+    page.wait_for_function("() => window.__play.frame.units[0].size === 18")
+    assert not page.evaluate("() => window.__play.playing")
+    add = page.locator("#layer-add")
+    for _ in range(4):
+        add.focus()
+        page.keyboard.press("Enter")
+    page.wait_for_function("() => window.__play.frame.units.length === 6")
+    assert add.is_disabled() and focused(page) == "layer-remove"
+    assert page.errors == []
+
+
+@pytest.mark.parametrize("width", [320, 390, 1000, 1440])
+def test_unit_controls_never_overlap_and_labels_and_fields_fit(browser, server, width):
+    """6 hidden layers: each layer's + n − control apart from the others and inside the
+    network; the inputs' labels whole; the Hidden layers field wide enough to type in."""
+    tab = open_page(browser, server, width, 900)
+    try:
+        features = ["x1", "x2", "x1sq", "x2sq", "x1x2", "sinx1", "sinx2"]
+        tab.evaluate(
+            "(s) => { location.hash = encodeURIComponent(JSON.stringify(s)); }",
+            {"hidden": [64] * 6, "seeds": 1, "features": features},
+        )
+        tab.wait_for_function("() => window.__play.frame.units.length === 6")
+        tab.wait_for_function("() => document.querySelectorAll('#layer-units .units').length === 6")
+        boxes = [g.bounding_box() for g in tab.locator("#layer-units .units").all()]
+        net = tab.locator("#net").bounding_box()
+        for a, b in zip(boxes, boxes[1:]):
+            assert a["x"] + a["width"] <= b["x"], (a, b)  # left to right, apart
+        assert (
+            boxes[0]["x"] >= net["x"]
+            and boxes[-1]["x"] + boxes[-1]["width"] <= net["x"] + net["width"]
+        )
+        # every input label's left edge within the canvas: its text starts at x ≥ 0
+        left = tab.evaluate(
+            """() => {
+              const g = window.__play.geometry;
+              const ctx = document.getElementById('net').getContext('2d');
+              ctx.font = '11px system-ui, sans-serif';
+              const starts = g.names.map((t, i) => g.nodes[0][i].x - 2 - ctx.measureText(t).width);
+              return Math.min(...starts);
+            }"""
+        )
+        assert left >= 0, left
+        assert tab.locator("#hidden").bounding_box()["width"] >= 100
+        assert tab.evaluate("() => document.documentElement.scrollWidth") <= width
+        assert tab.errors == []
+    finally:
+        tab.context.close()
+
+
+def test_the_class_switch_sets_what_a_click_or_enter_adds(page):
+    page.get_by_label("class 0 (blue)").check()
+    box = page.locator("#points").bounding_box()
+    page.locator("#points").click(position={"x": box["width"] * 0.3, "y": box["height"] * 0.3})
+    page.wait_for_function("() => window.__play.state.points?.length === 22")
+    page.locator("#points").click(
+        position={"x": box["width"] * 0.6, "y": box["height"] * 0.6}, modifiers=["Shift"]
+    )
+    page.wait_for_function("() => window.__play.state.points?.length === 23")
+    page.keyboard.press("Enter")  # the plane has focus after the click
+    page.wait_for_function("() => window.__play.state.points?.length === 24")
+    assert [p[2] for p in state_in_url(page)["points"][-3:]] == [0, 1, 0]
+    assert "class chosen above" in page.locator("fieldset.draw").text_content()
+    assert page.errors == []
+
+
+def test_a_new_run_or_set_clears_old_notes_and_refusals(page):
+    page.locator("#points").focus()
+    page.keyboard.press("Enter")
+    assert "Switched to your points" in page.locator("#draw-note").text_content()
+    page.get_by_label("Dataset", exact=True).select_option("circle")
+    wait_for_status(page, "Epoch 0 ")
+    assert page.locator("#draw-note").text_content() == ""
+    hidden = page.get_by_label("Hidden layers", exact=True)
+    hidden.fill("65")
+    hidden.press("Enter")
+    page.get_by_role("alert").filter(has_text='got "65"').wait_for()
+    page.get_by_role("button", name="Reset").click()
+    page.get_by_role("alert").wait_for(state="hidden")
+    assert hidden.get_attribute("aria-invalid") == "false"
     assert page.errors == []

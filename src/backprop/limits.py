@@ -45,6 +45,7 @@ PAGE_POINTS = 2000
 PAGE_GRID = (8, 128)
 PAGE_STEP_EPOCHS = 1000
 PAGE_COORDINATE = 10.0  # |x1|, |x2| of a point: the lab's square is [0, 1]²
+PAGE_LR = (1e-5, 100.0)  # the rate slider's ends (log scale): a link sets no rate it cannot show
 # The largest L1/L2 rate (TensorFlow Playground's too): beyond it the penalty only
 # drives every weight to zero.
 MAX_PENALTY = 10.0

@@ -206,12 +206,17 @@ def from_csv(
             f"least {MIN_POINTS} lines x1,x2,label"
         )
     X, y = points(rows, max_rows)
-    if len(np.unique(y)) == 1:
-        raise ValueError(
-            f"{shown(name, 80)}: every label is {int(y[0, 0])}; a classifier needs points "
-            "of both classes, 0 and 1 (is the label the third column?)"
-        )
+    if one_class(y):
+        raise ValueError(f"{shown(name, 80)}: {one_class(y)} (is the label the third column?)")
     return X, y
+
+
+def one_class(y: np.ndarray) -> str | None:
+    """What is wrong with labels ``y (n, 1)`` of one class only (a classifier needs both),
+    or ``None``: the one rule for a CSV file and the page's drawn points."""
+    if len(np.unique(y)) != 1:
+        return None
+    return f"every label is {int(y[0, 0])}; a classifier needs points of both classes, 0 and 1"
 
 
 def read_csv(path: str, max_rows: int | None = None) -> tuple[np.ndarray, np.ndarray]:
@@ -274,9 +279,10 @@ def split(
         test[rng.permutation(where)[: round(fraction * len(where))]] = True
     kept = ~test
     if test.sum() < MIN_POINTS or kept.sum() < MIN_POINTS or len(set(labels[kept])) < 2:
+        classes = plural(len(set(labels[kept])), "class", "classes")
         raise ValueError(
             f"a test fraction of {fraction:g} splits {len(y)} points into {kept.sum()} to "
-            f"train ({len(set(labels[kept]))} classes) and {test.sum()} to test; both parts "
+            f"train ({classes}) and {test.sum()} to test; both parts "
             f"need {MIN_POINTS} points and training both classes: change the fraction or "
             "use more points"
         )

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 
 import numpy as np
 
+from ..checks import real
 from ..nn.module import Parameter
 from .optimizer import Optimizer, _check, _ema, _scalars
 
@@ -53,6 +54,7 @@ class Adam(Optimizer):
             raise ValueError(f"Invalid betas: {o['betas']}; pass two numbers (beta1, beta2)")
         o["betas"] = tuple(o["betas"])
         for i, beta in enumerate(o["betas"]):
+            real("betas", beta, message=f"Invalid beta parameter at index {i}: {{value}}")
             if not 0.0 <= beta < 1.0:  # also NaN
                 raise ValueError(f"Invalid beta parameter at index {i}: {beta}")
         _check("eps", o["eps"])

@@ -169,6 +169,7 @@ def options() -> dict:
             "step_epochs": limits.PAGE_STEP_EPOCHS,
             "epochs": limits.MAX_EPOCHS,
             "coordinate": limits.PAGE_COORDINATE,
+            "lr": list(limits.PAGE_LR),
             "body_bytes": BODY_BYTES,
             "seed_end": SEED_END,
         },

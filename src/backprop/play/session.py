@@ -39,6 +39,11 @@ RANGES = {Sigmoid: (0.0, 1.0), Tanh: (-1.0, 1.0)}  # bounded activations' fixed 
 TRAIN_WORK = 1_500_000_000
 PLANE_WORK = 250_000_000
 STEP_WORK = 10_000_000  # a mini-batch step's Python overhead (~1 ms here), as multiply-adds
+# Multiply-adds one epoch may cost (``epoch_work``): a frame trains at least one, so a
+# costlier setup is refused rather than freezing the page for seconds a frame. The
+# largest full-batch stack (32 seeds, 2000 points, 6 × 64 units, 7 features: 4.1e9)
+# passes; batch size 1 there (2000 steps, 2.4e10, ~20 s) does not.
+EPOCH_WORK = 8_000_000_000
 # Epochs after which a loss no lower than at the start (and a saturated output) is
 # named as the learning rate's doing, by the CLI's rule (``train.saturation``).
 WARN_AFTER = 20
@@ -111,12 +116,38 @@ def shown(v: float) -> str:
     return f"{v:.4g}"
 
 
+def epoch_work(seeds: int, points: int, weights: int, steps: int = 1) -> int:
+    """Multiply-adds of one epoch: ``3 K N W`` (a forward and two backward products over
+    every point) and ``STEP_WORK`` for each mini-batch step after the first."""
+    return 3 * seeds * points * weights + (steps - 1) * STEP_WORK
+
+
+def check_cost(state: State) -> None:
+    """``ValueError`` naming what to lower when one epoch of ``state`` (``epoch_work``,
+    the test set's forward counted as ``caps`` counts it) is over ``EPOCH_WORK``."""
+    X, _, test = state.parts()
+    n, total = len(X), len(X) + (0 if test is None else len(test[1]))
+    k, w = state.seeds, state.config().weights
+    steps = -(-n // state.batch_size) if state.batch_size else 1
+    work = epoch_work(k, total, w, steps)
+    if work <= EPOCH_WORK:
+        return
+    most = (EPOCH_WORK - epoch_work(k, total, w)) // STEP_WORK + 1  # steps it affords
+    hint = "fewer seeds, points or units"
+    if most >= 1:
+        hint = f"a batch size of at least {-(-n // most)}, or {hint}"
+    raise ValueError(
+        f"one epoch of {steps:,} mini-batch steps over {k} seeds costs ~{work / 1e9:.0f}e9 "
+        f"multiply-adds, over the page's {EPOCH_WORK / 1e9:g}e9 an epoch: use {hint}"
+    )
+
+
 def caps(seeds: int, points: int, weights: int, grid: int, steps: int = 1) -> tuple[int, int]:
     """``(epochs, side)`` a frame may take: as many epochs as ``TRAIN_WORK`` pays for at
     ``3 K N W`` multiply-adds each (forward and two backward products) and ``STEP_WORK``
     for each of its ``steps`` (mini-batches) after the first, at least 1; and the side
     ``g ≤ grid`` with ``K g² W ≤ PLANE_WORK`` (at least the page's least)."""
-    epochs = max(1, TRAIN_WORK // (3 * seeds * points * weights + (steps - 1) * STEP_WORK))
+    epochs = max(1, TRAIN_WORK // epoch_work(seeds, points, weights, steps))
     side = math.isqrt(PLANE_WORK // (seeds * weights))
     return epochs, max(limits.PAGE_GRID[0], min(grid, side))
 
@@ -134,6 +165,7 @@ class Session:
 
     def reset(self, state: State) -> None:
         """A new run (same seeds → same initial weights)."""
+        check_cost(state)
         self.state = state
         self.X, self.y, self.test = state.parts()
         self.extent = plane(state.dataset()[0])
@@ -168,6 +200,8 @@ class Session:
     def apply(self, state: State) -> bool:
         """Take ``state``: carry on, redraw or reset (``State.changes``); True if reset."""
         kind = self.state.changes(state)
+        if kind != "same":
+            check_cost(state)  # before anything is taken
         if kind == "reset":
             self.reset(state)
             return True

@@ -193,6 +193,8 @@ def _checked(s: State) -> State:
         X, y = datasets.points(list(s.points), limits.PAGE_POINTS)
         if np.abs(X).max() > limits.PAGE_COORDINATE:
             raise ValueError(f"points must lie within ±{limits.PAGE_COORDINATE:g} on both axes")
+        if datasets.one_class(y):  # backprop train --data points.csv refuses it too
+            raise ValueError(f"points: {datasets.one_class(y)}")
         points = tuple(map(tuple, np.hstack([X, y]).tolist()))
     s = replace(
         s,
@@ -208,7 +210,7 @@ def _checked(s: State) -> State:
         if s.batch_size is None
         else r("batch_size", s.batch_size, 1, INF, whole=True),
         test_fraction=limits.check_test_fraction(s.test_fraction),
-        lr=float(r("lr", s.lr, 0, float("inf"))),
+        lr=float(r("lr", s.lr, *limits.PAGE_LR)),
         optimizer_args=args,
         epochs=limits.check_epochs(s.epochs),
         seed=r("seed", s.seed, 0, SEED_END - seeds, whole=True),

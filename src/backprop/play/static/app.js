@@ -2,7 +2,7 @@
 // the server's docstring). Controls (controls.js) write `page.state` (state.js) through
 // `set`; this module sends it, plays, and draws each frame (draw.js).
 
-import { bindControls, renderControls, updateLinks } from "./controls.js";
+import { bindControls, pointCount, renderControls, updateLinks } from "./controls.js";
 import { SPEEDS, readHash, serverState, writeHash } from "./state.js";
 import {
   decode,
@@ -112,7 +112,7 @@ async function reset() {
   const body = { state: serverState(page.state) };
   if (page.id) body.id = page.id;
   page.dirty = false;
-  const reply = await api("/api/reset", body);
+  const reply = await refusable(api("/api/reset", body));
   page.id = reply.id;
   page.diverged = false;
   accept(reply);
@@ -127,14 +127,33 @@ async function step(epochs) {
     page.dirty = false;
   }
   const t0 = performance.now();
-  const reply = await api("/api/step", body);
+  const reply = await (body.state ? refusable(api("/api/step", body)) : api("/api/step", body));
   page.recovered = false;
   const t1 = performance.now();
   accept(reply);
   page.timing = { request: t1 - t0, draw: performance.now() - t1 }; // ms, for the benchmark
 }
 
+/** A request that sent the state: when the server refuses it (400), the state stays the
+ * learner's and unsent, so Play sends it again and is refused again, never quietly
+ * going back to the last state the server took. */
+async function refusable(request) {
+  try {
+    return await request;
+  } catch (error) {
+    if (error.status === 400) page.dirty = true;
+    throw error;
+  }
+}
+
+/** An entry's refusal ends with an accepted change or a new run. */
+function clearRefusal() {
+  page.inputError = null;
+  for (const el of document.querySelectorAll('[aria-invalid="true"]')) el.setAttribute("aria-invalid", "false");
+}
+
 function accept(reply) {
+  if (reply.frame.reset) clearRefusal();
   if (!page.dirty && reply.state) {
     page.state = { ...page.state, ...reply.state };
     writeHash(page.state);
@@ -187,9 +206,10 @@ function draw() {
   const focused = document.activeElement === $("points");
   const held = state._test ? page.testPoints : [];
   drawPoints($("points"), frame.extent, page.points, focused ? page.cursor : null, held);
-  if (["xor", "points"].includes(state.data) && !$("n").dataset.editing) $("n").value = page.points.length;
+  if (!$("n").dataset.editing) $("n").value = pointCount();
   page.geometry = drawNetwork($("net"), frame, $("heatmap"), state.features ?? ["x1", "x2"]);
-  renderUnitButtons(page.geometry.centres.slice(1, -1));
+  const centres = page.geometry.centres;
+  renderUnitButtons(centres.slice(1, -1), centres[1] - centres[0]);
   const { curves } = page;
   const lossSeries = [...seedSeries(curves.loss, "#333333"), ...seedSeries(curves.testLoss, TEST_COLOUR)];
   drawChart($("loss-chart"), lossSeries, { log: true });
@@ -219,13 +239,17 @@ function draw() {
   }
 }
 
-/** Above each hidden column, TensorFlow Playground's − n units + for that layer. */
-function renderUnitButtons(centres) {
+/** Above each hidden column, TensorFlow Playground's − n units + for that layer; with
+ * columns closer than its width (`spacing` px apart), + n − stacked, so none overlap. */
+function renderUnitButtons(centres, spacing) {
   const box = $("layer-units");
   const hidden = page.state.hidden;
-  const signature = JSON.stringify([hidden, centres.map(Math.round)]);
+  const narrow = spacing < 100;
+  const signature = JSON.stringify([hidden, centres.map(Math.round), narrow]);
   if (box.dataset.signature === signature) return;
   box.dataset.signature = signature;
+  box.classList.toggle("narrow", narrow);
+  const focused = box.contains(document.activeElement) ? document.activeElement.getAttribute("aria-label") : null;
   box.replaceChildren(
     ...centres.map((x, l) => {
       const group = document.createElement("div");
@@ -242,11 +266,17 @@ function renderUnitButtons(centres) {
         return b;
       };
       const count = document.createElement("span");
-      count.textContent = `${hidden[l]} unit${hidden[l] === 1 ? "" : "s"}`;
-      group.append(button("−", -1, "Fewer"), count, button("+", 1, "More"));
+      const units = `${hidden[l]} unit${hidden[l] === 1 ? "" : "s"}`;
+      count.textContent = narrow ? String(hidden[l]) : units;
+      count.title = `${units} in layer ${l + 1}`;
+      if (narrow) group.append(button("+", 1, "More"), count, button("−", -1, "Fewer"));
+      else group.append(button("−", -1, "Fewer"), count, button("+", 1, "More"));
       return group;
     }),
   );
+  // the keyboard stays on the rebuilt button (or its group's other one, once disabled)
+  const again = focused && [...box.querySelectorAll("button")].find((b) => b.getAttribute("aria-label") === focused);
+  if (again) (again.disabled ? [...again.parentElement.querySelectorAll("button")].find((b) => b !== again) : again).focus();
 }
 
 function renderGradLegend(layers) {
@@ -326,9 +356,7 @@ function renderPlayButton() {
 
 /** Change the state; the server sees it with the next step (now, when paused). */
 function set(changes) {
-  page.inputError = null;
-  for (const el of document.querySelectorAll('[aria-invalid="true"]')) el.setAttribute("aria-invalid", "false");
-  if ("data" in changes) page.draft = null;
+  clearRefusal();
   page.state = pair({ ...page.state, ...changes }, changes);
   writeHash(page.state);
   renderControls();
@@ -400,7 +428,20 @@ async function start() {
   bindControls(page, { set, play, pause, step, reset, api, enqueue, guarded, fetchCommand, showError, refuse, draw });
   renderControls();
   writeHash(page.state);
-  await enqueue(() => guarded(reset));
+  await enqueue(() => guarded(opening));
+}
+
+/** The first run: the link's state, checked by the server as any reset; refused, the
+ * defaults instead (so the page has a run to show) and the refusal as the message. */
+async function opening() {
+  try {
+    await reset();
+  } catch (error) {
+    if (error.status !== 400) throw error;
+    page.state = pair({ ...readHash({}), ...page.options.state }, {}); // the link's view keys stay
+    await reset();
+    showError(`The link's setup was refused (${error.message}); this is the default setup.`);
+  }
 }
 
 start();

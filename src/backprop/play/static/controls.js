@@ -61,11 +61,13 @@ function buildControls() {
   $("n").max = o.limits.points;
   $("epochs").max = o.limits.epochs;
   $("data-seed").max = o.limits.seed_end - 1;
+  if (o.limits.lr) [$("lr").min, $("lr").max] = o.limits.lr.map(Math.log10);
 
   const on = (id, event, f) => $(id).addEventListener(event, f);
   on("dataset", "change", (e) => {
     const changes = { data: e.target.value };
-    if (e.target.value === "points" && !page.state.points) changes.points = page.points;
+    if (e.target.value === "points" && !page.state.points) changes.points = [...page.points, ...page.testPoints];
+    if (e.target.value !== "points") note(""); // "Switched to your points…" is about them
     act.set(changes);
   });
   on("n", "change", (e) => whole(e.target, "n", o.limits.points_min, o.limits.points));
@@ -78,7 +80,7 @@ function buildControls() {
   on("bias", "change", (e) => act.set({ bias: e.target.checked }));
   on("test-fraction", "input", (e) => act.set({ test_fraction: Number(e.target.value) / 100 }));
   on("batch-size", "change", (e) => {
-    if (e.target.value.trim() === "") return act.set({ batch_size: null });
+    if (e.target.value.trim() === "" && !e.target.validity.badInput) return act.set({ batch_size: null });
     whole(e.target, "batch_size", 1, o.limits.points);
   });
   on("l1", "change", (e) => act.set({ l1: Number(e.target.value) }));
@@ -149,6 +151,9 @@ function buildControls() {
   for (const radio of document.querySelectorAll('input[name="draw"]')) {
     radio.addEventListener("change", () => act.set({ _draw: radio.value }));
   }
+  for (const radio of document.querySelectorAll('input[name="draw-class"]')) {
+    radio.addEventListener("change", () => act.set({ _class: Number(radio.value) }));
+  }
   // A field being typed in is not overwritten by a frame; its change (Enter, blur) ends that.
   document.addEventListener("input", (e) => {
     if (e.target.type === "number" || e.target.type === "text") e.target.dataset.editing = "1";
@@ -156,10 +161,11 @@ function buildControls() {
   document.addEventListener("change", (e) => delete e.target.dataset.editing, true);
   on("clear-points", "click", () => {
     act.pause();
-    page.draft = []; // drawn here until there are enough to train on
     page.points = [];
-    if (page.frame) drawPoints($("points"), page.frame.extent, [], page.cursor);
-    note(`Cleared. Add at least ${o.limits.points_min} points: click the plane, or focus it and use the arrow keys and Enter.`);
+    page.testPoints = [];
+    // the state holds no points: the server refuses it until there are enough to train on
+    act.set({ data: "points", points: [] });
+    note(`Cleared. Add at least ${o.limits.points_min} points of each class: click the plane, or focus it and use the arrow keys and Enter.`);
   });
   bindHeatmap();
   bindNetworkHover();
@@ -188,13 +194,23 @@ function whole(input, key, lo, hi) {
   input.setAttribute("aria-invalid", String(!ok));
   if (ok) return act.set({ [key]: v });
   const range = (x) => x.toLocaleString("en");
-  act.refuse(`${key} must be a whole number between ${range(lo)} and ${range(hi)}, got ${text || "nothing"}`);
+  const got = input.validity?.badInput ? "text" : text || "nothing";
+  act.refuse(`${key} must be a whole number between ${range(lo)} and ${range(hi)}, got ${got}`);
 }
 
 function parseHidden(text, limits) {
-  const sizes = text.split(/[\s,]+/).filter(Boolean).map(Number);
+  // "16, 16" or "16 16"; an empty size ("1,,2", "16,") is refused, not dropped
+  const sizes = text.trim().split(/\s*,\s*|\s+/).map((t) => (t === "" ? NaN : Number(t)));
   const ok = sizes.length >= 1 && sizes.length <= limits.layers && sizes.every((h) => Number.isInteger(h) && h >= 1 && h <= limits.units);
   return ok ? sizes : null;
+}
+
+/** The Points field: every point of the set, the held-out ones too (the learner's n;
+ * XOR's and drawn sets' own count). */
+export function pointCount() {
+  const s = page.state;
+  if (s.data === "points") return s.points?.length ?? 0;
+  return s.data === "xor" ? page.points.length + page.testPoints.length : s.n;
 }
 
 /** Every control shows the state (after a preset, a link, or the server's normalising). */
@@ -206,7 +222,7 @@ export function renderControls() {
     if (!el.dataset.editing) el.value = v;
   };
   setValue("dataset", s.data);
-  setValue("n", ["xor", "points"].includes(s.data) ? (s.data === "points" ? s.points?.length : page.points.length) || s.n : s.n);
+  setValue("n", pointCount());
   setValue("noise", s.noise);
   $("noise-value").textContent = Number(s.noise).toFixed(2);
   $("noise").setAttribute("aria-valuetext", `noise ${Number(s.noise).toFixed(2)}`);
@@ -223,8 +239,11 @@ export function renderControls() {
     $("test-fraction-value").textContent = `${pct} %`;
     $("test-fraction").setAttribute("aria-valuetext", `test data ${pct} %`);
     setValue("batch-size", s.batch_size ?? "");
-    setValue("l1", s.l1);
-    setValue("l2", s.l2);
+    for (const key of ["l1", "l2"]) {
+      // a λ from a link that the menu lacks joins it, so the menu shows what trains
+      if (![...$(key).options].some((op) => Number(op.value) === s[key])) fillSelect(key, [...new Set([...PENALTIES, s[key]])].sort((a, b) => a - b));
+      setValue(key, s[key]);
+    }
     for (const box of document.querySelectorAll("#features input")) box.checked = s.features.includes(box.dataset.feature);
   }
   $("show-test").checked = s._test;
@@ -244,9 +263,15 @@ export function renderControls() {
   setValue("seed", s.seed);
   setValue("hidden", s.hidden.join(", "));
   $("layer-count").textContent = `${s.hidden.length}`;
+  // a button disabled under the keyboard would drop focus to the body (then Space plays)
+  const was = document.activeElement;
   $("layer-add").disabled = s.hidden.length >= o.limits.layers;
   $("layer-remove").disabled = s.hidden.length <= 1;
+  for (const [id, other] of [["layer-add", "layer-remove"], ["layer-remove", "layer-add"]]) {
+    if ($(id).disabled && was === $(id)) $(other).focus();
+  }
   for (const radio of document.querySelectorAll('input[name="draw"]')) radio.checked = radio.value === s._draw;
+  for (const radio of document.querySelectorAll('input[name="draw-class"]')) radio.checked = Number(radio.value) === (s._class ?? 1);
   if ($("selected").options.length !== s.seeds) {
     fillSelect("selected", Array.from({ length: s.seeds }, (_, m) => m), Object.fromEntries(Array.from({ length: s.seeds }, (_, m) => [m, `seed ${s.seed + m}`])));
   }
@@ -283,11 +308,19 @@ function renderHyper() {
           field.append(label, input);
         }
         input.addEventListener("change", () => {
-          let value = typeof fallback === "boolean" ? input.checked : Number(input.value);
-          if (typeof value === "number" && !Number.isFinite(value)) return;
+          let value = input.checked;
+          if (typeof fallback !== "boolean") {
+            // an emptied or non-numeric field is refused by name, never sent as 0
+            const text = input.value.trim();
+            const ok = text !== "" && !input.validity.badInput && Number.isFinite(Number(text));
+            input.setAttribute("aria-invalid", String(!ok));
+            if (!ok) return act.refuse(`${label.textContent} must be a number, got ${input.validity.badInput ? "text" : "nothing"}`);
+            value = Number(text);
+          }
           if (i !== null) {
-            value = [...(s.optimizer_args[name] ?? fallback)];
-            value[i] = Number(input.value);
+            const number = value;
+            value = [...(page.state.optimizer_args[name] ?? fallback)];
+            value[i] = number;
           }
           act.set({ optimizer_args: { ...page.state.optimizer_args, [name]: value } });
         });
@@ -326,7 +359,8 @@ function edit(x, y, px, py, label) {
   const rect = $("points").getBoundingClientRect();
   const limit = page.options.limits;
   const mine = page.state.data === "points" && page.state.points;
-  let points = page.draft ?? (mine ? [...page.state.points] : page.points.map((p) => [...p]));
+  // a named set's every point: the held-out ones too (the split applies to the drawn set)
+  let points = mine ? [...page.state.points] : [...page.points, ...page.testPoints].map((p) => [...p]);
   if (mode === "add") {
     if (points.length >= limit.points) return act.refuse(`at most ${limit.points} points`);
     const round = (v) => Math.round(Math.max(-limit.coordinate, Math.min(limit.coordinate, v)) * 1000) / 1000;
@@ -343,18 +377,20 @@ function edit(x, y, px, py, label) {
     points = points.filter((_, i) => i !== best);
   }
   page.points = points;
+  page.testPoints = []; // the new run's frame splits them again
   drawPoints($("points"), page.frame.extent, points, page.cursor); // at once; the new run's frame follows
-  if (points.length < limit.points_min) {
-    page.draft = points;
-    return note(`${points.length} point${points.length === 1 ? "" : "s"}: add at least ${limit.points_min} to train.`);
-  }
-  if (!mine && !page.draft) {
+  const classes = new Set(points.map((p) => p[2])).size;
+  if (points.length < limit.points_min || classes < 2) {
+    note(`${points.length} point${points.length === 1 ? "" : "s"}: add at least ${limit.points_min} points of each class to train.`);
+  } else if (!mine) {
     const name = $("dataset").selectedOptions[0]?.textContent ?? page.state.data;
     note(`Switched to your points: the ${name} points with your change (data set: drawn / uploaded points). Clear starts from none.`);
   } else note(`${points.length} points.`);
-  page.draft = null;
-  act.set({ data: "points", points });
+  act.set({ data: "points", points }); // too few, or one class: the server says so
 }
+
+/** The class an added point gets: the chosen one, the other with Shift. */
+const drawClass = (shift) => ((page.state._class ?? 1) + (shift ? 1 : 0)) % 2;
 
 function bindHeatmap() {
   const canvas = $("points");
@@ -363,10 +399,10 @@ function bindHeatmap() {
     const rect = canvas.getBoundingClientRect();
     const [px, py] = [e.clientX - rect.left, e.clientY - rect.top];
     const [x, y] = toPlane(page.frame.extent, rect.width, rect.height, px, py);
-    edit(x, y, px, py, e.shiftKey ? 0 : 1);
+    edit(x, y, px, py, drawClass(e.shiftKey));
   });
   // The keyboard's way: arrows move a cursor over the plane, Enter or Space adds a
-  // class-1 point there (with Shift: class 0), or removes the one under it.
+  // point of the chosen class there (with Shift: the other), or removes the one under it.
   const cursorText = () => {
     const [x, y] = page.cursor;
     canvas.setAttribute("aria-valuetext", `cursor at (${x.toFixed(2)}, ${y.toFixed(2)})`);
@@ -395,7 +431,7 @@ function bindHeatmap() {
       if (page.state._draw === "off") return;
       const rect = canvas.getBoundingClientRect();
       const [px, py] = toPixel(page.frame.extent, rect.width, rect.height, ...page.cursor);
-      edit(...page.cursor, px, py, e.shiftKey ? 0 : 1);
+      edit(...page.cursor, px, py, drawClass(e.shiftKey));
     } else return;
     e.preventDefault();
   });

@@ -138,13 +138,19 @@ export function drawNetwork(canvas, frame, probCanvas, features = ["x1", "x2"]) 
   const { ctx, w, h } = fitCanvas(canvas);
   const sizes = [frame.weights[0].w.length, ...frame.units.map((u) => u.size), 1];
   const columns = sizes.length;
-  const pad = 26; // room at the top for each layer's unit buttons
+  const pad = 26;
+  const head = 60; // room at the top for each layer's unit buttons (stacked when narrow)
   const slot = 30; // the biggest node; a column of many units gets smaller ones
-  const colX = (c) => pad + (c * (w - 2 * pad - slot)) / (columns - 1);
+  const names = features.map((f) => FEATURES[f]?.[0] ?? f);
+  ctx.font = "11px system-ui, sans-serif";
+  // the inputs' labels sit left of their nodes: room for the widest, whole
+  const left = Math.max(pad, Math.ceil(Math.max(...names.map((t) => ctx.measureText(t).width))) + 6);
+  const colX = (c) => left + (c * (w - left - pad - slot)) / (columns - 1);
+  const room = h - head - pad;
   const nodes = sizes.map((n, c) => {
-    const node = Math.max(4, Math.min(slot, (h - 2 * pad) / n - 4));
-    const gap = Math.min(12, Math.max(1, (h - 2 * pad - n * node) / Math.max(1, n - 1)));
-    const top = (h - (n * node + (n - 1) * gap)) / 2 + 6;
+    const node = Math.max(4, Math.min(slot, room / n - 4));
+    const gap = Math.min(12, Math.max(1, (room - n * node) / Math.max(1, n - 1)));
+    const top = head + (room - (n * node + (n - 1) * gap)) / 2;
     const x = colX(c) + (slot - node) / 2;
     return Array.from({ length: n }, (_, u) => ({ x, y: top + u * (node + gap), size: node, c, u }));
   });
@@ -213,7 +219,6 @@ export function drawNetwork(canvas, frame, probCanvas, features = ["x1", "x2"]) 
   });
   ctx.fillStyle = "#333";
   ctx.textAlign = "right";
-  const names = features.map((f) => FEATURES[f]?.[0] ?? f);
   nodes[0].forEach((n, i) => ctx.fillText(names[i], n.x - 2, n.y + n.size / 2 + 4));
   return { nodes, lines, names, centres: sizes.map((_, c) => colX(c) + slot / 2) };
 }
@@ -268,7 +273,7 @@ export function networkHit(geometry, frame, x, y) {
 }
 
 export function fmt(v) {
-  if (v === null || v === undefined || Number.isNaN(v)) return "–";
+  if (typeof v !== "number" || Number.isNaN(v)) return v === null || v === undefined ? "–" : String(v); // a link's "abc"
   const a = Math.abs(v);
   if (a !== 0 && (a < 1e-3 || a >= 1e4)) return v.toExponential(2);
   return Number(v.toPrecision(4)).toString();

@@ -8,6 +8,7 @@
 export const PAGE_DEFAULTS = {
   _speed: 3, // epochs per frame: index into SPEEDS (5)
   _draw: "add", // what a click on the heatmap does: add | remove | off
+  _class: 1, // the class a click, tap or Enter adds (Shift: the other one)
   _test: true, // draw the held-out points (hollow)
   _discrete: false, // the heatmap thresholded at the loss's threshold
 };
