@@ -249,3 +249,17 @@ def test_the_workers_end_when_their_owner_is_killed(tmp_path):
     finally:
         for pid in _alive(children):  # left by a broken build: never by the suite
             os.kill(pid, signal.SIGKILL)
+
+
+@pytest.mark.parametrize("delay", [0.05, 0.3, 0.8])
+def test_ctrl_c_while_the_package_loads_is_one_line(tmp_path, delay):
+    """In the first second NumPy and matplotlib are still loading: a Ctrl-C then ends in
+    one line too (``backprop/__init__`` imports lazily, ``__main__.main`` catches it)."""
+    proc = _start("train", "--data", "xor", "--epochs", "1000000", "--out", "x", cwd=tmp_path)
+    time.sleep(delay)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, err
+    assert "Traceback" not in err and len(err.splitlines()) == 1, err
+    assert err.endswith("interrupted; nothing written\n"), err
+    assert not (tmp_path / "x").exists()
