@@ -3,6 +3,7 @@ paths, the minimum number of points, OS errors as sentences, plurals, ranges, th
 command's name on every error; and, in a real process, a reader that leaves early."""
 
 import errno
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -215,6 +216,25 @@ def test_train_reads_its_csv_once(tmp_path, monkeypatch, capsys):
     monkeypatch.setattr(cli, "validate", validate_then_break)
     assert main(["train", "--data", str(csv), "--epochs", "2", "--out", str(tmp_path / "r")]) == 0
     assert "Ground truth: 1.0" in capsys.readouterr().out
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+@pytest.mark.parametrize("argv", [["lab", "--epochs", "20"], ["check", "--help"]])
+def test_a_full_stdout_still_gets_every_file_and_is_said(tmp_path, argv):
+    """``> /dev/full``: the run still writes its files, then says in one line that its
+    output was lost (no space), exit 1; it stopped at the first print before."""
+    with open("/dev/full", "w") as full:
+        proc = subprocess.run(
+            [sys.executable, "-m", "backprop", *argv, "--out", str(tmp_path)],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+    assert proc.returncode == 1, proc.stderr
+    assert proc.stderr.endswith("the output could not be written (no space left on the device)\n")
+    assert len(proc.stderr.splitlines()) == 1, proc.stderr
+    if argv[0] == "lab":
+        assert {p.name for p in (tmp_path / "xor").iterdir()} >= {"model.npz", "history.json"}
 
 
 def test_a_reader_that_leaves_early_still_gets_every_file(tmp_path):

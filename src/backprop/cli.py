@@ -134,7 +134,10 @@ def _lab_or_train(args: argparse.Namespace, config: Config) -> int:
 class _PipeGuard:
     """``sys.stdout`` (or ``stderr``) whose reader may leave, as in ``backprop lab | head -3``:
     after the first ``EPIPE`` the stream goes to ``os.devnull`` and the run goes on to
-    write its files (the signal module's "Note on SIGPIPE", at print time)."""
+    write its files (the signal module's "Note on SIGPIPE", at print time). Another
+    error (``> /dev/full``: no space) does the same and is kept in ``lost``, to be said."""
+
+    lost: OSError | None = None  # the first write error other than a reader that left
 
     def __init__(self, stream) -> None:
         self._stream = stream
@@ -145,17 +148,19 @@ class _PipeGuard:
     def write(self, text: str) -> int:
         try:
             return self._stream.write(text)
-        except BrokenPipeError:
-            self._to_devnull()
+        except OSError as e:
+            self._to_devnull(e)
             return len(text)
 
     def flush(self) -> None:
         try:
             self._stream.flush()
-        except BrokenPipeError:
-            self._to_devnull()
+        except OSError as e:
+            self._to_devnull(e)
 
-    def _to_devnull(self) -> None:
+    def _to_devnull(self, e: OSError) -> None:
+        if not isinstance(e, BrokenPipeError) and _PipeGuard.lost is None:
+            _PipeGuard.lost = e
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, self._stream.fileno())  # what is still buffered goes there too
         os.close(devnull)
@@ -163,6 +168,7 @@ class _PipeGuard:
 
 def _guard_pipes() -> None:
     """Wrap ``sys.stdout`` and ``sys.stderr`` in ``_PipeGuard`` if they are real files."""
+    _PipeGuard.lost = None
     for name in ("stdout", "stderr"):
         stream = getattr(sys, name)
         try:
@@ -215,10 +221,27 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version")):
         argv = ["lab", *argv]  # no command: `backprop --seed 3` is `backprop lab --seed 3`
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as e:  # --help, --version, or a refusal: said on a stream
+        if _PipeGuard.lost is not None and not e.code:
+            print(
+                f"backprop: error: the output could not be written ({os_reason(_PipeGuard.lost)})",
+                file=sys.__stderr__,
+            )
+            raise SystemExit(1) from None
+        raise
     made, start = [f for p in _outs(args) for f in files.missing(p)], time.time()
     try:
-        return _run(parser, args)
+        code = _run(parser, args)
+        if _PipeGuard.lost is not None:  # e.g. `> /dev/full`: the files are written, not it
+            why = os_reason(_PipeGuard.lost)
+            print(
+                f"backprop {args.command}: error: the output could not be written ({why})",
+                file=sys.__stderr__,
+            )
+            return max(code, 1)
+        return code
     except files.InUseError as e:
         print(f"backprop {args.command}: error: {e}; {IN_USE}", file=sys.stderr)
         return 2
