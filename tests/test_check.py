@@ -50,7 +50,7 @@ def test_this_projects_pack_output_is_ok(tmp_path, report):
     path = pack(SID, NAME, root=ROOT, report=tmp_path / "report.pdf", out_dir=tmp_path)
     result = check_zip(path)
     assert result.verdict == "ok", lines(result)
-    assert "entry script: src/backprop/cli.py" in lines(result)
+    assert "entry script: src/backprop/__main__.py" in lines(result)
     assert result.facts["generators"] == "equivalent"  # data.py drops the dead `distance`
     assert result.facts["forbidden"] == []  # the peers in benchmarks/ are not the lab's code
     assert "torch" in result.facts["forbidden_unused"]
@@ -429,3 +429,16 @@ def test_csv_that_names_a_submission_is_refused(tmp_path, report, capsys):
             main(["check", str(tmp_path), "--csv", csv_arg])
         assert e.value.code == 2 and "is a submission, not a CSV" in capsys.readouterr().err
     assert path.read_bytes() == data
+
+
+def test_a_folder_or_pipe_named_like_a_zip_is_refused_not_skipped(tmp_path, report, capsys):
+    submission(tmp_path, report)
+    (tmp_path / "DL_LAB1_1_a.zip").mkdir()
+    with pytest.raises(SystemExit) as e:
+        main(["check", str(tmp_path)])
+    assert e.value.code == 2 and "DL_LAB1_1_a.zip is not a file" in capsys.readouterr().err
+    (tmp_path / "DL_LAB1_1_a.zip").rmdir()
+    with pytest.raises(SystemExit) as e:
+        main(["check", str(tmp_path), "--csv", str(tmp_path / "new" / "rows.csv")])
+    assert e.value.code == 2 and "there is no folder" in capsys.readouterr().err
+    assert not (tmp_path / "new").exists()

@@ -92,6 +92,8 @@ def validate(args: argparse.Namespace) -> Config | None:
             or any(args.csv.resolve() == z.resolve() for z in zips)
         ):  # e.g. `check --csv *.zip`: the shell made the first submission the CSV
             raise ValueError(f"--csv {args.csv} is a submission, not a CSV; name a .csv file")
+        if args.csv and not args.csv.parent.is_dir():
+            raise ValueError(f"--csv {args.csv}: there is no folder {args.csv.parent}")
         if args.csv:
             limits.check_out(args.csv.parent, "--csv")
     elif command == "experiments":  # an unknown name: experiments.define's ValueError

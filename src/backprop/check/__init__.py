@@ -214,17 +214,18 @@ def submissions(paths: list[Path]) -> list[Path]:
             found = sorted(
                 q
                 for q in p.iterdir()
-                if q.is_file()
-                and not q.name.startswith(".")
-                and q.name.lower().endswith(archive.ARCHIVES)
+                if not q.name.startswith(".") and q.name.lower().endswith(archive.ARCHIVES)
             )
             if not found:
                 raise ValueError(f"{p} holds no .zip (or other archive) files")
             out += found
-        elif p.is_file():
+        elif p.exists() or p.is_symlink():
             out.append(p)
         else:
             raise ValueError(f"{p} does not exist")
+    odd = next((q for q in out if not q.is_file()), None)
+    if odd is not None:  # a folder or a pipe named like a zip: never opened (a pipe blocks)
+        raise ValueError(f"{odd} is not a file (a folder, a pipe or a broken link)")
     return out
 
 
