@@ -72,7 +72,7 @@ def check_penalised(
 
     def objective() -> float:
         value = np.sum(loss(model.forward(x), y)[0])
-        return float(value + penalty.value([p.data for p in ws]))
+        return float(value + penalty.value([(p.data, p.grad) for p in ws], False))
 
     model.zero_grad()
     model.backward(loss(model.forward(x), y)[1])

@@ -234,7 +234,7 @@ def fit(
             for epoch in range(1, epochs + 1):
                 value, pred = step.grad()
                 if penalty is not None:
-                    term = penalty.value([w for w, _ in step.weights()], np.ndim(value) == 1)
+                    term = penalty.value(step.weights(), np.ndim(value) == 1)
                     value = value + term
                 if losses is None:
                     losses = np.empty((epochs, *np.shape(value)), np.result_type(value))
@@ -261,9 +261,7 @@ def fit(
             pred = step.forward()  # the model after the last update
             final_loss = np.asarray(loss(pred, y)[0], dtype=float)
             if penalty is not None:
-                final_loss = final_loss + penalty.value(
-                    [w for w, _ in step.weights()], final_loss.ndim == 1
-                )
+                final_loss = final_loss + penalty.value(step.weights(), final_loss.ndim == 1)
         finally:
             step.close()
         if tester is not None:

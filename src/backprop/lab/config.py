@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 
 import numpy as np
@@ -175,7 +175,11 @@ def loss_output(loss: str) -> str | None:
 
 MODELS = ("mlp", "cnn")
 # The generalization fields and their defaults (all off): see ``Config.to_dict``.
-EXTRAS = {"features": PLAIN, "l1": 0.0, "l2": 0.0, "batch_size": None, "test_fraction": 0.0}
+EXTRAS = {
+    f.name: f.default
+    for f in fields(Config)
+    if f.name in ("features", "l1", "l2", "batch_size", "test_fraction")
+}
 DTYPES = ("float64", "float32")
 # Measured over 1000 seeds on both datasets (README, "Defaults chosen by measurement").
 DEFAULT = Config()

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..checks import real
 from .module import Module, Parameter
 
 
@@ -26,18 +27,16 @@ class Penalty:
     """``λ1 Σ|W| + (λ2/2) Σ W²`` over a list of weight arrays (see the module)."""
 
     def __init__(self, l1: float = 0.0, l2: float = 0.0) -> None:
-        for name, lam in (("l1", l1), ("l2", l2)):
-            if not 0 <= lam < np.inf:
-                raise ValueError(f"{name} must be a finite number ≥ 0, got {lam}")
-        self.l1, self.l2 = float(l1), float(l2)
+        self.l1, self.l2 = real("l1", l1, 0), real("l2", l2, 0)
 
     def __bool__(self) -> bool:
         return bool(self.l1 or self.l2)
 
-    def value(self, ws: list[np.ndarray], stacked: bool = False) -> np.ndarray:
-        """``P``: a scalar, or ``(M,)`` for a stack (``stacked``: each ``W`` ``(M, ...)``)."""
+    def value(self, pairs: list[tuple[np.ndarray, np.ndarray]], stacked: bool) -> np.ndarray:
+        """``P`` of the ``(W, grad)`` pairs' weights: a scalar, or ``(M,)`` for a stack
+        (``stacked``: each ``W`` ``(M, ...)``)."""
         total = 0.0
-        for w in ws:
+        for w, _ in pairs:
             axis = tuple(range(1, w.ndim)) if stacked else None
             if self.l1:
                 total = total + self.l1 * np.abs(w).sum(axis=axis)

@@ -186,7 +186,7 @@ class Session:
         try:
             value, pred = step.grad()
             if penalty:
-                value = value + penalty.value([w for w, _ in step.weights()], True)
+                value = value + penalty.value(step.weights(), True)
             acc = accuracy(pred, self.y, run.loss.threshold)
         finally:
             step.close()
