@@ -14,11 +14,11 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from .. import files
-from ..checks import shown
+from ..checks import plural, shown
 from ..lab.pack import JUNK_DIRS, JUNK_SUFFIXES, PDF_MAGIC
 from . import archive
 from .archive import Member, name_findings
-from .findings import Finding, error, info, look, verdict
+from .findings import LEVELS, Finding, error, info, look, verdict
 from .generators import generator_findings
 from .report_pdf import report_findings
 from .run import MAX_RUN_TIMEOUT, RUN_TIMEOUT, WARNING, run_findings
@@ -96,7 +96,7 @@ def _stray(members: list[Member]) -> list[Finding]:
             continue
         groups.setdefault(key, []).append(m.size)
     return [
-        look("contents", f"stray {k} ({len(v)} file{'s' * (len(v) > 1)}, {_size(sum(v))})")
+        look("contents", f"stray {k} ({plural(len(v), 'file', sep='')}, {_size(sum(v))})")
         for k, v in sorted(groups.items())
     ]
 
@@ -182,15 +182,15 @@ def _check_zip(path: Path, run: bool, timeout: float) -> Result:
             result.findings.append(error("contents", "no source code (.py or .ipynb)"))
         wanted = [*code_members, *(m for m in members if m.name.endswith("pyproject.toml"))]
         prefix = _top_folder(members)
-        files = {}
+        texts = {}
         for m in wanted:
             try:
-                files[m.name[len(prefix) :]] = archive.read(zf, m)
+                texts[m.name[len(prefix) :]] = archive.read(zf, m)
             except archive.UnreadableError as e:
                 result.findings.append(error("contents", str(e)))
-        code = parse(files, prefix)
+        code = parse(texts, prefix)
         n = len(code_members)
-        result.findings.append(info("contents", f"{n} source file{'s' * (n != 1)}"))
+        result.findings.append(info("contents", plural(n, "source file", sep="")))
         result.findings += _stray(members)
         report, facts = _report(zf, members)
         result.findings += report
@@ -232,9 +232,8 @@ def submissions(paths: list[Path]) -> list[Path]:
 def format_result(result: Result, *, notes: bool = True) -> str:
     """``NAME: verdict`` and, below it, the findings, errors and looks first (the
     ``info`` ones only if ``notes``)."""
-    order = {"error": 0, "look": 1, "info": 2}
     listed = [f for f in result.findings if notes or f.level != "info"]
-    lines = [f"  {f}" for f in sorted(listed, key=lambda f: order[f.level])]
+    lines = [f"  {f}" for f in sorted(listed, key=lambda f: LEVELS.index(f.level))]
     return "\n".join([f"{shown(result.path.name, 200)}: {result.verdict}", *lines])
 
 

@@ -11,6 +11,7 @@ import re
 from pypdf import PdfReader
 from pypdf.errors import PyPdfError
 
+from ..checks import plural
 from .findings import Finding, info, look
 from .handout import OPTIONAL_SECTIONS, SECTIONS
 
@@ -63,7 +64,7 @@ def report_findings(data: bytes) -> tuple[list[Finding], dict]:
         return [
             look(
                 "report",
-                f"{pages} page{'s' * (pages != 1)} but no text layer (a scan?): "
+                f"{plural(pages, 'page', sep='')} but no text layer (a scan?): "
                 "sections not checked",
             )
         ], facts
@@ -71,7 +72,7 @@ def report_findings(data: bytes) -> tuple[list[Finding], dict]:
     facts["missing"] = " ".join(n for n, _ in gone)
     needed = [(n, t) for n, t in gone if n.split(".")[0] not in OPTIONAL_SECTIONS]
     optional = [(n, t) for n, t in gone if (n, t) not in needed]
-    out = [info("report", f"{pages} page{'s' * (pages != 1)}, {len(text.split()):,} words")]
+    out = [info("report", f"{plural(pages, 'page', sep='')}, {len(text.split()):,} words")]
     if needed:
         shown = "; ".join(f"{n} {t}" for n, t in needed)
         out.append(look("report", f"not found in its text: {shown}"))

@@ -286,7 +286,7 @@ class Session:
         if self.epoch < WARN_AFTER or not final[k] >= first:
             return None
         with np.errstate(all="ignore"):
-            out = self.run.model.forward(self.X)[k]
+            out = self.single().forward(self.X)  # the selected model alone, not all K
         prob = sigmoid(out) if self.run.loss.takes_logits else out
         first_only = History(np.array([first]), np.array([0.0]), final_loss=final[k])
         return saturation(first_only, prob, shown(self.state.lr))

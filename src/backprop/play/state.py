@@ -13,14 +13,14 @@ from dataclasses import asdict, field, fields, make_dataclass, replace
 import numpy as np
 
 from .. import limits
+from ..checks import INF
 from ..lab import data as datasets
 from ..lab.config import DEFAULT, HANDOUT, Config
 from ..lab.data import MIN_POINTS
 from ..nn.features import check_features
 from ..optim import option_defaults
 
-SEED_END = 2**32
-INF = float("inf")  # np.random.seed's range, which the CLI's --seed also takes
+SEED_END = 2**32  # np.random.seed's range, which the CLI's --seed also takes
 
 # What a change of a field does to a session: "reset" starts a new run, "carry" trains
 # on (the optimizer takes the new value; epochs: a longer or shorter budget, under a
@@ -193,8 +193,8 @@ def _checked(s: State) -> State:
         X, y = datasets.points(list(s.points), limits.PAGE_POINTS)
         if np.abs(X).max() > limits.PAGE_COORDINATE:
             raise ValueError(f"points must lie within ±{limits.PAGE_COORDINATE:g} on both axes")
-        if datasets.one_class(y):  # backprop train --data points.csv refuses it too
-            raise ValueError(f"points: {datasets.one_class(y)}")
+        if why := datasets.one_class(y):  # backprop train --data points.csv refuses it too
+            raise ValueError(f"points: {why}")
         points = tuple(map(tuple, np.hstack([X, y]).tolist()))
     s = replace(
         s,
