@@ -442,3 +442,12 @@ def test_a_folder_or_pipe_named_like_a_zip_is_refused_not_skipped(tmp_path, repo
         main(["check", str(tmp_path), "--csv", str(tmp_path / "new" / "rows.csv")])
     assert e.value.code == 2 and "there is no folder" in capsys.readouterr().err
     assert not (tmp_path / "new").exists()
+
+
+def test_run_takes_a_notebook_entry_as_its_code_cells(tmp_path, report):
+    """A notebook is run as its code cells, magics blanked, as the checker parsed them."""
+    cells = [MAIN, "%matplotlib inline\nprint('accuracy=95.00%')"]
+    nb = {"cells": [{"cell_type": "code", "source": c} for c in cells]}
+    path = submission(tmp_path, report, {"main.py": None, "lab1.ipynb": json.dumps(nb)})
+    result = check_zip(path, run=True, timeout=60)
+    assert "lab1.ipynb: accuracy 100.00%, 95.00%, at or above 90%" in lines(result), lines(result)

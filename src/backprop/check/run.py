@@ -4,7 +4,6 @@ network; its ``accuracy=`` lines read and held against the handout's 90 % bar.""
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import shutil
@@ -19,7 +18,7 @@ from pathlib import Path
 from .archive import Member, read
 from .findings import Finding, info, look
 from .handout import ACCURACY_BAR
-from .source import MAGIC_LINE, Code
+from .source import Code
 
 RUN_TIMEOUT = 300.0  # seconds per entry script; the handout's 100 000 epochs take ~1 min
 MAX_RUN_TIMEOUT = 86_400.0  # a day; beyond ~1e8 s the OS timers overflow
@@ -62,24 +61,16 @@ def _command(code: Code, entry: str, folder: Path) -> tuple[list[str], Path, dic
         "HOME": str(folder),
         "MPLBACKEND": "Agg",
         "PYTHONIOENCODING": "utf-8",
+        "PYTHONDONTWRITEBYTECODE": "1",
     }
-    env["PYTHONDONTWRITEBYTECODE"] = "1"
     if code.script:
         s = code.script
         env["PYTHONPATH"] = str(folder / s["root"])
         call = f"import sys; from {s['module']} import {s['function']} as f; sys.exit(f())"
         return [sys.executable, "-c", call], folder / s["root"], env
     path = folder / entry
-    if entry.endswith(".ipynb"):  # its code cells, magics blanked, as one script
-        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
-        src = [
-            "".join(c["source"]) if isinstance(c["source"], list) else c["source"]
-            for c in cells
-            if c.get("cell_type") == "code"
-        ]
-        text = "\n\n".join(
-            "\n".join("" if MAGIC_LINE.match(x) else x for x in s.split("\n")) for s in src
-        )
+    if entry.endswith(".ipynb"):  # its code cells as parsed (magics blanked), one script
+        text = "\n\n".join(s.text for s in code.sources if s.path == entry and s.cell)
         path = path.with_suffix(".ipynb.py")
         path.write_text(text, encoding="utf-8")
     return [sys.executable, path.name], path.parent, env
