@@ -168,10 +168,8 @@ def imports(code: Code) -> list[Import]:
             if a.name == "import_module" and a.asname
         }
         for node in s.nodes:
-            names: list[str] = []
-            if isinstance(node, ast.Import):
-                names = [a.name for a in node.names]
-            elif isinstance(node, ast.ImportFrom):
+            names = _absolute(node)
+            if isinstance(node, ast.ImportFrom):
                 if node.level:
                     base = list(PurePosixPath(s.path).parent.parts)
                     base = base[: len(base) - node.level + 1]
@@ -183,7 +181,6 @@ def imports(code: Code) -> list[Import]:
                             Import(m, "", s.where(node.lineno), s.path, _resolve(index, m, s.path))
                         )
                     continue
-                names = [f"{node.module}.{a.name}" for a in node.names] if node.module else []
             elif isinstance(node, ast.Call) and _called(node) in loaders and _text_arg(node):
                 names = [node.args[0].value]
             elif isinstance(node, ast.Call) and _called(node) in RUNNERS and _text_arg(node):
@@ -217,13 +214,17 @@ def _imports_in(text: str) -> list[str]:
         tree = ast.parse(text)
     except (SyntaxError, ValueError, MemoryError, RecursionError):
         return []
-    names = []
-    for n in ast.walk(tree):
-        if isinstance(n, ast.Import):
-            names += [a.name for a in n.names]
-        elif isinstance(n, ast.ImportFrom) and n.module and not n.level:
-            names += [f"{n.module}.{a.name}" for a in n.names]
-    return names
+    return [m for n in ast.walk(tree) for m in _absolute(n)]
+
+
+def _absolute(node: ast.AST) -> list[str]:
+    """The modules an ``import`` or an absolute ``from … import`` names (``a.b`` for
+    ``from a import b``: b may be a module); [] for anything else."""
+    if isinstance(node, ast.Import):
+        return [a.name for a in node.names]
+    if isinstance(node, ast.ImportFrom) and node.module and not node.level:
+        return [f"{node.module}.{a.name}" for a in node.names]
+    return []
 
 
 def _guarded(tree: ast.Module) -> bool:
@@ -248,9 +249,10 @@ def _pyproject_script(files: dict[str, bytes], code: Code) -> dict | None:
             )
         except (tomllib.TOMLDecodeError, UnicodeDecodeError):
             continue
+        index = _modules(code)
         for target in scripts.values():
             module, _, function = str(target).partition(":")
-            found = _resolve(_modules(code), module, path)
+            found = _resolve(index, module, path)
             if found and found.endswith(module.replace(".", "/") + ".py"):
                 root = found[: -len(module.replace(".", "/") + ".py")].rstrip("/")
                 return {
