@@ -122,13 +122,22 @@ def epoch_work(seeds: int, points: int, weights: int, steps: int = 1) -> int:
     return 3 * seeds * points * weights + (steps - 1) * STEP_WORK
 
 
-def check_cost(state: State) -> None:
-    """``ValueError`` naming what to lower when one epoch of ``state`` (``epoch_work``,
-    the test set's forward counted as ``caps`` counts it) is over ``EPOCH_WORK``."""
-    X, _, test = state.parts()
-    n, total = len(X), len(X) + (0 if test is None else len(test[1]))
-    k, w = state.seeds, state.config().weights
+def _epoch_shape(state: State, X: np.ndarray, test) -> tuple[int, int]:
+    """``(points, steps)`` of one epoch: every point (the test set's forward too) and
+    the mini-batch steps over the training points."""
+    n = len(X)
     steps = -(-n // state.batch_size) if state.batch_size else 1
+    return n + (0 if test is None else len(test[1])), steps
+
+
+def check_cost(state: State, parts: tuple | None = None) -> None:
+    """``ValueError`` naming what to lower when one epoch of ``state`` (``epoch_work``,
+    counted as ``caps`` counts it) is over ``EPOCH_WORK``; ``parts``: ``state.parts()``
+    if already made."""
+    X, _, test = parts or state.parts()
+    n = len(X)
+    total, steps = _epoch_shape(state, X, test)
+    k, w = state.seeds, state.config().weights
     work = epoch_work(k, total, w, steps)
     if work <= EPOCH_WORK:
         return
@@ -165,10 +174,11 @@ class Session:
 
     def reset(self, state: State) -> None:
         """A new run (same seeds → same initial weights)."""
-        check_cost(state)
+        parts = state.parts()
+        check_cost(state, parts)
         self.state = state
-        self.X, self.y, self.test = state.parts()
-        self.extent = plane(state.dataset()[0])
+        self.X, self.y, self.test = parts
+        self.extent = plane(self.X if self.test is None else np.vstack([self.X, self.test[0]]))
         self.run = build(
             state.config(),
             models=state.seeds,
@@ -200,8 +210,8 @@ class Session:
     def apply(self, state: State) -> bool:
         """Take ``state``: carry on, redraw or reset (``State.changes``); True if reset."""
         kind = self.state.changes(state)
-        if kind != "same":
-            check_cost(state)  # before anything is taken
+        if kind == "carry":
+            check_cost(state)  # before anything is taken (a reset checks it first too)
         if kind == "reset":
             self.reset(state)
             return True
@@ -272,10 +282,8 @@ class Session:
 
     def _caps(self) -> tuple[int, int]:
         """``caps`` for this run: every point (the test set's forward too) and its steps."""
-        s, n = self.state, len(self.X)
-        steps = -(-n // s.batch_size) if s.batch_size else 1
-        total = n + (0 if self.test is None else len(self.test[1]))
-        return caps(s.seeds, total, self.run.config.weights, s.grid, steps)
+        total, steps = _epoch_shape(self.state, self.X, self.test)
+        return caps(self.state.seeds, total, self.run.config.weights, self.state.grid, steps)
 
     def _saturated(self, final: np.ndarray) -> str | None:
         """``train.saturation``'s warning for the selected model, after ``WARN_AFTER``
