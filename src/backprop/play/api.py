@@ -6,14 +6,12 @@ body (``parse``), checks its keys against ``FIELDS`` and only then calls the end
 
 from __future__ import annotations
 
-import difflib
 import json
 import re
 import secrets
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import fields
 
 import numpy as np
 
@@ -28,7 +26,7 @@ from ..optim.lr_scheduler import SCHEDULES
 from ..train import DivergedError
 from .command import command
 from .session import Session
-from .state import MIN_POINTS, PRESETS, SEED_END, State
+from .state import MIN_POINTS, PRESETS, SEED_END, State, unknown
 
 # The sessions' memory (``Session.nbytes``): over it, the least recently used go first.
 # Not a count, so that one client's resets cannot evict another's open page.
@@ -79,28 +77,21 @@ def parse(raw: bytes) -> dict:
     return body
 
 
-def _id(value: object) -> str:
-    if not isinstance(value, str):
-        raise TypeError(f"id must be a string, got {kind(value)}")
-    return value
+def _typed(name: str, kind_: type, what: str) -> Callable[[object], object]:
+    """A check that the value of ``name`` is a ``kind_``, named ``what`` in the error;
+    the value's own checks come later (``State.from_dict`` for a state)."""
+
+    def check(value: object) -> object:
+        if not isinstance(value, kind_):
+            raise TypeError(f"{name} must be {what}, got {kind(value)}")
+        return value
+
+    return check
 
 
-def _state(value: object) -> dict:
-    """An object of ``State``'s fields (``State.from_dict`` checks their values); keys
-    starting with ``_`` are the page's and pass."""
-    if not isinstance(value, dict):
-        raise TypeError(f"state must be an object, got {kind(value)}")
-    names = [f.name for f in fields(State)]
-    for key in value:
-        if key not in names and not key.startswith("_"):
-            raise ValueError(unknown(key, names, "state"))
-    return value
-
-
-def _text(value: object) -> str:
-    if not isinstance(value, str):
-        raise TypeError(f"csv must be a string (the file's text), got {kind(value)}")
-    return value
+_id = _typed("id", str, "a string")
+_state = _typed("state", dict, "an object")
+_text = _typed("csv", str, "a string (the file's text)")
 
 
 def _epochs(value: object) -> int:
@@ -115,13 +106,6 @@ FIELDS: dict[str, dict[str, tuple[Callable[[object], object], bool]]] = {
     "command": {"id": (_id, True)},
     "csv": {"csv": (_text, True)},
 }
-
-
-def unknown(key: object, known: list[str], where: str) -> str:
-    """``unknown key 'lrr' in state; did you mean 'lr'?`` (or the keys it takes)."""
-    near = difflib.get_close_matches(str(key), known, n=1)
-    hint = f"did you mean {near[0]!r}?" if near else f"it takes {', '.join(known)}"
-    return f"unknown key {str(key)[:40]!r} in {where}; {hint}"
 
 
 def checked(name: str, body: dict) -> dict:

@@ -8,6 +8,7 @@ with ``_`` belong to the page's view and are ignored.
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import asdict, field, fields, make_dataclass, replace
 
 import numpy as np
@@ -122,9 +123,9 @@ class _StateMethods:
         if not isinstance(d, dict):
             raise TypeError(f"state must be a JSON object, got {type(d).__name__}")
         names = [f.name for f in fields(cls)]
-        unknown = sorted(k for k in d if k not in names and not str(k).startswith("_"))
-        if unknown:
-            raise ValueError(f"unknown state field {unknown[0]!r}; known: {', '.join(names)}")
+        for key in d:  # keys starting with _ are the page's own and pass
+            if key not in names and not str(key).startswith("_"):
+                raise ValueError(unknown(key, names, "state"))
         given = {k: v for k, v in d.items() if k in names}
         return _checked(replace(base or cls(), **given))
 
@@ -229,3 +230,10 @@ PRESETS = {
     name: {k: getattr(c, k) for k in CONFIG_FIELDS}
     for name, c in (("default", DEFAULT), ("handout", HANDOUT))
 }
+
+
+def unknown(key: object, known: list[str], where: str) -> str:
+    """``unknown key 'lrr' in state; did you mean 'lr'?`` (or the keys it takes)."""
+    near = difflib.get_close_matches(str(key), known, n=1)
+    hint = f"did you mean {near[0]!r}?" if near else f"it takes {', '.join(known)}"
+    return f"unknown key {str(key)[:40]!r} in {where}; {hint}"
