@@ -63,11 +63,16 @@ def plural(n: int, word: str, many: str = "", sep: str = ",") -> str:
     return f"{n:{sep}} {word if n == 1 else many or word + 's'}"
 
 
+def escaped(text: str) -> str:
+    """``text`` with what is not printable (a newline, an escape code) written as Python
+    writes it in a string (``\\n``, ``\\x1b``): one line that cannot restyle a terminal."""
+    return text if text.isprintable() else repr(text)[1:-1]
+
+
 def shown(text: object, most: int = 60) -> str:
-    """``text`` on one line, escaped where not printable, cut in the middle past ``most``
-    (a 600-character path is shown as its start and its end)."""
-    text = str(text)
-    text = text if text.isprintable() else repr(text)[1:-1]
+    """``text`` on one line, ``escaped``, cut in the middle past ``most`` (a 600-character
+    path is shown as its start and its end)."""
+    text = escaped(str(text))
     return text if len(text) <= most else f"{text[: most - 21]}…{text[-20:]}"
 
 

@@ -12,6 +12,7 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from ..checks import escaped
 from ..lab.pack import zip_name
 from .findings import Finding, error, info, look
 
@@ -128,8 +129,8 @@ def members(zf: zipfile.ZipFile) -> tuple[list[Member], list[Finding]]:
     for zi in entries:
         name, note = _decoded(zi)
         found += [note] if note else []
-        if not name.isprintable():  # a newline or an escape code would print as the TA's
-            name = repr(name)[1:-1]  # own lines and colours: shown escaped, everywhere
+        if name != escaped(name):  # a newline or an escape code would print as the TA's
+            name = escaped(name)  # own lines and colours: shown escaped, everywhere
             found.append(look("safety", f"name {name!r} holds control characters"))
         path = name.replace("\\", "/")
         parts = PurePosixPath(path).parts
