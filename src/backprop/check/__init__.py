@@ -71,9 +71,9 @@ class Result:
         return verdict(self.findings)
 
 
-def _stray(members: list[Member]) -> list[Finding]:
-    """Caches, virtualenvs and editor leftovers (grouped by folder) and large data files."""
-    venvs = _venvs(members)
+def _stray(members: list[Member], venvs: tuple[str, ...]) -> list[Finding]:
+    """Caches, virtualenvs (``_venvs``) and editor leftovers (grouped by folder) and
+    large data files."""
     groups: dict[str, list[int]] = {}
     for m in members:
         parts = m.name.split("/")
@@ -170,12 +170,12 @@ def _check_zip(path: Path, run: bool, timeout: float) -> Result:
         result.findings += found
         if not members and any(f.level == "error" for f in found):
             return result  # nothing was read: no claim about what the zip holds
-        code_members = [m for m in members if m.name.endswith(CODE_SUFFIXES)]
         venvs = _venvs(members)
         code_members = [  # not the caches' or a virtualenv's copies: listed as stray
             m
-            for m in code_members
-            if not set(m.name.split("/")) & (JUNK_DIRS | STRAY | {"site-packages"})
+            for m in members
+            if m.name.endswith(CODE_SUFFIXES)
+            and not set(m.name.split("/")) & (JUNK_DIRS | STRAY | {"site-packages"})
             and not (venvs and m.name.startswith(venvs))
         ]
         if not code_members:
@@ -191,7 +191,7 @@ def _check_zip(path: Path, run: bool, timeout: float) -> Result:
         code = parse(texts, prefix)
         n = len(code_members)
         result.findings.append(info("contents", plural(n, "source file", sep="")))
-        result.findings += _stray(members)
+        result.findings += _stray(members, venvs)
         report, facts = _report(zf, members)
         result.findings += report
         result.facts |= {"report_" + k: v for k, v in facts.items()}
