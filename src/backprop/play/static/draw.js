@@ -226,15 +226,25 @@ export function drawNetwork(canvas, frame, probCanvas, features = ["x1", "x2"]) 
 const FEATURE_SIDE = 24;
 
 /** Feature `name` over the plane `extent` as FEATURE_SIDE² bytes, row 0 at the top. */
-function featureBytes(name, [x0, x1, y0, y1]) {
+// An input's picture depends on its name and the plane only (a new run), not the frame.
+const featureCache = new Map();
+
+function featureBytes(name, extent) {
+  const key = `${name} ${extent.join(" ")}`;
+  if (!featureCache.has(key)) {
+    if (featureCache.size > 32) featureCache.clear();
+    featureCache.set(key, featurePicture(name, extent));
+  }
+  return featureCache.get(key);
+}
+
+function featurePicture(name, extent) {
   const f = FEATURES[name]?.[1] ?? (() => 0);
   const side = FEATURE_SIDE;
   const values = new Float64Array(side * side);
   for (let r = 0; r < side; r++) {
     for (let c = 0; c < side; c++) {
-      const a = x0 + ((c + 0.5) * (x1 - x0)) / side;
-      const b = y1 - ((r + 0.5) * (y1 - y0)) / side;
-      values[r * side + c] = f(a, b);
+      values[r * side + c] = f(...toPlane(extent, side, side, c + 0.5, r + 0.5));
     }
   }
   let [lo, hi] = [Math.min(...values), Math.max(...values)];
