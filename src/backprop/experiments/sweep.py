@@ -363,11 +363,14 @@ def pool(jobs: int) -> Iterator[Executor]:
             executor.terminate_workers()
         else:  # before it, the worker processes are only in a private attribute
             workers = list((getattr(executor, "_processes", None) or {}).values())
-            executor.shutdown(wait=False, cancel_futures=True)
+            manager = getattr(executor, "_executor_manager_thread", None)
+            executor.shutdown(wait=False, cancel_futures=True)  # forgets the manager
             for process in workers:
                 process.terminate()
             for process in workers:
                 process.join()
+            if manager is not None:  # its clean-up must end before the interpreter's
+                manager.join()  # exit hook writes to the pipe it closes ("Bad file …")
         raise
     finally:
         executor.shutdown(wait=True, cancel_futures=True)
