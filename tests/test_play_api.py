@@ -682,23 +682,29 @@ def test_stop_at_100_can_be_turned_off(server):
 
 
 def test_the_cost_caps_epochs_per_frame_and_the_plane():
-    """A costlier setup (points × weights × seeds) gets fewer epochs a frame and a coarser
-    plane; the default is not capped, the largest gets one epoch and the least grid that
-    its plane's budget allows."""
+    """A costlier setup (points × seeds × the network's cost a point) gets fewer epochs a
+    frame and a coarser plane; the default is not capped, the largest gets one epoch and
+    the least grid that its plane's budget allows."""
     from backprop import limits
-    from backprop.play.session import PLANE_WORK, TRAIN_WORK, caps
+    from backprop.play.session import PLANE_WORK, TRAIN_WORK, caps, point_work, step_work
 
-    default = caps(8, 21, 304, 64)
-    assert default[0] >= limits.PAGE_STEP_EPOCHS and default[1] == 64
-    setups = [(8, 100, 304), (8, 2000, 304), (32, 2000, 304), (32, 2000, 4352), (32, 2000, 20672)]
-    epochs, sides = zip(*(caps(k, n, w, 128) for k, n, w in setups))
+    def costs(k, n, w, u, grid=128, steps=1):
+        return caps(k, n, point_work(w, u), step_work(k, w), grid, steps)
+
+    default = costs(8, 21, 337, 32, 64)
+    assert default[0] >= 100 and default[1] == 64
+    setups = [(8, 100, 337, 32), (8, 2000, 337, 32), (32, 2000, 337, 32), (32, 2000, 4352, 128)]
+    setups += [(32, 2000, 20672, 384)]
+    epochs, sides = zip(*(costs(*s) for s in setups))
     assert list(epochs) == sorted(epochs, reverse=True) and epochs[0] > epochs[-1] == 1
     assert list(sides) == sorted(sides, reverse=True) and sides[0] > sides[-1]
     # mini-batches: each step's overhead counts too
-    assert caps(8, 2000, 304, 64, steps=2000)[0] < caps(8, 2000, 304, 64)[0]
-    for (k, n, w), e, side in zip(setups, epochs, sides):
-        assert e == 1 or 3 * k * n * w * e <= TRAIN_WORK
-        assert side == limits.PAGE_GRID[0] or k * side**2 * w <= PLANE_WORK
+    assert costs(8, 2000, 337, 32, steps=200)[0] < costs(8, 2000, 337, 32)[0]
+    # narrow layers: the same weights in more units cost more
+    assert costs(8, 500, 4352, 256)[0] < costs(8, 500, 4352, 64)[0]
+    for (k, n, w, u), e, side in zip(setups, epochs, sides):
+        assert e == 1 or e * (k * n * point_work(w, u) + step_work(k, w)) <= TRAIN_WORK
+        assert side == limits.PAGE_GRID[0] or k * side**2 * point_work(w, u) <= 3 * PLANE_WORK
 
 
 def test_a_costly_stack_gets_a_coarser_plane(server):
@@ -741,22 +747,31 @@ def test_a_one_class_drawn_set_is_refused_as_backprop_train_refuses_its_csv(
     assert exit_.value.code == 2 and rule in capsys.readouterr().err and rule in page
 
 
-def test_an_epoch_over_the_budget_is_refused_naming_the_batch_size(server):
-    """The largest full-batch stack trains; batch size 1 there (2000 steps an epoch, about
-    20 s a frame) is refused, at a reset and as a carried change, by ``caps``' cost model."""
+def test_an_epoch_over_a_frame_is_refused_naming_what_to_lower(server):
+    """A frame trains at least one epoch, so a setup whose epoch costs more than a frame
+    trains is refused, at a reset and as a carried change, naming the seeds it affords
+    or the batch size; that many seeds, or that batch size, is accepted, one more seed
+    or a smaller batch is not."""
     from backprop.play.session import check_cost
     from backprop.play.state import State
 
     features = ["x1", "x2", "x1sq", "x2sq", "x1x2", "sinx1", "sinx2"]
     largest = {"data": "circle", "n": 2000, "hidden": [64] * 6, "seeds": 32, "features": features}
-    check_cost(State.from_dict(largest))
-    with pytest.raises(ValueError, match="use a batch size of at least 6, or fewer seeds"):
-        check_cost(State.from_dict({**largest, "batch_size": 1}))
-    check_cost(State.from_dict({**largest, "batch_size": 6}))
-    refused = error(server, "/api/reset", {"state": {**largest, "batch_size": 1}})
-    assert "batch size of at least 6" in refused
-    small = {"data": "circle", "n": 2000, "hidden": [64] * 6, "seeds": 2}
+    with pytest.raises(ValueError, match=r"over 32 seeds .* use at most \d+ seeds") as refused:
+        check_cost(State.from_dict(largest))
+    most = int(re.search(r"at most (\d+) seeds", str(refused.value))[1])
+    assert 2 <= most < 32
+    check_cost(State.from_dict({**largest, "seeds": most}))
+    with pytest.raises(ValueError):
+        check_cost(State.from_dict({**largest, "seeds": most + 1}))
+    small = {**largest, "seeds": 2}
+    with pytest.raises(ValueError, match=r"use a batch size of at least \d+, or fewer") as refused:
+        check_cost(State.from_dict({**small, "batch_size": 1}))
+    least = int(re.search(r"at least (\d+)", str(refused.value))[1])
+    check_cost(State.from_dict({**small, "batch_size": least}))
+    with pytest.raises(ValueError):
+        check_cost(State.from_dict({**small, "batch_size": least - 1}))
+    assert f"at most {most} seeds" in error(server, "/api/reset", {"state": largest})
     sid = reset(server, **small)["id"]
-    state = {**small, "seeds": 2, "batch_size": 1, "hidden": [64] * 6}
-    body = {"id": sid, "epochs": 1, "state": {**state, "seeds": 32}}
-    assert "batch size of at least" in error(server, "/api/step", body)
+    body = {"id": sid, "epochs": 1, "state": {**small, "batch_size": 1}}
+    assert f"batch size of at least {least}" in error(server, "/api/step", body)

@@ -33,17 +33,14 @@ from .state import State
 THUMB = 24  # side of a hidden unit's thumbnail
 ROWS = ("epochs", "loss", "accuracy", "test_loss", "test_accuracy", "grad_norm")
 RANGES = {Sigmoid: (0.0, 1.0), Tanh: (-1.0, 1.0)}  # bounded activations' fixed scale
-# Multiply-adds a frame may spend training and drawing the plane, so that one stays
-# near 250 ms (this machine trains ~13 per ns, a Module forward draws ~4 per ns): more
-# epochs wait for the next frame, and a costly stack gets a coarser plane.
-TRAIN_WORK = 1_500_000_000
-PLANE_WORK = 250_000_000
-STEP_WORK = 10_000_000  # a mini-batch step's Python overhead (~1 ms here), as multiply-adds
-# Multiply-adds one epoch may cost (``epoch_work``): a frame trains at least one, so a
-# costlier setup is refused rather than freezing the page for seconds a frame. The
-# largest full-batch stack (32 seeds, 2000 points, 6 × 64 units, 7 features: 4.1e9)
-# passes; batch size 1 there (2000 steps, 2.4e10, ~20 s) does not.
-EPOCH_WORK = 8_000_000_000
+# Multiply-adds a frame may spend training and drawing the plane, so that a frame stays
+# under 250 ms (this machine does ~20 of ``point_work``'s multiply-adds a ns): more
+# epochs wait for the next frame, and a costly stack gets a coarser plane. A frame trains
+# at least one epoch, so a setup whose one epoch costs more than TRAIN_WORK is refused
+# (``check_cost``) with what to lower.
+TRAIN_WORK = 2_000_000_000
+PLANE_WORK = 300_000_000
+STEP_WORK = 4_000_000  # an optimizer step's Python overhead (~0.2 ms here), as multiply-adds
 # Epochs after which a loss no lower than at the start (and a saturated output) is
 # named as the learning rate's doing, by the CLI's rule (``train.saturation``).
 WARN_AFTER = 20
@@ -116,48 +113,69 @@ def shown(v: float) -> str:
     return f"{v:.4g}"
 
 
-def epoch_work(seeds: int, points: int, weights: int, steps: int = 1) -> int:
-    """Multiply-adds of one epoch: ``3 K N W`` (a forward and two backward products over
-    every point) and ``STEP_WORK`` for each mini-batch step after the first."""
-    return 3 * seeds * points * weights + (steps - 1) * STEP_WORK
+def point_work(weights: int, units: int) -> int:
+    """Cost of one point through one model in an epoch, in multiply-adds: a forward and
+    two backward products per weight, and ~160 per hidden unit for its elementwise work
+    (activation and derivative: memory-bound, ~8 ns a unit here, which narrow layers
+    feel most). A forward alone is about a third of it."""
+    return 3 * weights + 160 * units
 
 
-def _epoch_shape(state: State, X: np.ndarray, test) -> tuple[int, int]:
-    """``(points, steps)`` of one epoch: every point (the test set's forward too) and
-    the mini-batch steps over the training points."""
-    n = len(X)
+def step_work(seeds: int, weights: int) -> int:
+    """Cost of one optimizer step beside the points: Python's overhead (``STEP_WORK``)
+    and ~400 a weight of each model for the update (Adam's dozen elementwise passes)."""
+    return STEP_WORK + 400 * seeds * weights
+
+
+def epoch_work(seeds: int, points: int, per_point: int, per_step: int, steps: int = 1) -> int:
+    """Cost of one epoch: ``K N`` points through models of ``per_point`` each and
+    ``steps`` optimizer steps (one full batch, or the mini-batches) of ``per_step``."""
+    return seeds * points * per_point + steps * per_step
+
+
+def _epoch_shape(state: State, X: np.ndarray, test) -> tuple[int, int, int, int]:
+    """``(points, per_point, per_step, steps)`` of one epoch: every point (the test set's
+    forward too), ``point_work`` and ``step_work`` of the stack, and its steps."""
+    n, config, k = len(X), state.config(), state.seeds
     steps = -(-n // state.batch_size) if state.batch_size else 1
-    return n + (0 if test is None else len(test[1])), steps
+    total = n + (0 if test is None else len(test[1]))
+    each = point_work(config.weights, sum(config.hidden))
+    return total, each, step_work(k, config.weights), steps
 
 
 def check_cost(state: State, parts: tuple | None = None) -> None:
-    """``ValueError`` naming what to lower when one epoch of ``state`` (``epoch_work``,
-    counted as ``caps`` counts it) is over ``EPOCH_WORK``; ``parts``: ``state.parts()``
-    if already made."""
+    """``ValueError`` naming what to lower when one epoch of ``state`` (``epoch_work``)
+    is over a frame's ``TRAIN_WORK``; ``parts``: ``state.parts()`` if already made."""
     X, _, test = parts or state.parts()
-    n = len(X)
-    total, steps = _epoch_shape(state, X, test)
-    k, w = state.seeds, state.config().weights
-    work = epoch_work(k, total, w, steps)
-    if work <= EPOCH_WORK:
+    n, k, w = len(X), state.seeds, state.config().weights
+    total, each, per_step, steps = _epoch_shape(state, X, test)
+    work = epoch_work(k, total, each, per_step, steps)
+    if work <= TRAIN_WORK:
         return
-    most = (EPOCH_WORK - epoch_work(k, total, w)) // STEP_WORK + 1  # steps it affords
-    hint = "fewer seeds, points or units"
-    if most >= 1:
-        hint = f"a batch size of at least {-(-n // most)}, or {hint}"
+    most = (TRAIN_WORK - k * total * each) // per_step  # steps it affords
+    seeds = (TRAIN_WORK - steps * STEP_WORK) // (total * each + steps * step_work(1, w) - STEP_WORK)
+    if steps > 1:
+        batch = f"a batch size of at least {-(-n // most)}" if most >= 1 else "a larger batch size"
+        hint = f"{batch}, or fewer seeds, points or units"
+    else:
+        hint = (
+            f"at most {seeds} seeds, or fewer points or units" if seeds else "fewer points or units"
+        )
+    what = f"{steps:,} mini-batch steps" if steps > 1 else f"{total:,} points"
     raise ValueError(
-        f"one epoch of {steps:,} mini-batch steps over {k} seeds costs ~{work / 1e9:.0f}e9 "
-        f"multiply-adds, over the page's {EPOCH_WORK / 1e9:g}e9 an epoch: use {hint}"
+        f"one epoch of {what} over {k} seeds costs ~{work / 1e9:.3g}e9 multiply-adds, "
+        f"more than a frame of the page trains ({TRAIN_WORK / 1e9:g}e9): use {hint}"
     )
 
 
-def caps(seeds: int, points: int, weights: int, grid: int, steps: int = 1) -> tuple[int, int]:
-    """``(epochs, side)`` a frame may take: as many epochs as ``TRAIN_WORK`` pays for at
-    ``3 K N W`` multiply-adds each (forward and two backward products) and ``STEP_WORK``
-    for each of its ``steps`` (mini-batches) after the first, at least 1; and the side
-    ``g ≤ grid`` with ``K g² W ≤ PLANE_WORK`` (at least the page's least)."""
-    epochs = max(1, TRAIN_WORK // epoch_work(seeds, points, weights, steps))
-    side = math.isqrt(PLANE_WORK // (seeds * weights))
+def caps(
+    seeds: int, points: int, per_point: int, per_step: int, grid: int, steps: int = 1
+) -> tuple[int, int]:
+    """``(epochs, side)`` a frame may take: as many epochs as ``TRAIN_WORK`` pays for
+    (``epoch_work``), at least 1; and the side ``g ≤ grid`` of a plane whose forward pass,
+    ``K g² per_point / 3``, stays within ``PLANE_WORK`` (at least the page's least)."""
+    epochs = max(1, TRAIN_WORK // epoch_work(seeds, points, per_point, per_step, steps))
+    side = math.isqrt(3 * PLANE_WORK // (seeds * per_point))
     return epochs, max(limits.PAGE_GRID[0], min(grid, side))
 
 
@@ -282,8 +300,8 @@ class Session:
 
     def _caps(self) -> tuple[int, int]:
         """``caps`` for this run: every point (the test set's forward too) and its steps."""
-        total, steps = _epoch_shape(self.state, self.X, self.test)
-        return caps(self.state.seeds, total, self.run.config.weights, self.state.grid, steps)
+        total, each, per_step, steps = _epoch_shape(self.state, self.X, self.test)
+        return caps(self.state.seeds, total, each, per_step, self.state.grid, steps)
 
     def _saturated(self, final: np.ndarray) -> str | None:
         """``train.saturation``'s warning for the selected model, after ``WARN_AFTER``
