@@ -208,17 +208,17 @@ def trained(monkeypatch) -> list[str]:
         ),
         pytest.param(
             "train --data xor --out /proc/nope",
-            "--out /proc/nope cannot be written",
+            "--out /proc/nope cannot be written (no file can be made in /proc)",
             marks=pytest.mark.skipif(not PROC, reason="needs Linux's /proc"),
         ),
         pytest.param(
             "experiments lr --out /proc/nope --epochs 1 --seeds 1",
-            "--out /proc/nope cannot be written",
+            "--out /proc/nope cannot be written (no file can be made in /proc)",
             marks=pytest.mark.skipif(not PROC, reason="needs Linux's /proc"),
         ),
         pytest.param(
             "report --out /proc/x",
-            "--out /proc/x cannot be written",
+            "--out /proc/x cannot be written (no file can be made in /proc)",
             marks=pytest.mark.skipif(not PROC, reason="needs Linux's /proc"),
         ),
         (

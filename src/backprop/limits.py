@@ -195,6 +195,10 @@ def check_out(path: str | Path, flag: str = "--out") -> Path:
                 pass
     except (OSError, ValueError) as e:  # ValueError: a NUL in the path
         reason = checks.os_reason(e, "file or folder")
+        if isinstance(e, FileNotFoundError):  # e.g. /proc/self: it is there, but refuses
+            there = next((p for p in (path, *path.parents) if p.is_dir()), None)
+            if there is not None:
+                reason = f"no file can be made in {checks.shown(there, 60)}"
         raise ValueError(
             f"{flag} {checks.shown(path, 80)} cannot be written ({reason}); "
             "name a folder you can write to"
