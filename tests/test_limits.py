@@ -151,7 +151,7 @@ def test_check_out_probes_the_folder_itself():
     with pytest.raises(ValueError) as e:
         limits.check_out("/proc/self")
     assert str(e.value) == (
-        "--out /proc/self cannot be written (no such file or folder); "
+        "--out /proc/self cannot be written (no file can be made in /proc/self); "
         "name a folder you can write to"
     )
 
