@@ -339,6 +339,10 @@ def test_phone_layout(browser, server):
         top = lambda sel: tab.locator(sel).bounding_box()["y"]  # noqa: E731
         assert max(top("#play"), top("#step"), top("#reset"), top("#lr")) < top("#dataset")
         assert top("#dataset") < top("#heatmap") < top("#net")  # stacked, output first
+        # the training options start folded, so the plane is a short scroll from Play
+        assert not tab.locator("#speed").is_visible() and top("#heatmap") < 1.25 * 844
+        tab.get_by_text("Training", exact=True).click()
+        assert tab.locator("#speed").is_visible() and top("#heatmap") > 1.25 * 844
         for sel in ("#play", "#dataset", "#lr", "#heatmap"):
             box = tab.locator(sel).bounding_box()
             assert box["x"] >= 0 and box["x"] + box["width"] <= 390, sel

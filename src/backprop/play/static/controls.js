@@ -167,6 +167,8 @@ function buildControls() {
     act.set({ data: "points", points: [] });
     note(`Cleared. Add at least ${o.limits.points_min} points of each class: click the plane, or focus it and use the arrow keys and Enter.`);
   });
+  // On a phone the training options start folded, so that the output follows the data.
+  if (matchMedia("(max-width: 760px)").matches) $("training-fold").open = false;
   bindHeatmap();
   bindNetworkHover();
   // Space plays or pauses with nothing focused; a focused control (the Play button too)
