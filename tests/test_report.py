@@ -3,6 +3,7 @@ section of the handout in order; references, escaping, edits and --typeset; the 
 print sizes; the lab excerpt; and every number of the prose against the results."""
 
 import math
+import os
 import re
 import shutil
 from pathlib import Path
@@ -53,7 +54,11 @@ SECTIONS = [
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
     """One report from a tiny configuration (2 seeds, 6 epochs), shared by the tests:
-    the build's info, report.typ as written, and the experiments' folder."""
+    the build's info, report.typ as written, and the experiments' folder. Skipped for
+    each of mutmut's mutants (a ~30 s build each): tests/test_report_context.py's unit
+    tests are the ones that must catch them."""
+    if "__mutmut_" in os.environ.get("MUTANT_UNDER_TEST", ""):
+        pytest.skip("builds the whole report; mutation runs use the unit tests")
     tmp = tmp_path_factory.mktemp("report")
     info = report.build(
         tmp / "out",
