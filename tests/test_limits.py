@@ -301,3 +301,26 @@ def test_saturation_is_silent_when_the_run_learned_or_is_not_saturated():
     assert saturation(_history(0.69, 0.001), sure, lr=1.0) is None  # learned, and sure
     unsure = np.array([[0.4], [0.6], [0.5], [0.5]])
     assert saturation(_history(0.69, 0.69), unsure, lr=1e-6) is None  # stuck, not saturated
+
+
+def test_check_experiments_names_each_seed_count_and_counts_rows_by_its_rule(monkeypatch):
+    """Each count is refused by its own name; the rows are datasets × (every MLP stack's
+    models + at most ``cnn_seeds`` CNN models), and the stacks carry the epochs asked."""
+    with pytest.raises(ValueError, match="cnn seeds must be at least 1, got 0"):
+        experiments.check_experiments(["cnn"], seeds=1, cnn_seeds=0)
+    with pytest.raises(ValueError, match="convergence seeds must be at least 1, got 0"):
+        experiments.check_experiments(["convergence"], seeds=1, convergence_seeds=0)
+    seen = []
+    monkeypatch.setattr(experiments, "check_stacks", lambda *args: seen.append(args))
+    experiments.check_experiments(["cnn"], seeds=6, cnn_seeds=2, epochs=7)
+    stacks, rows, what = seen[-1]
+    assert [(c.model, c.epochs, m) for c, m in stacks] == [("mlp", 7, 6), ("cnn", 7, 1)]
+    assert rows == 2 * (6 + 2) and what == "experiment 'cnn' with 6 seeds"
+
+
+def test_check_out_refuses_an_empty_path_which_would_mean_this_folder():
+    for path in ("", "  "):
+        with pytest.raises(
+            ValueError, match=r"^--out is empty; name a folder \(\. for this one\)$"
+        ):
+            limits.check_out(path)

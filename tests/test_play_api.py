@@ -775,3 +775,31 @@ def test_an_epoch_over_a_frame_is_refused_naming_what_to_lower(server):
     sid = reset(server, **small)["id"]
     body = {"id": sid, "epochs": 1, "state": {**small, "batch_size": 1}}
     assert f"batch size of at least {least}" in error(server, "/api/step", body)
+
+
+def test_shown_switches_to_exponent_form_below_1e_3_and_from_1e4():
+    """As draw.js ``fmt``: 4 significant digits from 0.001 up to 9999, else ``d.dde±x``."""
+    from backprop.play.session import shown
+
+    assert [shown(v) for v in (0.001, 0.00099, 9999.0, 1e4, -1e4, 0.0)] == [
+        "0.001",
+        "9.90e-4",
+        "9999",
+        "1.00e+4",
+        "-1.00e+4",
+        "0",
+    ]
+
+
+def test_a_value_of_the_wrong_json_type_is_named_by_its_json_type():
+    from backprop.play.api import kind
+
+    assert [kind(v) for v in (True, "a", [], {}, None, 3, 2.5)] == [
+        "true/false",
+        "string",
+        "array",
+        "object",
+        "null",
+        "number",
+        "number",
+    ]
