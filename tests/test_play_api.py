@@ -461,7 +461,11 @@ def test_divergence_gives_the_epoch_from_the_runs_start(server):
 def test_a_loss_stuck_above_its_start_names_the_rate(server):
     """Adam at lr 20 throws the output to 0 or 1 and the loss stays high, finite: the
     frame's warning is the CLI's (``train.saturation``), naming the rate."""
+    from backprop.play.session import WARN_AFTER
+
     sid = reset(server, lr=20.0, schedule="constant", seeds=2)["id"]
+    early = api(server, "/api/step", {"id": sid, "epochs": WARN_AFTER - 1})["frame"]
+    assert early["warning"] is None  # not before WARN_AFTER epochs, however it looks
     frame = api(server, "/api/step", {"id": sid, "epochs": 50})["frame"]
     assert "loss ended at" in frame["warning"] and "(lr=20)" in frame["warning"]
     calm = reset(server, schedule="constant", seeds=2)["id"]
@@ -728,6 +732,18 @@ def test_a_test_split_is_held_out_and_measured(server):
     later = api(server, "/api/step", {"id": reply["id"], "epochs": 30})["frame"]
     assert later["test_loss"] != frame["test_loss"] and all(a >= 0 for a in later["test_loss"])
     lines = api(server, "/api/evaluate", {"id": reply["id"]})["lines"]
+    # each frame's test accuracy is the selected seed's after its last epoch, as its
+    # printout says (epoch by epoch, until the accuracy has changed at least once)
+    sid, seen = reset(server, data="circle", n=200, test_fraction=0.5, seeds=1)["id"], set()
+    for _ in range(100):
+        step = api(server, "/api/step", {"id": sid, "epochs": 1})["frame"]
+        text = api(server, "/api/evaluate", {"id": sid})["lines"][-1]
+        printed = float(re.search(r"accuracy=([\d.]+)%", text)[1])
+        assert step["test_accuracy"][0] * 100 == pytest.approx(printed, abs=0.005)
+        seen.add(printed)
+        if len(seen) > 1:
+            break
+    assert len(seen) > 1
     assert lines[0] == "training set (30 points):" and "test set (10 points, held out):" in lines
     assert reset(server, seeds=2)["frame"]["test_loss"] is None  # no split: no test rows
     assert "both parts need" in error(server, "/api/reset", {"state": {"test_fraction": 0.95}})

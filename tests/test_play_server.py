@@ -7,6 +7,7 @@ checks hold (each test here was seen to fail with its check loosened)."""
 from __future__ import annotations
 
 import http.client
+import io
 import json
 import socket
 import threading
@@ -27,6 +28,13 @@ def server(serving):
         yield srv
 
 
+class _Shared(io.BufferedReader):
+    """One buffered reader across answers: a finished answer must not close it."""
+
+    def close(self) -> None:
+        pass
+
+
 def exchange(
     srv, data: bytes, count: int | None = 1, wait: float = 60
 ) -> list[tuple[int, dict, bytes]]:
@@ -36,7 +44,7 @@ def exchange(
     with socket.create_connection(("127.0.0.1", srv.server_address[1]), timeout=wait) as s:
         s.sendall(data)
         answers = []
-        reader = s.makefile("rb")
+        reader = _Shared(socket.SocketIO(s, "rb"))
         while True:
             r = http.client.HTTPResponse(s)
             r.fp = reader  # one buffered reader across answers
@@ -305,6 +313,14 @@ def test_the_page_starts_a_dropped_run_again_once(server, monkeypatch):
 def test_a_request_inside_a_gets_body_is_never_answered(server):
     data = get(server).replace(b"\r\n\r\n", b"\r\nContent-Length: 60\r\n\r\n") + get(server)
     assert [a[0] for a in exchange(server, data, count=None, wait=5)] == [200]
+
+
+def test_plain_gets_share_one_connection(server):
+    """A GET without a body keeps the connection open (keep-alive): both are answered."""
+    assert [a[0] for a in exchange(server, get(server) + get(server), count=None, wait=5)] == [
+        200,
+        200,
+    ]
 
 
 def test_an_ipv6_loopback_is_served(serving):

@@ -194,7 +194,7 @@ def check_out(path: str | Path, flag: str = "--out") -> Path:
             with tempfile.TemporaryFile(dir=path):
                 pass
     except (OSError, ValueError) as e:  # ValueError: a NUL in the path
-        reason = checks.os_reason(e, "file or folder")
+        reason = checks.os_reason(e)
         if isinstance(e, FileNotFoundError):  # e.g. /proc/self: it is there, but refuses
             there = next((p for p in (path, *path.parents) if p.is_dir()), None)
             if there is not None:
