@@ -454,7 +454,7 @@ def test_divergence_gives_the_epoch_from_the_runs_start(server):
             break
         trained = json.loads(data)["frame"]["epoch"]
     reply = json.loads(data)
-    assert code == 422 and trained > 1, reply
+    assert code == 422 and trained > 1 and reply["diverged"] is True, reply
     assert f"at epoch {trained + 1}: the learning rate (lr=50)" in reply["error"]
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 
 from backprop.nn.activations import ACTIVATIONS
@@ -87,3 +88,78 @@ def test_a_new_rate_mid_cosine_rescales_the_schedule():
     frame = _step(api, sid, 10, lr=0.05)
     assert frame["epoch"] == 20
     assert api.command({"id": sid})["command"].count("--lr 0.05") == 1
+
+
+def test_the_dropped_ids_remembered_are_the_latest(monkeypatch):
+    """Over ``DROPPED`` dropped sessions, the oldest ids are forgotten (404) and the
+    latest still told apart (410: dropped for memory)."""
+    from backprop.play import api as api_module
+
+    monkeypatch.setattr(api_module, "SESSION_BYTES", 1)  # each new session drops the others
+    monkeypatch.setattr(api_module, "DROPPED", 2)
+    api = Api()
+    ids = [api.reset({"state": {"seeds": 1}})["id"] for _ in range(4)]
+    statuses = []
+    for sid in ids[:3]:
+        with pytest.raises(api_module.ApiError) as e:
+            api.step({"id": sid, "epochs": 1})
+        statuses.append(e.value.status)
+    assert statuses == [404, 410, 410]
+
+
+def test_a_frame_is_not_a_reset_unless_asked():
+    api, sid = _session(seeds=1)
+    frame = api.sessions[sid].frame()
+    assert frame["reset"] is False and "points" not in frame
+
+
+def test_the_plane_and_its_lattice():
+    """The plane holds [0, 1]² and every point, grown by a tenth of each side's length;
+    the lattice's pixel centres go row by row from the top-left corner."""
+    from backprop.play.session import lattice, plane
+
+    assert plane(np.array([[0.0, 0.0], [3.0, 0.5]])) == pytest.approx((-0.3, 3.3, -0.1, 1.1))
+    assert lattice((0.0, 1.0, 1.0, 3.0), 2).tolist() == [
+        [0.25, 2.5],
+        [0.75, 2.5],
+        [0.25, 1.5],
+        [0.75, 1.5],
+    ]
+
+
+def test_an_epoch_costs_the_test_points_forward_too():
+    from backprop.play.session import _epoch_shape
+    from backprop.play.state import State
+
+    split = State.from_dict({"data": "circle", "n": 40, "test_fraction": 0.25})
+    X, _, test = split.parts()
+    assert (len(X), len(test[1])) == (30, 10) and _epoch_shape(split, X, test)[0] == 40
+    whole = State.from_dict({"data": "circle", "n": 40})
+    X, _, test = whole.parts()
+    assert test is None and _epoch_shape(whole, X, test)[0] == 40
+
+
+def test_the_first_loss_row_includes_the_penalty():
+    """Epoch 0's loss is the data's plus λ‖W‖², as every later row (same seeds, same
+    initial weights with and without the penalty)."""
+    plain = Api().reset({"state": {"seeds": 2}})["frame"]["loss"]
+    l2 = Api().reset({"state": {"seeds": 2, "l2": 0.1}})["frame"]["loss"]
+    assert all(b > a for a, b in zip(plain, l2))
+
+
+def test_a_constant_hidden_unit_is_drawn_at_the_bottom_of_its_scale():
+    """A unit that is the same everywhere (relu, weights and bias 0) has no range of its
+    own: its thumbnail is all 0 (lo), never 0/0."""
+    import base64
+    import warnings
+
+    api, sid = _session(seeds=1, activation="relu", hidden=[3])
+    session = api.sessions[sid]
+    first = session.linears[0]
+    first.weight.data[...] = 0.0
+    first.bias.data[...] = 0.0
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        units = session.frame()["units"]
+    data = base64.b64decode(units[0]["data"])
+    assert units[0]["lo"] == 0.0 and units[0]["hi"] == 1.0 and set(data) == {0}
