@@ -340,3 +340,30 @@ def test_lr_grid_labels_each_group_at_each_rate():
         ("adam", 0.1, 0.1),
     ]
     assert settings[2].config == HANDOUT.replace(lr=0.1)
+
+
+def test_the_histogram_counts_the_seeds_that_reached_100_on_each_dataset(tmp_path, monkeypatch):
+    """One panel per dataset: a bar per epoch count of the seeds at 100 % (a log count
+    axis), titled with the dataset's at-100 count over its seeds and median."""
+    from backprop.experiments import plot as xp
+
+    s = Setting("a", DEFAULT, "g", 1)
+    exp = Experiment("t", "Tee", Axis("x"), (s,), tuple(range(4)), ("linear", "xor"))
+    epochs = {"linear": [3, 3, 5, -1], "xor": [2, 2, 2, 2]}
+    runs = [
+        RunOutcome("a", "g", 0.1, d, i, 0.1, 1.0, e)
+        for d, es in epochs.items()
+        for i, e in enumerate(es)
+    ]
+    figures = []
+    monkeypatch.setattr(xp.plot, "save", lambda fig, path, dpi: figures.append(fig) or path)
+    xp.histogram(Result(exp, runs, {}), tmp_path / "h.png")
+    (fig,) = figures
+    linear, xor = fig.axes
+    heights = {p.get_x() + p.get_width() / 2: p.get_height() for p in linear.patches}
+    assert {x: h for x, h in heights.items() if h} == {3: 2, 5: 1}
+    assert sum(p.get_height() for p in xor.patches) == 4
+    assert linear.get_yscale() == "log" and linear.get_xlabel() == "epochs to 100 %"
+    assert linear.get_title() == "linear: 3/4 seeds at 100 %, median 4"  # (3 + 5) / 2
+    assert xor.get_title().startswith("XOR: 4/4 seeds at 100 %, median 2")
+    assert fig.get_suptitle() == "Tee: epochs to 100 % over 4 seeds"
