@@ -15,6 +15,7 @@ from backprop.experiments.results import (
     Result,
     RunOutcome,
     SettingStats,
+    Tuned,
     median_epochs,
     summarize,
     tune,
@@ -367,3 +368,29 @@ def test_the_histogram_counts_the_seeds_that_reached_100_on_each_dataset(tmp_pat
     assert linear.get_title() == "linear: 3/4 seeds at 100 %, median 4"  # (3 + 5) / 2
     assert xor.get_title().startswith("XOR: 4/4 seeds at 100 %, median 2")
     assert fig.get_suptitle() == "Tee: epochs to 100 % over 4 seeds"
+
+
+def test_format_tuned_is_one_aligned_row_per_optimizer():
+    def stats(data: str, median: float, at_100: int) -> SettingStats:
+        return SettingStats(
+            "adam", "adam", 0.1, 0.1, data, 10, 50, 1, 1, 1, at_100, median, 9, 0.1, 0
+        )
+
+    tuned = {
+        "adam": Tuned("adam", 0.1, {"linear": stats("linear", 12, 10), "xor": stats("xor", 7.5, 9)})
+    }
+    text = ex.format_tuned(tuned, ("linear", "xor"))
+    head = (
+        "  optimizer      lr" + "  " + "median epochs linear".rjust(20) + " " + "at 100 %".rjust(9)
+    )
+    head += "  " + "median epochs xor".rjust(20) + " " + "at 100 %".rjust(9)
+    row = "  adam          0.1" + "  " + "12".rjust(20) + " " + "10/10".rjust(9)
+    row += "  " + "7.5".rjust(20) + " " + "9/10".rjust(9)
+    assert text.splitlines() == [head, row]
+
+
+def test_cached_counts_the_complete_entries_for_these_sizes(tmp_path):
+    ex.run_all(["handout_activation"], tmp_path, progress=False, seeds=1, epochs=2)
+    names = ["handout_activation", "lr"]
+    assert ex.cached(names, tmp_path, seeds=1, epochs=2) == 1
+    assert ex.cached(names, tmp_path, seeds=1, epochs=3) == 0  # another experiment's key
