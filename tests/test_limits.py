@@ -324,3 +324,47 @@ def test_check_out_refuses_an_empty_path_which_would_mean_this_folder():
             ValueError, match=r"^--out is empty; name a folder \(\. for this one\)$"
         ):
             limits.check_out(path)
+
+
+CONFIGS = {
+    "default": DEFAULT,
+    "handout": HANDOUT,
+    "handout with biases": HANDOUT.replace(bias=True, hidden=(5, 3)),
+    "float32": DEFAULT.replace(dtype="float32", hidden=(64, 64, 64)),
+    "cnn": bp.CNN,
+}
+
+
+@pytest.mark.parametrize("name", CONFIGS)
+def test_the_memory_estimate_counts_the_built_models_parameters(name):
+    """``run_bytes``'s per-model parameter term, ``P (PARAM_COPIES b + 8)`` with the run's
+    epochs taken out, holds the built model's parameter count P."""
+    config = CONFIGS[name].replace(epochs=5)
+    item = 4 if config.dtype == "float32" else 8
+    per_model = limits.run_bytes(config, 2, 0) - limits.run_bytes(config, 1, 0) - 5 * 32
+    count = sum(p.data.size for p in build_model(config).parameters())
+    assert per_model == count * (limits.PARAM_COPIES * item + 8)
+
+
+@pytest.mark.parametrize(
+    "name, models", [("default", 64), ("handout", 64), ("float32", 16), ("cnn", 1)]
+)
+def test_the_memory_estimate_bounds_the_measured_peak(name, models):
+    """Building and training ``models`` models allocates no more than the estimate, and
+    the estimate is within 3.5 × of what is allocated (a bound, not a guess)."""
+    import tracemalloc
+
+    from backprop.lab.config import build, seed_rngs
+    from backprop.lab.data import load
+
+    config = CONFIGS[name].replace(epochs=2)
+    X, y = load("linear", 0)
+    tracemalloc.start()
+    try:
+        rng = np.random.default_rng(0) if models == 1 else seed_rngs(range(models))
+        build(config, models=None if models == 1 else models, rng=rng).fit(X, y)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    estimate = limits.run_bytes(config, models, len(X))
+    assert peak <= estimate <= 3.5 * peak
