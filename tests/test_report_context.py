@@ -235,6 +235,7 @@ def test_median_phrase_is_the_count_or_the_never_rule():
 
 def test_listing_joins_with_commas_and_a_final_and():
     assert rt.listing([0.3, 1, 3]) == "0.3, 1 and 3"
+    assert rt.listing([0.3, 1.0, 3]) == "0.3, 1 and 3"  # numbers by :g, not str's "1.0"
     assert rt.listing(["a"]) == "a"
     assert rt.listing([1e-4, "b"]) == "0.0001 and b"
     assert rt.listing(["a", "b", "c", "d"]) == "a, b, c and d"
@@ -273,6 +274,13 @@ def test_never_from_is_the_fewest_misses_that_make_the_median_never(seeds, k):
     assert rt.never_from(seeds) == k
     assert median_epochs([1] * (seeds - k) + [NEVER] * k) == math.inf
     assert median_epochs([1] * (seeds - k + 1) + [NEVER] * (k - 1)) == 1
+
+
+def test_never_rule_follows_median_epochs_when_it_is_not_half(monkeypatch):
+    # a stricter median (any seed not at 100 % makes it never) must change the wording
+    monkeypatch.setattr(rt, "median_epochs", lambda e: math.inf if min(e) < 0 else 1.0)
+    assert rt.never_from(10) == 1
+    assert rt.never_rule(10) == "at least 1 of the seeds (1 or more of 10) do not end at 100 %"
 
 
 def test_never_rule_and_definitions_say_at_least_half():
