@@ -204,11 +204,13 @@ def seed_sentence(datasets) -> str:
 
 
 def seeds_of(n: int, datasets) -> str:
-    """ "1000 seeds (1000 linear datasets, and 1000 initialisations on the fixed XOR data)"."""
+    """ "1000 seeds (1000 linear datasets and initialisations and 1000 initialisations on
+    the fixed XOR data)"; one seed in the singular (``--convergence-seeds 1``)."""
+    s = "" if n == 1 else "s"
     parts = [
-        f"{n} {DATA[d]} datasets and initialisations"
+        f"{n} {DATA[d]} dataset{s} and initialisation{s}"
         if seed_draws_data(d)
-        else f"{n} initialisations on the fixed {DATA[d]} data"
+        else f"{n} initialisation{s} on the fixed {DATA[d]} data"
         for d in datasets
     ]
     return f"{plural(n, 'seed', sep='')} ({listing(parts)})"
