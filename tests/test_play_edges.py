@@ -5,6 +5,7 @@ how a session takes a new state (budget, stop at 100 %, a new rate mid-cosine)."
 from __future__ import annotations
 
 import json
+import re
 
 import numpy as np
 import pytest
@@ -163,3 +164,21 @@ def test_a_constant_hidden_unit_is_drawn_at_the_bottom_of_its_scale():
         units = session.frame()["units"]
     data = base64.b64decode(units[0]["data"])
     assert units[0]["lo"] == 0.0 and units[0]["hi"] == 1.0 and set(data) == {0}
+
+
+@pytest.mark.parametrize(
+    "state, words",
+    [
+        ({"data_seed": 2**32}, "data_seed must be between 0 and 4,294,967,295, got 4,294,967,296"),
+        ({"log_every": -1}, "log_every must be between 1 and 1,000,000, got -1"),
+        ({"data": 5}, "data must be a string, got 5"),
+        ([1], "state must be a JSON object, got list"),
+    ],
+)
+def test_a_state_field_out_of_its_range_or_type_is_refused_by_name(state, words):
+    from backprop.play.state import State
+
+    with pytest.raises((TypeError, ValueError), match=f"^{re.escape(words)}$"):
+        State.from_dict(state)
+    if isinstance(state, dict) and "data_seed" in state:
+        assert State.from_dict({"data_seed": 2**32 - 1}).data_seed == 2**32 - 1  # the last
