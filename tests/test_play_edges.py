@@ -182,3 +182,19 @@ def test_a_state_field_out_of_its_range_or_type_is_refused_by_name(state, words)
         State.from_dict(state)
     if isinstance(state, dict) and "data_seed" in state:
         assert State.from_dict({"data_seed": 2**32 - 1}).data_seed == 2**32 - 1  # the last
+
+
+def test_a_number_too_long_to_read_is_refused_in_words():
+    from backprop.play.api import ApiError, parse
+
+    with pytest.raises(ApiError, match="^the request body holds a number too long to read$"):
+        parse(b'{"epochs": ' + b"9" * 5000 + b"}")
+
+
+def test_drawn_points_survive_to_dict():
+    from backprop.play.state import State
+
+    points = [[0.1, 0.2, 0], [0.8, 0.9, 1], [0.2, 0.1, 0], [0.9, 0.8, 1]]
+    state = State.from_dict({"data": "points", "points": points})
+    assert state.to_dict()["points"] == points
+    assert State.from_dict(state.to_dict()) == state

@@ -11,6 +11,7 @@ import io
 import json
 import socket
 import threading
+import time
 from collections import Counter
 from dataclasses import fields
 
@@ -353,3 +354,51 @@ def test_localhost_is_closed_and_an_open_server_takes_ipv6_literals(serving, lis
         for name, code in hosts.items():
             status = exchange(srv, get(srv, host=f"{name}:{port}"))[0][0]
             assert status == code, name
+
+
+def test_a_body_in_two_parts_is_read_to_its_length_and_no_further(server):
+    """A body sent in two parts (the second with the next request right behind it) is
+    read to its announced length: both requests are answered."""
+    body = json.dumps({"state": {"seeds": 1}}).encode()
+    with socket.create_connection(("127.0.0.1", server.server_address[1]), timeout=30) as s:
+        first = post(server, "/api/reset", body)
+        s.sendall(first[: len(first) - 10])
+        time.sleep(0.3)  # the server has read the first part
+        s.sendall(first[-10:] + get(server))
+        s.shutdown(socket.SHUT_WR)
+        reader = _Shared(socket.SocketIO(s, "rb"))
+        statuses = []
+        for _ in range(3):
+            r = http.client.HTTPResponse(s)
+            r.fp = reader
+            try:
+                r.begin()
+            except (http.client.RemoteDisconnected, ConnectionError):
+                break
+            r.read()
+            statuses.append(r.status)
+    assert statuses == [200, 200]
+
+
+def test_posts_share_one_connection_and_answers_say_no_store_and_nosniff(server):
+    body = json.dumps({"state": {"seeds": 1}}).encode()
+    data = post(server, "/api/reset", body) + post(server, "/api/reset", body)
+    answers = exchange(server, data, count=None, wait=10)
+    assert [a[0] for a in answers] == [200, 200]
+    for _, headers, _ in answers:
+        assert headers["Cache-Control"] == "no-store"
+        assert headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_a_refused_posts_unread_body_is_never_taken_for_a_request(server):
+    """A POST refused before its body is read (a foreign Origin) closes the connection:
+    a request hidden in that body is never answered."""
+    hidden = get(server)
+    data = post(server, "/api/reset", hidden, Origin="http://evil.example")
+    assert [a[0] for a in exchange(server, data, count=None, wait=5)] == [403]
+
+
+def test_an_unknown_endpoint_is_named_up_to_80_characters(server):
+    path = "/" + "x" * 200
+    message = refused(server, post(server, path, b"{}"), 404)
+    assert f"no such endpoint: {path[:80]}" in message and path[:81] not in message
