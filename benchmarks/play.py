@@ -18,6 +18,7 @@ import json
 import statistics
 import time
 
+from backprop.limits import PAGE_STEP_EPOCHS
 from backprop.play.session import Session, finite
 from backprop.play.state import State
 
@@ -87,10 +88,13 @@ BIG = {
 }
 EDGES = (  # (what is lowered until it passes, the setup)
     ("seeds", {}),
+    ("seeds", {"activation": "softplus"}),
     ("n", {}),
     ("hidden", {}),
+    ("hidden", {"activation": "gelu"}),
     ("batch_size", {"seeds": 2}),
     ("batch_size", {"seeds": 32, "hidden": [4]}),
+    ("seeds", {"data": "xor", "hidden": [1] * 6, "seeds": 1, "test_fraction": 0.5, "l2": 0.01}),
 )
 FRAME_250_MS, RESET_2_S = 250.0, 2.0
 
@@ -118,7 +122,7 @@ def edge(key: str, setup: dict) -> dict:
 
 def costliest(frames: int = 5) -> list[dict]:
     """For each of ``EDGES``: reset and median frame time (ms) through ``Api``, as the
-    server answers /api/reset and /api/step at the page's default 5 epochs a frame."""
+    server answers /api/reset and /api/step asking for the page's most epochs a frame."""
     from backprop.play.api import Api
 
     rows = []
@@ -131,15 +135,19 @@ def costliest(frames: int = 5) -> list[dict]:
         times, reply = [], None
         for _ in range(frames):
             t0 = time.perf_counter()
-            reply = json.dumps(finite(api.step({"id": sid, "epochs": PAGE_SPEED})))
+            reply = json.dumps(finite(api.step({"id": sid, "epochs": PAGE_STEP_EPOCHS})))
             times.append((time.perf_counter() - t0) * 1e3)
         frame = json.loads(reply)["frame"]
         shape = "×".join(map(str, state["hidden"]))
         batch = state.get("batch_size") or "full"
+        extra = "".join(
+            f", {k} {state[k]}" for k in ("activation", "test_fraction", "l2") if k in state
+        )
         rows.append(
             {
-                "epochs/frame E": f"costliest: {state['seeds']} seeds, {state['n']} points, "
-                f"{shape} hidden, batch {batch}",
+                "epochs/frame E": f"costliest: {state['seeds']} seeds, {state['data']} "
+                f"{'(21 points)' if state['data'] == 'xor' else state['n']}, "
+                f"{shape} hidden, batch {batch}{extra}",
                 "reset (ms)": reset_ms,
                 "frame (ms)": statistics.median(times),
                 "epochs/frame": frame["epoch"] / frames,

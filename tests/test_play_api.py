@@ -686,29 +686,39 @@ def test_stop_at_100_can_be_turned_off(server):
 
 
 def test_the_cost_caps_epochs_per_frame_and_the_plane():
-    """A costlier setup (points × seeds × the network's cost a point) gets fewer epochs a
-    frame and a coarser plane; the default is not capped, the largest gets one epoch and
-    the least grid that its plane's budget allows."""
+    """A costlier setup (points, seeds, weights, units, steps) gets fewer epochs a frame
+    and a coarser plane; the default is not capped, the largest gets one epoch and the
+    least grid that its plane's budget allows."""
     from backprop import limits
-    from backprop.play.session import PLANE_WORK, TRAIN_WORK, caps, point_work, step_work
+    from backprop.play.session import PLANE_WORK, TRAIN_WORK, caps, cost
+    from backprop.play.state import State
 
-    def costs(k, n, w, u, grid=128, steps=1):
-        return caps(k, n, point_work(w, u), step_work(k, w), grid, steps)
+    def costs(grid=128, **setup):
+        state = State.from_dict({"data": "circle", **setup})
+        X, _, test = state.parts()
+        return state, cost(state, X, test), caps(state.seeds, cost(state, X, test), grid)
 
-    default = costs(8, 21, 337, 32, 64)
+    default = costs(64, data="xor")[2]
     assert default[0] >= 100 and default[1] == 64
-    setups = [(8, 100, 337, 32), (8, 2000, 337, 32), (32, 2000, 337, 32), (32, 2000, 4352, 128)]
-    setups += [(32, 2000, 20672, 384)]
-    epochs, sides = zip(*(costs(*s) for s in setups))
+    setups = [
+        {"n": 100},
+        {"n": 2000},
+        {"n": 2000, "seeds": 32},
+        {"n": 2000, "seeds": 7, "hidden": [64] * 6},
+        {"n": 2000, "seeds": 32, "hidden": [64, 64]},
+    ]
+    epochs, sides = zip(*(costs(**s)[2] for s in setups))
     assert list(epochs) == sorted(epochs, reverse=True) and epochs[0] > epochs[-1] == 1
     assert list(sides) == sorted(sides, reverse=True) and sides[0] > sides[-1]
-    # mini-batches: each step's overhead counts too
-    assert costs(8, 2000, 337, 32, steps=200)[0] < costs(8, 2000, 337, 32)[0]
-    # narrow layers: the same weights in more units cost more
-    assert costs(8, 500, 4352, 256)[0] < costs(8, 500, 4352, 64)[0]
-    for (k, n, w, u), e, side in zip(setups, epochs, sides):
-        assert e == 1 or e * (k * n * point_work(w, u) + step_work(k, w)) <= TRAIN_WORK
-        assert side == limits.PAGE_GRID[0] or k * side**2 * point_work(w, u) <= 3 * PLANE_WORK
+    for setup, e, side in zip(setups, epochs, sides):
+        state, c, _ = costs(**setup)
+        assert e == 1 or e * c.epoch(state.seeds) <= TRAIN_WORK
+        assert side == limits.PAGE_GRID[0] or state.seeds * side**2 * c.per_point <= 3 * PLANE_WORK
+    # what else costs: mini-batch steps, a costlier activation, a test set, a penalty
+    base = {"n": 500, "seeds": 8, "hidden": [16] * 4}
+    plain = costs(**base)[1].epoch(8)
+    for more in ({"batch_size": 10}, {"activation": "gelu"}, {"test_fraction": 0.5}, {"l2": 0.1}):
+        assert costs(**base, **more)[1].epoch(8) > plain, more
 
 
 def test_a_costly_stack_gets_a_coarser_plane(server):
@@ -788,6 +798,9 @@ def test_an_epoch_over_a_frame_is_refused_naming_what_to_lower(server):
     with pytest.raises(ValueError):
         check_cost(State.from_dict({**small, "batch_size": least - 1}))
     assert f"at most {most} seeds" in error(server, "/api/reset", {"state": largest})
+    # no batch size makes 32 seeds fit: the advice is the seeds
+    with pytest.raises(ValueError, match=f"use at most {most} seeds"):
+        check_cost(State.from_dict({**largest, "batch_size": 1000}))
     sid = reset(server, **small)["id"]
     body = {"id": sid, "epochs": 1, "state": {**small, "batch_size": 1}}
     assert f"batch size of at least {least}" in error(server, "/api/step", body)

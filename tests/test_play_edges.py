@@ -129,15 +129,16 @@ def test_the_plane_and_its_lattice():
 
 
 def test_an_epoch_costs_the_test_points_forward_too():
-    from backprop.play.session import _epoch_shape
+    from backprop.play.session import cost
     from backprop.play.state import State
 
     split = State.from_dict({"data": "circle", "n": 40, "test_fraction": 0.25})
     X, _, test = split.parts()
-    assert (len(X), len(test[1])) == (30, 10) and _epoch_shape(split, X, test)[0] == 40
+    assert (len(X), len(test[1])) == (30, 10) and cost(split, X, test).points == 40
+    assert cost(split, X, test).fixed > 0  # and its pass's overhead
     whole = State.from_dict({"data": "circle", "n": 40})
     X, _, test = whole.parts()
-    assert test is None and _epoch_shape(whole, X, test)[0] == 40
+    assert test is None and cost(whole, X, test).points == 40 and cost(whole, X, test).fixed == 0
 
 
 def test_the_first_loss_row_includes_the_penalty():

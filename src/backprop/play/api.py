@@ -228,8 +228,8 @@ class Api:
             reset = False
             if "state" in body:
                 reset = session.apply(State.from_dict(body["state"], session.state))
-            try:
-                log = session.step(body.get("epochs", 0))
+            try:  # a reset's frame is epoch 0: the reset was this request's work
+                log = [] if reset else session.step(body.get("epochs", 0))
             except DivergedError as e:
                 raise ApiError(422, str(e), diverged=True) from None
             reply = {"state": session.state.to_dict(), "frame": session.frame(log, reset)}

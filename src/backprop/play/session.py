@@ -17,11 +17,13 @@ import math
 import tempfile
 import threading
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
 from .. import limits
 from .._fused import ModuleStep, plan
+from ..checks import plural
 from ..lab.config import build, build_model, save_model, seed_rngs
 from ..lab.data import to_csv
 from ..nn import Linear
@@ -34,13 +36,20 @@ THUMB = 24  # side of a hidden unit's thumbnail
 ROWS = ("epochs", "loss", "accuracy", "test_loss", "test_accuracy", "grad_norm")
 RANGES = {Sigmoid: (0.0, 1.0), Tanh: (-1.0, 1.0)}  # bounded activations' fixed scale
 # Multiply-adds a frame may spend training and drawing the plane, so that a frame stays
-# under 250 ms (this machine does ~20 of ``point_work``'s multiply-adds a ns): more
-# epochs wait for the next frame, and a costly stack gets a coarser plane. A frame trains
-# at least one epoch, so a setup whose one epoch costs more than TRAIN_WORK is refused
-# (``check_cost``) with what to lower.
+# under 250 ms (this machine does ~20 of ``Cost``'s multiply-adds a ns, 20,000 a µs):
+# more epochs wait for the next frame, and a costly stack gets a coarser plane. A frame
+# trains at least one epoch, so a setup whose one epoch costs more than TRAIN_WORK is
+# refused (``check_cost``) with what to lower.
 TRAIN_WORK = 2_000_000_000
 PLANE_WORK = 300_000_000
-STEP_WORK = 4_000_000  # an optimizer step's Python overhead (~0.2 ms here), as multiply-adds
+# A hidden unit's elementwise work a point (activation, derivative, bias; memory-bound),
+# measured against tanh's ~8 ns: the costlier functions take 2-3 times as long.
+UNIT_WORK = {"identity": 80, "sigmoid": 160, "tanh": 160, "relu": 200, "leaky_relu": 240}
+UNIT_WORK |= {"silu": 320, "elu": 320, "gelu": 400, "softplus": 440}
+# Python's overhead: an optimizer step (60 µs) and each layer in it (30 µs, half as much
+# again with a penalty), and the test set's forward pass each epoch (40 µs + 25 µs a layer).
+STEP_WORK, LAYER_WORK = 1_200_000, 600_000
+TEST_WORK, TEST_LAYER_WORK = 800_000, 500_000
 # Epochs after which a loss no lower than at the start (and a saturated output) is
 # named as the learning rate's doing, by the CLI's rule (``train.saturation``).
 WARN_AFTER = 20
@@ -113,69 +122,66 @@ def shown(v: float) -> str:
     return f"{v:.4g}"
 
 
-def point_work(weights: int, units: int) -> int:
-    """Cost of one point through one model in an epoch, in multiply-adds: a forward and
-    two backward products per weight, and ~160 per hidden unit for its elementwise work
-    (activation and derivative: memory-bound, ~8 ns a unit here, which narrow layers
-    feel most). A forward alone is about a third of it."""
-    return 3 * weights + 160 * units
+class Cost(NamedTuple):
+    """One epoch's cost, in multiply-adds: ``points`` (the test set's too) through models
+    of ``per_point`` each, ``steps`` optimizer steps of ``per_step`` (one for a full batch,
+    else one a mini-batch) and ``fixed`` once (the test set's pass)."""
+
+    points: int
+    per_point: int
+    per_step: int
+    steps: int
+    fixed: int
+
+    def epoch(self, seeds: int) -> int:
+        return seeds * self.points * self.per_point + self.steps * self.per_step + self.fixed
 
 
-def step_work(seeds: int, weights: int) -> int:
-    """Cost of one optimizer step beside the points: Python's overhead (``STEP_WORK``)
-    and ~400 a weight of each model for the update (Adam's dozen elementwise passes)."""
-    return STEP_WORK + 400 * seeds * weights
-
-
-def epoch_work(seeds: int, points: int, per_point: int, per_step: int, steps: int = 1) -> int:
-    """Cost of one epoch: ``K N`` points through models of ``per_point`` each and
-    ``steps`` optimizer steps (one full batch, or the mini-batches) of ``per_step``."""
-    return seeds * points * per_point + steps * per_step
-
-
-def _epoch_shape(state: State, X: np.ndarray, test) -> tuple[int, int, int, int]:
-    """``(points, per_point, per_step, steps)`` of one epoch: every point (the test set's
-    forward too), ``point_work`` and ``step_work`` of the stack, and its steps."""
-    n, config, k = len(X), state.config(), state.seeds
-    steps = -(-n // state.batch_size) if state.batch_size else 1
-    total = n + (0 if test is None else len(test[1]))
-    each = point_work(config.weights, sum(config.hidden))
-    return total, each, step_work(k, config.weights), steps
+def cost(state: State, X: np.ndarray, test, seeds: int | None = None) -> Cost:
+    """``Cost`` of one epoch of ``state`` (``seeds`` models: the state's if None) on
+    training points ``X`` and ``test``: a point is a forward and two backward products a
+    weight and ``UNIT_WORK`` a hidden unit; a step, its overhead and ~400 a weight of
+    every model for the update (Adam's dozen elementwise passes)."""
+    config, k = state.config(), state.seeds if seeds is None else seeds
+    layers = len(config.hidden) + 1
+    steps = -(-len(X) // state.batch_size) if state.batch_size else 1
+    per_layer = LAYER_WORK * (1.5 if config.penalty else 1)
+    per_step = STEP_WORK + int(layers * per_layer) + 400 * k * config.weights
+    points = len(X) + (0 if test is None else len(test[1]))
+    fixed = 0 if test is None else TEST_WORK + TEST_LAYER_WORK * layers
+    per_point = 3 * config.weights + UNIT_WORK[config.activation] * sum(config.hidden)
+    return Cost(points, per_point, per_step, steps, fixed)
 
 
 def check_cost(state: State, parts: tuple | None = None) -> None:
-    """``ValueError`` naming what to lower when one epoch of ``state`` (``epoch_work``)
-    is over a frame's ``TRAIN_WORK``; ``parts``: ``state.parts()`` if already made."""
+    """``ValueError`` naming what to lower when one epoch of ``state`` (``Cost``) is over
+    a frame's ``TRAIN_WORK``; ``parts``: ``state.parts()`` if already made."""
     X, _, test = parts or state.parts()
-    n, k, w = len(X), state.seeds, state.config().weights
-    total, each, per_step, steps = _epoch_shape(state, X, test)
-    work = epoch_work(k, total, each, per_step, steps)
+    n, k, c = len(X), state.seeds, cost(state, X, test)
+    work = c.epoch(k)
     if work <= TRAIN_WORK:
         return
-    most = (TRAIN_WORK - k * total * each) // per_step  # steps it affords
-    seeds = (TRAIN_WORK - steps * STEP_WORK) // (total * each + steps * step_work(1, w) - STEP_WORK)
-    if steps > 1:
-        batch = f"a batch size of at least {-(-n // most)}" if most >= 1 else "a larger batch size"
-        hint = f"{batch}, or fewer seeds, points or units"
-    else:
-        hint = (
-            f"at most {seeds} seeds, or fewer points or units" if seeds else "fewer points or units"
-        )
-    what = f"{steps:,} mini-batch steps" if steps > 1 else f"{total:,} points"
+    seeds = max(
+        (s for s in range(1, k) if cost(state, X, test, s).epoch(s) <= TRAIN_WORK), default=0
+    )
+    hint = f"at most {seeds} seeds, or fewer points or units" if seeds else "fewer points or units"
+    if c.steps > 1:
+        most = (TRAIN_WORK - k * c.points * c.per_point - c.fixed) // c.per_step  # steps it affords
+        if most >= 1:
+            hint = f"a batch size of at least {-(-n // most)}, or fewer seeds, points or units"
+    what = f"{c.steps:,} mini-batch steps" if c.steps > 1 else f"{c.points:,} points"
     raise ValueError(
-        f"one epoch of {what} over {k} seeds costs ~{work / 1e9:.3g}e9 multiply-adds, "
-        f"more than a frame of the page trains ({TRAIN_WORK / 1e9:g}e9): use {hint}"
+        f"one epoch of {what} over {plural(k, 'seed')} costs ~{shown(work)} multiply-adds, "
+        f"more than a frame of the page trains ({shown(TRAIN_WORK)}): use {hint}"
     )
 
 
-def caps(
-    seeds: int, points: int, per_point: int, per_step: int, grid: int, steps: int = 1
-) -> tuple[int, int]:
-    """``(epochs, side)`` a frame may take: as many epochs as ``TRAIN_WORK`` pays for
-    (``epoch_work``), at least 1; and the side ``g ≤ grid`` of a plane whose forward pass,
-    ``K g² per_point / 3``, stays within ``PLANE_WORK`` (at least the page's least)."""
-    epochs = max(1, TRAIN_WORK // epoch_work(seeds, points, per_point, per_step, steps))
-    side = math.isqrt(3 * PLANE_WORK // (seeds * per_point))
+def caps(seeds: int, c: Cost, grid: int) -> tuple[int, int]:
+    """``(epochs, side)`` a frame may take: as many epochs as ``TRAIN_WORK`` pays for, at
+    least 1; and the side ``g ≤ grid`` of a plane whose forward pass, ``K g² per_point / 3``,
+    stays within ``PLANE_WORK`` (at least the page's least)."""
+    epochs = max(1, TRAIN_WORK // c.epoch(seeds))
+    side = math.isqrt(3 * PLANE_WORK // (seeds * c.per_point))
     return epochs, max(limits.PAGE_GRID[0], min(grid, side))
 
 
@@ -300,8 +306,7 @@ class Session:
 
     def _caps(self) -> tuple[int, int]:
         """``caps`` for this run: every point (the test set's forward too) and its steps."""
-        total, each, per_step, steps = _epoch_shape(self.state, self.X, self.test)
-        return caps(self.state.seeds, total, each, per_step, self.state.grid, steps)
+        return caps(self.state.seeds, cost(self.state, self.X, self.test), self.state.grid)
 
     def _saturated(self, final: np.ndarray) -> str | None:
         """``train.saturation``'s warning for the selected model, after ``WARN_AFTER``
