@@ -394,3 +394,40 @@ def test_cached_counts_the_complete_entries_for_these_sizes(tmp_path):
     names = ["handout_activation", "lr"]
     assert ex.cached(names, tmp_path, seeds=1, epochs=2) == 1
     assert ex.cached(names, tmp_path, seeds=1, epochs=3) == 0  # another experiment's key
+
+
+def test_learning_curves_draw_each_settings_mean_loss_labelled_with_its_seeds(
+    tmp_path, monkeypatch
+):
+    """A line per setting: the mean loss against the epoch, between its min and max;
+    labels name each setting's seed count when the settings' seeds differ."""
+    from backprop.experiments import plot as xp
+
+    a = Setting("g a", DEFAULT, "g", 1)
+    b = Setting("g b", DEFAULT, "g", 2, seeds=(0, 1))
+    exp = Experiment("t", "Tee", Axis("x"), (a, b), (0, 1, 2), ("xor",))
+    epochs = np.arange(1, 5)
+    curves = {
+        (s.label, "xor"): {
+            "epoch": epochs,
+            "loss_mean": k / epochs,
+            "loss_min": k / epochs / 2,
+            "loss_max": 2 * k / epochs,
+        }
+        for k, s in ((1.0, a), (3.0, b))
+    }
+    figures = []
+    monkeypatch.setattr(xp.plot, "save", lambda fig, path, dpi: figures.append(fig) or path)
+    runs = [
+        RunOutcome(s.label, "g", 0.1, "xor", i, 0.1, 1.0, 5)
+        for s in (a, b)
+        for i in exp.seeds_of(s)
+    ]
+    xp.learning_curves(Result(exp, runs, curves), tmp_path / "c.png")
+    (ax,) = figures[0].axes[:1]
+    lines = {line.get_label(): line for line in ax.get_lines()}
+    assert set(lines) == {"g a (3 seeds)", "g b (2 seeds)"}
+    assert lines["g b (2 seeds)"].get_xdata().tolist() == epochs.tolist()
+    assert lines["g b (2 seeds)"].get_ydata().tolist() == (3.0 / epochs).tolist()
+    assert ax.get_xscale() == ax.get_yscale() == "log"
+    assert figures[0].get_suptitle() == "Tee: loss, mean over seeds (band: min–max)"

@@ -368,3 +368,35 @@ def test_the_memory_estimate_bounds_the_measured_peak(name, models):
         tracemalloc.stop()
     estimate = limits.run_bytes(config, models, len(X))
     assert peak <= estimate <= 3.5 * peak
+
+
+def test_a_refusal_describes_the_network_and_the_stack():
+    assert limits._describe(bp.CNN.replace(epochs=3), 1) == "the CNN, 3 epochs"
+    assert limits._describe(DEFAULT.replace(epochs=1), 1) == "hidden 16 16, 1 epoch"
+    assert limits._describe(DEFAULT, 2) == "hidden 16 16 × 2 models, 400 epochs"
+
+
+def test_an_unwritable_out_is_named_within_80_characters():
+    long = "/proc/" + "d" * 200
+    with pytest.raises(ValueError) as e:
+        limits.check_out(long)
+    named = str(e.value).removeprefix("--out ").split(" cannot be written")[0]
+    assert len(named) == 80 and long not in str(e.value)
+
+
+def test_the_plot_term_bounds_a_forward_pass_over_the_plots_points():
+    """The decision boundary's forward pass over P points fits its term of the estimate."""
+    import tracemalloc
+
+    P = 40_000
+    grid = np.random.default_rng(0).uniform(0, 1, (P, 2))
+    for config in (DEFAULT, HANDOUT):
+        model = build_model(config, rng=np.random.default_rng(0))
+        tracemalloc.start()
+        try:
+            model.forward(grid)
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+        term = limits.run_bytes(config, 1, 0, P) - limits.run_bytes(config, 1, 0, 0)
+        assert peak <= term <= 3.5 * peak, (config.hidden, peak, term)
