@@ -798,6 +798,14 @@ def test_an_epoch_over_a_frame_is_refused_naming_what_to_lower(server):
     with pytest.raises(ValueError):
         check_cost(State.from_dict({**small, "batch_size": least - 1}))
     assert f"at most {most} seeds" in error(server, "/api/reset", {"state": largest})
+    # with a test split, the test points count in the advice too
+    split = {**largest, "n": 1000, "test_fraction": 0.5}
+    with pytest.raises(ValueError) as refused:
+        check_cost(State.from_dict(split))
+    fits = int(re.search(r"at most (\d+) seeds", str(refused.value))[1])
+    check_cost(State.from_dict({**split, "seeds": fits}))
+    with pytest.raises(ValueError):
+        check_cost(State.from_dict({**split, "seeds": fits + 1}))
     # no batch size makes 32 seeds fit: the advice is the seeds
     with pytest.raises(ValueError, match=f"use at most {most} seeds"):
         check_cost(State.from_dict({**largest, "batch_size": 1000}))

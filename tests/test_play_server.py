@@ -402,3 +402,16 @@ def test_an_unknown_endpoint_is_named_up_to_80_characters(server):
     path = "/" + "x" * 200
     message = refused(server, post(server, path, b"{}"), 404)
     assert f"no such endpoint: {path[:80]}" in message and path[:81] not in message
+
+
+def test_an_idle_connection_after_a_post_is_closed_after_the_timeout(server, monkeypatch):
+    """Reading a body shortens the socket's timeout; afterwards it is the handler's
+    idle timeout again, so a client that goes quiet frees its thread."""
+    monkeypatch.setattr(server_module.Handler, "timeout", 0.5)
+    with socket.create_connection(("127.0.0.1", server.server_address[1]), timeout=10) as s:
+        s.sendall(post(server, "/api/reset", json.dumps({"state": {"seeds": 1}}).encode()))
+        r = http.client.HTTPResponse(s)
+        r.begin()
+        r.read()
+        assert r.status == 200
+        assert s.recv(1) == b""  # closed by the server, long before our 10 s
