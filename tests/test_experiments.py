@@ -431,3 +431,26 @@ def test_learning_curves_draw_each_settings_mean_loss_labelled_with_its_seeds(
     assert lines["g b (2 seeds)"].get_ydata().tolist() == (3.0 / epochs).tolist()
     assert ax.get_xscale() == ax.get_yscale() == "log"
     assert figures[0].get_suptitle() == "Tee: loss, mean over seeds (band: min–max)"
+
+
+def test_the_outcome_figure_plots_mean_accuracy_and_keeps_the_never_line_in_view(
+    tmp_path, monkeypatch
+):
+    """Top: each setting's mean final accuracy (%); bottom: epochs to 100 % on a log axis
+    whose top leaves room above the 'never' line (1.8 × the most epochs)."""
+    from backprop.experiments import plot as xp
+
+    settings = tuple(Setting(f"lr={lr}", DEFAULT.replace(epochs=50), "", lr) for lr in (0.1, 1.0))
+    exp = Experiment("t", "Tee", Axis("learning rate", log_base=10), settings, (0, 1), ("xor",))
+    accuracy = {"lr=0.1": (0.5, 1.0), "lr=1.0": (1.0, 1.0)}
+    runs = [
+        RunOutcome(s.label, "", s.x, "xor", i, 0.1, accuracy[s.label][i], 5 if a == 1 else -1)
+        for s in settings
+        for i, a in enumerate(accuracy[s.label])
+    ]
+    figures = []
+    monkeypatch.setattr(xp.plot, "save", lambda fig, path, dpi: figures.append(fig) or path)
+    xp.outcome(Result(exp, runs, {}), tmp_path / "o.png")
+    ax_acc, ax_ep = figures[0].axes[:2]
+    assert ax_acc.get_lines()[0].get_ydata().tolist() == [75.0, 100.0]  # the means
+    assert ax_ep.get_yscale() == "log" and ax_ep.get_ylim()[1] >= 1.5 * 1.8 * 50  # room above
