@@ -454,3 +454,13 @@ def test_the_outcome_figure_plots_mean_accuracy_and_keeps_the_never_line_in_view
     ax_acc, ax_ep = figures[0].axes[:2]
     assert ax_acc.get_lines()[0].get_ydata().tolist() == [75.0, 100.0]  # the means
     assert ax_ep.get_yscale() == "log" and ax_ep.get_ylim()[1] >= 1.5 * 1.8 * 50  # room above
+
+
+def test_the_epoch_quartiles_are_the_25th_median_and_75th():
+    from backprop.experiments import plot as xp
+
+    s = Setting("a", DEFAULT, "g", 1)
+    exp = Experiment("t", "T", Axis("x"), (s,), tuple(range(4)), ("xor",))
+    runs = [RunOutcome("a", "g", 0.1, "xor", i, 0.1, 1.0, e) for i, e in enumerate([1, 2, 3, 4])]
+    q = xp._epoch_quartiles(Result(exp, runs, {}), "a", "xor", never=720.0)
+    assert q.tolist() == [1.75, 2.5, 3.25]

@@ -430,3 +430,36 @@ def test_test_prints_probabilities_for_a_logits_loss():
         "Iter1\tGround truth: 0.0\tprediction: 0.04743",  # σ(-3)
     ]
     assert acc == 1.0
+
+
+def test_a_size_mismatch_is_said_with_the_sizes_to_build():
+    model = bp.Sequential(bp.Linear(2, 4), bp.Tanh(), bp.Linear(4, 1), bp.Sigmoid())
+    opt = bp.SGD(model.parameters(), lr=0.1)
+    X, y = np.zeros((5, 3)), np.zeros((5, 1))
+    with pytest.raises(
+        ValueError,
+        match=re.escape(
+            "X has 3 features but the first Linear takes 2; build it as Linear(3, ...)"
+        ),
+    ):
+        bp.fit(model, X, y, loss=bp.BCELoss(), optimizer=opt, epochs=1)
+    with pytest.raises(
+        ValueError,
+        match=re.escape(
+            "y has 2 outputs per sample but the last Linear gives 1; reshape y to (N, 1)"
+        ),
+    ):
+        bp.fit(
+            model, np.zeros((5, 2)), np.zeros((5, 2)), loss=bp.BCELoss(), optimizer=opt, epochs=1
+        )
+
+
+def test_divergence_says_the_loss_it_reached():
+    model = bp.Sequential(bp.Linear(2, 1))
+    X, y = np.array([[1e200, 1e200], [1.0, 0.0]]), np.array([[1.0], [0.0]])
+    opt = bp.SGD(model.parameters(), lr=1.0)
+    with pytest.raises(
+        bp.DivergedError,
+        match=r"^the loss became (inf|nan) at epoch \d+: the learning rate \(lr=1.0\)",
+    ):
+        bp.fit(model, X, y, loss=bp.MSELoss(), optimizer=opt, epochs=5)
