@@ -186,7 +186,7 @@ def test_an_os_error_is_one_sentence_with_a_short_path(
 def test_out_under_proc_is_refused_in_words(capsys):
     err = _refused(["train", "--out", "/proc/x"], capsys)
     assert err == (
-        "backprop train: error: --out /proc/x cannot be written (no such file or folder); "
+        "backprop train: error: --out /proc/x cannot be written (no file can be made in /proc); "
         "name a folder you can write to"
     )
 
