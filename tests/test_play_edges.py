@@ -199,3 +199,16 @@ def test_drawn_points_survive_to_dict():
     state = State.from_dict({"data": "points", "points": points})
     assert state.to_dict()["points"] == points
     assert State.from_dict(state.to_dict()) == state
+
+
+def test_an_epoch_that_costs_exactly_a_frame_is_accepted(monkeypatch):
+    from backprop.play import session
+    from backprop.play.state import State
+
+    state = State.from_dict({"data": "circle", "n": 200, "seeds": 4})
+    X, _, test = state.parts()
+    monkeypatch.setattr(session, "TRAIN_WORK", session.cost(state, X, test).epoch(4))
+    session.check_cost(state)  # at the budget: accepted
+    monkeypatch.setattr(session, "TRAIN_WORK", session.TRAIN_WORK - 1)
+    with pytest.raises(ValueError, match="more than a frame of the page trains"):
+        session.check_cost(state)
