@@ -123,34 +123,36 @@ def shown(v: float) -> str:
 
 
 class Cost(NamedTuple):
-    """One epoch's cost, in multiply-adds: ``points`` (the test set's too) through models
-    of ``per_point`` each, ``steps`` optimizer steps of ``per_step`` (one for a full batch,
-    else one a mini-batch) and ``fixed`` once (the test set's pass)."""
+    """One epoch's cost, in multiply-adds: ``points`` (the test set's too) through each
+    model at ``per_point``, ``steps`` optimizer steps (one for a full batch, else one a
+    mini-batch) of ``per_step`` and ``per_model_step`` for each model's update, and
+    ``fixed`` once (the test set's pass)."""
 
     points: int
     per_point: int
-    per_step: int
     steps: int
+    per_step: int
+    per_model_step: int
     fixed: int
 
     def epoch(self, seeds: int) -> int:
-        return seeds * self.points * self.per_point + self.steps * self.per_step + self.fixed
+        steps = self.steps * (self.per_step + seeds * self.per_model_step)
+        return seeds * self.points * self.per_point + steps + self.fixed
 
 
-def cost(state: State, X: np.ndarray, test, seeds: int | None = None) -> Cost:
-    """``Cost`` of one epoch of ``state`` (``seeds`` models: the state's if None) on
-    training points ``X`` and ``test``: a point is a forward and two backward products a
-    weight and ``UNIT_WORK`` a hidden unit; a step, its overhead and ~400 a weight of
-    every model for the update (Adam's dozen elementwise passes)."""
-    config, k = state.config(), state.seeds if seeds is None else seeds
+def cost(state: State, X: np.ndarray, test) -> Cost:
+    """``Cost`` of one epoch of ``state`` on training points ``X`` and ``test``: a point
+    is a forward and two backward products a weight and ``UNIT_WORK`` a hidden unit; a
+    step, its overhead and ~400 a weight of each model for the update (Adam's dozen
+    elementwise passes)."""
+    config = state.config()
     layers = len(config.hidden) + 1
     steps = -(-len(X) // state.batch_size) if state.batch_size else 1
-    per_layer = LAYER_WORK * (1.5 if config.penalty else 1)
-    per_step = STEP_WORK + int(layers * per_layer) + 400 * k * config.weights
+    per_step = STEP_WORK + int(layers * LAYER_WORK * (1.5 if config.penalty else 1))
     points = len(X) + (0 if test is None else len(test[1]))
     fixed = 0 if test is None else TEST_WORK + TEST_LAYER_WORK * layers
     per_point = 3 * config.weights + UNIT_WORK[config.activation] * sum(config.hidden)
-    return Cost(points, per_point, per_step, steps, fixed)
+    return Cost(points, per_point, steps, per_step, 400 * config.weights, fixed)
 
 
 def check_cost(state: State, parts: tuple | None = None) -> None:
@@ -161,12 +163,11 @@ def check_cost(state: State, parts: tuple | None = None) -> None:
     work = c.epoch(k)
     if work <= TRAIN_WORK:
         return
-    seeds = max(
-        (s for s in range(1, k) if cost(state, X, test, s).epoch(s) <= TRAIN_WORK), default=0
-    )
+    seeds = max((s for s in range(1, k) if c.epoch(s) <= TRAIN_WORK), default=0)
     hint = f"at most {seeds} seeds, or fewer points or units" if seeds else "fewer points or units"
     if c.steps > 1:
-        most = (TRAIN_WORK - k * c.points * c.per_point - c.fixed) // c.per_step  # steps it affords
+        step = c.per_step + k * c.per_model_step
+        most = (TRAIN_WORK - k * c.points * c.per_point - c.fixed) // step  # steps it affords
         if most >= 1:
             hint = f"a batch size of at least {-(-n // most)}, or fewer seeds, points or units"
     what = f"{c.steps:,} mini-batch steps" if c.steps > 1 else f"{c.points:,} points"
