@@ -18,7 +18,9 @@ import json
 import statistics
 import time
 
+from backprop.checks import plural
 from backprop.limits import PAGE_STEP_EPOCHS
+from backprop.nn.features import FEATURES
 from backprop.play.session import Session, finite
 from backprop.play.state import State
 
@@ -77,15 +79,8 @@ def to_100(epochs: int, rounds: int) -> tuple[int, float]:
 
 # The costliest setups the page accepts (issue 19): each at the edge of ``check_cost``
 # along one size, the others at the page's largest (all 7 input features).
-FEATURES = ["x1", "x2", "x1sq", "x2sq", "x1x2", "sinx1", "sinx2"]
-BIG = {
-    "data": "circle",
-    "n": 2000,
-    "hidden": [64] * 6,
-    "seeds": 32,
-    "features": FEATURES,
-    "stop": False,
-}
+BIG = {"data": "circle", "n": 2000, "hidden": [64] * 6, "seeds": 32, "features": list(FEATURES)}
+BIG |= {"stop": False, "schedule": "constant", "epochs": 1_000_000}  # never done
 EDGES = (  # (what is lowered until it passes, the setup)
     ("seeds", {}),
     ("seeds", {"activation": "softplus"}),
@@ -145,7 +140,7 @@ def costliest(frames: int = 5) -> list[dict]:
         )
         rows.append(
             {
-                "epochs/frame E": f"costliest: {state['seeds']} seeds, {state['data']} "
+                "epochs/frame E": f"costliest: {plural(state['seeds'], 'seed')}, {state['data']} "
                 f"{'(21 points)' if state['data'] == 'xor' else state['n']}, "
                 f"{shape} hidden, batch {batch}{extra}",
                 "reset (ms)": reset_ms,
