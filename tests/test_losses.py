@@ -177,3 +177,51 @@ def test_integer_labels_keep_float32_predictions_float32(name):
     pred = np.array([[0.2], [0.9], [0.6]], dtype=np.float32)
     value, grad = LOSSES[name]()(pred, np.array([[0], [1], [1]]))
     assert value.dtype == np.float32 and grad.dtype == np.float32, (value.dtype, grad.dtype)
+
+
+@pytest.mark.parametrize("seed", range(3))
+@pytest.mark.parametrize("layout", LAYOUTS)
+@pytest.mark.parametrize("name", LOSS_NAMES)
+def test_a_bound_loss_follows_its_arrays_as_they_change(name, layout, seed):
+    """``bind`` once, then new values written into the same arrays: each call gives what
+    ``loss(pred, target)`` gives for the values they hold then (fit's fused path)."""
+    loss, pred, target = draw(name, layout, seed)
+    pred_buf, target_buf = pred.copy(), target.copy()
+    grad = np.empty_like(pred)
+    call = loss.bind(pred_buf, target_buf, grad)
+    rng = np.random.default_rng(seed + 100)
+    for _ in range(3):
+        with np.errstate(**CONTRACT):
+            value = call()
+            want_value, want_grad = loss(pred_buf.copy(), target_buf.copy())
+        np.testing.assert_array_equal(value, want_value)
+        np.testing.assert_array_equal(grad, want_grad)
+        pred_buf[...] = predictions(loss, pred.shape, rng)
+        target_buf[...] = targets(target.shape, rng, soft=True)
+
+
+class _IntoOnly(Loss):
+    def into(self, pred, target, grad):
+        np.subtract(pred, target, grad)
+        return float(np.sum(grad**2))
+
+
+class _BindOnly(Loss):
+    def bind(self, pred, target, grad):
+        def call():
+            np.subtract(pred, target, grad)
+            return float(np.sum(grad**2))
+
+        return call
+
+
+def test_a_loss_may_define_into_or_bind_but_not_neither():
+    pred, target = np.array([[0.25], [2.0]]), np.array([[0.0], [1.0]])
+    for loss in (_IntoOnly(), _BindOnly()):
+        value, grad = loss(pred, target)
+        assert value == 0.25**2 + 1.0
+        np.testing.assert_array_equal(grad, pred - target)
+        g = np.empty_like(pred)
+        assert loss.bind(pred, target, g)() == value
+    with pytest.raises(NotImplementedError, match="neither into nor bind"):
+        Loss()(pred, target)

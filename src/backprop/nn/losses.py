@@ -20,6 +20,8 @@ loss                   L (mean over n = N·K entries)              dL/dp
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
+from functools import partial
 
 import numpy as np
 
@@ -29,8 +31,9 @@ from .kernels import scalars, sigmoid_into
 class Loss:
     """Base class: ``__call__(pred, target) -> (value, grad)``.
 
-    Subclasses write ``into(pred, target, grad) -> value``, which fills a given
-    ``grad`` buffer (``fit``'s fused path passes its own, once per epoch).
+    Subclasses write ``into(pred, target, grad) -> value``, which fills a given ``grad``
+    buffer, or ``bind(pred, target, grad)``, which returns that work as a call on those
+    arrays (``fit``'s fused path binds its buffers once and calls it every epoch).
     """
 
     takes_logits = False  # True: pred is a logit z and P(class 1) = σ(z)
@@ -42,7 +45,16 @@ class Loss:
 
     def into(self, pred: np.ndarray, target: np.ndarray, grad: np.ndarray) -> np.ndarray:
         """The value; dL/dpred written into ``grad`` (``pred``'s shape, a float dtype)."""
-        raise NotImplementedError
+        if type(self).bind is Loss.bind:
+            raise NotImplementedError(f"{type(self).__name__} defines neither into nor bind")
+        return self.bind(pred, target, grad)()
+
+    def bind(
+        self, pred: np.ndarray, target: np.ndarray, grad: np.ndarray
+    ) -> Callable[[], np.ndarray]:
+        """``into(pred, target, grad)`` as a call to make again as the arrays change; a
+        loss may set up its constants and scratch buffers here, once."""
+        return partial(self.into, pred, target, grad)
 
     def extra_repr(self) -> str:
         return ""
@@ -82,12 +94,18 @@ def _sum_sq(d: np.ndarray) -> np.ndarray:
 class MSELoss(Loss):
     """L = mean (p - y)²;  dL/dp = 2 (p - y) / n."""
 
-    def into(self, pred: np.ndarray, target: np.ndarray, grad: np.ndarray) -> np.ndarray:
-        n = pred.shape[-2] * pred.shape[-1]
-        np.subtract(pred, target, grad, dtype=grad.dtype)
-        value = _sum_sq(grad) / n
-        np.multiply(grad, 2.0 / n, grad)
-        return value
+    def bind(self, pred: np.ndarray, target: np.ndarray, grad: np.ndarray) -> Callable:
+        n, dtype = pred.shape[-2] * pred.shape[-1], grad.dtype
+        scale = np.array(2.0 / n, dtype)
+        sum_sq = partial(np.vdot, grad, grad) if grad.ndim == 2 else partial(_sum_sq, grad)
+
+        def into() -> np.ndarray:
+            np.subtract(pred, target, grad, dtype=dtype)
+            total = sum_sq()
+            np.multiply(grad, scale, grad)
+            return total / n
+
+        return into
 
 
 @functools.cache
@@ -107,25 +125,32 @@ class BCELoss(Loss):
     def __init__(self, eps: float = 1e-12) -> None:
         self.eps = eps
 
-    def into(self, pred: np.ndarray, target: np.ndarray, grad: np.ndarray) -> np.ndarray:
+    def bind(self, pred: np.ndarray, target: np.ndarray, grad: np.ndarray) -> Callable:
         n, dtype = pred.shape[-2] * pred.shape[-1], grad.dtype
         lo, hi = _clip_bounds(self.eps, dtype)
-        # min(max(p, lo), hi) is np.clip without its ~2 µs of Python wrappers.
-        p = np.maximum(pred, lo, dtype=dtype)
-        np.minimum(p, hi, out=p)
-        # y ln p + (1-y) ln(1-p) = ln(1-p) + y (ln p - ln(1-p)): two fresh arrays, not six.
-        log_q = np.negative(p)
-        np.log1p(log_q, log_q)
-        term = np.log(p)
-        term -= log_q
-        term *= target
-        term += log_q
-        np.subtract(p, target, grad, dtype=dtype)
-        denom = np.subtract(scalars(dtype).one, p, log_q)  # log_q is no longer needed
-        denom *= p
-        denom *= n
-        grad /= denom
-        return _sum(term) / -n
+        one, n_ = scalars(dtype).one, np.array(n, dtype)
+        p, log_q, term = (np.empty(pred.shape, dtype) for _ in range(3))
+        terms = term.reshape(*term.shape[:-2], -1)  # a view: term is contiguous
+
+        def into() -> np.ndarray:
+            # min(max(p, lo), hi) is np.clip without its ~2 µs of Python wrappers.
+            np.maximum(pred, lo, out=p, dtype=dtype)
+            np.minimum(p, hi, out=p)
+            # y ln p + (1-y) ln(1-p) = ln(1-p) + y (ln p - ln(1-p)): two buffers, not six.
+            np.negative(p, log_q)
+            np.log1p(log_q, log_q)
+            np.log(p, term)
+            np.subtract(term, log_q, term)
+            np.multiply(term, target, term)
+            np.add(term, log_q, term)
+            np.subtract(p, target, grad, dtype=dtype)
+            denom = np.subtract(one, p, log_q)  # log_q is no longer needed
+            np.multiply(denom, p, denom)
+            np.multiply(denom, n_, denom)
+            np.divide(grad, denom, grad)
+            return np.add.reduce(terms, axis=-1) / -n
+
+        return into
 
     def extra_repr(self) -> str:
         return "" if self.eps == 1e-12 else f"eps={self.eps!r}"
