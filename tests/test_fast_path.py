@@ -14,6 +14,7 @@ import backprop as bp
 from backprop._fused import plan
 from backprop.lab import data
 from backprop.lab.config import build, build_model, seed_rngs
+from backprop.nn.losses import Loss
 
 CONFIGS = {
     "default": bp.DEFAULT,
@@ -171,3 +172,47 @@ def test_two_fits_carry_the_optimizer_state_like_one(name):
         assert a.keys() == b.keys()
         for k in a:
             np.testing.assert_allclose(a[k], b[k], rtol=1e-12, atol=1e-15)
+
+
+class _SquaredError(Loss):
+    """Sum of squares, written as ``into`` only (``bind=False``) or as ``bind`` only."""
+
+    def __init__(self, bind: bool) -> None:
+        self.bind_only = bind
+
+    def into(self, pred, target, grad):
+        if self.bind_only:
+            return Loss.into(self, pred, target, grad)
+        np.subtract(pred, target, grad)
+        value = float(np.vdot(grad, grad))
+        grad *= 2.0
+        return value
+
+    def bind(self, pred, target, grad):
+        if not self.bind_only:
+            return Loss.bind(self, pred, target, grad)
+
+        def call():
+            np.subtract(pred, target, grad)
+            value = float(np.vdot(grad, grad))
+            np.multiply(grad, 2.0, grad)
+            return value
+
+        return call
+
+
+@pytest.mark.parametrize("bind", [False, True], ids=["into-only", "bind-only"])
+def test_a_loss_of_ones_own_trains_fused_like_the_plain_path(bind, monkeypatch):
+    """A user's loss that defines ``into`` or ``bind`` takes the fused path, and the two
+    paths agree."""
+    X, y = data.load("linear", 1)
+    planned = []
+    monkeypatch.setattr(bp.train, "plan", lambda *a: planned.append(plan(*a)) or planned[-1])
+    out = []
+    for fused in (True, False):
+        model = build_model(bp.HANDOUT, rng=np.random.default_rng(1))
+        opt = bp.SGD(model.parameters(), 0.01)
+        hist = bp.fit(model, X, y, loss=_SquaredError(bind), optimizer=opt, epochs=20, fused=fused)
+        out += [model, hist]
+    assert len(planned) == 1 and planned[0] is not None
+    assert_same(*out, rtol=1e-12)

@@ -20,30 +20,34 @@ from .nn import Features, Linear, Normalize
 from .nn.activations import Identity, Sigmoid, Tanh
 from .nn.kernels import (
     scalars,
-    sigmoid_backward_consuming_y_into,
-    sigmoid_backward_into,
-    sigmoid_into,
-    sigmoid_of_scaled_into,
-    tanh_backward_consuming_y_into,
-    tanh_backward_into,
-    tanh_into,
+    sigmoid_backward_consuming_y_steps,
+    sigmoid_backward_steps,
+    sigmoid_of_scaled_steps,
+    tanh_backward_consuming_y_steps,
+    tanh_backward_steps,
+    tanh_steps,
 )
 from .nn.losses import Loss
 from .nn.module import Module, Sequential
 from .nn.penalty import Penalty, weights
 from .optim import Optimizer
 
-# Activation type → kernels ``(forward(x, out), backward(y, G, out), consuming(y, G, out))``;
-# the last writes into G and uses y as scratch (a hidden Z is not needed once its backward
-# starts: one buffer fewer per layer keeps more models in cache).
+# Activation type → kernels ``(forward(x, out), backward(y, G, out), consuming(y, G, out))``,
+# each returning its NumPy calls; the last writes into G and uses y as scratch (a hidden Z
+# is not needed once its backward starts: one buffer fewer per layer keeps more models in
+# cache).
 KERNELS = {
-    Sigmoid: (sigmoid_into, sigmoid_backward_into, sigmoid_backward_consuming_y_into),
-    Tanh: (tanh_into, tanh_backward_into, tanh_backward_consuming_y_into),
+    Sigmoid: (
+        sigmoid_of_scaled_steps,
+        sigmoid_backward_steps,
+        sigmoid_backward_consuming_y_steps,
+    ),
+    Tanh: (tanh_steps, tanh_backward_steps, tanh_backward_consuming_y_steps),
 }
 
-# Activation type → its kernel of ``s = c x`` (``c = scalars(dtype).prescale``, a power of
+# Activations whose forward takes ``s = c x`` (``c = scalars(dtype).prescale``, a power of
 # two): the forward GEMM reads ``c Wᵀ``, so s comes out of it exactly and σ takes 3 passes.
-PRESCALED = {Sigmoid: sigmoid_of_scaled_into}
+PRESCALED = {Sigmoid}
 
 # Bytes of buffers per chunk of a stack: chunks that fit in L2 are fastest (speed.md).
 CHUNK_BYTES = 1 << 21
@@ -130,24 +134,23 @@ def _ops(layers: list, sl, x: np.ndarray, bufs: list, ones: np.ndarray) -> tuple
     """
     fwd, bwd = [], []
     a = x
-    for i, ((lin, act, w, wg, wt, folds), (zf, t, g)) in enumerate(zip(layers, bufs)):
+    for i, ((lin, act, w, wg, cw, folds), (zf, t, g)) in enumerate(zip(layers, bufs)):
         z = zf[..., : lin.out_features, :]  # zf has a row of ones if the next layer folds
         k = lin.in_features
         kf, kb, kb_consuming = KERNELS.get(act, (None, None, None))
         biased = lin.bias is not None and not folds
-        fwd.append(partial(np.matmul, wt[sl][..., :k] if biased else wt[sl], a, z))
+        wt = _t(cw[sl])
+        fwd.append(partial(np.matmul, wt[..., :k] if biased else wt, a, z))
         if biased:
-            fwd.append(partial(np.add, z, wt[sl][..., k:], z))
-        if act in PRESCALED:
-            fwd.append(partial(PRESCALED[act], z, z))
-        elif kf is not None:
-            fwd.append(partial(kf, z, z))
+            fwd.append(partial(np.add, z, wt[..., k:], z))
+        if kf is not None:
+            fwd += kf(z, z)
         layer = []
         d = g
         if kb is not None and i < len(layers) - 1:
-            layer.append(partial(kb_consuming, z, g, g))  # Z_l is scratch now: d = G in place
+            layer += kb_consuming(z, g, g)  # Z_l is scratch now: d = G in place
         elif kb is not None:
-            layer.append(partial(kb, z, g, t))  # the last Z is pred, which fit still reads
+            layer += kb(z, g, t)  # the last Z is pred, which fit still reads
             d = t
         layer.append(partial(np.matmul, a, _t(d), wg[sl][..., :k, :] if biased else wg[sl]))
         if biased:
@@ -188,7 +191,7 @@ class FusedStep:
     def __init__(
         self, linears: list, x: np.ndarray, y: np.ndarray, loss: Loss, models, optimizer, penalty
     ) -> None:
-        self.into, self.optimizer, self.penalty = loss.into, optimizer, penalty
+        self.optimizer, self.penalty = optimizer, penalty
         n, dtype = x.shape[-2], x.dtype
         lead = () if models is None else (models,)
         m = 1 if models is None else models
@@ -208,9 +211,9 @@ class FusedStep:
             self.weight_views.append(self.views[-1][1:])
             if lin.bias is not None:
                 self.views.append((lin.bias, w[..., k:, :], wg[..., k:, :]))
-            wt = np.empty(_t(w).shape, dtype)  # c [W; b]ᵀ, refreshed each step
-            c = scalars(dtype).prescale if act in PRESCALED else scalars(dtype).one
-            layers.append((lin, act, w, wg, wt, c))
+            # c [W; b], refreshed each step, for a σ layer; else [W; b] itself
+            c = scalars(dtype).prescale if act in PRESCALED else None
+            layers.append((lin, act, w, wg, w if c is None else np.empty_like(w), c))
         for p, data, _ in self.views:
             data[...] = p.data
         index = {id(p): i for i, p in enumerate(optimizer.params)}
@@ -249,10 +252,15 @@ class FusedStep:
             xs = x[sl] if x.ndim == 3 else x
             ys = y[sl] if y.ndim == 3 else y
             fwd, bwd = _ops(ops, sl, xs, views, ones)
-            before = [partial(np.multiply, _t(w[sl]), c, wt[sl]) for _, _, w, _, wt, c in layers]
+            before = [
+                partial(np.multiply, w[sl], c, cw[sl])
+                for _, _, w, _, cw, c in layers
+                if c is not None
+            ]
             last_z, _, last_g = views[-1]
-            self.chunks.append((sl, before + fwd, (_t(last_z), ys, _t(last_g)), bwd))
+            self.chunks.append((sl, before + fwd, loss.bind(_t(last_z), ys, _t(last_g)), bwd))
         self.pred = _t(pred if models else pred[0])
+        self.update = partial(optimizer.apply, ((self.data, self.grads),), (self.state,))
 
     def _gather(self, states: list[dict]) -> dict:
         """The optimizer's per-parameter state laid out like ``self.data``."""
@@ -274,10 +282,10 @@ class FusedStep:
         """Forward, loss and backward over every chunk; the loss (a scalar or ``(M,)``)
         and pred ``(M, N, K)``."""
         value = None
-        for sl, fwd, loss_args, bwd in self.chunks:
+        for sl, fwd, loss, bwd in self.chunks:
             for op in fwd:
                 op()
-            value = self.into(*loss_args)
+            value = loss()
             for op in bwd:
                 op()
             if self.value is not None:
@@ -288,9 +296,6 @@ class FusedStep:
 
     def weights(self) -> list[tuple[np.ndarray, np.ndarray]]:
         return self.weight_views
-
-    def update(self) -> None:
-        self.optimizer.apply(((self.data, self.grads),), (self.state,))
 
     def forward(self) -> np.ndarray:
         """The prediction ``(M, N, K)`` of the current parameters."""
@@ -322,7 +327,8 @@ def plan(
     once, here."""
     if type(model) is not Sequential or x.ndim not in (2, 3) or x.dtype.kind != "f":
         return None
-    if type(loss).into is Loss.into or type(loss).__call__ is not Loss.__call__:
+    written = type(loss).into is not Loss.into or type(loss).bind is not Loss.bind
+    if not written or type(loss).__call__ is not Loss.__call__:
         return None  # a loss written as __call__ only
     modules = list(model.modules)
     while modules and type(modules[0]) in (Normalize, Features):

@@ -29,7 +29,13 @@ import math
 
 import numpy as np
 
-from .kernels import sigmoid_backward_into, sigmoid_into, sigmoid_of_half_into, tanh_backward_into
+from .kernels import (
+    run,
+    sigmoid_backward_steps,
+    sigmoid_into,
+    sigmoid_of_half_into,
+    tanh_backward_steps,
+)
 from .module import Module
 
 
@@ -55,7 +61,9 @@ class Sigmoid(Module):
         return self._y
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
-        return sigmoid_backward_into(self._y, grad_out, np.empty_like(self._y))
+        out = np.empty_like(self._y)
+        run(sigmoid_backward_steps(self._y, grad_out, out))
+        return out
 
 
 class Tanh(Module):
@@ -66,7 +74,9 @@ class Tanh(Module):
         return self._y
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
-        return tanh_backward_into(self._y, grad_out, np.empty_like(self._y))
+        out = np.empty_like(self._y)
+        run(tanh_backward_steps(self._y, grad_out, out))
+        return out
 
 
 class ReLU(Module):

@@ -1,17 +1,23 @@
-"""The σ and tanh kernels: pure functions that write into a buffer the caller owns.
+"""The σ and tanh kernels: the NumPy calls of each, on buffers the caller owns.
 
-One rule: ``<what>_into(inputs…, out)`` writes its result into ``out``, its last argument,
-and returns it; it writes no other array, except that a ``…_consuming_y_into`` kernel uses
-its input ``y`` as scratch. ``out`` may be an input only where the docstring says so.
+Two forms, one rule: ``<what>_steps(inputs…, out)`` returns the calls, bound to their
+arrays, that write the result into ``out`` (its last argument); ``run(steps)`` makes them.
+``fit``'s fused path binds them once and makes them every epoch; ``<what>_into(…, out)``
+makes them now. They write no other array, except that a ``…_consuming_y_steps`` kernel
+uses its input ``y`` as scratch; ``out`` may be an input only where the docstring says so.
 Why these formulas, and who passes which buffers: ``docs/numerics.md``.
 """
 
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
+from functools import partial
 from typing import NamedTuple
 
 import numpy as np
+
+Steps = tuple[Callable[[], object], ...]
 
 
 class Scalars(NamedTuple):
@@ -21,7 +27,7 @@ class Scalars(NamedTuple):
     one: np.ndarray
     minus_one: np.ndarray
     tanh_sigmoid: bool  # σ through tanh (float32)
-    prescale: np.ndarray  # c of ``sigmoid_of_scaled_into``: ½ with tanh, else -1
+    prescale: np.ndarray  # c of ``sigmoid_of_scaled_steps``: ½ with tanh, else -1
 
 
 @functools.cache
@@ -31,24 +37,35 @@ def scalars(dtype: np.dtype) -> Scalars:
     return Scalars(half, one, minus_one, tanh_sigmoid, half if tanh_sigmoid else minus_one)
 
 
+def run(steps: Steps) -> None:
+    """Make the calls of ``steps`` in turn."""
+    for step in steps:
+        step()
+
+
 def sigmoid_into(x: np.ndarray, out: np.ndarray) -> np.ndarray:
     """``out ← σ(x)``: ½ (1 + tanh(x/2)) in float32, else 1 / (1 + e^{-x}); ``out`` may be
     ``x``. e^{-x} overflows to inf below x ≈ -709 (σ = 0): the caller silences it."""
     np.multiply(x, scalars(out.dtype).prescale, out)
-    return sigmoid_of_scaled_into(out, out)
+    run(sigmoid_of_scaled_steps(out, out))
+    return out
 
 
-def sigmoid_of_scaled_into(s: np.ndarray, out: np.ndarray) -> np.ndarray:
+def sigmoid_of_scaled_steps(s: np.ndarray, out: np.ndarray) -> Steps:
     """``out ← σ(x)`` from ``s = c x``, ``c = scalars(dtype).prescale``: ½ + ½ tanh s
     (``c = ½``) or 1 / (1 + e^s) (``c = -1``); ``out`` may be ``s``."""
     c = scalars(out.dtype)
     if c.tanh_sigmoid:
-        np.tanh(s, out)
-        np.multiply(out, c.half, out)
-        return np.add(out, c.half, out)
-    np.exp(s, out)
-    np.add(out, c.one, out)
-    return np.divide(c.one, out, out)
+        return (
+            partial(np.tanh, s, out),
+            partial(np.multiply, out, c.half, out),
+            partial(np.add, out, c.half, out),
+        )
+    return (
+        partial(np.exp, s, out),
+        partial(np.add, out, c.one, out),
+        partial(np.divide, c.one, out, out),
+    )
 
 
 def sigmoid_of_half_into(h: np.ndarray, out: np.ndarray) -> np.ndarray:
@@ -59,36 +76,42 @@ def sigmoid_of_half_into(h: np.ndarray, out: np.ndarray) -> np.ndarray:
     return out
 
 
-def sigmoid_backward_into(y: np.ndarray, grad: np.ndarray, out: np.ndarray) -> np.ndarray:
+def sigmoid_backward_steps(y: np.ndarray, grad: np.ndarray, out: np.ndarray) -> Steps:
     """``out ← G ⊙ y (1 - y)`` with ``y = σ(x)``; ``out`` is neither ``y`` nor ``G``."""
-    np.subtract(scalars(out.dtype).one, y, out)
-    np.multiply(out, y, out)
-    return np.multiply(out, grad, out)
+    return (
+        partial(np.subtract, scalars(out.dtype).one, y, out),
+        partial(np.multiply, out, y, out),
+        partial(np.multiply, out, grad, out),
+    )
 
 
-def sigmoid_backward_consuming_y_into(
-    y: np.ndarray, grad: np.ndarray, out: np.ndarray
-) -> np.ndarray:
+def sigmoid_backward_consuming_y_steps(y: np.ndarray, grad: np.ndarray, out: np.ndarray) -> Steps:
     """``out ← G ⊙ y (1 - y)``, ``y`` overwritten as scratch; ``out`` may be ``G``."""
-    np.multiply(grad, y, out)
-    np.subtract(scalars(y.dtype).one, y, y)
-    return np.multiply(out, y, out)
+    return (
+        partial(np.multiply, grad, y, out),
+        partial(np.subtract, scalars(y.dtype).one, y, y),
+        partial(np.multiply, out, y, out),
+    )
 
 
-def tanh_into(x: np.ndarray, out: np.ndarray) -> np.ndarray:
+def tanh_steps(x: np.ndarray, out: np.ndarray) -> Steps:
     """``out ← tanh x``; ``out`` may be ``x``."""
-    return np.tanh(x, out)
+    return (partial(np.tanh, x, out),)
 
 
-def tanh_backward_into(y: np.ndarray, grad: np.ndarray, out: np.ndarray) -> np.ndarray:
+def tanh_backward_steps(y: np.ndarray, grad: np.ndarray, out: np.ndarray) -> Steps:
     """``out ← G ⊙ (1 - y²)`` with ``y = tanh x``; ``out`` is not ``G``."""
-    np.multiply(y, y, out)
-    np.subtract(scalars(out.dtype).one, out, out)
-    return np.multiply(out, grad, out)
+    return (
+        partial(np.multiply, y, y, out),
+        partial(np.subtract, scalars(out.dtype).one, out, out),
+        partial(np.multiply, out, grad, out),
+    )
 
 
-def tanh_backward_consuming_y_into(y: np.ndarray, grad: np.ndarray, out: np.ndarray) -> np.ndarray:
+def tanh_backward_consuming_y_steps(y: np.ndarray, grad: np.ndarray, out: np.ndarray) -> Steps:
     """``out ← G ⊙ (1 - y²)``, ``y`` overwritten as scratch; ``out`` may be ``G``."""
-    np.multiply(y, y, y)
-    np.subtract(scalars(y.dtype).one, y, y)
-    return np.multiply(grad, y, out)
+    return (
+        partial(np.multiply, y, y, y),
+        partial(np.subtract, scalars(y.dtype).one, y, y),
+        partial(np.multiply, grad, y, out),
+    )

@@ -18,7 +18,7 @@ from ..nn.module import Parameter
 
 
 def _check_lr(lr: float | np.ndarray) -> float | np.ndarray:
-    if isinstance(lr, float | int) and not isinstance(lr, bool) and 0 < lr < math.inf:
+    if type(lr) in (float, int) and 0 < lr < math.inf:  # not a bool
         return float(lr)  # the schedule's case, once per epoch: no array round trip
     arr = np.asarray(lr, dtype=float)
     if arr.ndim > 1 or not np.all(np.isfinite(arr)) or np.any(arr <= 0):
@@ -117,10 +117,8 @@ class Optimizer:
                         "per-model learning rates need the stack axis first"
                     )
 
-    def _lr_for(self, data: np.ndarray) -> float | np.ndarray:
-        """The rate for ``data``: a float, or a column ``(M, 1, …)`` in its dtype."""
-        if isinstance(self._lr, float):
-            return self._lr
+    def _lr_for(self, data: np.ndarray) -> np.ndarray:
+        """The rates per model as a column ``(M, 1, …)`` for ``data``, in its dtype."""
         key = (data.ndim, data.dtype)
         lr = self._shaped.get(key)
         if lr is None:
@@ -140,10 +138,11 @@ class Optimizer:
         """One step of the rule on arrays a caller owns: ``pairs`` of ``(data, grad)``
         and their ``states`` (aligned lists; a rule fills an empty state on first use)."""
         self.t += 1
+        lr = self._lr
         for (data, grad), state in zip(pairs, states):
             if not state:
                 state["s"] = np.empty_like(data)  # scratch for the update's temporaries
-            self._update(data, grad, state, self._lr_for(data))
+            self._update(data, grad, state, lr if type(lr) is float else self._lr_for(data))
 
     def _update(self, param: np.ndarray, grad: np.ndarray, state: dict, lr) -> None:
         raise NotImplementedError

@@ -74,5 +74,5 @@ class SGD(Optimizer):
                 g = s
             else:
                 g = b
-        np.multiply(g, lr, out=s)
+        np.multiply(g, lr, s)
         param -= s
