@@ -7,7 +7,7 @@ from collections.abc import Iterable
 import numpy as np
 
 from ..nn.module import Parameter
-from .optimizer import Optimizer, _check, _ema
+from .optimizer import Optimizer, _check, _ema, _scalars
 
 
 class Adadelta(Optimizer):
@@ -49,13 +49,14 @@ class Adadelta(Optimizer):
             state["v"], state["u"] = np.zeros_like(param), np.zeros_like(param)
             state["dx"] = np.empty_like(param)
         v, u, dx = state["v"], state["u"], state["dx"]
-        _ema(v, rho, np.multiply(g, g, out=s), s)
+        b, c = _scalars(param.dtype, rho, 1.0 - rho)
+        _ema(v, b, c, np.multiply(g, g, out=s), s)
         np.add(u, self.eps, out=dx)
         np.sqrt(dx, out=dx)
         np.add(v, self.eps, out=s)
         np.sqrt(s, out=s)
         dx /= s
         dx *= g
-        _ema(u, rho, np.multiply(dx, dx, out=s), s)
+        _ema(u, b, c, np.multiply(dx, dx, out=s), s)
         np.multiply(dx, lr, out=s)
         param -= s

@@ -74,13 +74,14 @@ class Adam(Optimizer):
             if self.amsgrad:
                 state["v_max"] = np.zeros_like(param)
         m, v = state["m"], state["v"]
-        _ema(m, b1, g, s)
-        _ema(v, b2, np.multiply(g, g, out=s), s)
+        b1_, c1, b2_, c2, eps = _scalars(param.dtype, b1, 1.0 - b1, b2, 1.0 - b2, self.eps)
+        _ema(m, b1_, c1, g, s)
+        _ema(v, b2_, c2, np.multiply(g, g, out=s), s)
         if self.amsgrad:
             v = np.maximum(state["v_max"], v, out=state["v_max"])
         np.sqrt(v, s)
         s /= math.sqrt(1.0 - b2**self.t)
-        np.add(s, *_scalars(s.dtype, self.eps), s)
+        np.add(s, eps, s)
         np.divide(m, s, s)
         s *= lr / (1.0 - b1**self.t)
         param -= s

@@ -38,9 +38,9 @@ def _scalars(dtype: np.dtype, *values: float) -> tuple[np.ndarray, ...]:
     return tuple(np.full((), v, dtype) for v in values)
 
 
-def _ema(avg: np.ndarray, beta: float, x: np.ndarray, scratch: np.ndarray) -> None:
-    """``avg ← β avg + (1 − β) x`` in place (``scratch`` may be ``x`` itself)."""
-    b, c = _scalars(avg.dtype, beta, 1.0 - beta)
+def _ema(avg: np.ndarray, b: np.ndarray, c: np.ndarray, x: np.ndarray, scratch: np.ndarray) -> None:
+    """``avg ← β avg + (1 − β) x`` in place, given ``b = β`` and ``c = 1 − β`` from
+    ``_scalars``; ``scratch`` may be ``x`` itself."""
     np.multiply(avg, b, avg)
     np.multiply(x, c, scratch)
     np.add(avg, scratch, avg)

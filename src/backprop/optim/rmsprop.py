@@ -7,7 +7,7 @@ from collections.abc import Iterable
 import numpy as np
 
 from ..nn.module import Parameter
-from .optimizer import Optimizer, _check, _ema
+from .optimizer import Optimizer, _check, _ema, _scalars
 
 
 class RMSprop(Optimizer):
@@ -67,11 +67,11 @@ class RMSprop(Optimizer):
                 state["g_avg"] = np.zeros_like(param)
             if self.momentum:
                 state["b"] = np.zeros_like(param)
-        v = state["v"]
-        _ema(v, a, np.multiply(g, g, out=s), s)
+        v, (b, c) = state["v"], _scalars(param.dtype, a, 1.0 - a)
+        _ema(v, b, c, np.multiply(g, g, out=s), s)
         if self.centered:
             g_avg = state["g_avg"]
-            _ema(g_avg, a, g, s)
+            _ema(g_avg, b, c, g, s)
             np.multiply(g_avg, g_avg, out=s)
             np.subtract(v, s, out=s)
             # v ≥ ḡ² exactly, but not once rounded: a constant gradient drives v - ḡ² to
