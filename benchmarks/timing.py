@@ -7,6 +7,7 @@ each is compared with the others' medians from the same rounds.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import os
 import platform
@@ -16,9 +17,9 @@ from collections.abc import Callable
 import numpy as np
 
 
-def interleaved(contenders: dict[str, Callable[[], float | None]], rounds: int) -> dict:
-    """``{name: median seconds}`` over ``rounds`` rounds; a contender returning None is
-    dropped (its package is missing)."""
+def rounds_of(contenders: dict[str, Callable[[], float | None]], rounds: int) -> dict:
+    """``{name: [seconds of each round]}``, the contenders run in turn each round; a
+    contender returning None is dropped (its package is missing)."""
     times: dict[str, list[float]] = {name: [] for name in contenders}
     for _ in range(rounds):
         for name, run in contenders.items():
@@ -28,7 +29,33 @@ def interleaved(contenders: dict[str, Callable[[], float | None]], rounds: int) 
                     del times[name]
                 else:
                     times[name].append(t)
-    return {name: statistics.median(t) for name, t in times.items()}
+    return times
+
+
+def interleaved(contenders: dict[str, Callable[[], float | None]], rounds: int) -> dict:
+    """``{name: median seconds}`` over ``rounds`` interleaved rounds."""
+    return {name: statistics.median(t) for name, t in rounds_of(contenders, rounds).items()}
+
+
+def ratio(times: dict[str, list[float]], a: str, b: str) -> float:
+    """The median over rounds of ``a``'s time ÷ ``b``'s in the same round: a slow moment
+    of the machine hits both sides of a round's ratio."""
+    return statistics.median(x / y for x, y in zip(times[a], times[b]))
+
+
+@contextlib.contextmanager
+def one_core():
+    """Run the block pinned to one of the usable cores (where the OS allows it), so that
+    a single-threaded contender is not moved between cores mid-run."""
+    if not hasattr(os, "sched_setaffinity"):
+        yield
+        return
+    cores = os.sched_getaffinity(0)
+    os.sched_setaffinity(0, {max(cores)})
+    try:
+        yield
+    finally:
+        os.sched_setaffinity(0, cores)
 
 
 def cpu_model() -> str:
