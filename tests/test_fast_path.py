@@ -216,3 +216,27 @@ def test_a_loss_of_ones_own_trains_fused_like_the_plain_path(bind, monkeypatch):
         out += [model, hist]
     assert len(planned) == 1 and planned[0] is not None
     assert_same(*out, rtol=1e-12)
+
+
+class _LoudMSE(bp.MSELoss):
+    """An MSELoss whose own ``into`` scales the loss: the fused path must call it."""
+
+    def into(self, pred, target, grad):
+        value = super().into(pred, target, grad)
+        grad *= 10.0
+        return 10.0 * value
+
+
+def test_a_subclass_that_overrides_into_trains_fused_with_its_into():
+    """``MSELoss`` is written as ``bind``; a subclass's ``into`` still decides, fused or not."""
+    X, y = data.load("linear", 1)
+    out = []
+    for fused in (True, False):
+        model = build_model(bp.HANDOUT, rng=np.random.default_rng(1))
+        opt = bp.SGD(model.parameters(), 0.01)
+        out += [model, bp.fit(model, X, y, loss=_LoudMSE(), optimizer=opt, epochs=20, fused=fused)]
+    assert_same(*out, rtol=1e-12)
+    plain = build_model(bp.HANDOUT, rng=np.random.default_rng(1))
+    opt = bp.SGD(plain.parameters(), 0.01)
+    base = bp.fit(plain, X, y, loss=bp.MSELoss(), optimizer=opt, epochs=1)
+    assert out[1].loss[0] == pytest.approx(10 * base.loss[0])

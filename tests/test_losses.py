@@ -184,10 +184,14 @@ def test_integer_labels_keep_float32_predictions_float32(name):
 @pytest.mark.parametrize("name", LOSS_NAMES)
 def test_a_bound_loss_follows_its_arrays_as_they_change(name, layout, seed):
     """``bind`` once, then new values written into the same arrays: each call gives what
-    ``loss(pred, target)`` gives for the values they hold then (fit's fused path)."""
+    ``loss(pred, target)`` gives for the values they hold then (fit's fused path). The
+    arrays are transposed views, not contiguous when K > 1, as fit's buffers are."""
     loss, pred, target = draw(name, layout, seed)
-    pred_buf, target_buf = pred.copy(), target.copy()
-    grad = np.empty_like(pred)
+
+    def view(a: np.ndarray) -> np.ndarray:
+        return np.swapaxes(np.ascontiguousarray(np.swapaxes(a, -1, -2)), -1, -2)
+
+    pred_buf, target_buf, grad = view(pred), view(target), view(np.empty_like(pred))
     call = loss.bind(pred_buf, target_buf, grad)
     rng = np.random.default_rng(seed + 100)
     for _ in range(3):
@@ -223,5 +227,5 @@ def test_a_loss_may_define_into_or_bind_but_not_neither():
         np.testing.assert_array_equal(grad, pred - target)
         g = np.empty_like(pred)
         assert loss.bind(pred, target, g)() == value
-    with pytest.raises(NotImplementedError, match="neither into nor bind"):
+    with pytest.raises(NotImplementedError, match="must define into or bind"):
         Loss()(pred, target)

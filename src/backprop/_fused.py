@@ -27,7 +27,7 @@ from .nn.kernels import (
     tanh_backward_steps,
     tanh_steps,
 )
-from .nn.losses import Loss
+from .nn.losses import Loss, bound
 from .nn.module import Module, Sequential
 from .nn.penalty import Penalty, weights
 from .optim import Optimizer
@@ -35,7 +35,7 @@ from .optim import Optimizer
 # Activation type → kernels ``(forward(x, out), backward(y, G, out), consuming(y, G, out))``,
 # each returning its NumPy calls; the last writes into G and uses y as scratch (a hidden Z
 # is not needed once its backward starts: one buffer fewer per layer keeps more models in
-# cache).
+# cache). σ's forward takes ``s = c x`` in place of x: see PRESCALED.
 KERNELS = {
     Sigmoid: (
         sigmoid_of_scaled_steps,
@@ -45,8 +45,8 @@ KERNELS = {
     Tanh: (tanh_steps, tanh_backward_steps, tanh_backward_consuming_y_steps),
 }
 
-# Activations whose forward takes ``s = c x`` (``c = scalars(dtype).prescale``, a power of
-# two): the forward GEMM reads ``c Wᵀ``, so s comes out of it exactly and σ takes 3 passes.
+# Activations whose forward kernel takes ``s = c x`` (``c = scalars(dtype).prescale``, a power
+# of two): the forward GEMM reads ``c Wᵀ``, so s comes out of it exactly and σ takes 3 passes.
 PRESCALED = {Sigmoid}
 
 # Bytes of buffers per chunk of a stack: chunks that fit in L2 are fastest (speed.md).
@@ -258,8 +258,9 @@ class FusedStep:
                 if c is not None
             ]
             last_z, _, last_g = views[-1]
-            self.chunks.append((sl, before + fwd, loss.bind(_t(last_z), ys, _t(last_g)), bwd))
+            self.chunks.append((sl, before + fwd, bound(loss, _t(last_z), ys, _t(last_g)), bwd))
         self.pred = _t(pred if models else pred[0])
+        # update(): one optimizer step on the owned buffers, bound here as the epoch's calls are
         self.update = partial(optimizer.apply, ((self.data, self.grads),), (self.state,))
 
     def _gather(self, states: list[dict]) -> dict:
