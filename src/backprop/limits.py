@@ -29,8 +29,9 @@ PLOT_POINTS = {"mlp": 200 * 200, "cnn": 80 * 80}
 # optimizer packs them, the optimizer's scratch, decayed gradient and up to three
 # moments, the forward's transposed weights.
 PARAM_COPIES = 9
-# Arrays per activation (Z, T, G in the fused path; the plain path's caches), and in
-# a forward pass alone (a layer's output and its activation's).
+# Arrays per activation (Z, T, G in the fused path, the output's also the loss's bound
+# scratch; the plain path's caches), and in a forward pass alone (a layer's output and its
+# activation's).
 ACTIVATION_COPIES = 4
 FORWARD_COPIES = 2
 # Hidden layers of an MLP: the page offers 1-6, and so does the CLI (a seventh adds

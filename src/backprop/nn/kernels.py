@@ -1,11 +1,11 @@
 """The σ and tanh kernels: the NumPy calls of each, on buffers the caller owns.
 
-Two forms, one rule: ``<what>_steps(inputs…, out)`` returns the calls, bound to their
-arrays, that write the result into ``out`` (its last argument); ``run(steps)`` makes them.
-``fit``'s fused path binds them once and makes them every epoch; ``<what>_into(…, out)``
-makes them now. They write no other array, except that a ``…_consuming_y_steps`` kernel
-uses its input ``y`` as scratch; ``out`` may be an input only where the docstring says so.
-Why these formulas, and who passes which buffers: ``docs/numerics.md``.
+``<what>_steps(inputs…, out)`` returns the calls, bound to their arrays, that write the
+result into ``out`` (its last argument); ``run(steps)`` makes them. ``fit``'s fused path
+binds them once and makes them every epoch; the modules make them at once, and
+``sigmoid_into(x, out)`` is σ made at once. They write no other array, except that a
+``…_consuming_y_steps`` kernel uses its input ``y`` as scratch; ``out`` may be an input
+only where the docstring says so. Why these formulas: ``docs/numerics.md``.
 """
 
 from __future__ import annotations

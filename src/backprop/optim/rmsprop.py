@@ -67,11 +67,11 @@ class RMSprop(Optimizer):
                 state["g_avg"] = np.zeros_like(param)
             if self.momentum:
                 state["b"] = np.zeros_like(param)
-        v, (b, c) = state["v"], _scalars(param.dtype, a, 1.0 - a)
-        _ema(v, b, c, np.multiply(g, g, out=s), s)
+        v, (a_, c) = state["v"], _scalars(param.dtype, a, 1.0 - a)
+        _ema(v, a_, c, np.multiply(g, g, out=s), s)
         if self.centered:
             g_avg = state["g_avg"]
-            _ema(g_avg, b, c, g, s)
+            _ema(g_avg, a_, c, g, s)
             np.multiply(g_avg, g_avg, out=s)
             np.subtract(v, s, out=s)
             # v ≥ ḡ² exactly, but not once rounded: a constant gradient drives v - ḡ² to
