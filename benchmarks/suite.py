@@ -22,7 +22,7 @@ from backprop.lab.data import load
 
 from . import lean, peers
 from .convergence import convergence
-from .timing import interleaved, one_core, ratio, rounds_of
+from .timing import interleaved, one_core, quartiles, ratio, rounds_of
 
 HANDOUT_4 = bp.HANDOUT.replace(hidden=(4, 4), lr=1.0)  # the 2-4-4-1 network
 NETWORKS = {"handout 2-4-4-1": HANDOUT_4, "handout preset": bp.HANDOUT, "default": bp.DEFAULT}
@@ -83,6 +83,7 @@ def single(rounds: int, epochs: int) -> tuple[list[dict], list[tuple]]:
             "backprop epochs/s": rate["backprop"],
             "lean epochs/s": rate["lean"],
             "backprop time ÷ lean": ratio(times, "backprop", "lean"),
+            "÷ lean, quartiles of the rounds": quartiles(times, "backprop", "lean"),
         }
         for peer in ("torch", "sklearn"):
             if peer in rate:

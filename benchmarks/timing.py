@@ -38,24 +38,31 @@ def interleaved(contenders: dict[str, Callable[[], float | None]], rounds: int) 
 
 
 def ratio(times: dict[str, list[float]], a: str, b: str) -> float:
-    """The median over rounds of ``a``'s time ÷ ``b``'s in the same round: a slow moment
-    of the machine hits both sides of a round's ratio."""
+    """The median over rounds of ``a``'s time ÷ ``b``'s in the same round, ``b`` run just
+    after ``a``: a slow stretch of the machine that lasts the round hits both sides."""
     return statistics.median(x / y for x, y in zip(times[a], times[b]))
+
+
+def quartiles(times: dict[str, list[float]], a: str, b: str) -> str:
+    """The first and third quartiles of ``ratio``'s per-round ratios, as ``"q1–q3"``."""
+    q1, _, q3 = statistics.quantiles([x / y for x, y in zip(times[a], times[b])], n=4)
+    return f"{q1:.2f}–{q3:.2f}"
 
 
 @contextlib.contextmanager
 def one_core():
     """Run the block pinned to one of the usable cores (where the OS allows it), so that
     a single-threaded contender is not moved between cores mid-run."""
-    if not hasattr(os, "sched_setaffinity"):
-        yield
-        return
-    cores = os.sched_getaffinity(0)
-    os.sched_setaffinity(0, {max(cores)})
+    try:
+        cores = os.sched_getaffinity(0)
+        os.sched_setaffinity(0, {max(cores)})
+    except (AttributeError, OSError):  # not Linux, or a container that forbids it
+        cores = None
     try:
         yield
     finally:
-        os.sched_setaffinity(0, cores)
+        if cores is not None:
+            os.sched_setaffinity(0, cores)
 
 
 def cpu_model() -> str:
