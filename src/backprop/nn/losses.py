@@ -75,7 +75,9 @@ def _check(pred: np.ndarray, target: np.ndarray) -> np.dtype:
     return pred.dtype if pred.dtype.kind == "f" else np.dtype(np.float64)
 
 
-def bound(loss: Loss, pred: np.ndarray, target: np.ndarray, grad: np.ndarray) -> Callable:
+def bound(
+    loss: Loss, pred: np.ndarray, target: np.ndarray, grad: np.ndarray
+) -> Callable[[], np.ndarray]:
     """``loss.bind(pred, target, grad)``, or its ``into`` as it is when a subclass overrides
     ``into`` below the class that wrote ``bind`` (an ``MSELoss`` with an ``into`` of its own)."""
     owner = next(c for c in type(loss).__mro__ if "bind" in vars(c) or "into" in vars(c))
@@ -97,7 +99,9 @@ def _sum_sq(d: np.ndarray) -> np.ndarray:
 class MSELoss(Loss):
     """L = mean (p - y)²;  dL/dp = 2 (p - y) / n."""
 
-    def bind(self, pred: np.ndarray, target: np.ndarray, grad: np.ndarray) -> Callable:
+    def bind(
+        self, pred: np.ndarray, target: np.ndarray, grad: np.ndarray
+    ) -> Callable[[], np.ndarray]:
         n, dtype = pred.shape[-2] * pred.shape[-1], grad.dtype
         scale = np.array(2.0 / n, dtype)
         sum_sq = partial(np.vdot, grad, grad) if grad.ndim == 2 else partial(_sum_sq, grad)
@@ -128,7 +132,9 @@ class BCELoss(Loss):
     def __init__(self, eps: float = 1e-12) -> None:
         self.eps = eps
 
-    def bind(self, pred: np.ndarray, target: np.ndarray, grad: np.ndarray) -> Callable:
+    def bind(
+        self, pred: np.ndarray, target: np.ndarray, grad: np.ndarray
+    ) -> Callable[[], np.ndarray]:
         n, dtype = pred.shape[-2] * pred.shape[-1], grad.dtype
         lo, hi = _clip_bounds(self.eps, dtype)
         one, n_ = scalars(dtype).one, np.array(n, dtype)
@@ -168,7 +174,9 @@ class BCEWithLogitsLoss(Loss):
     takes_logits = True
     threshold = 0.0  # σ(0) = 0.5
 
-    def bind(self, pred: np.ndarray, target: np.ndarray, grad: np.ndarray) -> Callable:
+    def bind(
+        self, pred: np.ndarray, target: np.ndarray, grad: np.ndarray
+    ) -> Callable[[], np.ndarray]:
         n, dtype = pred.shape[-2] * pred.shape[-1], grad.dtype
         zero, n_ = np.zeros((), dtype), np.array(n, dtype)
         loss, soft = np.empty(pred.shape, dtype), np.empty(pred.shape, dtype)
