@@ -21,7 +21,7 @@ import time
 from backprop.checks import plural
 from backprop.limits import PAGE_STEP_EPOCHS
 from backprop.nn.features import FEATURES
-from backprop.play.session import Session, finite
+from backprop.play.session import Session, check_cost, finite
 from backprop.play.state import State
 
 FRAME_MS, MODEL_EPOCHS, TO_100_S = 20.0, 2000.0, 3.0
@@ -97,9 +97,6 @@ FRAME_250_MS, RESET_2_S = 250.0, 2.0
 def edge(key: str, setup: dict) -> dict:
     """``BIG`` with ``setup``, then ``key`` at the costliest value the page accepts:
     seeds, points or units lowered, or the batch size raised, until ``check_cost`` passes."""
-    from backprop.play.session import check_cost
-    from backprop.play.state import State
-
     state = {**BIG, **setup}
     if key == "batch_size":
         values = range(1, state["n"] + 1)

@@ -22,7 +22,7 @@ from backprop.lab.data import load
 
 from . import lean, peers
 from .convergence import convergence
-from .timing import interleaved, one_core, quartiles, ratio, rounds_of
+from .timing import interleaved, one_core, ratio_quartiles, rounds_of
 
 HANDOUT_4 = bp.HANDOUT.replace(hidden=(4, 4), lr=1.0)  # the 2-4-4-1 network
 NETWORKS = {"handout 2-4-4-1": HANDOUT_4, "handout preset": bp.HANDOUT, "default": bp.DEFAULT}
@@ -78,12 +78,13 @@ def single(rounds: int, epochs: int) -> tuple[list[dict], list[tuple]]:
         with one_core():
             times = rounds_of({k: f for k, (_, f) in runs.items()}, rounds)
         rate = {k: runs[k][0] / statistics.median(t) for k, t in times.items()}
+        q1, mid, q3 = ratio_quartiles(times, "backprop", "lean")
         row = {
             "network": f"{label} ({_name(c)} {c.activation}, {c.loss}, {c.optimizer})",
             "backprop epochs/s": rate["backprop"],
             "lean epochs/s": rate["lean"],
-            "backprop time ÷ lean": ratio(times, "backprop", "lean"),
-            "÷ lean, quartiles of the rounds": quartiles(times, "backprop", "lean"),
+            "backprop time ÷ lean": mid,
+            "÷ lean, quartiles of the rounds": f"{q1:.2f}–{q3:.2f}",
         }
         for peer in ("torch", "sklearn"):
             if peer in rate:

@@ -37,16 +37,10 @@ def interleaved(contenders: dict[str, Callable[[], float | None]], rounds: int) 
     return {name: statistics.median(t) for name, t in rounds_of(contenders, rounds).items()}
 
 
-def ratio(times: dict[str, list[float]], a: str, b: str) -> float:
-    """The median over rounds of ``a``'s time ÷ ``b``'s in the same round, ``b`` run just
-    after ``a``: a slow stretch of the machine that lasts the round hits both sides."""
-    return statistics.median(x / y for x, y in zip(times[a], times[b]))
-
-
-def quartiles(times: dict[str, list[float]], a: str, b: str) -> str:
-    """The first and third quartiles of ``ratio``'s per-round ratios, as ``"q1–q3"``."""
-    q1, _, q3 = statistics.quantiles([x / y for x, y in zip(times[a], times[b])], n=4)
-    return f"{q1:.2f}–{q3:.2f}"
+def ratio_quartiles(times: dict[str, list[float]], a: str, b: str) -> list[float]:
+    """The quartiles (the median in the middle) over rounds of ``a``'s time ÷ ``b``'s in the
+    same round, ``b`` run just after ``a``: a slow stretch that lasts the round hits both."""
+    return statistics.quantiles([x / y for x, y in zip(times[a], times[b])], n=4)
 
 
 @contextlib.contextmanager
